@@ -1,0 +1,223 @@
+"""The proposal card: what everyone sees, kept up to date.
+
+A card says, in this order (screen readers read it top to bottom): what is
+proposed and by whom, how to decide, by when, what people have said so far,
+who has not responded yet, and the buttons — each a word with its typed
+equivalent. Anonymous proposals show counts and reasons but never names;
+hidden results show only how many have responded until the proposal closes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.core import when
+from bot.core.document import (
+    Action,
+    Block,
+    Document,
+    Mention,
+    Strong,
+    bullets,
+    heading,
+    para,
+)
+from bot.core.i18n import N_, Translate, translator
+from bot.core.lifecycle import ACTIVE, RESPONDING
+from bot.core.model import Group, Member, Proposal, RoundKind, Stage
+from bot.core.outcomes import tally
+from bot.core.processes import PROCESSES, Rule
+
+KIND_TITLES = {
+    Rule.CHOICE: N_("Poll #{number}: {title}"),
+    Rule.TIME: N_("Time poll #{number}: {title}"),
+    Rule.ACK: N_("For information #{number}: {title}"),
+}
+
+HOW_TO_DECIDE = {
+    Rule.CONSENT: N_("Can you live with this? Is it safe enough to try?"),
+    Rule.LAZY: N_("This goes ahead unless someone objects by the deadline."),
+    Rule.ADVICE: N_("{name} will decide after hearing your advice."),
+    Rule.CONSENSUS: N_("Do you agree?"),
+    Rule.CHOICE: N_("Pick the option you like best."),
+    Rule.TIME: N_("Pick every time that suits you."),
+    Rule.ACK: N_("Please say when you have read this."),
+}
+
+STAGE_WORDS = {
+    Stage.DRAFT: N_("Draft. {name} can start it with: start #{number}"),
+    Stage.QUESTIONS: N_("Questions first. Ask anything until {deadline}."),
+    Stage.RESOLVING: N_("There are objections. Let's find a better version by {deadline}."),
+    Stage.AGREED: N_("Agreed."),
+    Stage.NOT_AGREED: N_("Not agreed."),
+    Stage.WITHDRAWN: N_("Withdrawn by the proposer."),
+    Stage.CLOSED: N_("Closed."),
+    Stage.REVIEW_DUE: N_("Agreed. It is time to review it."),
+}
+
+OBJECTION_EXPLAINED = N_(
+    "To object means: you think this would cause harm, or is not safe to try. "
+    "Please say why, so we can make it better."
+)
+
+
+def member_name(group: Group, member_id: int | None, _: Translate) -> str:
+    member = group.members.get(member_id) if member_id is not None else None
+    if member is None or member.status == "forgotten":
+        return _("a former member")
+    return member.name
+
+
+def mention(member: Member) -> Mention:
+    return Mention(member.name, member.identities[0] if member.identities else None)
+
+
+def title_line(proposal: Proposal, _: Translate) -> str:
+    rule = PROCESSES[proposal.process].rule
+    template = KIND_TITLES.get(rule, N_("Proposal #{number}: {title}"))
+    return _(template).format(number=proposal.number, title=proposal.title)
+
+
+def card(group: Group, proposal: Proposal, now: datetime) -> Document:
+    """The card, in the group's language."""
+    settings = group.settings
+    lang = settings.language
+    _ = translator(lang)
+    process = PROCESSES[proposal.process]
+    round_ = proposal.round
+    blocks: list[Block] = [heading(Strong(title_line(proposal, _)))]
+
+    if proposal.version.details:
+        blocks.append(para(proposal.version.details))
+    byline = _("Proposed by {name}.").format(name=member_name(group, proposal.proposer, _))
+    if len(proposal.versions) > 1:
+        byline += " " + _("This is version {version}.").format(version=proposal.version.number)
+    blocks.append(para(byline))
+
+    if process.rule in (Rule.CHOICE, Rule.TIME):
+        blocks.append(_options_block(group, proposal, now))
+
+    if proposal.stage in (Stage.OPEN,):
+        how = _(HOW_TO_DECIDE[process.rule]).format(name=member_name(group, proposal.proposer, _))
+        blocks.append(para(how))
+        if round_ is not None:
+            deadline = when.spell_out(round_.deadline, timezone=settings.timezone,
+                                      language=lang, now=now)
+            blocks.append(para(_("Please respond by "), Strong(deadline), "."))
+    elif proposal.stage in STAGE_WORDS:
+        deadline = ""
+        if round_ is not None:
+            deadline = when.spell_out(round_.deadline, timezone=settings.timezone,
+                                      language=lang, now=now)
+        blocks.append(para(Strong(_(STAGE_WORDS[proposal.stage]).format(
+            name=member_name(group, proposal.proposer, _),
+            number=proposal.number, deadline=deadline))))
+
+    if proposal.outcome is not None:
+        blocks.append(para(Strong(proposal.outcome.summary)))
+        if proposal.outcome.decision:
+            blocks.append(para(_("Decision: "), proposal.outcome.decision))
+
+    if round_ is not None and round_.kind is RoundKind.RESPONSES:
+        blocks.extend(_responses_blocks(group, proposal, _))
+
+    actions: tuple[Action, ...] = ()
+    if proposal.stage in RESPONDING and round_ is not None and round_.kind is RoundKind.RESPONSES:
+        actions = response_actions(proposal, _)
+        if process.rule is Rule.CONSENT and not group.objection_explained:
+            blocks.append(para(_(OBJECTION_EXPLAINED)))
+    elif proposal.stage is Stage.QUESTIONS:
+        actions = (Action("❓ " + _("Question"), f"ask #{proposal.number}"),)
+    elif proposal.stage is Stage.REVIEW_DUE:
+        actions = (Action("🔁 " + _("Reopen"), f"reopen #{proposal.number}"),)
+    return Document(tuple(blocks), actions)
+
+
+def response_actions(proposal: Proposal, _: Translate) -> tuple[Action, ...]:
+    process = PROCESSES[proposal.process]
+    n = proposal.number
+    if process.rule is Rule.CHOICE:
+        return tuple(
+            Action(f"{i}. {label[:40]}", f"vote #{n} {i}")
+            for i, label in enumerate(proposal.options.choices, start=1)
+        )
+    if process.rule is Rule.TIME:
+        return tuple(
+            Action(_("✅ Option {option} suits me").format(option=i), f"vote #{n} {i}")
+            for i in range(1, len(proposal.options.choices) + 1)
+        )
+    labels = [Action(_(kind.label), f"{kind.name} #{n}") for kind in process.responses]
+    if proposal.stage in ACTIVE:
+        labels.append(Action("❓ " + _("Question"), f"ask #{n}"))
+    return tuple(labels)
+
+
+def _options_block(group: Group, proposal: Proposal, now: datetime) -> Block:
+    lang = group.settings.language
+    _ = translator(lang)
+    rule = PROCESSES[proposal.process].rule
+    counts = tally(proposal.round) if proposal.round else None
+    show_counts = counts is not None and not _hidden(proposal)
+    items = []
+    for i, option in enumerate(proposal.options.choices, start=1):
+        label = option
+        if rule is Rule.TIME:
+            label = when.spell_out(datetime.fromisoformat(option),
+                                   timezone=group.settings.timezone, language=lang, now=now)
+        line = f"{i}. {label}"
+        if show_counts and counts is not None:
+            if rule is Rule.TIME:
+                line += " — " + _("{yes} yes, {maybe} if need be").format(
+                    yes=counts.option_counts.get(i, 0), maybe=counts.maybe_counts.get(i, 0))
+            else:
+                line += " — " + _("{count} votes").format(count=counts.option_counts.get(i, 0))
+        if proposal.outcome and i in proposal.outcome.winners:
+            line += " ⭐ " + _("chosen")
+        items.append(line)
+    return bullets(items)
+
+
+def _hidden(proposal: Proposal) -> bool:
+    return proposal.options.hide_results and proposal.stage in ACTIVE
+
+
+def _responses_blocks(group: Group, proposal: Proposal, _: Translate) -> list[Block]:
+    round_ = proposal.round
+    assert round_ is not None
+    process = PROCESSES[proposal.process]
+    counts = tally(round_)
+    blocks: list[Block] = []
+    if _hidden(proposal):
+        blocks.append(para(_("{count} people have responded. Results are shown at the end.")
+                           .format(count=counts.total)))
+    elif process.rule not in (Rule.CHOICE, Rule.TIME):
+        parts = [
+            f"{counts.count(kind.name)} {_(kind.tally_word)}"
+            for kind in process.responses
+        ]
+        blocks.append(para(_("So far: "), " · ".join(parts)))
+        reasons = []
+        for record in round_.current_records():
+            if not record.reason:
+                continue
+            who = (_("Someone") if record.member is None
+                   else member_name(group, record.member, _))
+            if record.recorded_by is not None:
+                who += " " + _("(recorded by {name})").format(
+                    name=member_name(group, record.recorded_by, _))
+            reasons.append(f"{who} — {record.response}: {record.reason}")
+        if reasons:
+            blocks.append(bullets(reasons))
+    if not proposal.options.anonymous and proposal.stage in RESPONDING:
+        waiting = [
+            group.members[m] for m in sorted(round_.eligible)
+            if m in group.members and group.members[m].active and m not in round_.participants
+        ]
+        if waiting:
+            spans: list[Mention | str] = [_("Still to respond: ")]
+            for i, member in enumerate(waiting):
+                if i:
+                    spans.append(", ")
+                spans.append(mention(member))
+            blocks.append(para(*spans))
+    return blocks

@@ -1,0 +1,105 @@
+"""Turning core values into JSON-able data and back.
+
+Commands go into the audit log (so the record can be replayed through
+``decide``), effects into the outbox and timers into storage: all as JSON made
+here. The shape follows the dataclasses' type hints, so adding a field to a
+command needs no change here. A value is tagged with its class name only where
+the type hint alone cannot tell (a union such as ``Action`` or ``Effect``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Mapping
+from datetime import datetime, time, timedelta
+from enum import Enum
+from functools import cache
+from typing import Any
+
+from bot.core import commands, document, effects, model
+
+_MODULES = (commands, document, effects, model)
+
+
+@cache
+def _classes() -> dict[str, type]:
+    found: dict[str, type] = {}
+    for module in _MODULES:
+        for name, value in vars(module).items():
+            if isinstance(value, type) and dataclasses.is_dataclass(value):
+                found[name] = value
+    return found
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls, vars(_module_of(cls)))
+
+
+def _module_of(cls: type) -> types.ModuleType:
+    import sys
+
+    return sys.modules[cls.__module__]
+
+
+def encode(value: Any) -> Any:
+    """A JSON-able form of a core value; dataclasses carry their class name."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out: dict[str, Any] = {"@": type(value).__name__}
+        for f in dataclasses.fields(value):
+            out[f.name] = encode(getattr(value, f.name))
+        return out
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, Mapping):
+        return [[encode(k), encode(v)] for k, v in value.items()]
+    if isinstance(value, tuple | list | frozenset | set):
+        items = [encode(v) for v in value]
+        return sorted(items) if isinstance(value, frozenset | set) else items
+    return value
+
+
+def decode(data: Any, hint: Any = Any) -> Any:
+    """The value ``encode`` made ``data`` from; ``hint`` is the expected type."""
+    if isinstance(data, dict) and "@" in data:
+        cls = _classes()[data["@"]]
+        hints = _hints(cls)
+        kwargs = {
+            f.name: decode(data[f.name], hints[f.name])
+            for f in dataclasses.fields(cls)
+            if f.name in data
+        }
+        return cls(**kwargs)
+    if data is None:
+        return None
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        concrete = [a for a in args if a is not type(None)]
+        return decode(data, concrete[0] if len(concrete) == 1 else Any)
+    if origin is tuple:
+        item = args[0] if args else Any
+        return tuple(decode(v, item) for v in data)
+    if origin is frozenset:
+        return frozenset(decode(v, args[0]) for v in data)
+    if origin in (dict, Mapping, typing.Mapping) or hint is dict:
+        key, val = args if args else (Any, Any)
+        return {decode(k, key): decode(v, val) for k, v in data}
+    if isinstance(hint, type):
+        if issubclass(hint, Enum):
+            return hint(data)
+        if hint is datetime:
+            return datetime.fromisoformat(data)
+        if hint is time:
+            return time.fromisoformat(data)
+        if hint is timedelta:
+            return timedelta(seconds=data)
+    return data

@@ -1,0 +1,299 @@
+"""Commands: what people ask for, and what the clock says is due.
+
+A :class:`Request` is one person's action in one chat. The action is what the
+chat language parser (``language``) makes of their words, a button or a
+reaction; adapters build the same actions, so every way in ends here.
+
+Timer events (:class:`DeadlineDue`, :class:`NudgeDue`, …) come from stored timers
+when they fall due. They carry the round they were set for, so a timer made
+stale by an extension or an amendment does nothing.
+
+Deadlines stay as the words people typed ("Friday 5pm") until ``decide`` reads
+them against the group's time zone and the ``now`` it is given: parsing stays
+pure and a deadline can never silently depend on when a message was parsed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# -- who and where ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    identity: str  # "telegram:123", "matrix:@sam:example.org", "console:Sam"
+    name: str
+    handle: str | None = None  # platform username, without "@"
+    language: str | None = None  # the platform's language code, when known
+
+
+# -- proposals -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Propose:
+    title: str
+    details: str = ""
+    process: str | None = None  # None: the group's default
+    deadline: str | None = None  # "Friday 5pm", or a duration: see ``duration``
+    duration: str | None = None  # "3 days"
+    questions: str | None = None  # a questions round of this length ("1 day")
+    quorum: int | None = None
+    anonymous: bool = False
+    hide_results: bool = False
+    needs: tuple[str, ...] = ()  # required voices, as typed ("@mum", "Sam")
+    review: str | None = None
+    options: tuple[str, ...] = ()  # choice: options; time: date-times as typed
+    multi: bool = False
+    draft: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    """Open a draft."""
+
+    number: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Respond:
+    number: int | None  # None: the proposal replied to, or the only open one
+    word: str  # as typed or pressed; the process decides what it means
+    reason: str = ""
+    choices: tuple[int, ...] = ()
+    maybe: tuple[int, ...] = ()
+    proxy_for: str | None = None  # "for @mum consent #7"
+
+
+@dataclass(frozen=True, slots=True)
+class Unrespond:
+    """Take one's response back (an emoji reaction removed)."""
+
+    number: int | None
+    word: str
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    number: int | None
+    question: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerQuestion:
+    number: int | None
+    text: str
+    question: int | None = None  # which question; None: the latest unanswered
+
+
+@dataclass(frozen=True, slots=True)
+class Amend:
+    number: int | None
+    text: str  # the new details; a first line ending in ":" is not special
+
+
+@dataclass(frozen=True, slots=True)
+class Withdraw:
+    number: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawObjection:
+    number: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Extend:
+    number: int | None
+    deadline: str
+
+
+@dataclass(frozen=True, slots=True)
+class Close:
+    number: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Reopen:
+    number: int | None
+    deadline: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordOutcome:
+    number: int | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetReview:
+    number: int | None
+    date: str
+
+
+# -- reading the record ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Decisions:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Show:
+    number: int | None
+    printable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    number: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Help:
+    topic: str = ""
+
+
+# -- people and settings ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Join:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Leave:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class AddPerson:
+    """Add someone who is not in the chat and answers through a proxy."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class RemovePerson:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class MakeFacilitator:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class MySetting:
+    """A personal setting: language, quiet, reminders, timezone."""
+
+    key: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class GroupSetting:
+    """``settings <key> <value>``: facilitators change the group's settings."""
+
+    key: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShowSettings:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class LinkStart:
+    """``link``: make a code that joins another chat to this group.
+
+    The code is a secret made by the application (the core makes no random
+    numbers), and is valid for a day."""
+
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class LinkChat:
+    """``link CODE`` said in another chat: join that chat to this group."""
+
+    code: str
+    chat: str
+
+
+@dataclass(frozen=True, slots=True)
+class MyData:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetMe:
+    pass
+
+
+Action = (
+    Propose | Start | Respond | Unrespond | Ask | AnswerQuestion | Amend | Withdraw
+    | WithdrawObjection | Extend | Close | Reopen | RecordOutcome | SetReview | Status
+    | Decisions | Show | History | Export | Help | Join | Leave | AddPerson | RemovePerson
+    | MakeFacilitator | MySetting | GroupSetting | ShowSettings | LinkStart | LinkChat
+    | MyData | ForgetMe
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One person's action, in one chat."""
+
+    actor: Actor
+    chat: str  # where it was said: "telegram:-100123"; a private chat for DMs
+    action: Action
+    private: bool = False  # said in a private chat with the bot
+    # The chat says this person is present in the group's chat (they spoke or
+    # pressed a button there), so the roster may learn them. False for private
+    # messages and for anything an adapter cannot vouch for.
+    present: bool = True
+
+
+# -- timer events ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineDue:
+    number: int
+    round: int
+
+
+@dataclass(frozen=True, slots=True)
+class NudgeDue:
+    number: int
+    round: int
+    member: int | None = None  # None: everyone who has not responded
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewDue:
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class DigestDue:
+    pass
+
+
+TimerEvent = DeadlineDue | NudgeDue | ReviewDue | DigestDue
+
+Command = Request | TimerEvent

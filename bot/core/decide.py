@@ -1,0 +1,212 @@
+"""The one entry point of the core: ``decide(group, command, now)``.
+
+It takes the group's current state, one command (a person's request or a timer
+that fell due) and the time, and returns the new state with the effects to
+carry out. It reads no clock, opens no file and sends nothing. A refused
+command returns the very same group object and one friendly reply.
+
+Who may do what is a table (:data:`PERMISSIONS`), checked before any handler
+runs. Handlers live in modules by topic; :data:`HANDLERS` maps each action
+type to its handler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from bot.core import commands as c
+from bot.core import people, proposing, responding, timers, views
+from bot.core.document import doc, para
+from bot.core.effects import Effect
+from bot.core.model import Group, Member, MemberStatus, Role
+from bot.core.turn import Refusal, Turn
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    group: Group
+    effects: tuple[Effect, ...]
+    summary: str  # one line for the audit log: what was asked and what came of it
+
+    @property
+    def refused(self) -> bool:
+        return self.summary.startswith("refused")
+
+
+class Who(StrEnum):
+    ANYONE = "anyone"
+    MEMBER = "member"
+    STEWARD = "proposer or facilitator"  # checked against the proposal, in its handler
+    FACILITATOR = "facilitator"
+
+
+PERMISSIONS: dict[type, Who] = {
+    c.Help: Who.ANYONE,
+    c.Join: Who.ANYONE,
+    c.LinkChat: Who.ANYONE,  # the code, made by a facilitator, is the permission
+    c.Propose: Who.MEMBER,
+    c.Respond: Who.MEMBER,
+    c.Unrespond: Who.MEMBER,
+    c.WithdrawObjection: Who.MEMBER,
+    c.Ask: Who.MEMBER,
+    c.AnswerQuestion: Who.MEMBER,
+    c.Status: Who.MEMBER,
+    c.Decisions: Who.MEMBER,
+    c.Show: Who.MEMBER,
+    c.History: Who.MEMBER,
+    c.Export: Who.MEMBER,
+    c.Leave: Who.MEMBER,
+    c.AddPerson: Who.MEMBER,
+    c.MySetting: Who.MEMBER,
+    c.ShowSettings: Who.MEMBER,
+    c.MyData: Who.MEMBER,
+    c.ForgetMe: Who.MEMBER,
+    c.Start: Who.STEWARD,
+    c.Amend: Who.STEWARD,
+    c.Withdraw: Who.STEWARD,
+    c.Extend: Who.STEWARD,
+    c.Close: Who.STEWARD,
+    c.Reopen: Who.STEWARD,
+    c.RecordOutcome: Who.STEWARD,
+    c.SetReview: Who.STEWARD,
+    c.RemovePerson: Who.FACILITATOR,
+    c.MakeFacilitator: Who.FACILITATOR,
+    c.GroupSetting: Who.FACILITATOR,
+    c.LinkStart: Who.FACILITATOR,
+}
+
+Handler = Callable[[Turn, Any], None]
+
+HANDLERS: dict[type, Handler] = {
+    c.Propose: proposing.propose,
+    c.Start: proposing.start,
+    c.Amend: proposing.amend,
+    c.Withdraw: proposing.withdraw,
+    c.Extend: proposing.extend,
+    c.Close: proposing.close,
+    c.Reopen: proposing.reopen,
+    c.RecordOutcome: proposing.record_outcome,
+    c.SetReview: proposing.set_review,
+    c.Ask: proposing.ask,
+    c.AnswerQuestion: proposing.answer,
+    c.Respond: responding.respond,
+    c.Unrespond: responding.unrespond,
+    c.WithdrawObjection: responding.withdraw_objection,
+    c.Status: views.status,
+    c.Decisions: views.decisions,
+    c.Show: views.show,
+    c.History: views.history,
+    c.Export: views.export,
+    c.Help: views.help_,
+    c.ShowSettings: views.show_settings,
+    c.MyData: views.my_data,
+    c.Join: people.join,
+    c.Leave: people.leave,
+    c.AddPerson: people.add_person,
+    c.RemovePerson: people.remove_person,
+    c.MakeFacilitator: people.make_facilitator,
+    c.MySetting: people.my_setting,
+    c.GroupSetting: people.group_setting,
+    c.LinkStart: people.link_start,
+    c.LinkChat: people.link_chat,
+    c.ForgetMe: people.forget_me,
+}
+
+TIMER_HANDLERS: dict[type, Handler] = {
+    c.DeadlineDue: timers.deadline_due,
+    c.NudgeDue: timers.nudge_due,
+    c.ReviewDue: timers.review_due,
+    c.DigestDue: timers.digest_due,
+}
+
+
+def decide(group: Group, command: c.Command, now: datetime) -> Decision:
+    """The new state of ``group`` and the effects of ``command`` at ``now``."""
+    if isinstance(command, c.Request):
+        return _decide_request(group, command, now)
+    turn = Turn(group=group, now=now)
+    TIMER_HANDLERS[type(command)](turn, command)
+    return Decision(turn.group, tuple(turn.effects), f"{type(command).__name__}")
+
+
+def _decide_request(group: Group, request: c.Request, now: datetime) -> Decision:
+    turn = Turn(group=group, now=now, request=request)
+    action = request.action
+    name = type(action).__name__
+    try:
+        _identify(turn)
+        _authorise(turn, PERMISSIONS[type(action)])
+        HANDLERS[type(action)](turn, action)
+    except Refusal as refusal:
+        text = refusal.phrase.text(turn.t)
+        blocks = [para(text)]
+        if refusal.example:
+            blocks.append(para(turn.t("For example: {example}").format(example=refusal.example)))
+        turn.effects = []
+        turn.reply(document=doc(*blocks))
+        return Decision(group, tuple(turn.effects), f"refused {name}: {refusal.phrase.msgid}")
+    return Decision(turn.group, tuple(turn.effects), f"{name} by {request.actor.identity}")
+
+
+# -- who is acting -------------------------------------------------------------------------
+
+# Platform accounts that speak for nobody in particular: Telegram's anonymous group
+# admin and automatic channel posts. They never become members.
+ANONYMOUS_SENDERS = frozenset({"telegram:1087968824", "telegram:777000", "telegram:136817688"})
+
+
+def _identify(turn: Turn) -> None:
+    """Find the person acting; learn newcomers who are present in the group's chat."""
+    request = turn.request
+    assert request is not None
+    actor = request.actor
+    if actor.identity in ANONYMOUS_SENDERS:
+        turn.member = None
+        return
+    member = turn.group.member_by_identity(actor.identity)
+    if member is not None:
+        if member.active and (member.name != actor.name or member.handle != actor.handle):
+            member = replace(member, name=actor.name or member.name, handle=actor.handle)
+            turn.group = turn.group.with_member(member)
+        turn.member = member
+        return
+    can_learn = request.present and not request.private and not isinstance(
+        request.action, c.Leave | c.Help
+    )
+    if not can_learn:
+        return
+    first = not any(m.active for m in turn.group.members.values())
+    member = Member(
+        id=turn.group.next_member_id(),
+        name=actor.name or actor.handle or turn.t("Someone"),
+        identities=(actor.identity,),
+        handle=actor.handle,
+        role=Role.FACILITATOR if first else Role.MEMBER,
+        joined_at=turn.now,
+    )
+    turn.group = turn.group.with_member(member)
+    turn.member = member
+
+
+def _authorise(turn: Turn, who: Who) -> None:
+    member = turn.member
+    if who is Who.ANYONE:
+        return
+    if member is None:
+        if turn.request is not None and turn.request.actor.identity in ANONYMOUS_SENDERS:
+            raise Refusal(
+                "I can't tell who you are when you post anonymously. "
+                "Please post as yourself to take part."
+            )
+        raise Refusal(
+            "Only members of this group can do that. To join, say join in the group's chat.",
+            example="join",
+        )
+    if member.status is MemberStatus.LEFT:
+        raise Refusal("You left this group. To take part again, say: join", example="join")
+    if who is Who.FACILITATOR and not member.is_facilitator:
+        raise Refusal("Only a facilitator can do that. Say settings to see who they are.")

@@ -1,0 +1,106 @@
+"""Effects: what the core asks the world to do.
+
+They are platform-neutral and self-contained: an effect names everything its
+delivery needs (chat, identities, document), so the delivery loop can send it
+long after the command that made it, without loading any state. The
+application stores timer effects in the timers table and the rest in the
+outbox, in the same transaction as the new state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.core.commands import TimerEvent
+from bot.core.document import Document
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """A post in every chat of the group. ``card`` is set when the post is a
+    proposal's card, so adapters remember where it is and edit it later."""
+
+    document: Document
+    card: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EditCard:
+    """Bring a proposal's card up to date (tally, stage, deadline).
+
+    Only the latest edit of a card matters, so the delivery loop may skip
+    older undelivered edits of the same card (coalescing)."""
+
+    number: int
+    document: Document
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """An answer to the person who asked, in the chat where they asked."""
+
+    chat: str
+    document: Document
+    private: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DirectMessage:
+    """A private message (a nudge, a reminder). Where no private chat is
+    possible, adapters fall back to mentioning the person in the group when
+    ``fallback`` is set."""
+
+    member: int
+    name: str
+    identities: tuple[str, ...]
+    document: Document
+    fallback: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class AskReason:
+    """Ask someone for the reason their response needs (a concern, an
+    objection), in a way they can answer by simply replying."""
+
+    chat: str
+    member: int
+    name: str
+    identities: tuple[str, ...]
+    number: int
+    word: str
+    document: Document
+
+
+@dataclass(frozen=True, slots=True)
+class SendFile:
+    """A file (an export, a calendar entry, a printable record). It goes to
+    ``chat``, to every chat of the group when ``chat`` is None, or privately
+    to ``member`` (through ``identities``) when that is set."""
+
+    filename: str
+    mime: str
+    content: str
+    caption: Document | None = None
+    chat: str | None = None
+    member: int | None = None
+    identities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SetTimer:
+    """Wake the core with ``event`` at ``due``. One timer per key: setting a
+    key again moves it."""
+
+    key: str
+    due: datetime
+    event: TimerEvent
+
+
+@dataclass(frozen=True, slots=True)
+class CancelTimer:
+    key: str
+
+
+Message = Post | EditCard | Reply | DirectMessage | AskReason | SendFile
+Effect = Message | SetTimer | CancelTimer

@@ -1,0 +1,284 @@
+"""The domain: groups, members, proposals, versions, rounds and responses.
+
+Everything here is an immutable dataclass. The core never changes a value in
+place: it builds a new group from the old one. That gives two guarantees for
+free: a refused command leaves the state exactly as it was (the caller still
+holds the old object), and storage can tell what changed by identity
+(``new.proposals[7] is not old.proposals[7]``).
+
+Times are timezone-aware ``datetime`` values in UTC; time zones belong to the
+people and the group and are only applied when text is written for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+
+# -- members -------------------------------------------------------------------------------
+
+
+class Role(StrEnum):
+    MEMBER = "member"
+    FACILITATOR = "facilitator"
+
+
+class MemberStatus(StrEnum):
+    ACTIVE = "active"
+    LEFT = "left"  # said "leave" or left the chat: not counted, not nudged
+    FORGOTTEN = "forgotten"  # said "forgetme": shown as "a former member"
+
+
+@dataclass(frozen=True, slots=True)
+class QuietHours:
+    """Hours in the member's own time zone when no private nudge is sent."""
+
+    start: time
+    end: time
+
+    def contains(self, moment: time) -> bool:
+        if self.start <= self.end:
+            return self.start <= moment < self.end
+        return moment >= self.start or moment < self.end  # e.g. 21:00-08:00
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    id: int
+    name: str
+    identities: tuple[str, ...] = ()  # "telegram:123", "matrix:@sam:example.org"
+    handle: str | None = None  # a platform username, without "@"
+    role: Role = Role.MEMBER
+    status: MemberStatus = MemberStatus.ACTIVE
+    language: str | None = None  # None: the group's language
+    timezone: str | None = None  # None: the group's time zone
+    quiet: QuietHours | None = None
+    reminders: bool = True
+    added_by: int | None = None  # someone added by name, who answers through a proxy
+    joined_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.status is MemberStatus.ACTIVE
+
+    @property
+    def is_facilitator(self) -> bool:
+        return self.active and self.role is Role.FACILITATOR
+
+
+# -- group -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GroupSettings:
+    timezone: str = "Europe/London"
+    language: str = "en"
+    process: str = "consent"
+    quorum: int = 50  # percent of members who must respond
+    min_deadline: timedelta = timedelta(hours=1)
+    nudge_before: timedelta = timedelta(hours=24)
+    questions: timedelta | None = None  # None: the process's default
+    duration: timedelta | None = None  # None: the process's default
+    resolve: timedelta = timedelta(days=2)  # how long objections may be worked on
+    digest: bool = False  # a weekly post of what is open
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    id: str
+    name: str = ""
+    chats: tuple[str, ...] = ()
+    settings: GroupSettings = field(default_factory=GroupSettings)
+    members: Mapping[int, Member] = field(default_factory=dict)
+    proposals: Mapping[int, Proposal] = field(default_factory=dict)
+    link_codes: Mapping[str, datetime] = field(default_factory=dict)  # code -> expiry
+    objection_explained: bool = False  # the word is explained the first time a group sees it
+
+    # Lookups used everywhere; derived, never stored.
+
+    def member_by_identity(self, identity: str) -> Member | None:
+        for member in self.members.values():
+            if identity in member.identities:
+                return member
+        return None
+
+    def active_members(self) -> list[Member]:
+        return [m for m in self.members.values() if m.active]
+
+    def facilitators(self) -> list[Member]:
+        return [m for m in self.members.values() if m.is_facilitator]
+
+    def next_member_id(self) -> int:
+        return max(self.members, default=0) + 1
+
+    def next_proposal_number(self) -> int:
+        return max(self.proposals, default=0) + 1
+
+    def with_member(self, member: Member) -> Group:
+        return replace(self, members={**self.members, member.id: member})
+
+    def with_proposal(self, proposal: Proposal) -> Group:
+        return replace(self, proposals={**self.proposals, proposal.number: proposal})
+
+
+# -- proposals -------------------------------------------------------------------------------
+
+
+class Stage(StrEnum):
+    """Where a proposal is in its life; transitions live in ``lifecycle``."""
+
+    DRAFT = "draft"
+    QUESTIONS = "questions"
+    OPEN = "open"
+    RESOLVING = "resolving"
+    AGREED = "agreed"
+    NOT_AGREED = "not_agreed"
+    WITHDRAWN = "withdrawn"
+    CLOSED = "closed"  # for-information proposals end here: nothing was decided
+    REVIEW_DUE = "review_due"
+
+
+class RoundKind(StrEnum):
+    QUESTIONS = "questions"
+    RESPONSES = "responses"
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    number: int
+    title: str
+    details: str
+    by: int
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseRecord:
+    """One response given, in the order given; the latest per member counts.
+
+    In anonymous proposals ``member`` is ``None``: no name is ever stored with
+    the response. ``recorded_by`` is set for proxy responses.
+    """
+
+    seq: int
+    member: int | None
+    response: str
+    reason: str
+    at: datetime
+    recorded_by: int | None = None
+    choices: tuple[int, ...] = ()  # choice: the options; time: the slots that suit ("yes")
+    maybe: tuple[int, ...] = ()  # time: the slots that would do "if need be"
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    index: int
+    kind: RoundKind
+    version: int
+    opened_at: datetime
+    deadline: datetime
+    eligible: frozenset[int]  # members at the start of the round: quorum counts against them
+    history: tuple[ResponseRecord, ...] = ()
+    participants: frozenset[int] = frozenset()  # who has responded (kept apart from what)
+    closed_at: datetime | None = None
+
+    def current(self) -> dict[int, ResponseRecord]:
+        """Each member's current response (named proposals only)."""
+        latest: dict[int, ResponseRecord] = {}
+        for record in self.history:
+            if record.member is not None:
+                if record.response == WITHDRAWN_RESPONSE:
+                    latest.pop(record.member, None)
+                else:
+                    latest[record.member] = record
+        return latest
+
+    def current_records(self) -> list[ResponseRecord]:
+        """Every current response, named or anonymous."""
+        anonymous = [r for r in self.history if r.member is None]
+        return [*anonymous, *self.current().values()]
+
+
+# A member taking their response back (an un-react) is recorded, not erased.
+WITHDRAWN_RESPONSE = "withdrawn"
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    id: int
+    by: int
+    text: str
+    at: datetime
+    answers: tuple[Answer, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    by: int
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalOptions:
+    anonymous: bool = False
+    hide_results: bool = False
+    quorum: int | None = None  # None: the process's or group's default
+    required: frozenset[int] = frozenset()  # members whose voice is needed to pass
+    choices: tuple[str, ...] = ()  # choice: the options; time: the date-time slots (ISO)
+    multi: bool = False  # choice: more than one option may be picked
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    stage: Stage
+    summary: str  # what the bot concluded, in words
+    at: datetime
+    decision: str = ""  # what the people recorded with "outcome #n"
+    recorded_by: int | None = None
+    winners: tuple[int, ...] = ()  # choice / time: the winning options, 1-based
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """Something done to a proposal that is not a response: kept for history."""
+
+    at: datetime
+    by: int | None
+    what: str  # an event name: "proposed", "amended", "extended", "closed", …
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    number: int
+    process: str
+    proposer: int
+    stage: Stage
+    created_at: datetime
+    versions: tuple[Version, ...]
+    rounds: tuple[Round, ...] = ()
+    options: ProposalOptions = field(default_factory=ProposalOptions)
+    questions: tuple[Question, ...] = ()
+    outcome: Outcome | None = None
+    review_at: datetime | None = None
+    follows: int | None = None  # the proposal this one reopens
+    planned_deadline: datetime | None = None  # the response deadline asked for at the start
+    log: tuple[LogEntry, ...] = ()
+
+    @property
+    def version(self) -> Version:
+        return self.versions[-1]
+
+    @property
+    def title(self) -> str:
+        return self.version.title
+
+    @property
+    def round(self) -> Round | None:
+        return self.rounds[-1] if self.rounds else None
+
+    def logged(self, entry: LogEntry) -> Proposal:
+        return replace(self, log=(*self.log, entry))

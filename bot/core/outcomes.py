@@ -1,0 +1,236 @@
+"""Counting responses and the outcome rule of each process.
+
+``tally`` counts the current responses of a round. ``verdict`` applies the
+process's rule (named in the process table) and says which lifecycle move
+follows and why, in a phrase for people. The rules, in the words of the design:
+
+- consent: passes when nobody objects and the quorum is met (or everyone has
+  answered); silence is never consent; objections go to a resolve stage.
+- lazy: passes at the deadline unless someone objects.
+- advice: the decider decides after the deadline.
+- consensus: no block, more agree than disagree, quorum met.
+- choice / time: the option(s) or slot with most support, quorum met.
+- ack: nothing to decide; it records who has read it.
+
+Required voices must have responded for anything to pass.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.core.i18n import N_, Phrase
+from bot.core.lifecycle import Move
+from bot.core.model import Group, Proposal, ResponseRecord, Round
+from bot.core.processes import PROCESSES, Process, Rule
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    counts: Counter[str]  # response word -> how many
+    option_counts: Counter[int] = field(default_factory=Counter)  # choice / time: "yes" per option
+    maybe_counts: Counter[int] = field(default_factory=Counter)  # time: "if need be" per slot
+    responded: frozenset[int] = frozenset()  # who has responded (named or not)
+    total: int = 0  # how many current responses there are
+
+    def count(self, word: str) -> int:
+        return self.counts.get(word, 0)
+
+
+def tally(round_: Round) -> Tally:
+    records = round_.current_records()
+    options: Counter[int] = Counter()
+    maybe: Counter[int] = Counter()
+    for record in records:
+        options.update(record.choices)
+        maybe.update(record.maybe)
+    return Tally(
+        counts=Counter(r.response for r in records),
+        option_counts=options,
+        maybe_counts=maybe,
+        responded=round_.participants,
+        total=len(records),
+    )
+
+
+def standing_objections(proposal: Proposal) -> list[ResponseRecord]:
+    """Current responses that block the proposal (objections, blocks)."""
+    round_ = proposal.round
+    if round_ is None:
+        return []
+    blocking = PROCESSES[proposal.process].blocking
+    return [r for r in round_.current_records() if r.response in blocking]
+
+
+def quorum_of(proposal: Proposal, group: Group) -> int:
+    process = PROCESSES[proposal.process]
+    if proposal.options.quorum is not None:
+        return proposal.options.quorum
+    if process.default_quorum is not None:
+        return process.default_quorum
+    return group.settings.quorum
+
+
+def quorum_met(proposal: Proposal, group: Group) -> bool:
+    """Quorum counts the members at the start of the round (``eligible``)."""
+    round_ = proposal.round
+    if round_ is None:
+        return False
+    eligible = round_.eligible
+    if not eligible:
+        return True
+    responded = len(round_.participants & eligible)
+    return responded * 100 >= quorum_of(proposal, group) * len(eligible)
+
+
+def everyone_responded(proposal: Proposal, group: Group) -> bool:
+    """Every member who is still here and was asked has responded."""
+    round_ = proposal.round
+    if round_ is None:
+        return False
+    still_here = {m for m in round_.eligible if m in group.members and group.members[m].active}
+    return bool(still_here) and still_here <= round_.participants
+
+
+def missing_required(proposal: Proposal, group: Group) -> list[int]:
+    round_ = proposal.round
+    responded = round_.participants if round_ else frozenset()
+    return sorted(m for m in proposal.options.required if m not in responded)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    move: Move | None  # None: nothing changes yet
+    reason: Phrase
+    winners: tuple[int, ...] = ()
+
+
+_WAIT = Verdict(None, Phrase(N_("Still waiting for responses.")))
+
+
+def verdict(proposal: Proposal, group: Group, *, final: bool) -> Verdict:
+    """What happens now. ``final`` is True at the deadline (or a close); False
+    after each response, when only an early close is possible."""
+    process = PROCESSES[proposal.process]
+    if not final and not (process.early_close and everyone_responded(proposal, group)):
+        return _WAIT
+    missing = missing_required(proposal, group)
+    if missing and process.rule not in (Rule.ADVICE, Rule.ACK):
+        names = ", ".join(group.members[m].name for m in missing if m in group.members)
+        return Verdict(
+            Move.FAIL,
+            Phrase(N_("Not agreed: we needed to hear from {names}."), {"names": names}),
+        )
+    return _RULES[process.rule](proposal, group, process, tally(proposal.round), final)  # type: ignore[arg-type]
+
+
+def _consent(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> Verdict:
+    objections = standing_objections(p)
+    if objections:
+        if not final:
+            return _WAIT  # everyone answered, but an objection may still be withdrawn
+        return Verdict(
+            Move.OBJECTIONS_STAND,
+            Phrase(N_("There are objections to work through."), {}),
+        )
+    if not quorum_met(p, g):
+        return Verdict(
+            Move.FAIL,
+            Phrase(
+                N_("Not agreed: not enough people responded ({count} of {needed}%)."),
+                {"count": len(t.responded), "needed": quorum_of(p, g)},
+            ),
+        )
+    return Verdict(Move.PASS, Phrase(N_("Agreed: nobody objected."), {}))
+
+
+def _lazy(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> Verdict:
+    if standing_objections(p):
+        return Verdict(Move.FAIL, Phrase(N_("Not agreed: someone objected."), {}))
+    if not quorum_met(p, g):
+        return Verdict(
+            Move.FAIL,
+            Phrase(N_("Not agreed: not enough people responded."), {}),
+        )
+    return Verdict(Move.PASS, Phrase(N_("Agreed: nobody objected by the deadline."), {}))
+
+
+def _advice(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> Verdict:
+    return Verdict(
+        Move.AWAIT_DECIDER,
+        Phrase(N_("The advice is in. Now {name} decides."), {"name": _name(g, p.proposer)}),
+    )
+
+
+def _consensus(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> Verdict:
+    if t.count("block"):
+        return Verdict(Move.FAIL, Phrase(N_("Not agreed: someone blocked it."), {}))
+    if not quorum_met(p, g):
+        return Verdict(Move.FAIL, Phrase(N_("Not agreed: not enough people responded."), {}))
+    agree, disagree = t.count("agree"), t.count("disagree")
+    if agree > disagree:
+        return Verdict(
+            Move.PASS,
+            Phrase(N_("Agreed: {agree} agree, {disagree} disagree."),
+                   {"agree": agree, "disagree": disagree}),
+        )
+    return Verdict(
+        Move.FAIL,
+        Phrase(N_("Not agreed: {agree} agree, {disagree} disagree."),
+               {"agree": agree, "disagree": disagree}),
+    )
+
+
+def _choice(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> Verdict:
+    if not quorum_met(p, g) or not t.option_counts:
+        return Verdict(Move.FAIL, Phrase(N_("No result: not enough people voted."), {}))
+    best = max(t.option_counts.values())
+    winners = tuple(sorted(o for o, n in t.option_counts.items() if n == best))
+    if len(winners) == 1:
+        return Verdict(Move.PASS, Phrase(N_("Most votes: option {option}."),
+                                         {"option": winners[0]}), winners)
+    return Verdict(
+        Move.PASS,
+        Phrase(N_("A tie between options {options}."),
+               {"options": ", ".join(str(w) for w in winners)}),
+        winners,
+    )
+
+
+def _time(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> Verdict:
+    slots = range(1, len(p.options.choices) + 1)
+
+    def score(slot: int) -> tuple[int, int, int]:
+        yes, maybe = t.option_counts.get(slot, 0), t.maybe_counts.get(slot, 0)
+        return (yes + maybe, yes, -slot)  # most people can come, then most happily, then earliest
+
+    best = max(slots, key=score, default=None)
+    if best is None or score(best)[0] == 0 or not quorum_met(p, g):
+        return Verdict(Move.FAIL, Phrase(N_("No time works for enough people."), {}))
+    return Verdict(Move.PASS, Phrase(N_("The best time is option {option}."),
+                                     {"option": best}), (best,))
+
+
+def _ack(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> Verdict:
+    return Verdict(
+        Move.FINISH,
+        Phrase(N_("{count} people have read this."), {"count": t.total}),
+    )
+
+
+def _name(group: Group, member_id: int) -> str:
+    member = group.members.get(member_id)
+    return member.name if member else "?"
+
+
+_RULES: dict[Rule, Callable[[Proposal, Group, Process, Tally, bool], Verdict]] = {
+    Rule.CONSENT: _consent,
+    Rule.LAZY: _lazy,
+    Rule.ADVICE: _advice,
+    Rule.CONSENSUS: _consensus,
+    Rule.CHOICE: _choice,
+    Rule.TIME: _time,
+    Rule.ACK: _ack,
+}

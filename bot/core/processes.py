@@ -1,0 +1,197 @@
+"""The decision processes, as one table of data.
+
+A process is not a class: it is a row that says which responses people may
+give, which of them need a reason, which of them stop a proposal, how long the
+rounds last, and which outcome rule applies at the end. The rules themselves
+live in ``outcomes``; this table only names them.
+
+Words people type are matched forgivingly: each response has synonyms, and a
+word means a response only in the processes where it is unambiguous ("yes" is
+consent in a consent proposal and "yes, that slot suits me" in a time poll).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+
+class Rule(StrEnum):
+    """The outcome rule a process uses (see ``outcomes``)."""
+
+    CONSENT = "consent"
+    LAZY = "lazy"
+    ADVICE = "advice"
+    CONSENSUS = "consensus"
+    CHOICE = "choice"
+    TIME = "time"
+    ACK = "ack"
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseKind:
+    name: str  # the word stored and typed: "consent", "object", …
+    label: str  # the button's words; an emoji may lead, never stand alone
+    emoji: str  # a reaction that means this response
+    needs_reason: bool = False
+    blocks: bool = False  # stops the proposal while it stands
+    synonyms: tuple[str, ...] = ()
+    counted: str = ""  # how a tally names it: "3 objections"; empty: the name
+
+    @property
+    def tally_word(self) -> str:
+        return self.counted or self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Process:
+    name: str
+    title: str  # how the process is named to people
+    responses: tuple[ResponseKind, ...]
+    rule: Rule
+    duration: timedelta  # the response round
+    questions: timedelta | None = None  # an optional questions round first
+    resolve: bool = False  # objections at the deadline go to a resolve stage
+    early_close: bool = True  # may end as soon as every member has responded
+    default_quorum: int | None = None  # None: the group's quorum
+    needs_options: bool = False  # choice and time polls list options
+
+    def response(self, word: str) -> ResponseKind | None:
+        """The response a typed word or emoji stands for in this process."""
+        for kind in self.responses:
+            if word == kind.name or word in kind.synonyms or word == kind.emoji:
+                return kind
+        return None
+
+    @property
+    def blocking(self) -> frozenset[str]:
+        return frozenset(k.name for k in self.responses if k.blocks)
+
+
+_DAY = timedelta(days=1)
+
+PROCESSES: dict[str, Process] = {
+    p.name: p
+    for p in (
+        Process(
+            name="consent",
+            title="consent",
+            responses=(
+                ResponseKind(
+                    "consent", "✅ Consent", "✅",
+                    synonyms=("ok", "okay", "yes", "agree", "fine", "👍", "consent", "i consent"),
+                ),
+                ResponseKind("concern", "🟡 Concern", "🟡", needs_reason=True,
+                             synonyms=("worry", "worried", "unsure"), counted="concerns"),
+                ResponseKind("object", "✋ Object", "✋", needs_reason=True, blocks=True,
+                             synonyms=("objection", "no", "👎"), counted="objections"),
+            ),
+            rule=Rule.CONSENT,
+            duration=3 * _DAY,
+            questions=_DAY,
+            resolve=True,
+        ),
+        Process(
+            name="lazy",
+            title="lazy consensus",
+            responses=(
+                ResponseKind("support", "👍 Support", "👍",
+                             synonyms=("ok", "okay", "yes", "agree", "consent", "fine")),
+                ResponseKind("object", "✋ Object", "✋", needs_reason=True, blocks=True,
+                             synonyms=("objection", "no", "👎"), counted="objections"),
+            ),
+            rule=Rule.LAZY,
+            duration=3 * _DAY,
+            early_close=False,  # silence is the point of lazy consensus: wait for the deadline
+            default_quorum=0,
+        ),
+        Process(
+            name="advice",
+            title="advice",
+            responses=(
+                ResponseKind("advice", "💬 Advice", "💬", needs_reason=True,
+                             synonyms=("advise", "suggest", "suggestion")),
+                ResponseKind("noadvice", "👌 No advice", "👌",
+                             synonyms=("none", "no advice", "ok", "okay", "fine"),
+                             counted="no advice"),
+            ),
+            rule=Rule.ADVICE,
+            duration=3 * _DAY,
+            early_close=False,  # the decider decides after the deadline
+            default_quorum=0,
+        ),
+        Process(
+            name="consensus",
+            title="consensus",
+            responses=(
+                ResponseKind("agree", "✅ Agree", "✅", synonyms=("yes", "ok", "okay", "👍")),
+                ResponseKind("abstain", "⚪ Abstain", "⚪", synonyms=("pass",)),
+                ResponseKind("disagree", "❌ Disagree", "❌", needs_reason=True,
+                             synonyms=("no", "👎")),
+                ResponseKind("block", "✋ Block", "✋", needs_reason=True, blocks=True,
+                             synonyms=("object", "objection"), counted="blocks"),
+            ),
+            rule=Rule.CONSENSUS,
+            duration=3 * _DAY,
+        ),
+        Process(
+            name="choice",
+            title="poll",
+            responses=(ResponseKind("vote", "🗳 Vote", "🗳", synonyms=("choose", "pick")),),
+            rule=Rule.CHOICE,
+            duration=3 * _DAY,
+            needs_options=True,
+        ),
+        Process(
+            name="time",
+            title="time poll",
+            responses=(
+                ResponseKind("vote", "🗓 Choose times", "🗓",
+                             synonyms=("available", "times", "yes", "choose")),
+            ),
+            rule=Rule.TIME,
+            duration=3 * _DAY,
+            needs_options=True,
+        ),
+        Process(
+            name="ack",
+            title="for information",
+            responses=(
+                ResponseKind("seen", "👀 I've read this", "👀",
+                             synonyms=("read", "ok", "okay", "seen it", "got it", "👍"),
+                             counted="have read it"),
+            ),
+            rule=Rule.ACK,
+            duration=3 * _DAY,
+            default_quorum=0,
+        ),
+    )
+}
+
+# Words people use for a process when they name it in "process <name>".
+PROCESS_NAMES: dict[str, str] = {
+    "consent": "consent",
+    "lazy": "lazy",
+    "lazy consensus": "lazy",
+    "advice": "advice",
+    "consensus": "consensus",
+    "choice": "choice",
+    "poll": "choice",
+    "time": "time",
+    "timepoll": "time",
+    "time poll": "time",
+    "ack": "ack",
+    "info": "ack",
+    "information": "ack",
+    "for information": "ack",
+}
+
+# Every word that may start a response, in any process (the parser's vocabulary).
+RESPONSE_WORDS: frozenset[str] = frozenset(
+    word
+    for process in PROCESSES.values()
+    for kind in process.responses
+    for word in (kind.name, *kind.synonyms)
+    if " " not in word
+)

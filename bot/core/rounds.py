@@ -1,0 +1,298 @@
+"""Shared steps of a proposal's life: finding it, moving it, opening and ending rounds.
+
+Every stage change goes through :func:`move`, which asks the lifecycle table;
+every round opens through :func:`open_round`, which sets its deadline and
+nudge timers and posts the card; every ending goes through :func:`conclude`,
+which records the outcome, cancels what is no longer due and announces it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from bot.core import cards, deadlines
+from bot.core.commands import DeadlineDue, NudgeDue, ReviewDue
+from bot.core.document import Document, Strong, para
+from bot.core.effects import CancelTimer, EditCard, Post, SetTimer
+from bot.core.i18n import Phrase
+from bot.core.lifecycle import ACTIVE, RESPONDING, Move, next_stage
+from bot.core.model import Outcome, Proposal, Round, RoundKind, Stage
+from bot.core.outcomes import Verdict
+from bot.core.processes import PROCESSES, Process, Rule
+from bot.core.turn import Refusal, Turn
+
+# -- finding -------------------------------------------------------------------------------
+
+
+def find(turn: Turn, number: int | None, *, example: str, responding: bool = False) -> Proposal:
+    """The proposal a person means: by number, else the only one open."""
+    group = turn.group
+    if number is not None:
+        proposal = group.proposals.get(number)
+        if proposal is None:
+            raise Refusal(
+                "There is no proposal #{number}. Say status to see what is open.",
+                example="status",
+                number=number,
+            )
+        return proposal
+    stages = RESPONDING if responding else ACTIVE
+    open_ = [p for p in group.proposals.values() if p.stage in stages]
+    if len(open_) == 1:
+        return open_[0]
+    if not open_:
+        raise Refusal("Nothing is open right now. Say decisions to see what was decided.")
+    numbers = ", ".join(f"#{p.number}" for p in sorted(open_, key=lambda p: p.number))
+    raise Refusal(
+        "Which proposal do you mean? Open now: {numbers}. Add its number.",
+        example=example,
+        numbers=numbers,
+    )
+
+
+def require_steward(turn: Turn, proposal: Proposal) -> None:
+    member = turn.member
+    assert member is not None
+    if member.id != proposal.proposer and not member.is_facilitator:
+        raise Refusal(
+            "Only the person who proposed #{number} or a facilitator can do that.",
+            number=proposal.number,
+        )
+
+
+STAGE_REFUSALS = {
+    Stage.DRAFT: "#{number} is still a draft. Start it first: start #{number}",
+    Stage.QUESTIONS: "#{number} is taking questions first. Responses open after that.",
+    Stage.OPEN: "#{number} is still open.",
+    Stage.RESOLVING: "#{number} is working through objections.",
+    Stage.AGREED: "#{number} is already agreed.",
+    Stage.NOT_AGREED: "#{number} is closed: it was not agreed.",
+    Stage.WITHDRAWN: "#{number} was withdrawn.",
+    Stage.CLOSED: "#{number} is closed.",
+    Stage.REVIEW_DUE: "#{number} is waiting for its review.",
+}
+
+
+def move(turn: Turn, proposal: Proposal, how: Move) -> Proposal:
+    """The proposal in the stage ``how`` leads to; refused if the table forbids it."""
+    stage = next_stage(proposal.stage, how)
+    if stage is None:
+        raise Refusal(STAGE_REFUSALS[proposal.stage], number=proposal.number)
+    return replace(proposal, stage=stage)
+
+
+# -- times ---------------------------------------------------------------------------------
+
+
+def when(turn: Turn, text: str, *, example: str) -> datetime:
+    """A deadline people typed, read in the group's time zone; refused if unclear,
+    past, or sooner than the group's minimum."""
+    settings = turn.group.settings
+    duration = deadlines.parse_duration(text)
+    if duration is not None:
+        result: datetime | Phrase = turn.now + duration
+    else:
+        result = deadlines.resolve_deadline(
+            text,
+            now=turn.now,
+            timezone=settings.timezone,
+            language=turn.language_of(turn.member),
+        )
+    if isinstance(result, Phrase):
+        raise Refusal(result.msgid, example=example, **result.params)
+    if result < turn.now + settings.min_deadline:
+        raise Refusal(
+            "That is too soon. A deadline needs to be at least {minimum} from now.",
+            example=example,
+            minimum=deadlines_spell(turn, settings.min_deadline),
+        )
+    return result
+
+
+def deadlines_spell(turn: Turn, duration: timedelta) -> str:
+    from bot.core.when import spell_duration
+
+    return spell_duration(duration, language=turn.language_of(turn.member))
+
+
+def duration_of(turn: Turn, process: Process) -> timedelta:
+    return turn.group.settings.duration or process.duration
+
+
+def spell(turn: Turn, moment: datetime, language: str | None = None) -> str:
+    from bot.core.when import spell_out
+
+    settings = turn.group.settings
+    return spell_out(
+        moment,
+        timezone=settings.timezone,
+        language=language or settings.language,
+        now=turn.now,
+    )
+
+
+# -- timers --------------------------------------------------------------------------------
+
+
+def timer_key(turn: Turn, number: int, what: str) -> str:
+    return f"{turn.group.id}|{number}|{what}"
+
+
+def arm_round(turn: Turn, proposal: Proposal) -> None:
+    """Set the deadline timer of the current round and, if the round is long
+    enough, the nudge before it."""
+    round_ = proposal.round
+    assert round_ is not None
+    n = proposal.number
+    turn.emit(SetTimer(timer_key(turn, n, "deadline"), round_.deadline,
+                       DeadlineDue(n, round_.index)))
+    nudge_at = round_.deadline - turn.group.settings.nudge_before
+    if round_.kind is RoundKind.RESPONSES and proposal.stage is Stage.OPEN and nudge_at > turn.now:
+        turn.emit(SetTimer(timer_key(turn, n, "nudge"), nudge_at, NudgeDue(n, round_.index)))
+    else:
+        turn.emit(CancelTimer(timer_key(turn, n, "nudge")))
+
+
+def disarm(turn: Turn, proposal: Proposal) -> None:
+    for what in ("deadline", "nudge"):
+        turn.emit(CancelTimer(timer_key(turn, proposal.number, what)))
+
+
+# -- rounds --------------------------------------------------------------------------------
+
+
+def open_round(turn: Turn, proposal: Proposal, kind: RoundKind, deadline: datetime) -> Proposal:
+    """Start a round: everyone active now is asked (and counts for the quorum)."""
+    previous = proposal.round
+    if previous is not None and previous.closed_at is None:
+        proposal = close_round(proposal, turn.now)
+    round_ = Round(
+        index=len(proposal.rounds) + 1,
+        kind=kind,
+        version=proposal.version.number,
+        opened_at=turn.now,
+        deadline=deadline,
+        eligible=frozenset(m.id for m in turn.group.active_members()),
+    )
+    proposal = turn.put(replace(proposal, rounds=(*proposal.rounds, round_)))
+    arm_round(turn, proposal)
+    return proposal
+
+
+def close_round(proposal: Proposal, now: datetime) -> Proposal:
+    round_ = proposal.round
+    if round_ is None or round_.closed_at is not None:
+        return proposal
+    return replace(proposal, rounds=(*proposal.rounds[:-1], replace(round_, closed_at=now)))
+
+
+def set_deadline(turn: Turn, proposal: Proposal, deadline: datetime) -> Proposal:
+    round_ = proposal.round
+    assert round_ is not None
+    proposal = replace(proposal, rounds=(*proposal.rounds[:-1], replace(round_, deadline=deadline)))
+    proposal = turn.put(proposal)
+    arm_round(turn, proposal)
+    return proposal
+
+
+# -- posting -------------------------------------------------------------------------------
+
+
+def post_card(turn: Turn, proposal: Proposal, *, intro: str = "") -> None:
+    """Post the card as a new message (a round opened, a new version)."""
+    document = cards.card(turn.group, proposal, turn.now)
+    if intro:
+        document = Document((para(Strong(intro)), *document.blocks), document.actions)
+    turn.emit(Post(document, card=proposal.number))
+    if PROCESSES[proposal.process].rule is Rule.CONSENT and proposal.stage is Stage.OPEN:
+        turn.group = replace(turn.group, objection_explained=True)
+
+
+def refresh_card(turn: Turn, proposal: Proposal) -> None:
+    turn.emit(EditCard(proposal.number, cards.card(turn.group, proposal, turn.now)))
+
+
+def announce(turn: Turn, text: str, proposal: Proposal | None = None) -> None:
+    blocks = [para(text)]
+    if proposal is not None:
+        blocks.insert(0, para(Strong(cards.title_line(proposal, turn.group_t))))
+    turn.emit(Post(Document(tuple(blocks))))
+
+
+# -- ending --------------------------------------------------------------------------------
+
+
+def apply_verdict(turn: Turn, proposal: Proposal, verdict: Verdict) -> Proposal:
+    """Carry out a verdict: conclude, go to the resolve stage, or wait."""
+    if verdict.move is None:
+        refresh_card(turn, proposal)
+        return proposal
+    _ = turn.group_t
+    if verdict.move is Move.OBJECTIONS_STAND:
+        proposal = move(turn, proposal, Move.OBJECTIONS_STAND)
+        proposal = turn.log(proposal, "resolving")
+        proposal = set_deadline(turn, proposal, turn.now + turn.group.settings.resolve)
+        refresh_card(turn, proposal)
+        announce(
+            turn,
+            _("The deadline has passed and there are objections. {name}, you can change the "
+              "proposal to meet them: amend #{number} and the new text. Objectors can "
+              "withdraw: withdraw objection #{number}. We have until {deadline}.").format(
+                name=cards.member_name(turn.group, proposal.proposer, _),
+                number=proposal.number,
+                deadline=spell(turn, proposal.round.deadline),  # type: ignore[union-attr]
+            ),
+            proposal,
+        )
+        return proposal
+    if verdict.move is Move.AWAIT_DECIDER:
+        proposal = move(turn, proposal, Move.AWAIT_DECIDER)
+        proposal = turn.put(close_round(turn.log(proposal, "advice_closed"), turn.now))
+        disarm(turn, proposal)
+        refresh_card(turn, proposal)
+        announce(
+            turn,
+            verdict.reason.text(_) + " " + _(
+                "When you have decided, say: outcome #{number} and what you decided."
+            ).format(number=proposal.number),
+            proposal,
+        )
+        return proposal
+    return conclude(turn, proposal, verdict.move, verdict.reason.text(_), verdict.winners)
+
+
+def conclude(
+    turn: Turn, proposal: Proposal, how: Move, summary: str, winners: tuple[int, ...] = (),
+    decision: str = "",
+) -> Proposal:
+    """End a proposal: record the outcome, stop its timers, announce it."""
+    proposal = move(turn, proposal, how)
+    by = turn.member.id if turn.member else None
+    outcome = Outcome(
+        stage=proposal.stage,
+        summary=summary,
+        at=turn.now,
+        decision=decision,
+        recorded_by=by if decision else None,
+        winners=winners,
+    )
+    proposal = close_round(replace(proposal, outcome=outcome), turn.now)
+    proposal = turn.put(turn.log(proposal, proposal.stage.value, summary))
+    disarm(turn, proposal)
+    if proposal.stage is Stage.AGREED and proposal.review_at is not None:
+        turn.emit(SetTimer(timer_key(turn, proposal.number, "review"), proposal.review_at,
+                           ReviewDue(proposal.number)))
+    refresh_card(turn, proposal)
+    _ = turn.group_t
+    text = summary
+    if decision:
+        text += " " + _("Decision: {decision}").format(decision=decision)
+    if proposal.stage is Stage.AGREED and proposal.review_at is not None:
+        text += " " + _("We will review it on {date}.").format(
+            date=spell(turn, proposal.review_at))
+    announce(turn, text, proposal)
+    from bot.core.calendar import outcome_files
+
+    turn.emit(*outcome_files(turn, proposal))
+    return proposal

@@ -1,0 +1,181 @@
+"""What happens when a timer falls due: deadlines, nudges, reviews, the digest.
+
+A timer carries the round it was set for; if the proposal has moved on (an
+extension, an amendment, an early close), the timer is stale and does nothing.
+That is what makes firing a timer twice harmless, and a restart safe.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.core import commands as c
+from bot.core import rounds
+from bot.core.cards import title_line
+from bot.core.document import Action, Document, Strong, bullets, para
+from bot.core.effects import DirectMessage, Post, SetTimer
+from bot.core.lifecycle import ACTIVE, Move
+from bot.core.model import Member, Proposal, Stage
+from bot.core.outcomes import standing_objections, verdict
+from bot.core.processes import PROCESSES
+from bot.core.turn import Turn
+
+DIGEST_EVERY = timedelta(days=7)
+
+
+def _current(turn: Turn, number: int, round_index: int) -> Proposal | None:
+    proposal = turn.group.proposals.get(number)
+    if proposal is None or proposal.stage not in ACTIVE or proposal.round is None:
+        return None
+    if proposal.round.index != round_index:
+        return None
+    return proposal
+
+
+def deadline_due(turn: Turn, event: c.DeadlineDue) -> None:
+    proposal = _current(turn, event.number, event.round)
+    if proposal is None or proposal.round is None or turn.now < proposal.round.deadline:
+        return  # stale: moved on, or extended (its new timer will come)
+    if proposal.stage is Stage.QUESTIONS:
+        from bot.core.proposing import opened_after_questions
+
+        opened_after_questions(turn, proposal)
+    elif proposal.stage is Stage.OPEN:
+        rounds.apply_verdict(turn, proposal, verdict(proposal, turn.group, final=True))
+    elif proposal.stage is Stage.RESOLVING:
+        end_resolving(turn, proposal)
+
+
+def end_resolving(turn: Turn, proposal: Proposal) -> None:
+    """The time to work through objections is over."""
+    _ = turn.group_t
+    if standing_objections(proposal):
+        rounds.conclude(turn, proposal, Move.FAIL,
+                        _("Not agreed: an objection still stands."))
+    else:
+        rounds.conclude(turn, proposal, Move.PASS, _("Agreed: the objections were resolved."))
+
+
+def nudge_due(turn: Turn, event: c.NudgeDue) -> None:
+    proposal = _current(turn, event.number, event.round)
+    if proposal is None or proposal.stage is not Stage.OPEN or proposal.round is None:
+        return
+    round_ = proposal.round
+    waiting = [
+        turn.group.members[m] for m in sorted(round_.eligible)
+        if m in turn.group.members and turn.group.members[m].active
+        and m not in round_.participants
+        and (event.member is None or m == event.member)
+    ]
+    for member in waiting:
+        if not member.reminders:
+            continue
+        if not member.identities:
+            _nudge_proxy(turn, proposal, member)
+            continue
+        quiet_until = _quiet_until(turn, member)
+        if quiet_until is not None:
+            if quiet_until < round_.deadline:
+                turn.emit(SetTimer(rounds.timer_key(turn, proposal.number, f"nudge-{member.id}"),
+                                   quiet_until, c.NudgeDue(proposal.number, round_.index,
+                                                           member.id)))
+            continue
+        _nudge(turn, proposal, member)
+
+
+def _nudge(turn: Turn, proposal: Proposal, member: Member) -> None:
+    _ = turn.member_t(member)
+    assert proposal.round is not None
+    deadline = rounds.spell(turn, proposal.round.deadline, turn.language_of(member))
+    document = Document(
+        (
+            para(_("Hello {name}. We have not heard from you yet about:").format(
+                name=member.name)),
+            para(Strong(title_line(proposal, _))),
+            para(_("Please respond by {deadline}.").format(deadline=deadline)),
+        ),
+        _response_buttons(proposal, _),
+    )
+    turn.emit(DirectMessage(member.id, member.name, member.identities, document))
+
+
+def _nudge_proxy(turn: Turn, proposal: Proposal, member: Member) -> None:
+    """Someone without the chat answers through a proxy: remind whoever added them."""
+    helper = turn.group.members.get(member.added_by) if member.added_by else None
+    if helper is None or not helper.active or not helper.identities or not helper.reminders:
+        return
+    _ = turn.member_t(helper)
+    first = PROCESSES[proposal.process].responses[0].name
+    document = Document((
+        para(_("{name} has not responded to #{number} yet. You can record their response: "
+               "for {name} {word} #{number}").format(name=member.name, number=proposal.number,
+                                                      word=first)),
+    ))
+    turn.emit(DirectMessage(helper.id, helper.name, helper.identities, document))
+
+
+def _response_buttons(proposal: Proposal, _: object) -> tuple[Action, ...]:
+    from bot.core.cards import response_actions
+
+    return tuple(a for a in response_actions(proposal, _) if not a.command.startswith("ask"))  # type: ignore[arg-type]
+
+
+def _quiet_until(turn: Turn, member: Member) -> datetime | None:
+    """When the member's quiet hours end, if they are in them now."""
+    if member.quiet is None:
+        return None
+    zone = ZoneInfo(member.timezone or turn.group.settings.timezone)
+    local = turn.now.astimezone(zone)
+    if not member.quiet.contains(local.time().replace(tzinfo=None)):
+        return None
+    end = local.replace(hour=member.quiet.end.hour, minute=member.quiet.end.minute, second=0,
+                        microsecond=0)
+    if end <= local:
+        end += timedelta(days=1)
+    return end.astimezone(turn.now.tzinfo)
+
+
+def review_due(turn: Turn, event: c.ReviewDue) -> None:
+    proposal = turn.group.proposals.get(event.number)
+    if proposal is None or proposal.stage is not Stage.AGREED:
+        return
+    if proposal.review_at is None or turn.now < proposal.review_at:
+        return
+    proposal = rounds.move(turn, proposal, Move.REVIEW_DUE)
+    proposal = turn.put(turn.log(proposal, "review_due"))
+    rounds.refresh_card(turn, proposal)
+    _ = turn.group_t
+    turn.emit(Post(Document(
+        (
+            para(Strong(_("Time to review #{number}: {title}").format(
+                number=proposal.number, title=proposal.title))),
+            para(_("Is it still working? To decide again, reopen it as a new proposal.")),
+        ),
+        (Action("🔁 " + _("Reopen"), f"reopen #{proposal.number}"),),
+    )))
+
+
+def digest_due(turn: Turn, event: c.DigestDue) -> None:
+    settings = turn.group.settings
+    if not settings.digest:
+        return
+    turn.emit(SetTimer(f"{turn.group.id}|digest", turn.now + DIGEST_EVERY, c.DigestDue()))
+    open_ = sorted((p for p in turn.group.proposals.values() if p.stage in ACTIVE),
+                   key=lambda p: p.number)
+    if not open_:
+        return
+    _ = turn.group_t
+    items = []
+    for proposal in open_:
+        line = title_line(proposal, _)
+        if proposal.round is not None:
+            line += " — " + _("until {deadline}").format(
+                deadline=rounds.spell(turn, proposal.round.deadline))
+        items.append(line)
+    turn.emit(Post(Document((para(Strong(_("This week's open proposals"))), bullets(items)))))
+
+
+def schedule_digest(turn: Turn) -> None:
+    turn.emit(SetTimer(f"{turn.group.id}|digest", turn.now + DIGEST_EVERY, c.DigestDue()))
+

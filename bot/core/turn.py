@@ -1,0 +1,93 @@
+"""A turn: the working state while the core decides one command.
+
+Handlers read the group, build a new one, and add effects to the turn. When a
+handler refuses (raises :class:`Refusal`), the turn is thrown away: the caller
+keeps the old group and gets one friendly reply, so bad input never changes
+anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.core.commands import Request
+from bot.core.document import Block, Document, doc, para
+from bot.core.effects import Effect, Reply
+from bot.core.i18n import Phrase, Translate, translator
+from bot.core.model import Group, LogEntry, Member, Proposal
+
+
+class Refusal(Exception):  # noqa: N818 - it is a refusal, not an error
+    """The command cannot be done. ``phrase`` says why and what to do instead."""
+
+    def __init__(self, msgid: str, example: str = "", **params: Any) -> None:
+        super().__init__(msgid)
+        self.phrase = Phrase(msgid, params)
+        self.example = example
+
+
+@dataclass
+class Turn:
+    group: Group
+    now: datetime
+    request: Request | None = None
+    member: Member | None = None  # the person acting, once known
+    effects: list[Effect] = field(default_factory=list)
+
+    # -- languages ----------------------------------------------------------------------
+
+    @property
+    def group_t(self) -> Translate:
+        """For posts to the whole group."""
+        return translator(self.group.settings.language)
+
+    @property
+    def t(self) -> Translate:
+        """For replies to the person acting: their language, else the platform's, else
+        the group's."""
+        language = None
+        if self.member is not None:
+            language = self.member.language
+        if language is None and self.request is not None:
+            language = self.request.actor.language
+        return translator(language or self.group.settings.language)
+
+    def member_t(self, member: Member) -> Translate:
+        return translator(member.language or self.group.settings.language)
+
+    def language_of(self, member: Member | None) -> str:
+        if member is not None and member.language:
+            return member.language
+        return self.group.settings.language
+
+    # -- effects ------------------------------------------------------------------------
+
+    def emit(self, *effects: Effect) -> None:
+        self.effects.extend(effects)
+
+    def reply(self, *blocks: Block | str, document: Document | None = None) -> None:
+        """Answer the person acting, where they asked."""
+        if self.request is None:
+            return
+        self.emit(
+            Reply(
+                chat=self.request.chat,
+                document=document if document is not None else doc(*blocks),
+                private=self.request.private,
+            )
+        )
+
+    def reply_phrase(self, msgid: str, **params: Any) -> None:
+        self.reply(para(self.t(msgid).format(**params)))
+
+    # -- state --------------------------------------------------------------------------
+
+    def put(self, proposal: Proposal) -> Proposal:
+        self.group = self.group.with_proposal(proposal)
+        return proposal
+
+    def log(self, proposal: Proposal, what: str, detail: str = "") -> Proposal:
+        by = self.member.id if self.member else None
+        return proposal.logged(LogEntry(self.now, by, what, detail))

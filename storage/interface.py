@@ -1,0 +1,160 @@
+"""What the application needs from storage.
+
+SQLite (``storage.sqlite``) implements it first; a PostgreSQL backend can
+implement the same protocol later. Everything that must be atomic is one call:
+:meth:`Storage.commit` stores a command's whole result — inbox entry, new
+state, audit entry, timers and outbox deliveries — in one transaction, or
+nothing at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from bot.core.commands import Command, TimerEvent
+from bot.core.effects import Effect, Message
+from bot.core.model import Group
+
+
+class StorageError(Exception):
+    """A problem with the database that a person must fix; the message says how."""
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One message effect to one target.
+
+    ``target`` is a chat ("telegram:-100123", "matrix:!room:example.org",
+    "console:main") or, for private messages, "dm:" + an identity
+    ("dm:telegram:42"). One effect may have several deliveries (a post to a
+    group with two linked chats); each is retried on its own, so a platform
+    that is down does not hold up the others."""
+
+    id: int
+    group_id: str
+    target: str
+    effect: Message
+    attempts: int
+    created_at: datetime
+    next_attempt_at: datetime
+    key: str  # stable across retries: the idempotency key (Matrix transaction id)
+
+
+@dataclass(frozen=True, slots=True)
+class Timer:
+    key: str
+    group_id: str
+    due: datetime
+    event: TimerEvent
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    group_id: str
+    at: datetime
+    command: Command
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """An effect to store with the targets it must reach (none for timers)."""
+
+    effect: Effect
+    targets: tuple[str, ...] = ()
+
+
+class Storage(Protocol):
+    # -- the one transaction per command --------------------------------------------------
+
+    async def commit(
+        self,
+        *,
+        group_before: Group | None,
+        group_after: Group,
+        command: Command,
+        now: datetime,
+        summary: str,
+        outgoing: Sequence[Outgoing],
+        update_key: str | None = None,
+        fired_timer: str | None = None,
+    ) -> bool:
+        """Store a command's result atomically.
+
+        Returns False and stores nothing when ``update_key`` (a platform's
+        update id, e.g. "telegram:update:123") was stored before: duplicates
+        change nothing. ``fired_timer`` is marked fired in the same
+        transaction, so a timer fires exactly once even across a crash."""
+        ...
+
+    async def seen_update(self, update_key: str) -> bool: ...
+
+    # -- groups --------------------------------------------------------------------------
+
+    async def load_group(self, group_id: str) -> Group | None: ...
+
+    async def group_for_chat(self, chat: str) -> str | None: ...
+
+    async def groups_for_identity(self, identity: str) -> list[str]: ...
+
+    async def group_with_link_code(self, code: str) -> str | None: ...
+
+    async def group_ids(self) -> list[str]: ...
+
+    # -- timers --------------------------------------------------------------------------
+
+    async def next_timer_due(self) -> datetime | None: ...
+
+    async def due_timers(self, now: datetime, limit: int = 100) -> list[Timer]:
+        """Unfired timers due at or before ``now``, oldest first."""
+        ...
+
+    # -- outbox --------------------------------------------------------------------------
+
+    async def pending_deliveries(self, now: datetime, limit: int = 100) -> list[Delivery]:
+        """Undelivered, due for an attempt, oldest first."""
+        ...
+
+    async def next_delivery_due(self) -> datetime | None: ...
+
+    async def delivered(self, delivery_id: int, platform_ref: str | None = None) -> None: ...
+
+    async def delivery_failed(self, delivery_id: int, error: str, retry_at: datetime) -> None: ...
+
+    # -- where a card is, per chat --------------------------------------------------------
+
+    async def save_card_message(self, group_id: str, number: int, chat: str, ref: str) -> None: ...
+
+    async def card_messages(self, group_id: str, number: int) -> dict[str, str]: ...
+
+    async def card_for_message(self, chat: str, ref: str) -> tuple[str, int] | None: ...
+
+    # -- opaque button ids ----------------------------------------------------------------
+
+    async def action_token(self, group_id: str, command: str) -> str:
+        """A short random token for a button, the same each time for the same command."""
+        ...
+
+    async def action_for_token(self, token: str) -> tuple[str, str] | None:
+        """(group id, command) for a token, or None for a forged or unknown one."""
+        ...
+
+    # -- adapters' own small state (sync tokens, remembered refusals) ---------------------
+
+    async def get_value(self, key: str) -> str | None: ...
+
+    async def set_value(self, key: str, value: str) -> None: ...
+
+    # -- the record -----------------------------------------------------------------------
+
+    async def audit(self, group_id: str) -> list[AuditEntry]: ...
+
+    async def purge_closed(self, before: datetime) -> int:
+        """Delete closed proposals that ended before ``before``; returns how many."""
+        ...
+
+    async def close(self) -> None: ...
