@@ -1,0 +1,328 @@
+"""The database schema, as an ordered list of migrations.
+
+Migration ``n`` (1-based) takes a database from schema ``n - 1`` to ``n``.
+A migration is never edited once released: a change to the schema is a new
+migration at the end of the list. The schema version lives in
+``PRAGMA user_version``; ``PRAGMA application_id`` marks the file as ours, so
+another program's SQLite file is refused rather than written into.
+
+All migrations due are applied in one transaction: a database is either at the
+old version or at the new one, never in between.
+
+Times are stored as fixed-width UTC text (``storage.rows.stamp``), so text
+order is time order and ``due <= ?`` works on an index. Small nested values
+(settings, options, quiet hours) and commands, effects and timer events are
+JSON made by ``bot.core.codec``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import aiosqlite
+
+from storage.interface import StorageError
+
+# "DTog" in ASCII: marks a file as a Deciding Together database.
+APPLICATION_ID = 0x44546F67
+
+Migration = tuple[str, ...]
+
+_SCHEMA_1: Migration = (
+    # Facts about this database file. ``instance`` tells this file's delivery
+    # keys apart from another file's: a platform that remembers idempotency
+    # keys (Matrix transaction ids) must never see "dt-1" twice.
+    """CREATE TABLE meta (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
+    "INSERT INTO meta (name, value) VALUES ('instance', lower(hex(randomblob(6))))",
+    # -- a group's state ---------------------------------------------------------------------
+    """CREATE TABLE groups (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        settings TEXT NOT NULL,
+        objection_explained INTEGER NOT NULL
+    )""",
+    # A chat belongs to one group at most.
+    """CREATE TABLE chats (
+        chat TEXT PRIMARY KEY,
+        group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+        position INTEGER NOT NULL
+    )""",
+    "CREATE INDEX chats_by_group ON chats (group_id, position)",
+    """CREATE TABLE link_codes (
+        group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+        code TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        PRIMARY KEY (group_id, code)
+    )""",
+    "CREATE INDEX link_codes_by_code ON link_codes (code)",
+    """CREATE TABLE members (
+        group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+        id INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        handle TEXT,
+        role TEXT NOT NULL,
+        status TEXT NOT NULL,
+        language TEXT,
+        timezone TEXT,
+        quiet TEXT,
+        reminders INTEGER NOT NULL,
+        added_by INTEGER,
+        joined_at TEXT,
+        PRIMARY KEY (group_id, id)
+    )""",
+    # An identity may belong to members of several groups; ``position`` keeps
+    # the order of ``Member.identities``.
+    """CREATE TABLE identities (
+        group_id TEXT NOT NULL,
+        member_id INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        identity TEXT NOT NULL,
+        PRIMARY KEY (group_id, member_id, position),
+        FOREIGN KEY (group_id, member_id) REFERENCES members (group_id, id) ON DELETE CASCADE
+    )""",
+    "CREATE INDEX identities_by_identity ON identities (identity)",
+    # -- proposals and everything in them ------------------------------------------------------
+    # Child rows are keyed by their position in the proposal's tuples, so two
+    # items can never overwrite each other even if the core numbered them
+    # oddly; the core's own numbers (version, round index, seq, question id)
+    # are kept in their own columns.
+    """CREATE TABLE proposals (
+        group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        process TEXT NOT NULL,
+        proposer INTEGER NOT NULL,
+        stage TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        options TEXT NOT NULL,
+        review_at TEXT,
+        follows INTEGER,
+        outcome_stage TEXT,
+        outcome_summary TEXT,
+        outcome_at TEXT,
+        outcome_decision TEXT,
+        outcome_recorded_by INTEGER,
+        outcome_winners TEXT,
+        PRIMARY KEY (group_id, number)
+    )""",
+    """CREATE TABLE versions (
+        group_id TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        details TEXT NOT NULL,
+        by_member INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (group_id, number, position),
+        FOREIGN KEY (group_id, number) REFERENCES proposals (group_id, number) ON DELETE CASCADE
+    )""",
+    """CREATE TABLE rounds (
+        group_id TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        round_index INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        opened_at TEXT NOT NULL,
+        deadline TEXT NOT NULL,
+        eligible TEXT NOT NULL,
+        participants TEXT NOT NULL,
+        closed_at TEXT,
+        PRIMARY KEY (group_id, number, position),
+        FOREIGN KEY (group_id, number) REFERENCES proposals (group_id, number) ON DELETE CASCADE
+    )""",
+    # One row per response given: the whole history, in order.
+    """CREATE TABLE responses (
+        group_id TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        round_position INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        member INTEGER,
+        response TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at TEXT NOT NULL,
+        recorded_by INTEGER,
+        choices TEXT NOT NULL,
+        maybe TEXT NOT NULL,
+        PRIMARY KEY (group_id, number, round_position, position),
+        FOREIGN KEY (group_id, number, round_position)
+            REFERENCES rounds (group_id, number, position) ON DELETE CASCADE
+    )""",
+    """CREATE TABLE questions (
+        group_id TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        question_id INTEGER NOT NULL,
+        by_member INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (group_id, number, position),
+        FOREIGN KEY (group_id, number) REFERENCES proposals (group_id, number) ON DELETE CASCADE
+    )""",
+    """CREATE TABLE answers (
+        group_id TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        question_position INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        by_member INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (group_id, number, question_position, position),
+        FOREIGN KEY (group_id, number, question_position)
+            REFERENCES questions (group_id, number, position) ON DELETE CASCADE
+    )""",
+    """CREATE TABLE proposal_log (
+        group_id TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        by_member INTEGER,
+        what TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        PRIMARY KEY (group_id, number, position),
+        FOREIGN KEY (group_id, number) REFERENCES proposals (group_id, number) ON DELETE CASCADE
+    )""",
+    # -- what happens next -----------------------------------------------------------------
+    # The core names timers per group ("deadline:7"), so the key is unique
+    # within a group, not across groups. ``proposal`` lets a purge find them.
+    """CREATE TABLE timers (
+        group_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        proposal INTEGER,
+        due TEXT NOT NULL,
+        event TEXT NOT NULL,
+        fired_at TEXT,
+        PRIMARY KEY (group_id, key)
+    )""",
+    "CREATE INDEX timers_unfired ON timers (due) WHERE fired_at IS NULL",
+    # Updates already acted on (Telegram update ids, Matrix event ids).
+    """CREATE TABLE inbox (
+        update_key TEXT PRIMARY KEY,
+        group_id TEXT NOT NULL,
+        at TEXT NOT NULL
+    )""",
+    # AUTOINCREMENT: ids are never reused, because delivery keys derive from them.
+    """CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        group_id TEXT NOT NULL,
+        proposal INTEGER,
+        effect TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX outbox_by_proposal ON outbox (group_id, proposal) WHERE proposal IS NOT NULL",
+    """CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        outbox_id INTEGER NOT NULL REFERENCES outbox (id) ON DELETE CASCADE,
+        group_id TEXT NOT NULL,
+        edit_card INTEGER,
+        target TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'superseded')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT,
+        platform_ref TEXT
+    )""",
+    "CREATE INDEX deliveries_by_outbox ON deliveries (outbox_id)",
+    "CREATE INDEX deliveries_pending ON deliveries (next_attempt_at) WHERE status = 'pending'",
+    """CREATE INDEX deliveries_pending_edits ON deliveries (group_id, edit_card, target)
+        WHERE status = 'pending' AND edit_card IS NOT NULL""",
+    # -- adapters' lookups ---------------------------------------------------------------------
+    """CREATE TABLE cards (
+        group_id TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        chat TEXT NOT NULL,
+        ref TEXT NOT NULL,
+        PRIMARY KEY (group_id, number, chat)
+    )""",
+    "CREATE UNIQUE INDEX cards_by_message ON cards (chat, ref)",
+    """CREATE TABLE actions (
+        token TEXT PRIMARY KEY,
+        group_id TEXT NOT NULL,
+        command TEXT NOT NULL,
+        UNIQUE (group_id, command)
+    )""",
+    """CREATE TABLE kv (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
+    # -- the record ------------------------------------------------------------------------
+    """CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        group_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        command TEXT NOT NULL,
+        summary TEXT NOT NULL
+    )""",
+    "CREATE INDEX audit_by_group ON audit (group_id, id)",
+    # The audit log is append-only: the database itself refuses to rewrite it.
+    """CREATE TRIGGER audit_is_append_only_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+    """CREATE TRIGGER audit_is_append_only_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_SCHEMA_1,)
+
+
+async def schema_version(db: aiosqlite.Connection) -> int:
+    async with db.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def migrate(
+    db: aiosqlite.Connection, where: str, migrations: Sequence[Migration] = MIGRATIONS
+) -> None:
+    """Bring the database to the latest schema, in one transaction.
+
+    ``where`` names the database in messages. Refuses (``StorageError``) a
+    database written by a newer version, or an SQLite file of another program.
+    The connection must be in autocommit mode (``isolation_level=None``).
+    """
+    latest = len(migrations)
+    # IMMEDIATE: two processes opening a fresh file at once must not both migrate it.
+    await db.execute("BEGIN IMMEDIATE")
+    try:
+        version = await schema_version(db)
+        if version > latest:
+            raise StorageError(
+                f"This database ({where}) was written by a newer version of Deciding "
+                f"Together (schema {version}; this version knows up to {latest}). "
+                "Upgrade, or use another --db file."
+            )
+        await _check_ours(db, where, version)
+        for migration in migrations[version:]:
+            for statement in migration:
+                await db.execute(statement)
+        if version < latest:
+            # Pragmas take no parameters; both values are integers made here.
+            await db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            await db.execute(f"PRAGMA user_version = {latest}")
+        await db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            await db.execute("ROLLBACK")
+        raise
+
+
+async def _check_ours(db: aiosqlite.Connection, where: str, version: int) -> None:
+    async with db.execute("PRAGMA application_id") as cursor:
+        row = await cursor.fetchone()
+    application_id = int(row[0]) if row else 0
+    if application_id not in (0, APPLICATION_ID):
+        raise StorageError(
+            f"{where} is an SQLite database of another program, not of Deciding Together. "
+            "Use another --db file."
+        )
+    if version == 0:
+        async with db.execute("SELECT count(*) FROM sqlite_master") as cursor:
+            row = await cursor.fetchone()
+        if row and row[0]:
+            raise StorageError(
+                f"{where} already holds tables of another program. "
+                "Use another --db file, or an empty one."
+            )
