@@ -1,0 +1,266 @@
+"""What must be written to store a group: the change from one state to the next.
+
+The core never changes a value in place, so anything it did not touch is the
+very same object in the old and the new group. Comparing by identity finds
+what changed without reading the database or comparing whole histories: a new
+response in a group with years of records writes one response row and its
+round, nothing else.
+
+Planning is pure (no I/O): :func:`group_writes` returns statements with their
+rows, in an order that puts parents before children, and ``storage.sqlite``
+runs them inside the command's transaction.
+
+The plan trusts that ``before`` is what is stored. If it is not (a group
+cached across a failed commit or a purge), a changed proposal that is not
+stored makes the foreign keys fail and the whole commit is refused, rather
+than half a proposal being written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import partial
+from typing import TypeVar
+
+from bot.core.model import Group, Member, Proposal
+from storage import rows
+from storage.rows import Row
+
+T = TypeVar("T")
+
+# -- statements --------------------------------------------------------------------------
+
+
+def _insert(table: str, columns: Sequence[str]) -> str:
+    marks = ", ".join("?" * len(columns))
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+
+
+def _upsert(table: str, columns: Sequence[str], key: Sequence[str]) -> str:
+    # ON CONFLICT DO UPDATE, never INSERT OR REPLACE: a replace deletes the
+    # row first, and the delete would cascade to the row's children.
+    values = [c for c in columns if c not in key]
+    updates = ", ".join(f"{c} = excluded.{c}" for c in values)
+    return f"{_insert(table, columns)} ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
+
+
+def _update(table: str, columns: Sequence[str], key: Sequence[str]) -> str:
+    # Numbered parameters let an UPDATE take the same row tuple as an INSERT.
+    number = {c: i + 1 for i, c in enumerate(columns)}
+    sets = ", ".join(f"{c} = ?{number[c]}" for c in columns if c not in key)
+    where = " AND ".join(f"{c} = ?{number[c]}" for c in key)
+    return f"UPDATE {table} SET {sets} WHERE {where}"
+
+
+def _trim(table: str, parent: Sequence[str]) -> str:
+    where = " AND ".join(f"{c} = ?" for c in parent)
+    return f"DELETE FROM {table} WHERE {where} AND position >= ?"
+
+
+_PROPOSAL_KEY = ("group_id", "number")
+
+GROUP_UPSERT = _upsert("groups", rows.GROUP, ("id",))
+GROUP_UPDATE = _update("groups", rows.GROUP, ("id",))
+CHATS_DELETE = "DELETE FROM chats WHERE group_id = ?"
+# A chat belongs to one group: linking it to another moves it there.
+CHAT_UPSERT = _upsert("chats", ("chat", "group_id", "position"), ("chat",))
+LINK_CODES_DELETE = "DELETE FROM link_codes WHERE group_id = ?"
+LINK_CODE_INSERT = _insert("link_codes", ("group_id", "code", "expires_at"))
+MEMBERS_DELETE_ALL = "DELETE FROM members WHERE group_id = ?"
+MEMBER_DELETE = "DELETE FROM members WHERE group_id = ? AND id = ?"
+MEMBER_UPSERT = _upsert("members", rows.MEMBER, ("group_id", "id"))
+IDENTITIES_DELETE = "DELETE FROM identities WHERE group_id = ? AND member_id = ?"
+IDENTITY_INSERT = _insert("identities", ("group_id", "member_id", "position", "identity"))
+PROPOSALS_DELETE_ALL = "DELETE FROM proposals WHERE group_id = ?"
+PROPOSAL_DELETE = "DELETE FROM proposals WHERE group_id = ? AND number = ?"
+PROPOSAL_INSERT = _insert("proposals", rows.PROPOSAL)
+PROPOSAL_UPDATE = _update("proposals", rows.PROPOSAL, _PROPOSAL_KEY)
+ROUNDS_TRIM = _trim("rounds", _PROPOSAL_KEY)
+RESPONSES_TRIM = _trim("responses", (*_PROPOSAL_KEY, "round_position"))
+QUESTIONS_TRIM = _trim("questions", _PROPOSAL_KEY)
+ANSWERS_TRIM = _trim("answers", (*_PROPOSAL_KEY, "question_position"))
+VERSIONS_TRIM = _trim("versions", _PROPOSAL_KEY)
+LOG_TRIM = _trim("proposal_log", _PROPOSAL_KEY)
+VERSION_UPSERT = _upsert("versions", rows.VERSION, (*_PROPOSAL_KEY, "position"))
+ROUND_UPSERT = _upsert("rounds", rows.ROUND, (*_PROPOSAL_KEY, "position"))
+RESPONSE_UPSERT = _upsert(
+    "responses", rows.RESPONSE, (*_PROPOSAL_KEY, "round_position", "position")
+)
+QUESTION_UPSERT = _upsert("questions", rows.QUESTION, (*_PROPOSAL_KEY, "position"))
+ANSWER_UPSERT = _upsert("answers", rows.ANSWER, (*_PROPOSAL_KEY, "question_position", "position"))
+LOG_UPSERT = _upsert("proposal_log", rows.LOG, (*_PROPOSAL_KEY, "position"))
+
+# The order statements run in: deletes before inserts of the same rows, and
+# parents before children (the foreign keys check each row as it is written).
+ORDER = (
+    GROUP_UPSERT, GROUP_UPDATE, CHATS_DELETE, CHAT_UPSERT, LINK_CODES_DELETE, LINK_CODE_INSERT,
+    MEMBERS_DELETE_ALL, MEMBER_DELETE, MEMBER_UPSERT, IDENTITIES_DELETE, IDENTITY_INSERT,
+    PROPOSALS_DELETE_ALL, PROPOSAL_DELETE, PROPOSAL_INSERT, PROPOSAL_UPDATE,
+    ROUNDS_TRIM, RESPONSES_TRIM, QUESTIONS_TRIM, ANSWERS_TRIM, VERSIONS_TRIM, LOG_TRIM,
+    VERSION_UPSERT, ROUND_UPSERT, RESPONSE_UPSERT, QUESTION_UPSERT, ANSWER_UPSERT, LOG_UPSERT,
+)  # fmt: skip
+
+
+class Writes:
+    """Rows to write, by statement; each statement runs once with all its rows."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, list[Row]] = {}
+
+    def add(self, statement: str, row: Row) -> None:
+        self._rows.setdefault(statement, []).append(row)
+
+    def rows(self, statement: str) -> list[Row]:
+        return self._rows.get(statement, [])
+
+    def __iter__(self) -> Iterator[tuple[str, list[Row]]]:
+        for statement in ORDER:
+            if statement in self._rows:
+                yield statement, self._rows[statement]
+
+    def __len__(self) -> int:
+        return sum(len(r) for r in self._rows.values())
+
+
+# -- planning ------------------------------------------------------------------------------
+
+
+def group_writes(before: Group | None, after: Group) -> Writes:
+    """The writes that turn the stored ``before`` into ``after``.
+
+    ``before=None`` means the group is not known: everything stored for its
+    id is replaced, so the stored group is exactly ``after``."""
+    w = Writes()
+    gid = after.id
+    group = rows.group_row(gid, after.name, after.settings, after.objection_explained)
+    if before is None:
+        w.add(GROUP_UPSERT, group)
+        for statement in (
+            CHATS_DELETE,
+            LINK_CODES_DELETE,
+            MEMBERS_DELETE_ALL,
+            PROPOSALS_DELETE_ALL,
+        ):
+            w.add(statement, (gid,))
+    elif (before.name, before.settings, before.objection_explained) != (
+        after.name,
+        after.settings,
+        after.objection_explained,
+    ):
+        w.add(GROUP_UPDATE, group)
+    if before is None or before.chats != after.chats:
+        if before is not None:
+            w.add(CHATS_DELETE, (gid,))
+        for position, chat in enumerate(after.chats):
+            w.add(CHAT_UPSERT, (chat, gid, position))
+    if before is None or before.link_codes != after.link_codes:
+        if before is not None:
+            w.add(LINK_CODES_DELETE, (gid,))
+        for code, expires in after.link_codes.items():
+            w.add(LINK_CODE_INSERT, (gid, code, rows.stamp(expires)))
+    _members(w, gid, None if before is None else before.members, after.members)
+    _proposals(w, gid, None if before is None else before.proposals, after.proposals)
+    return w
+
+
+def _members(
+    w: Writes, gid: str, before: Mapping[int, Member] | None, after: Mapping[int, Member]
+) -> None:
+    for mid, member in after.items():
+        old = None if before is None else before.get(mid)
+        if member is old:
+            continue
+        w.add(MEMBER_UPSERT, rows.member_row(gid, member))
+        if old is None or old.identities != member.identities:
+            if before is not None:
+                w.add(IDENTITIES_DELETE, (gid, mid))
+            for position, identity in enumerate(member.identities):
+                w.add(IDENTITY_INSERT, (gid, mid, position, identity))
+    if before is not None:
+        for mid in before.keys() - after.keys():
+            w.add(MEMBER_DELETE, (gid, mid))
+
+
+def _proposals(
+    w: Writes, gid: str, before: Mapping[int, Proposal] | None, after: Mapping[int, Proposal]
+) -> None:
+    for number, proposal in after.items():
+        old = None if before is None else before.get(number)
+        if proposal is old:
+            continue
+        if old is None:
+            w.add(PROPOSAL_INSERT, rows.proposal_row(gid, proposal))
+        elif _own_fields(old) != _own_fields(proposal):
+            w.add(PROPOSAL_UPDATE, rows.proposal_row(gid, proposal))
+        _proposal_parts(w, gid, old, proposal)
+    if before is not None:
+        for number in before.keys() - after.keys():
+            w.add(PROPOSAL_DELETE, (gid, number))
+
+
+def _own_fields(p: Proposal) -> tuple[object, ...]:
+    """What the proposals row holds (the rest lives in child tables)."""
+    return (
+        p.process, p.proposer, p.stage, p.created_at, p.options, p.review_at, p.follows,
+        p.outcome,
+    )  # fmt: skip
+
+
+def _proposal_parts(w: Writes, gid: str, old: Proposal | None, new: Proposal) -> None:
+    n = new.number
+    key = (gid, n)
+    _sequence(
+        w, VERSION_UPSERT, VERSIONS_TRIM, key,
+        None if old is None else old.versions, new.versions,
+        partial(rows.version_row, gid, n),
+    )  # fmt: skip
+    for i, round_, old_round in _sequence(
+        w, ROUND_UPSERT, ROUNDS_TRIM, key,
+        None if old is None else old.rounds, new.rounds,
+        partial(rows.round_row, gid, n),
+    ):  # fmt: skip
+        _sequence(
+            w, RESPONSE_UPSERT, RESPONSES_TRIM, (gid, n, i),
+            None if old_round is None else old_round.history, round_.history,
+            partial(rows.response_row, gid, n, i),
+        )  # fmt: skip
+    for i, question, old_question in _sequence(
+        w, QUESTION_UPSERT, QUESTIONS_TRIM, key,
+        None if old is None else old.questions, new.questions,
+        partial(rows.question_row, gid, n),
+    ):  # fmt: skip
+        _sequence(
+            w, ANSWER_UPSERT, ANSWERS_TRIM, (gid, n, i),
+            None if old_question is None else old_question.answers, question.answers,
+            partial(rows.answer_row, gid, n, i),
+        )  # fmt: skip
+    _sequence(
+        w, LOG_UPSERT, LOG_TRIM, key,
+        None if old is None else old.log, new.log,
+        partial(rows.log_row, gid, n),
+    )  # fmt: skip
+
+
+def _sequence(
+    w: Writes,
+    upsert: str,
+    trim: str,
+    parent: Row,
+    before: Sequence[T] | None,
+    after: Sequence[T],
+    row: Callable[[int, T], Row],
+) -> list[tuple[int, T, T | None]]:
+    """Write the items of ``after`` that are not the very same object as
+    before, at the same position; drop stored positions past its end.
+
+    Returns (position, item, item before) for each item written, so the
+    caller can do the same for what the item holds."""
+    written: list[tuple[int, T, T | None]] = []
+    for position, item in enumerate(after):
+        old = before[position] if before is not None and position < len(before) else None
+        if item is not old:
+            w.add(upsert, row(position, item))
+            written.append((position, item, old))
+    if before is not None and len(after) < len(before):
+        w.add(trim, (*parent, len(after)))
+    return written

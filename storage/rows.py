@@ -1,0 +1,273 @@
+"""Core values as table rows, and back.
+
+Each table's columns are named once here, in the order its row tuples use;
+the statements in ``storage.changes`` and ``storage.load`` are built from the
+same names, so a row and its statement cannot disagree. Every ``*_row``
+function has a matching ``*_from`` function that rebuilds the exact value.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.core.codec import decode, encode
+from bot.core.model import (
+    Answer,
+    GroupSettings,
+    LogEntry,
+    Member,
+    MemberStatus,
+    Outcome,
+    Proposal,
+    ProposalOptions,
+    Question,
+    QuietHours,
+    ResponseRecord,
+    Role,
+    Round,
+    RoundKind,
+    Stage,
+    Version,
+)
+
+Row = tuple[Any, ...]
+
+# -- times and JSON --------------------------------------------------------------------------
+
+
+def stamp(moment: datetime) -> str:
+    """A time as fixed-width UTC text ("2025-03-01T09:30:00.000000+00:00").
+
+    Fixed width makes text order the same as time order, so ``due <= ?``
+    compares correctly in SQL. A naive time is refused: it would silently be
+    read back as a different value."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"storage needs timezone-aware times, got {moment!r}")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def moment(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def stamp_or_none(value: datetime | None) -> str | None:
+    return None if value is None else stamp(value)
+
+
+def moment_or_none(text: str | None) -> datetime | None:
+    return None if text is None else moment(text)
+
+
+def to_json(value: Any) -> str:
+    """JSON text of a core value, made by the core's codec."""
+    return json.dumps(encode(value), ensure_ascii=False, separators=(",", ":"))
+
+
+def from_json(text: str, hint: Any = Any) -> Any:
+    return decode(json.loads(text), hint)
+
+
+# -- columns, in row order -------------------------------------------------------------------
+
+GROUP = ("id", "name", "settings", "objection_explained")
+MEMBER = (
+    "group_id", "id", "name", "handle", "role", "status", "language", "timezone", "quiet",
+    "reminders", "added_by", "joined_at",
+)  # fmt: skip
+PROPOSAL = (
+    "group_id", "number", "process", "proposer", "stage", "created_at", "options", "review_at",
+    "follows", "outcome_stage", "outcome_summary", "outcome_at", "outcome_decision",
+    "outcome_recorded_by", "outcome_winners",
+)  # fmt: skip
+VERSION = ("group_id", "number", "position", "version", "title", "details", "by_member", "at")
+ROUND = (
+    "group_id", "number", "position", "round_index", "kind", "version", "opened_at",
+    "deadline", "eligible", "participants", "closed_at",
+)  # fmt: skip
+RESPONSE = (
+    "group_id", "number", "round_position", "position", "seq", "member", "response", "reason",
+    "at", "recorded_by", "choices", "maybe",
+)  # fmt: skip
+QUESTION = ("group_id", "number", "position", "question_id", "by_member", "text", "at")
+ANSWER = ("group_id", "number", "question_position", "position", "by_member", "text", "at")
+LOG = ("group_id", "number", "position", "at", "by_member", "what", "detail")
+
+# -- group -----------------------------------------------------------------------------------
+
+
+def group_row(group_id: str, name: str, settings: GroupSettings, explained: bool) -> Row:
+    return (group_id, name, to_json(settings), int(explained))
+
+
+def settings_from(text: str) -> GroupSettings:
+    settings: GroupSettings = from_json(text, GroupSettings)
+    return settings
+
+
+# -- members ---------------------------------------------------------------------------------
+
+
+def member_row(group_id: str, m: Member) -> Row:
+    quiet = None if m.quiet is None else to_json(m.quiet)
+    return (
+        group_id, m.id, m.name, m.handle, m.role.value, m.status.value, m.language,
+        m.timezone, quiet, int(m.reminders), m.added_by, stamp_or_none(m.joined_at),
+    )  # fmt: skip
+
+
+def member_from(row: Row, identities: Sequence[str]) -> Member:
+    (_, id_, name, handle, role, status, language, timezone, quiet, reminders, added_by,
+     joined_at) = row  # fmt: skip
+    return Member(
+        id=id_,
+        name=name,
+        identities=tuple(identities),
+        handle=handle,
+        role=Role(role),
+        status=MemberStatus(status),
+        language=language,
+        timezone=timezone,
+        quiet=None if quiet is None else from_json(quiet, QuietHours),
+        reminders=bool(reminders),
+        added_by=added_by,
+        joined_at=moment_or_none(joined_at),
+    )
+
+
+# -- proposals -------------------------------------------------------------------------------
+
+
+def proposal_row(group_id: str, p: Proposal) -> Row:
+    o = p.outcome
+    outcome: Row = (
+        (None,) * 6
+        if o is None
+        else (o.stage.value, o.summary, stamp(o.at), o.decision, o.recorded_by,
+              to_json(o.winners))
+    )  # fmt: skip
+    return (
+        group_id, p.number, p.process, p.proposer, p.stage.value, stamp(p.created_at),
+        to_json(p.options), stamp_or_none(p.review_at), p.follows, *outcome,
+    )  # fmt: skip
+
+
+def proposal_from(
+    row: Row,
+    versions: Sequence[Version],
+    rounds: Sequence[Round],
+    questions: Sequence[Question],
+    log: Sequence[LogEntry],
+) -> Proposal:
+    (_, number, process, proposer, stage, created_at, options, review_at, follows,
+     o_stage, o_summary, o_at, o_decision, o_recorded_by, o_winners) = row  # fmt: skip
+    outcome = None
+    if o_stage is not None:
+        outcome = Outcome(
+            stage=Stage(o_stage),
+            summary=o_summary,
+            at=moment(o_at),
+            decision=o_decision,
+            recorded_by=o_recorded_by,
+            winners=from_json(o_winners, tuple[int, ...]),
+        )
+    return Proposal(
+        number=number,
+        process=process,
+        proposer=proposer,
+        stage=Stage(stage),
+        created_at=moment(created_at),
+        versions=tuple(versions),
+        rounds=tuple(rounds),
+        options=from_json(options, ProposalOptions),
+        questions=tuple(questions),
+        outcome=outcome,
+        review_at=moment_or_none(review_at),
+        follows=follows,
+        log=tuple(log),
+    )
+
+
+def version_row(group_id: str, number: int, position: int, v: Version) -> Row:
+    return (group_id, number, position, v.number, v.title, v.details, v.by, stamp(v.at))
+
+
+def version_from(row: Row) -> Version:
+    _, _, _, number, title, details, by, at = row
+    return Version(number=number, title=title, details=details, by=by, at=moment(at))
+
+
+def round_row(group_id: str, number: int, position: int, r: Round) -> Row:
+    return (
+        group_id, number, position, r.index, r.kind.value, r.version, stamp(r.opened_at),
+        stamp(r.deadline), to_json(r.eligible), to_json(r.participants),
+        stamp_or_none(r.closed_at),
+    )  # fmt: skip
+
+
+def round_from(row: Row, history: Sequence[ResponseRecord]) -> Round:
+    (_, _, _, index, kind, version, opened_at, deadline, eligible, participants,
+     closed_at) = row  # fmt: skip
+    return Round(
+        index=index,
+        kind=RoundKind(kind),
+        version=version,
+        opened_at=moment(opened_at),
+        deadline=moment(deadline),
+        eligible=from_json(eligible, frozenset[int]),
+        history=tuple(history),
+        participants=from_json(participants, frozenset[int]),
+        closed_at=moment_or_none(closed_at),
+    )
+
+
+def response_row(
+    group_id: str, number: int, round_position: int, position: int, r: ResponseRecord
+) -> Row:
+    return (
+        group_id, number, round_position, position, r.seq, r.member, r.response, r.reason,
+        stamp(r.at), r.recorded_by, to_json(r.choices), to_json(r.maybe),
+    )  # fmt: skip
+
+
+def response_from(row: Row) -> ResponseRecord:
+    _, _, _, _, seq, member, response, reason, at, recorded_by, choices, maybe = row
+    return ResponseRecord(
+        seq=seq,
+        member=member,
+        response=response,
+        reason=reason,
+        at=moment(at),
+        recorded_by=recorded_by,
+        choices=from_json(choices, tuple[int, ...]),
+        maybe=from_json(maybe, tuple[int, ...]),
+    )
+
+
+def question_row(group_id: str, number: int, position: int, q: Question) -> Row:
+    return (group_id, number, position, q.id, q.by, q.text, stamp(q.at))
+
+
+def question_from(row: Row, answers: Sequence[Answer]) -> Question:
+    _, _, _, id_, by, text, at = row
+    return Question(id=id_, by=by, text=text, at=moment(at), answers=tuple(answers))
+
+
+def answer_row(group_id: str, number: int, question_position: int, position: int, a: Answer) -> Row:
+    return (group_id, number, question_position, position, a.by, a.text, stamp(a.at))
+
+
+def answer_from(row: Row) -> Answer:
+    _, _, _, _, by, text, at = row
+    return Answer(by=by, text=text, at=moment(at))
+
+
+def log_row(group_id: str, number: int, position: int, e: LogEntry) -> Row:
+    return (group_id, number, position, stamp(e.at), e.by, e.what, e.detail)
+
+
+def log_from(row: Row) -> LogEntry:
+    _, _, _, at, by, what, detail = row
+    return LogEntry(at=moment(at), by=by, what=what, detail=detail)
