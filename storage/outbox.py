@@ -1,0 +1,123 @@
+"""The outbox: messages waiting to reach their chats, at least once.
+
+A message effect is stored once (``outbox``) with one delivery per target
+(``deliveries``), so each chat is retried on its own. A delivery's key
+("dt-<file>-<id>") never changes across retries: platforms that remember
+idempotency keys (Matrix transaction ids) drop a repeat instead of showing
+it twice. The file part keeps two database files from ever making the same key.
+
+Only the latest edit of a card matters: storing an ``EditCard`` marks older
+edits of the same card to the same chat that are still waiting as
+``superseded``, so a busy tally becomes one edit, not a queue of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import aiosqlite
+
+from bot.core.effects import AskReason, EditCard, Message, Post
+from storage import rows
+from storage.interface import Delivery
+
+_OUTBOX_INSERT = """
+    INSERT INTO outbox (group_id, proposal, effect, created_at) VALUES (?, ?, ?, ?)
+"""
+_DELIVERY_INSERT = """
+    INSERT INTO deliveries (outbox_id, group_id, edit_card, target, status, next_attempt_at)
+    VALUES (?, ?, ?, ?, 'pending', ?)
+"""
+_SUPERSEDE = """
+    UPDATE deliveries SET status = 'superseded'
+    WHERE status = 'pending' AND edit_card IS NOT NULL
+      AND group_id = ? AND edit_card = ? AND target = ?
+"""
+_PENDING = """
+    SELECT d.id, d.group_id, d.target, o.effect, d.attempts, o.created_at, d.next_attempt_at
+    FROM deliveries AS d JOIN outbox AS o ON o.id = d.outbox_id
+    WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+    ORDER BY d.id
+    LIMIT ?
+"""
+_NEXT_DUE = "SELECT min(next_attempt_at) FROM deliveries WHERE status = 'pending'"
+# A late report of success wins over "superseded": the message did go out.
+_DELIVERED = """
+    UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, platform_ref = ?
+    WHERE id = ?
+"""
+_FAILED = """
+    UPDATE deliveries SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?
+    WHERE id = ?
+"""
+
+
+def delivery_key(instance: str, delivery_id: int) -> str:
+    return f"dt-{instance}-{delivery_id}"
+
+
+def _proposal_of(effect: Message) -> int | None:
+    """The proposal a message is about, where the effect says so (for purges)."""
+    if isinstance(effect, Post):
+        return effect.card
+    if isinstance(effect, EditCard | AskReason):
+        return effect.number
+    return None
+
+
+async def store_message(
+    db: aiosqlite.Connection,
+    group_id: str,
+    now: datetime,
+    effect: Message,
+    targets: Sequence[str],
+) -> None:
+    """One outbox row and a delivery per target, due now."""
+    at = rows.stamp(now)
+    cursor = await db.execute(
+        _OUTBOX_INSERT, (group_id, _proposal_of(effect), rows.to_json(effect), at)
+    )
+    outbox_id = cursor.lastrowid
+    if not targets:
+        return
+    edit_card = effect.number if isinstance(effect, EditCard) else None
+    if edit_card is not None:
+        await db.executemany(_SUPERSEDE, [(group_id, edit_card, target) for target in targets])
+    await db.executemany(
+        _DELIVERY_INSERT, [(outbox_id, group_id, edit_card, target, at) for target in targets]
+    )
+
+
+async def pending(
+    db: aiosqlite.Connection, instance: str, now: datetime, limit: int
+) -> list[Delivery]:
+    found = await db.execute_fetchall(_PENDING, (rows.stamp(now), limit))
+    return [
+        Delivery(
+            id=id_,
+            group_id=group_id,
+            target=target,
+            effect=rows.from_json(effect, Message),
+            attempts=attempts,
+            created_at=rows.moment(created_at),
+            next_attempt_at=rows.moment(next_attempt_at),
+            key=delivery_key(instance, id_),
+        )
+        for id_, group_id, target, effect, attempts, created_at, next_attempt_at in found
+    ]
+
+
+async def next_due(db: aiosqlite.Connection) -> datetime | None:
+    found = list(await db.execute_fetchall(_NEXT_DUE))
+    return rows.moment_or_none(found[0][0]) if found else None
+
+
+async def delivered(db: aiosqlite.Connection, delivery_id: int, platform_ref: str | None) -> None:
+    await db.execute(_DELIVERED, (platform_ref, delivery_id))
+
+
+async def failed(
+    db: aiosqlite.Connection, delivery_id: int, error: str, retry_at: datetime
+) -> None:
+    await db.execute(_FAILED, (error, rows.stamp(retry_at), delivery_id))

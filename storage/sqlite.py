@@ -1,0 +1,373 @@
+"""The SQLite storage: one file, one connection, one transaction per command."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager, suppress
+from datetime import datetime
+from pathlib import Path
+
+import aiosqlite
+
+from bot.core.commands import Command
+from bot.core.effects import CancelTimer, SetTimer
+from bot.core.model import Group
+from storage import changes, outbox, purge, rows, schema, timers
+from storage.errors import storage_error
+from storage.interface import AuditEntry, Delivery, Outgoing, StorageError, Timer
+from storage.load import load_group
+
+# How long to wait for another process (an export, a backup) to release the
+# file before giving up with an error.
+BUSY_TIMEOUT_MS = 5000
+
+# FULL (the default) makes every commit durable before it returns: the
+# adapters acknowledge an update (advance Telegram's offset, Matrix's ``since``)
+# only after the commit, so a commit lost to a power cut would be a message
+# lost for good. NORMAL in WAL mode still survives the bot crashing, but a
+# power cut may undo the last commits; it is faster, for hosts with a battery
+# or for trying the bot out.
+SYNCHRONOUS = ("full", "normal")
+
+_INBOX_INSERT = "INSERT OR IGNORE INTO inbox (update_key, group_id, at) VALUES (?, ?, ?)"
+_AUDIT_INSERT = "INSERT INTO audit (group_id, at, command, summary) VALUES (?, ?, ?, ?)"
+
+
+class _AlreadySeen(Exception):
+    """The update was stored before: roll back, change nothing."""
+
+
+class SqliteStorage:
+    """The :class:`storage.interface.Storage` protocol on an SQLite file.
+
+    One connection serves every caller. A transaction spans several awaits,
+    so a lock keeps other callers' statements from running inside it (where
+    they would be rolled back with it, or see it half-done)."""
+
+    def __init__(self, db: aiosqlite.Connection, where: str, instance: str) -> None:
+        self._db = db
+        self._where = where
+        self._instance = instance
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: str | Path, *, synchronous: str = "full") -> SqliteStorage:
+        """Open (or create) the database at ``path`` and bring its schema up to date.
+
+        ``synchronous`` is "full" (durable commits, the default) or "normal"
+        (faster; a power cut may undo the last commits). Refuses with a
+        ``StorageError`` that says why: a missing or read-only folder, a file
+        that is not a Deciding Together database or is damaged, a database
+        written by a newer version."""
+        level = synchronous.lower()
+        if level not in SYNCHRONOUS:
+            raise StorageError(f'synchronous must be "full" or "normal", not "{synchronous}".')
+        where = str(path)
+        if where != ":memory:":
+            _check_path(Path(path))
+        try:
+            db = await aiosqlite.connect(where, isolation_level=None, cached_statements=256)
+        except sqlite3.Error as error:
+            raise storage_error(error, where) from error
+        try:
+            await _configure(db, where, level)
+            await schema.migrate(db, where)
+            found = list(
+                await db.execute_fetchall("SELECT value FROM meta WHERE name = 'instance'")
+            )
+        except BaseException as error:
+            await db.close()
+            if isinstance(error, sqlite3.Error):
+                raise storage_error(error, where) from error
+            raise
+        return cls(db, where, found[0][0])
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._db.close()
+
+    # -- the one transaction per command --------------------------------------------------
+
+    async def commit(
+        self,
+        *,
+        group_before: Group | None,
+        group_after: Group,
+        command: Command,
+        now: datetime,
+        summary: str,
+        outgoing: Sequence[Outgoing],
+        update_key: str | None = None,
+        fired_timer: str | None = None,
+    ) -> bool:
+        """Store a command's result atomically (see ``Storage.commit``).
+
+        ``group_before`` must be the group as stored (as loaded, or as last
+        committed): only what differs from it is written. After a failed
+        commit, load the group again rather than reuse the state in memory.
+        A ``StorageError`` means nothing at all was stored."""
+        gid = group_after.id
+        at = rows.stamp(now)
+        # Planned and encoded before taking the lock: pure work that could
+        # fail on a bad value fails before anything is written.
+        writes = changes.group_writes(group_before, group_after)
+        audit_row = (gid, at, rows.to_json(command), summary)
+        try:
+            async with self._transaction() as db:
+                if update_key is not None:
+                    cursor = await db.execute(_INBOX_INSERT, (update_key, gid, at))
+                    if cursor.rowcount == 0:
+                        raise _AlreadySeen
+                if fired_timer is not None:
+                    # Before the effects: firing may set the same key again (a weekly digest).
+                    await timers.fire_timer(db, gid, fired_timer, now)
+                for statement, batch in writes:
+                    if len(batch) == 1:
+                        await db.execute(statement, batch[0])
+                    else:
+                        await db.executemany(statement, batch)
+                await db.execute(_AUDIT_INSERT, audit_row)
+                for item in outgoing:
+                    effect = item.effect
+                    if isinstance(effect, SetTimer):
+                        await timers.set_timer(db, gid, effect)
+                    elif isinstance(effect, CancelTimer):
+                        await timers.cancel_timer(db, gid, effect)
+                    else:
+                        await outbox.store_message(db, gid, now, effect, item.targets)
+        except _AlreadySeen:
+            return False
+        return True
+
+    async def seen_update(self, update_key: str) -> bool:
+        return bool(await self._run("SELECT 1 FROM inbox WHERE update_key = ?", update_key))
+
+    # -- groups --------------------------------------------------------------------------
+
+    async def load_group(self, group_id: str) -> Group | None:
+        async with self._autocommit() as db:
+            return await load_group(db, group_id)
+
+    async def group_for_chat(self, chat: str) -> str | None:
+        return await self._one("SELECT group_id FROM chats WHERE chat = ?", chat)
+
+    async def groups_for_identity(self, identity: str) -> list[str]:
+        found = await self._run(
+            "SELECT DISTINCT group_id FROM identities WHERE identity = ? ORDER BY group_id",
+            identity,
+        )
+        return [group_id for (group_id,) in found]
+
+    async def group_with_link_code(self, code: str) -> str | None:
+        """The group that made ``code``; the group's state says whether it expired."""
+        return await self._one(
+            "SELECT group_id FROM link_codes WHERE code = ? ORDER BY expires_at DESC LIMIT 1",
+            code,
+        )
+
+    async def group_ids(self) -> list[str]:
+        return [group_id for (group_id,) in await self._run("SELECT id FROM groups ORDER BY rowid")]
+
+    # -- timers --------------------------------------------------------------------------
+
+    async def next_timer_due(self) -> datetime | None:
+        async with self._autocommit() as db:
+            return await timers.next_due(db)
+
+    async def due_timers(self, now: datetime, limit: int = 100) -> list[Timer]:
+        """Unfired timers due at or before ``now``, oldest first."""
+        async with self._autocommit() as db:
+            return await timers.due_timers(db, now, limit)
+
+    # -- outbox --------------------------------------------------------------------------
+
+    async def pending_deliveries(self, now: datetime, limit: int = 100) -> list[Delivery]:
+        """Undelivered, due for an attempt, oldest first."""
+        async with self._autocommit() as db:
+            return await outbox.pending(db, self._instance, now, limit)
+
+    async def next_delivery_due(self) -> datetime | None:
+        async with self._autocommit() as db:
+            return await outbox.next_due(db)
+
+    async def delivered(self, delivery_id: int, platform_ref: str | None = None) -> None:
+        async with self._autocommit() as db:
+            await outbox.delivered(db, delivery_id, platform_ref)
+
+    async def delivery_failed(self, delivery_id: int, error: str, retry_at: datetime) -> None:
+        async with self._autocommit() as db:
+            await outbox.failed(db, delivery_id, error, retry_at)
+
+    # -- where a card is, per chat --------------------------------------------------------
+
+    async def save_card_message(self, group_id: str, number: int, chat: str, ref: str) -> None:
+        # REPLACE also frees (chat, ref) if an old card somehow held it.
+        await self._run(
+            "INSERT OR REPLACE INTO cards (group_id, number, chat, ref) VALUES (?, ?, ?, ?)",
+            group_id,
+            number,
+            chat,
+            ref,
+        )
+
+    async def card_messages(self, group_id: str, number: int) -> dict[str, str]:
+        found = await self._run(
+            "SELECT chat, ref FROM cards WHERE group_id = ? AND number = ?", group_id, number
+        )
+        return {chat: ref for chat, ref in found}
+
+    async def card_for_message(self, chat: str, ref: str) -> tuple[str, int] | None:
+        found = await self._run(
+            "SELECT group_id, number FROM cards WHERE chat = ? AND ref = ?", chat, ref
+        )
+        return (found[0][0], found[0][1]) if found else None
+
+    # -- opaque button ids ----------------------------------------------------------------
+
+    async def action_token(self, group_id: str, command: str) -> str:
+        """A short random token for a button, the same each time for the same command.
+
+        12 characters: with a short prefix it fits Telegram's 64-byte
+        callback data with room to spare, and it cannot be guessed."""
+        select = "SELECT token FROM actions WHERE group_id = ? AND command = ?"
+        async with self._autocommit() as db:
+            while True:
+                found = list(await db.execute_fetchall(select, (group_id, command)))
+                if found:
+                    return str(found[0][0])
+                # IGNORE: on the (unlikely) clash of two random tokens, try another.
+                await db.execute(
+                    "INSERT OR IGNORE INTO actions (token, group_id, command) VALUES (?, ?, ?)",
+                    (secrets.token_urlsafe(9), group_id, command),
+                )
+
+    async def action_for_token(self, token: str) -> tuple[str, str] | None:
+        """(group id, command) for a token, or None for a forged or unknown one."""
+        found = await self._run("SELECT group_id, command FROM actions WHERE token = ?", token)
+        return (found[0][0], found[0][1]) if found else None
+
+    # -- adapters' own small state --------------------------------------------------------
+
+    async def get_value(self, key: str) -> str | None:
+        return await self._one("SELECT value FROM kv WHERE key = ?", key)
+
+    async def set_value(self, key: str, value: str) -> None:
+        await self._run(
+            "INSERT INTO kv (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            key,
+            value,
+        )
+
+    # -- the record -----------------------------------------------------------------------
+
+    async def audit(self, group_id: str) -> list[AuditEntry]:
+        found = await self._run(
+            "SELECT id, group_id, at, command, summary FROM audit WHERE group_id = ? ORDER BY id",
+            group_id,
+        )
+        return [
+            AuditEntry(
+                id=id_,
+                group_id=gid,
+                at=rows.moment(at),
+                command=rows.from_json(command, Command),
+                summary=summary,
+            )
+            for id_, gid, at, command, summary in found
+        ]
+
+    async def purge_closed(self, before: datetime) -> int:
+        """Delete closed proposals that ended before ``before``; returns how many.
+
+        See ``storage.purge`` for what goes with them. The audit log is kept:
+        it holds the commands (including the words people typed) of purged
+        proposals too. Groups loaded before a purge still hold the purged
+        proposals: load them again before committing changes to them."""
+        async with self._transaction() as db:
+            return await purge.purge_closed(db, before)
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction: all of it is stored, or none of it.
+
+        IMMEDIATE takes the write lock at the start, so a transaction never
+        fails half-way because another process started writing first."""
+        async with self._lock:
+            try:
+                await self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                    await self._db.execute("COMMIT")
+                except BaseException:
+                    await self._rollback()
+                    raise
+            except sqlite3.Error as error:
+                raise storage_error(error, self._where, nothing_saved=True) from error
+
+    @asynccontextmanager
+    async def _autocommit(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The connection, for statements that each stand alone (autocommit)."""
+        async with self._lock:
+            try:
+                yield self._db
+            except sqlite3.Error as error:
+                raise storage_error(error, self._where) from error
+
+    async def _rollback(self) -> None:
+        # Some errors (a full disk, an I/O error) make SQLite roll back by itself.
+        if self._db.in_transaction:
+            with suppress(sqlite3.Error):  # the original error is the one worth reporting
+                await self._db.execute("ROLLBACK")
+
+    async def _run(self, statement: str, *params: object) -> list[rows.Row]:
+        async with self._autocommit() as db:
+            return [tuple(r) for r in await db.execute_fetchall(statement, params)]
+
+    async def _one(self, statement: str, *params: object) -> str | None:
+        found = await self._run(statement, *params)
+        return None if not found else found[0][0]
+
+
+def _check_path(path: Path) -> None:
+    """Refuse, in words, a place where the database cannot live."""
+    folder = path.parent
+    if not folder.exists():
+        raise StorageError(
+            f"The folder {folder} does not exist, so the database {path} cannot be made there. "
+            "Create the folder, or choose another --db file."
+        )
+    if not folder.is_dir():
+        raise StorageError(f"{folder} is not a folder, so {path} cannot be a database file in it.")
+    if path.exists() and not path.is_file():
+        raise StorageError(f"{path} is not a file. Choose another --db file.")
+    # The journal (WAL) files live beside the database, so the folder must be writable too.
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StorageError(
+            f"The folder {folder} may not be written, and the database needs to keep its "
+            f"journal files there. Check the folder's permissions, or choose another --db file."
+        )
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise StorageError(f"{path} is read-only. Check the file's permissions.")
+
+
+async def _configure(db: aiosqlite.Connection, where: str, synchronous: str) -> None:
+    await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    # The first read of the file: a file that is not SQLite fails here, and a
+    # damaged one is caught before anything is written into it.
+    problems = [row[0] for row in await db.execute_fetchall("PRAGMA quick_check")]
+    if problems != ["ok"]:
+        raise StorageError(
+            f"{where} is damaged ({problems[0]}). "
+            "Restore it from a backup, or use another --db file."
+        )
+    # WAL: readers (an export) do not block the bot, and a commit is one append.
+    await db.execute("PRAGMA journal_mode = WAL")
+    await db.execute("PRAGMA foreign_keys = ON")
+    await db.execute(f"PRAGMA synchronous = {synchronous.upper()}")

@@ -1,0 +1,68 @@
+"""Timers: the core's wake-up calls, stored so that they survive restarts.
+
+A timer is named by its key within its group; setting a key again moves the
+timer. A fired timer keeps its row with ``fired_at`` set, which is what makes
+it fire exactly once: it is marked in the same transaction as the result of
+firing it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from bot.core.commands import TimerEvent
+from bot.core.effects import CancelTimer, SetTimer
+from storage import rows
+from storage.interface import Timer
+
+_SET = """
+    INSERT INTO timers (group_id, key, proposal, due, event, fired_at)
+    VALUES (?, ?, ?, ?, ?, NULL)
+    ON CONFLICT (group_id, key) DO UPDATE SET
+        proposal = excluded.proposal, due = excluded.due, event = excluded.event,
+        fired_at = NULL
+"""
+# Only an unfired timer is cancelled: a fired one stays as a record.
+_CANCEL = "DELETE FROM timers WHERE group_id = ? AND key = ? AND fired_at IS NULL"
+_FIRE = "UPDATE timers SET fired_at = ? WHERE group_id = ? AND key = ? AND fired_at IS NULL"
+_NEXT_DUE = "SELECT min(due) FROM timers WHERE fired_at IS NULL"
+_DUE = """
+    SELECT group_id, key, due, event FROM timers
+    WHERE fired_at IS NULL AND due <= ?
+    ORDER BY due, rowid
+    LIMIT ?
+"""
+
+
+async def set_timer(db: aiosqlite.Connection, group_id: str, effect: SetTimer) -> None:
+    proposal = getattr(effect.event, "number", None)  # a purge deletes the proposal's timers
+    row = (group_id, effect.key, proposal, rows.stamp(effect.due), rows.to_json(effect.event))
+    await db.execute(_SET, row)
+
+
+async def cancel_timer(db: aiosqlite.Connection, group_id: str, effect: CancelTimer) -> None:
+    await db.execute(_CANCEL, (group_id, effect.key))
+
+
+async def fire_timer(db: aiosqlite.Connection, group_id: str, key: str, now: datetime) -> None:
+    await db.execute(_FIRE, (rows.stamp(now), group_id, key))
+
+
+async def next_due(db: aiosqlite.Connection) -> datetime | None:
+    found = list(await db.execute_fetchall(_NEXT_DUE))
+    return rows.moment_or_none(found[0][0]) if found else None
+
+
+async def due_timers(db: aiosqlite.Connection, now: datetime, limit: int) -> list[Timer]:
+    found = await db.execute_fetchall(_DUE, (rows.stamp(now), limit))
+    return [
+        Timer(
+            key=key,
+            group_id=group_id,
+            due=rows.moment(due),
+            event=rows.from_json(event, TimerEvent),
+        )
+        for group_id, key, due, event in found
+    ]
