@@ -475,7 +475,7 @@ def emoji_reactions(emojis: list[str]) -> list[JSONDict]:
 # ---------------------------------------------------------------------------------------------
 
 # Telegram recognises a command anywhere in a text, at the start or after whitespace.
-_COMMAND_RE = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?![^\s])")
+_COMMAND_RE = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?![\w@/])")
 _MENTION_RE = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{5,32}\b")
 
 

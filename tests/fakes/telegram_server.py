@@ -44,6 +44,7 @@ import asyncio
 import contextlib
 import inspect
 import json
+import logging
 import socket
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
@@ -52,6 +53,7 @@ from typing import Any
 
 import aiohttp
 import pytest_asyncio
+import telegram
 from aiohttp import web
 from telegram.constants import ReactionEmoji
 
@@ -98,6 +100,8 @@ __all__ = [
     "WebhookAttempt",
     "fake_telegram",
 ]
+
+_LOGGER = logging.getLogger(__name__)
 
 DEFAULT_TOKEN = "123456789:TEST-FAKE-TOKEN-deciding-together"
 
@@ -227,6 +231,10 @@ class Action:
         """True if every update of the action is (or was) queued for the bot."""
         return not self.dropped
 
+    def ptb_updates(self, bot: telegram.Bot | None = None) -> list[telegram.Update]:
+        """The updates as PTB objects, e.g. to feed a handler directly without HTTP."""
+        return [telegram.Update.de_json(update, bot) for update in self.updates]
+
 
 # ---------------------------------------------------------------------------------------------
 # The server
@@ -284,6 +292,7 @@ class FakeTelegram:
         self.updates: list[JSONDict] = []
         #: Updates created but never queued for the bot (see :attr:`Action.dropped`).
         self.dropped: list[JSONDict] = []
+        self._dropped_ids: set[int] = set()
         self.callback_queries: dict[str, CallbackQuery] = {}
         self.files: dict[str, StoredFile] = {}
         self.webhook_attempts: list[WebhookAttempt] = []
@@ -326,7 +335,7 @@ class FakeTelegram:
                 "getChat": self._api_get_chat,
                 "setMessageReaction": self._api_set_message_reaction,
                 "sendDocument": self._api_send_document,
-                "sendChatAction": self._api_true,
+                "sendChatAction": self._api_send_chat_action,
                 "close": self._api_true,
                 "logOut": self._api_true,
             }.items()
@@ -606,7 +615,7 @@ class FakeTelegram:
     def bot_added(self, chat: ChatRef, by: UserRef, status: str = "member") -> Action:
         """Someone adds the bot to a group: ``my_chat_member`` and a service message."""
         room, actor = self._chat(chat), self._user(by)
-        old = room.bot_status if not room.bot_is_member else "left"
+        old = room.bot_status
         room.bot_status = status
         action = Action(updates=[])
         self._add(action, self._my_chat_member(room, actor, old, status))
@@ -857,6 +866,14 @@ class FakeTelegram:
             body, status = {"ok": True, "result": result}, 200
         except ApiError as error:
             body, status = error.to_json(), error.status
+        except Exception as error:
+            # A bug in the fake (or input it does not understand): answer, and say so loudly,
+            # rather than leave the client and any wait_for_call() hanging.
+            _LOGGER.exception("FakeTelegram failed on %s", method)
+            body, status = (
+                ApiError(500, f"Internal Server Error: fake failed: {error!r}").to_json(),
+                500,
+            )
         if fault is not None:
             return await self._inflict(request, record, fault)
         return self._answer(record, body, status)
@@ -888,6 +905,7 @@ class FakeTelegram:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._closing.wait(), fault.hold)
         # DROP, or a TIMEOUT that outlived its hold: close the connection without an answer.
+        # Ending the handler as cancelled is how aiohttp lets a handler write nothing at all.
         if request.transport is not None:
             request.transport.close()
         raise asyncio.CancelledError
@@ -923,6 +941,7 @@ class FakeTelegram:
             self._pending.append(update)
         else:
             self.dropped.append(update)
+            self._dropped_ids.add(update["update_id"])
         self._pulse()
         return update
 
@@ -1068,6 +1087,10 @@ class FakeTelegram:
     # -- Bot API methods ------------------------------------------------------------------------
 
     def _api_true(self, p: Params) -> bool:
+        return True
+
+    def _api_send_chat_action(self, p: Params) -> bool:
+        self._target_chat(p, writing=True)
         return True
 
     def _api_get_me(self, p: Params) -> JSONDict:
@@ -1411,7 +1434,7 @@ class FakeTelegram:
         action.updates.append(update)
         if message is not None:
             action.messages.append(message)
-        if update in self.dropped:
+        if update["update_id"] in self._dropped_ids:
             action.dropped.append(update["update_id"])
 
     def _chat_member(

@@ -227,6 +227,34 @@ async def test_send_message_is_validated_like_telegram(tg: FakeTelegram, bot: te
         await bot.send_message(-424242, "nobody here")
 
 
+async def test_html_entities_count_utf16_units(tg: FakeTelegram, bot: telegram.Bot) -> None:
+    alice = tg.user(1001, "Alice", "alice")
+    team = tg.group(-5, "Team")
+    sent = await bot.send_message(
+        team.id,
+        '👍 <b>Ja</b> <a href="https://example.org/?a=1&amp;b=2">link</a> '
+        f'<a href="tg://user?id={alice.id}">Alice</a>',
+        parse_mode="HTML",
+    )
+    assert sent.text == "👍 Ja link Alice"
+    assert list(sent.parse_entities().values()) == ["Ja", "link", "Alice"]
+    assert sent.entities[1].url == "https://example.org/?a=1&b=2"
+    assert sent.entities[2].user.username == "alice"
+
+
+async def test_people_edit_and_reply(tg: FakeTelegram, bot: telegram.Bot) -> None:
+    alice = tg.user(1001, "Alice")
+    team = tg.group(-5, "Team")
+    question = await bot.send_message(team.id, "Any objections?")
+    answer = tg.send_text(team, alice, "Nope", reply_to=question.message_id)
+    assert answer.message is not None
+    tg.edit_text(team, alice, answer.message.message_id, "Nope, none")
+    first, edited = await bot.get_updates()
+    assert first.message.reply_to_message.text == "Any objections?"
+    assert first.message.reply_to_message.from_user.id == tg.bot.id
+    assert edited.edited_message.text == "Nope, none" and edited.edited_message.edit_date
+
+
 async def test_document_upload_keeps_name_and_bytes(tg: FakeTelegram, bot: telegram.Bot) -> None:
     team = tg.group(-5, "Team")
     payload = bytes(range(256)) * 10
@@ -396,7 +424,8 @@ async def test_people_events_de_json_in_ptb(tg: FakeTelegram, bot: telegram.Bot)
         await bot.send_message(carol.id, "hello stranger")
     assert (await bot.send_message(alice.id, "welcome")).chat.id == alice.id
     blocked = tg.block_bot(alice)
-    assert blocked.update["my_chat_member"]["new_chat_member"]["status"] == "kicked"
+    (as_ptb,) = blocked.ptb_updates()
+    assert as_ptb.my_chat_member.new_chat_member.status == "kicked"
     with pytest.raises(Forbidden, match="blocked by the user"):
         await bot.send_message(alice.id, "hello again")
 
@@ -547,7 +576,8 @@ async def test_random_faults_are_reproducible_with_a_seed() -> None:
 
 
 async def test_limits_mode_answers_429_with_retry_after() -> None:
-    limits = RateLimits(per_group=Rule(3, 60.0))
+    # A shorter per-chat window than Telegram's 1 s keeps the test fast.
+    limits = RateLimits(per_chat=Rule(1, 0.2), per_group=Rule(3, 60.0))
     async with FakeTelegram(enforce_limits=True, limits=limits) as tg, make_bot(tg) as client:
         alice = tg.user(1001, "Alice")
         tg.start_private(alice)
@@ -558,11 +588,11 @@ async def test_limits_mode_answers_429_with_retry_after() -> None:
         assert per_chat.value.retry_after == 1
         await client.send_message(alice.id, "another chat is fine")
 
-        await asyncio.sleep(1.05)
+        await asyncio.sleep(0.25)
         await client.send_message(team.id, "two")
-        await asyncio.sleep(1.05)
+        await asyncio.sleep(0.25)
         await client.send_message(team.id, "three")
-        await asyncio.sleep(1.05)
+        await asyncio.sleep(0.25)
         with pytest.raises(RetryAfter) as per_group:
             await client.send_message(team.id, "four in a minute")
         assert 50 <= per_group.value.retry_after <= 60
@@ -612,8 +642,12 @@ async def test_application_long_polling_receives_text_and_button(tg: FakeTelegra
         await app.stop()
         await app.shutdown()
         assert time.monotonic() - started < 2
-    # PTB deletes any webhook before polling, and confirms the last offset when stopping.
+    # PTB deletes any webhook before polling, sends allowed_updates with every poll, and
+    # confirms the last offset with one more short poll when stopping.
     assert tg.calls_to("deleteWebhook")
+    polls = tg.calls_to("getUpdates")
+    assert all(p.params["allowed_updates"] == list(Update.ALL_TYPES) for p in polls)
+    assert polls[0].params["offset"] == 0 and polls[-1].params["timeout"] == 0
     assert tg.pending_updates == []
 
 
