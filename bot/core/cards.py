@@ -44,15 +44,12 @@ HOW_TO_DECIDE = {
     Rule.ACK: N_("Please say when you have read this."),
 }
 
+# What the card says of a stage; closed stages show their outcome instead.
 STAGE_WORDS = {
     Stage.DRAFT: N_("Draft. {name} can start it with: start #{number}"),
     Stage.QUESTIONS: N_("Questions first. Ask anything until {deadline}."),
     Stage.RESOLVING: N_("There are objections. Let's find a better version by {deadline}."),
-    Stage.AGREED: N_("Agreed."),
-    Stage.NOT_AGREED: N_("Not agreed."),
-    Stage.WITHDRAWN: N_("Withdrawn by the proposer."),
-    Stage.CLOSED: N_("Closed."),
-    Stage.REVIEW_DUE: N_("Agreed. It is time to review it."),
+    Stage.REVIEW_DUE: N_("It is time to review this decision."),
 }
 
 OBJECTION_EXPLAINED = N_(
@@ -109,7 +106,10 @@ def card(group: Group, proposal: Proposal, now: datetime) -> Document:
         if round_ is not None:
             deadline = when.spell_out(round_.deadline, timezone=settings.timezone,
                                       language=lang, now=now)
-        blocks.append(para(Strong(_(STAGE_WORDS[proposal.stage]).format(
+        words = STAGE_WORDS[proposal.stage]
+        if proposal.stage is Stage.RESOLVING and process.rule is Rule.ADVICE:
+            words = N_("The advice is in. Now {name} decides.")
+        blocks.append(para(Strong(_(words).format(
             name=member_name(group, proposal.proposer, _),
             number=proposal.number, deadline=deadline))))
 
@@ -188,11 +188,11 @@ def _responses_blocks(group: Group, proposal: Proposal, _: Translate) -> list[Bl
     counts = tally(round_)
     blocks: list[Block] = []
     if _hidden(proposal):
-        blocks.append(para(_("{count} people have responded. Results are shown at the end.")
+        blocks.append(para(_("Responses so far: {count}. Results are shown at the end.")
                            .format(count=counts.total)))
     elif process.rule not in (Rule.CHOICE, Rule.TIME):
         parts = [
-            f"{counts.count(kind.name)} {_(kind.tally_word)}"
+            f"{_(kind.label)} {counts.count(kind.name)}"
             for kind in process.responses
         ]
         blocks.append(para(_("So far: "), " · ".join(parts)))

@@ -245,12 +245,22 @@ class ForgetMe:
     pass
 
 
+@dataclass(frozen=True, slots=True)
+class Unclear:
+    """Words addressed to the bot that the parser could not read: answered with
+    the parser's friendly correction, and recorded like any refusal."""
+
+    msgid: str
+    params: tuple[tuple[str, str], ...] = ()
+    example: str = ""
+
+
 Action = (
     Propose | Start | Respond | Unrespond | Ask | AnswerQuestion | Amend | Withdraw
     | WithdrawObjection | Extend | Close | Reopen | RecordOutcome | SetReview | Status
     | Decisions | Show | History | Export | Help | Join | Leave | AddPerson | RemovePerson
     | MakeFacilitator | MySetting | GroupSetting | ShowSettings | LinkStart | LinkChat
-    | MyData | ForgetMe
+    | MyData | ForgetMe | Unclear
 )
 
 

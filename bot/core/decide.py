@@ -48,6 +48,7 @@ PERMISSIONS: dict[type, Who] = {
     c.Help: Who.ANYONE,
     c.Join: Who.ANYONE,
     c.LinkChat: Who.ANYONE,  # the code, made by a facilitator, is the permission
+    c.Unclear: Who.ANYONE,
     c.Propose: Who.MEMBER,
     c.Respond: Who.MEMBER,
     c.Unrespond: Who.MEMBER,
@@ -114,6 +115,7 @@ HANDLERS: dict[type, Handler] = {
     c.LinkStart: people.link_start,
     c.LinkChat: people.link_chat,
     c.ForgetMe: people.forget_me,
+    c.Unclear: views.unclear,
 }
 
 TIMER_HANDLERS: dict[type, Handler] = {

@@ -135,14 +135,20 @@ def _consent(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> 
             Move.OBJECTIONS_STAND,
             Phrase(N_("There are objections to work through."), {}),
         )
-    if not quorum_met(p, g):
+    if t.total == 0 or not quorum_met(p, g):  # silence is never consent, whatever the quorum
         return Verdict(
             Move.FAIL,
             Phrase(
-                N_("Not agreed: not enough people responded ({count} of {needed}%)."),
-                {"count": len(t.responded), "needed": quorum_of(p, g)},
+                N_("Not agreed: {count} of {total} people responded, and we needed "
+                   "{needed}% to respond. Silence is not consent."),
+                {"count": len(t.responded & p.round.eligible),  # type: ignore[union-attr]
+                 "total": len(p.round.eligible),  # type: ignore[union-attr]
+                 "needed": quorum_of(p, g)},
             ),
         )
+    if not final:
+        return Verdict(Move.PASS, Phrase(N_("Agreed: everyone has responded and nobody "
+                                            "objected."), {}))
     return Verdict(Move.PASS, Phrase(N_("Agreed: nobody objected."), {}))
 
 
@@ -216,7 +222,8 @@ def _time(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> Ver
 def _ack(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> Verdict:
     return Verdict(
         Move.FINISH,
-        Phrase(N_("{count} people have read this."), {"count": t.total}),
+        Phrase(N_("Read by {count} of {total}."),
+               {"count": t.total, "total": len(p.round.eligible)}),  # type: ignore[union-attr]
     )
 
 

@@ -37,11 +37,6 @@ class ResponseKind:
     needs_reason: bool = False
     blocks: bool = False  # stops the proposal while it stands
     synonyms: tuple[str, ...] = ()
-    counted: str = ""  # how a tally names it: "3 objections"; empty: the name
-
-    @property
-    def tally_word(self) -> str:
-        return self.counted or self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +78,9 @@ PROCESSES: dict[str, Process] = {
                     synonyms=("ok", "okay", "yes", "agree", "fine", "👍", "consent", "i consent"),
                 ),
                 ResponseKind("concern", "🟡 Concern", "🟡", needs_reason=True,
-                             synonyms=("worry", "worried", "unsure"), counted="concerns"),
+                             synonyms=("worry", "worried", "unsure")),
                 ResponseKind("object", "✋ Object", "✋", needs_reason=True, blocks=True,
-                             synonyms=("objection", "no", "👎"), counted="objections"),
+                             synonyms=("objection", "no", "👎")),
             ),
             rule=Rule.CONSENT,
             duration=3 * _DAY,
@@ -99,7 +94,7 @@ PROCESSES: dict[str, Process] = {
                 ResponseKind("support", "👍 Support", "👍",
                              synonyms=("ok", "okay", "yes", "agree", "consent", "fine")),
                 ResponseKind("object", "✋ Object", "✋", needs_reason=True, blocks=True,
-                             synonyms=("objection", "no", "👎"), counted="objections"),
+                             synonyms=("objection", "no", "👎")),
             ),
             rule=Rule.LAZY,
             duration=3 * _DAY,
@@ -113,8 +108,7 @@ PROCESSES: dict[str, Process] = {
                 ResponseKind("advice", "💬 Advice", "💬", needs_reason=True,
                              synonyms=("advise", "suggest", "suggestion")),
                 ResponseKind("noadvice", "👌 No advice", "👌",
-                             synonyms=("none", "no advice", "ok", "okay", "fine"),
-                             counted="no advice"),
+                             synonyms=("none", "no advice", "ok", "okay", "fine")),
             ),
             rule=Rule.ADVICE,
             duration=3 * _DAY,
@@ -130,7 +124,7 @@ PROCESSES: dict[str, Process] = {
                 ResponseKind("disagree", "❌ Disagree", "❌", needs_reason=True,
                              synonyms=("no", "👎")),
                 ResponseKind("block", "✋ Block", "✋", needs_reason=True, blocks=True,
-                             synonyms=("object", "objection"), counted="blocks"),
+                             synonyms=("object", "objection")),
             ),
             rule=Rule.CONSENSUS,
             duration=3 * _DAY,
@@ -159,8 +153,7 @@ PROCESSES: dict[str, Process] = {
             title="for information",
             responses=(
                 ResponseKind("seen", "👀 I've read this", "👀",
-                             synonyms=("read", "ok", "okay", "seen it", "got it", "👍"),
-                             counted="have read it"),
+                             synonyms=("read", "ok", "okay", "seen it", "got it", "👍")),
             ),
             rule=Rule.ACK,
             duration=3 * _DAY,

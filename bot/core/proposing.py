@@ -357,7 +357,7 @@ def ask(turn: Turn, action: c.Ask) -> None:
         para(Strong(_("Question {id} about #{number}").format(id=question.id,
                                                              number=proposal.number))),
         para(_("{name} asks: ").format(name=member.name), text),
-        para(mention(proposer), " ", _("you can answer with: answer #{number} and your answer.")
+        para(mention(proposer), ", ", _("you can answer with: answer #{number} and your answer.")
              .format(number=proposal.number)),
     ))))
 

@@ -13,7 +13,7 @@ from bot.core.effects import SendFile
 from bot.core.lifecycle import ACTIVE, RESPONDING
 from bot.core.model import RoundKind
 from bot.core.processes import PROCESSES
-from bot.core.turn import Turn
+from bot.core.turn import Refusal, Turn
 
 
 def status(turn: Turn, action: c.Status) -> None:
@@ -173,3 +173,7 @@ def help_(turn: Turn, action: c.Help) -> None:
         (Action(_("What is open?"), "status"),),
     ))
 
+
+
+def unclear(turn: Turn, action: c.Unclear) -> None:
+    raise Refusal(action.msgid, example=action.example, **dict(action.params))
