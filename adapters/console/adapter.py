@@ -1,0 +1,87 @@
+"""Deliveries to the terminal.
+
+Group posts are shown as "bot: …"; private messages as "bot → Sam (private): …".
+A card that changes is not printed again in full: only its new lines are
+shown, as a terminal cannot edit what it printed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from adapters.console.render import render
+from bot.core.effects import AskReason, DirectMessage, EditCard, Post, Reply, SendFile
+from storage.interface import Delivery
+
+if TYPE_CHECKING:
+    from bot.app import Application
+
+GROUP_CHAT = "console:group"
+BOT = "bot"
+
+
+def identity_of(name: str) -> str:
+    return "console:" + name.strip().lower()
+
+
+class ConsoleAdapter:
+    platform = "console"
+
+    def __init__(self, write: Callable[[str], None]) -> None:
+        self.write = write
+        self._cards: dict[str, list[str]] = {}  # card ref -> its lines as last shown
+        self._count = 0
+        # Who was asked for a reason, and for what: their next message answers it.
+        self.awaiting_reason: dict[str, tuple[str, int]] = {}
+        self.files: list[tuple[str, str]] = []  # (filename, content) of files "sent"
+
+    async def start(self, app: Application) -> None:
+        self.app = app
+
+    async def stop(self) -> None:
+        return None
+
+    def _say(self, lines: list[str], who: str = BOT) -> None:
+        head = f"{who}: "
+        self.write(head + lines[0])
+        for line in lines[1:]:
+            self.write(" " * len(head) + line)
+
+    async def deliver(self, delivery: Delivery) -> str | None:
+        effect = delivery.effect
+        private = delivery.target.startswith("dm:")
+        who = BOT
+        if private:
+            who = f"{BOT} → {delivery.target.rsplit(':', 1)[-1].title()} (private)"
+        if isinstance(effect, Post):
+            lines = render(effect.document)
+            self._say(lines, who)
+            self._count += 1
+            ref = str(self._count)
+            if effect.card is not None:
+                self._cards[f"{delivery.group_id}#{effect.card}"] = lines
+            return ref
+        if isinstance(effect, EditCard):
+            key = f"{delivery.group_id}#{effect.number}"
+            lines = render(effect.document)
+            before = self._cards.get(key, [])
+            changed = [line for line in lines if line not in before]
+            self._cards[key] = lines
+            if changed:
+                self._say([f"(card #{effect.number} updated) " + changed[0], *changed[1:]], who)
+            return None
+        if isinstance(effect, AskReason):
+            self.awaiting_reason[effect.identities[0] if effect.identities else effect.name] = (
+                effect.word, effect.number)
+            self._say(render(effect.document), who)
+            return None
+        if isinstance(effect, Reply | DirectMessage):
+            self._say(render(effect.document), who)
+            return None
+        if isinstance(effect, SendFile):
+            self.files.append((effect.filename, effect.content))
+            caption = render(effect.caption) if effect.caption else []
+            self._say([f"📎 {effect.filename} ({len(effect.content)} characters)", *caption], who)
+            return None
+        return None

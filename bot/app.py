@@ -1,0 +1,243 @@
+"""The application: one way through the house.
+
+A platform event arrives through an adapter as :meth:`Application.submit`.
+The application finds the group, reads the words with the chat language
+parser, asks the core to decide, and stores everything the decision produced
+— new state, audit entry, timers, outbox deliveries, and the platform's update
+id for deduplication — in one transaction. Only then does the adapter confirm
+the update to its platform, and only then does the delivery loop send.
+
+Timers come back the same way through :meth:`run_due_timers`, so a deadline is
+decided exactly like a person's command.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.adapter import Adapter, platform_of
+from bot.clock import Clock
+from bot.core import commands as c
+from bot.core.decide import Decision, decide
+from bot.core.document import Document
+from bot.core.effects import (
+    AskReason,
+    CancelTimer,
+    DirectMessage,
+    EditCard,
+    Effect,
+    Post,
+    Reply,
+    SendFile,
+    SetTimer,
+)
+from bot.core.language import NotUnderstood, parse
+from bot.core.model import Group, GroupSettings
+from storage.interface import Outgoing, Storage
+
+log = logging.getLogger("deciding_together.app")
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """What came of one platform event."""
+
+    decision: Decision | None = None  # None: ignored or a duplicate
+    duplicate: bool = False
+    group_id: str | None = None
+    direct: tuple[Document, ...] = ()  # replies to send at once (no group to store them in)
+
+    def replies(self) -> list[Document]:
+        """The answers to the person, e.g. for a button's pop-up acknowledgement."""
+        if self.decision is None:
+            return list(self.direct)
+        return [e.document for e in self.decision.effects if isinstance(e, Reply | AskReason)]
+
+
+@dataclass
+class Application:
+    storage: Storage
+    clock: Clock
+    defaults: GroupSettings = field(default_factory=GroupSettings)
+    adapters: dict[str, Adapter] = field(default_factory=dict)
+    make_code: Callable[[], str] = field(default=lambda: secrets.token_hex(4))
+    # Called after each commit, so the loops wake without polling.
+    on_timers_changed: Callable[[], None] = field(default=lambda: None)
+    on_outbox_changed: Callable[[], None] = field(default=lambda: None)
+    _groups: dict[str, Group] = field(default_factory=dict)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    # -- groups -------------------------------------------------------------------------
+
+    async def group(self, group_id: str) -> Group | None:
+        """The group's current state (cached: this process is the only writer)."""
+        cached = self._groups.get(group_id)
+        if cached is not None:
+            return cached
+        group = await self.storage.load_group(group_id)
+        if group is not None:
+            self._groups[group_id] = group
+        return group
+
+    async def group_of_chat(self, chat: str) -> Group | None:
+        group_id = await self.storage.group_for_chat(chat)
+        return await self.group(group_id) if group_id else None
+
+    # -- people's events ----------------------------------------------------------------
+
+    async def submit(
+        self,
+        *,
+        chat: str,
+        actor: c.Actor,
+        text: str | None = None,
+        action: c.Action | None = None,
+        private: bool = False,
+        present: bool = True,
+        explicit: bool = True,
+        reply_to: int | None = None,
+        group_id: str | None = None,
+        update_key: str | None = None,
+        chat_title: str = "",
+    ) -> Submitted:
+        """Decide and store one person's words (``text``) or ``action``.
+
+        ``explicit`` says the words were addressed to the bot (a command prefix,
+        a private chat); words that merely reply to a card and cannot be read
+        are ordinary chat and are ignored. ``reply_to`` is the number of the
+        proposal whose card was replied to. ``group_id`` names the group for
+        private chats when the adapter knows it (a button, a deep link)."""
+        async with self._lock:
+            if update_key is not None and await self.storage.seen_update(update_key):
+                return Submitted(duplicate=True)
+            if action is None:
+                parsed = parse(text or "", reply_to=reply_to)
+                if isinstance(parsed, NotUnderstood):
+                    if not explicit:
+                        return Submitted()
+                    parsed = c.Unclear(parsed.problem.msgid,
+                                       tuple((k, str(v)) for k, v in parsed.problem.params.items()),
+                                       parsed.example)
+                action = parsed
+            group = await self._group_for(chat, actor, private, group_id, action, chat_title)
+            if group is None:
+                return await self._without_group(chat, actor, action)
+            action = self._fill_in(action, chat)
+            if isinstance(action, c.LinkChat):
+                linked = await self.storage.group_with_link_code(action.code)
+                if linked is not None:
+                    group = await self.group(linked) or group
+            request = c.Request(actor=actor, chat=chat, action=action, private=private,
+                                present=present)
+            return await self._apply(group, request, update_key=update_key)
+
+    def _fill_in(self, action: c.Action, chat: str) -> c.Action:
+        """Values the core must be given: secrets it cannot make, the chat it cannot see."""
+        if isinstance(action, c.LinkStart) and not action.code:
+            return c.LinkStart(code=self.make_code())
+        if isinstance(action, c.LinkChat) and not action.chat:
+            return c.LinkChat(code=action.code, chat=chat)
+        return action
+
+    async def _group_for(self, chat: str, actor: c.Actor, private: bool, group_id: str | None,
+                         action: c.Action, chat_title: str) -> Group | None:
+        if group_id is not None:
+            return await self.group(group_id)
+        if private:
+            groups = await self.storage.groups_for_identity(actor.identity)
+            return await self.group(groups[0]) if len(groups) == 1 else None
+        group = await self.group_of_chat(chat)
+        if group is None and not isinstance(action, c.LinkChat):
+            # A chat the bot has not seen before starts a group of its own.
+            group = Group(id=chat, name=chat_title, chats=(chat,), settings=self.defaults)
+        return group
+
+    async def _without_group(self, chat: str, actor: c.Actor, action: c.Action) -> Submitted:
+        """Private words from someone in no group, or in several: answer, store nothing."""
+        scratch = Group(id="", settings=self.defaults)
+        if not isinstance(action, c.Help | c.Unclear):
+            groups = await self.storage.groups_for_identity(actor.identity)
+            action = c.Unclear(
+                "You are in several groups, so please do this in the group's chat, or use "
+                "the buttons I send." if groups else
+                "I don't know you yet. Please say join in your group's chat first."
+            )
+        request = c.Request(actor=actor, chat=chat, action=action, private=True, present=False)
+        decision = decide(scratch, request, self.clock.now())
+        return Submitted(direct=tuple(e.document for e in decision.effects
+                                      if isinstance(e, Reply)))
+
+    async def _apply(self, group: Group, command: c.Command, *, update_key: str | None = None,
+                     fired_timer: str | None = None) -> Submitted:
+        now = self.clock.now()
+        before = self._groups.get(group.id)
+        decision = decide(group, command, now)
+        outgoing = [Outgoing(e, self._targets(decision.group, e)) for e in decision.effects]
+        stored = await self.storage.commit(
+            group_before=before,
+            group_after=decision.group,
+            command=command,
+            now=now,
+            summary=decision.summary,
+            outgoing=outgoing,
+            update_key=update_key,
+            fired_timer=fired_timer,
+        )
+        if not stored:
+            return Submitted(duplicate=True, group_id=group.id)
+        self._groups[group.id] = decision.group
+        if any(isinstance(e, SetTimer | CancelTimer) for e in decision.effects):
+            self.on_timers_changed()
+        if any(o.targets for o in outgoing):
+            self.on_outbox_changed()
+        log.debug("%s: %s", group.id, decision.summary)
+        return Submitted(decision=decision, group_id=group.id)
+
+    def _targets(self, group: Group, effect: Effect) -> tuple[str, ...]:
+        """Where a message effect goes; timers go nowhere (they are stored as timers)."""
+        if isinstance(effect, Post | EditCard):
+            return group.chats
+        if isinstance(effect, Reply | AskReason):
+            return (effect.chat,)
+        if isinstance(effect, DirectMessage):
+            return self._private_target(effect.identities, group)
+        if isinstance(effect, SendFile):
+            if effect.member is not None and effect.chat is None:
+                return self._private_target(effect.identities, group)
+            return (effect.chat,) if effect.chat else group.chats
+        return ()
+
+    def _private_target(self, identities: tuple[str, ...], group: Group) -> tuple[str, ...]:
+        """One private chat per person: on a platform that is running, else the first."""
+        if not identities:
+            return ()
+        running = [i for i in identities if platform_of(i) in self.adapters]
+        return ("dm:" + (running or list(identities))[0],)
+
+    # -- the clock's events ---------------------------------------------------------------
+
+    async def run_due_timers(self) -> int:
+        """Fire every timer that is due, oldest first, each exactly once."""
+        fired = 0
+        while True:
+            async with self._lock:
+                due = await self.storage.due_timers(self.clock.now(), limit=100)
+                for timer in due:
+                    group = await self.group(timer.group_id)
+                    if group is None:
+                        log.warning("timer %s names a group that no longer exists", timer.key)
+                        group = Group(id=timer.group_id, settings=self.defaults)
+                    await self._apply(group, timer.event, fired_timer=timer.key)
+                    fired += 1
+            if len(due) < 100:
+                return fired
+
+    # -- delivery -------------------------------------------------------------------------
+
+    async def note_card_posted(self, group_id: str, number: int, chat: str, ref: str) -> None:
+        await self.storage.save_card_message(group_id, number, chat, ref)
+

@@ -1,0 +1,114 @@
+"""The delivery loop: from the outbox to the chats, at least once.
+
+Each delivery (one message effect to one chat) is sent through the adapter of
+its platform and marked delivered only after the platform accepted it, so a
+crash in between sends it again (at least once; Matrix's transaction ids make
+that repeat invisible). Failures are retried with a growing pause, honouring
+the pause a platform asks for. Deliveries to different chats go side by side,
+so a platform that is down holds up nobody else; within one chat they go in
+order, so a card is posted before it is edited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from bot.adapter import DeliveryFailed, Undeliverable, platform_of
+from bot.app import Application
+from bot.core.effects import Post
+from storage.interface import Delivery
+
+log = logging.getLogger("deciding_together.delivery")
+
+MAX_PAUSE = timedelta(minutes=5)
+SEND_TIMEOUT = 60.0  # seconds one send may take before it counts as failed
+
+
+def backoff(attempts: int) -> timedelta:
+    """1 s, 2 s, 4 s … up to five minutes between tries."""
+    return min(timedelta(seconds=2 ** min(attempts, 10)), MAX_PAUSE)
+
+
+class DeliveryLoop:
+    def __init__(self, app: Application, *, batch: int = 200) -> None:
+        self.app = app
+        self.batch = batch
+        self._wake = asyncio.Event()
+        self._stopping = False
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run_once(self) -> int:
+        """Try every delivery that is due once; returns how many went through."""
+        pending = await self.app.storage.pending_deliveries(self.app.clock.now(), self.batch)
+        by_chat: dict[str, list[Delivery]] = defaultdict(list)
+        for delivery in pending:
+            by_chat[delivery.target].append(delivery)
+        results = await asyncio.gather(*(self._send_in_order(items) for items in by_chat.values()))
+        return sum(results)
+
+    async def _send_in_order(self, deliveries: list[Delivery]) -> int:
+        sent = 0
+        for delivery in deliveries:
+            if not await self._send(delivery):
+                break  # keep this chat's order: the rest waits for this one
+            sent += 1
+        return sent
+
+    async def _send(self, delivery: Delivery) -> bool:
+        storage, now = self.app.storage, self.app.clock.now()
+        platform = platform_of(delivery.target)
+        adapter = self.app.adapters.get(platform)
+        if adapter is None:
+            await storage.delivery_failed(delivery.id, f"{platform} is not running",
+                                          now + MAX_PAUSE)
+            return False
+        try:
+            ref = await asyncio.wait_for(adapter.deliver(delivery), SEND_TIMEOUT)
+        except DeliveryFailed as failure:
+            pause = (timedelta(seconds=failure.retry_after) if failure.retry_after is not None
+                     else backoff(delivery.attempts))
+            log.warning("waiting %.0f s before sending to %s again: %s",
+                        pause.total_seconds(), delivery.target, failure)
+            await storage.delivery_failed(delivery.id, str(failure), now + pause)
+            return False
+        except Undeliverable as reason:
+            log.error("cannot deliver to %s, recorded as undeliverable: %s", delivery.target,
+                      reason)
+            await storage.delivered(delivery.id, f"undeliverable: {reason}")
+            return True
+        except (TimeoutError, OSError, RuntimeError, ValueError) as problem:
+            pause = backoff(delivery.attempts)
+            log.warning("sending to %s failed (%s); trying again in %.0f s", delivery.target,
+                        problem or type(problem).__name__, pause.total_seconds())
+            await storage.delivery_failed(delivery.id, repr(problem), now + pause)
+            return False
+        effect = delivery.effect
+        if isinstance(effect, Post) and effect.card is not None and ref is not None:
+            await self.app.note_card_posted(delivery.group_id, effect.card, delivery.target, ref)
+        await storage.delivered(delivery.id, ref)
+        return True
+
+    async def run_forever(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                await self.run_once()
+            except Exception:  # the loop must outlive any one bad delivery
+                log.exception("delivery pass failed; trying again shortly")
+            due = await self.app.storage.next_delivery_due()
+            wait = 30.0
+            if due is not None:
+                wait = max(0.05, min(wait, (due - self.app.clock.now()).total_seconds()))
+            try:
+                await asyncio.wait_for(self._wake.wait(), wait)
+            except TimeoutError:
+                pass
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
