@@ -246,6 +246,22 @@ class ForgetMe:
 
 
 @dataclass(frozen=True, slots=True)
+class ChatMoved:
+    """The platform moved the group's chat (a Telegram group became a supergroup,
+    a Matrix room was upgraded): keep everything, under the new chat id."""
+
+    old: str
+    new: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChatGone:
+    """The bot was removed from one of the group's chats."""
+
+    chat: str
+
+
+@dataclass(frozen=True, slots=True)
 class Unclear:
     """Words addressed to the bot that the parser could not read: answered with
     the parser's friendly correction, and recorded like any refusal."""
@@ -260,7 +276,7 @@ Action = (
     | WithdrawObjection | Extend | Close | Reopen | RecordOutcome | SetReview | Status
     | Decisions | Show | History | Export | Help | Join | Leave | AddPerson | RemovePerson
     | MakeFacilitator | MySetting | GroupSetting | ShowSettings | LinkStart | LinkChat
-    | MyData | ForgetMe | Unclear
+    | MyData | ForgetMe | ChatMoved | ChatGone | Unclear
 )
 
 

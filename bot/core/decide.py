@@ -49,6 +49,8 @@ PERMISSIONS: dict[type, Who] = {
     c.Join: Who.ANYONE,
     c.LinkChat: Who.ANYONE,  # the code, made by a facilitator, is the permission
     c.Unclear: Who.ANYONE,
+    c.ChatMoved: Who.ANYONE,  # platform events, vouched for by the adapter
+    c.ChatGone: Who.ANYONE,
     c.Propose: Who.MEMBER,
     c.Respond: Who.MEMBER,
     c.Unrespond: Who.MEMBER,
@@ -116,6 +118,8 @@ HANDLERS: dict[type, Handler] = {
     c.LinkChat: people.link_chat,
     c.ForgetMe: people.forget_me,
     c.Unclear: views.unclear,
+    c.ChatMoved: people.chat_moved,
+    c.ChatGone: people.chat_gone,
 }
 
 TIMER_HANDLERS: dict[type, Handler] = {
@@ -177,7 +181,7 @@ def _identify(turn: Turn) -> None:
         turn.member = member
         return
     can_learn = request.present and not request.private and not isinstance(
-        request.action, c.Leave | c.Help
+        request.action, c.Leave | c.Help | c.ChatMoved | c.ChatGone
     )
     if not can_learn:
         return

@@ -234,6 +234,17 @@ def link_chat(turn: Turn, action: c.LinkChat) -> None:
     turn.reply_phrase("This chat is now part of the group. Decisions will be shared here too.")
 
 
+def chat_moved(turn: Turn, action: c.ChatMoved) -> None:
+    chats = tuple(action.new if chat == action.old else chat for chat in turn.group.chats)
+    if action.new not in chats:
+        chats = (*chats, action.new)
+    turn.group = replace(turn.group, chats=tuple(dict.fromkeys(chats)))
+
+
+def chat_gone(turn: Turn, action: c.ChatGone) -> None:
+    turn.group = replace(turn.group, chats=tuple(c for c in turn.group.chats if c != action.chat))
+
+
 # -- privacy -------------------------------------------------------------------------------
 
 
