@@ -457,6 +457,7 @@ def chat_member_json(user: FakeUser, status: str) -> JSONDict:
             "can_send_video_notes",
             "can_send_voice_notes",
             "can_edit_tag",
+            "can_react_to_messages",
         ]
         data.update(dict.fromkeys(permissions, False))
         data.update({"is_member": True, "until_date": 0})

@@ -35,6 +35,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from tests.fakes.telegram_faults import RateLimits, Rule
+from tests.fakes.telegram_objects import MEMBER_STATUSES
 from tests.fakes.telegram_server import (
     FakeTelegram,
     FaultKind,
@@ -305,6 +306,22 @@ async def test_chat_and_member_lookups_and_bot_reactions(
     assert said.message.bot_reaction == [{"type": "emoji", "emoji": "👍"}]
     with pytest.raises(BadRequest, match="Reaction_invalid"):
         await bot.set_message_reaction(team.id, said.message.message_id, "🦖")
+
+
+@pytest.mark.parametrize("status", MEMBER_STATUSES)
+async def test_every_member_status_de_jsons_in_ptb(
+    tg: FakeTelegram, bot: telegram.Bot, status: str
+) -> None:
+    alice = tg.user(1001, "Alice")
+    team = tg.group(-100500, "Team", supergroup=True)
+    tg.set_member_status(team, alice, status)
+    member = await bot.get_chat_member(team.id, alice.id)
+    assert member.status == status and member.user.id == alice.id
+
+
+async def test_close_and_log_out_are_accepted(bot: telegram.Bot) -> None:
+    assert await bot.log_out() is True
+    assert await bot.close() is True
 
 
 # -- updates -----------------------------------------------------------------------------------
