@@ -1,0 +1,166 @@
+"""Reading the commands about people and settings.
+
+    add Mum · remove @sam · facilitator @sam
+    language cy · quiet 21:00-08:00 · reminders off · timezone Europe/London
+    settings · settings quorum 60% · link · link K7Q2MX
+
+Personal settings become ``MySetting`` and the group's become
+``GroupSetting``. Keys are checked here, values are kept as typed (only "on"
+and "off" are read): ``decide`` checks values, because it knows what each one
+means and answers in the person's language.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bot.core.commands import (
+    Action,
+    AddPerson,
+    GroupSetting,
+    LinkChat,
+    LinkStart,
+    MakeFacilitator,
+    MySetting,
+    RemovePerson,
+    ShowSettings,
+)
+from bot.core.i18n import N_, Phrase
+from bot.core.language_words import (
+    MAX_SHORT,
+    Handler,
+    NotUnderstood,
+    Said,
+    Words,
+    is_filler,
+    key,
+    over,
+    tidy,
+)
+
+EXAMPLES: dict[str, str] = {
+    "add": "add Mum",
+    "remove": "remove Mum",
+    "facilitator": "facilitator @sam",
+    "language": "language cy",
+    "quiet": "quiet 21:00-08:00",
+    "reminders": "reminders off",
+    "timezone": "timezone Europe/London",
+    "settings": "settings quorum 50%",
+    "link": "link",
+}
+
+# The group's settings (``settings <key> <value>``), by the key folded and run
+# together ("min deadline", "min-deadline" → "mindeadline").
+GROUP_SETTINGS: dict[str, str] = {
+    **dict.fromkeys(("timezone", "tz", "zone"), "timezone"),
+    **dict.fromkeys(("language", "lang"), "language"),
+    **dict.fromkeys(("process", "method"), "process"),
+    "quorum": "quorum",
+    **dict.fromkeys(("duration", "length", "round", "rounds"), "duration"),
+    **dict.fromkeys(("questions", "question", "questionsround", "questionround"), "questions"),
+    **dict.fromkeys(("nudge", "nudges", "nudgebefore", "reminder", "reminders"), "nudge"),
+    **dict.fromkeys(("digest", "weeklydigest"), "digest"),
+    **dict.fromkeys(("mindeadline", "minimumdeadline", "mindeadlines"), "mindeadline"),
+    **dict.fromkeys(("resolve", "resolving", "resolveround"), "resolve"),
+}
+_SETTING_EXAMPLES = {
+    "timezone": "settings timezone Europe/London",
+    "language": "settings language cy",
+    "process": "settings process consent",
+    "quorum": "settings quorum 50%",
+    "duration": "settings duration 3 days",
+    "questions": "settings questions 1 day",
+    "nudge": "settings nudge 24 hours",
+    "digest": "settings digest on",
+    "mindeadline": "settings mindeadline 1 hour",
+    "resolve": "settings resolve 2 days",
+}
+_ON = frozenset({"on", "yes", "true", "1", "start", "enable", "enabled"})
+_OFF = frozenset({"off", "no", "false", "0", "stop", "disable", "disabled", "none", "never"})
+
+
+def _name(words: Words, command: str) -> str | NotUnderstood:
+    name = tidy(words.rest().split("\n")[0])
+    if not name:
+        problem = N_("Please write the person's name after the word {command}.")
+        return NotUnderstood(Phrase(problem, {"command": command}), EXAMPLES[command])
+    return over(name, "name", MAX_SHORT, EXAMPLES[command]) or name
+
+
+def _person(command: str, action: Callable[[str], Action]) -> Handler:
+    def read(words: Words, said: Said) -> Action | NotUnderstood:
+        name = _name(words, command)
+        return name if isinstance(name, NotUnderstood) else action(name)
+
+    return read
+
+
+def _value(words: Words) -> str:
+    value = tidy(words.rest().split("\n")[0].lstrip(":=").strip())
+    first = value.split(None, 1)
+    return first[1] if len(first) == 2 and key(first[0]) in ("to", "is") else value
+
+
+def _my_setting(setting: str) -> Handler:
+    def read(words: Words, said: Said) -> Action | NotUnderstood:
+        value = _value(words)
+        if setting == "reminders":
+            switch = key(value)
+            if switch not in _ON | _OFF:
+                problem = N_("Please say reminders on or reminders off.")
+                return NotUnderstood(Phrase(problem), EXAMPLES["reminders"])
+            value = "on" if switch in _ON else "off"
+        elif setting == "quiet" and key(value) in _OFF:
+            value = "off"
+        if not value:
+            problem = N_("Please write the new {setting} after the word {setting}.")
+            return NotUnderstood(Phrase(problem, {"setting": setting}), EXAMPLES[setting])
+        return over(value, "value", MAX_SHORT, EXAMPLES[setting]) or MySetting(setting, value)
+
+    return read
+
+
+def _settings(words: Words, said: Said) -> Action | NotUnderstood:
+    if is_filler(words.rest()):
+        return ShowSettings()
+    for size in (2, 1):
+        name = re.sub(r"[\W_]+", "", "".join(words.peek(i) for i in range(size)))
+        if name in GROUP_SETTINGS:
+            setting = GROUP_SETTINGS[name]
+            words.take(size)
+            break
+    else:
+        typed = words.original()[:30]
+        names = ", ".join(dict.fromkeys(GROUP_SETTINGS.values()))
+        problem = N_("I don't know the setting '{setting}'. You can change: {names}.")
+        return NotUnderstood(
+            Phrase(problem, {"setting": typed, "names": names}), EXAMPLES["settings"]
+        )
+    value = _value(words)
+    sample = _SETTING_EXAMPLES[setting]
+    if not value:
+        problem = N_("Please write the new value after the setting's name.")
+        return NotUnderstood(Phrase(problem), sample)
+    return over(value, "value", MAX_SHORT, sample) or GroupSetting(setting, value)
+
+
+def _link(words: Words, said: Said) -> Action | NotUnderstood:
+    code = tidy(words.original())
+    if words.done or is_filler(code):
+        return LinkStart(code="")  # the application makes the code
+    return over(code, "value", MAX_SHORT, "link") or LinkChat(code=code, chat="")
+
+
+HANDLERS: dict[str, Handler] = {
+    "add": _person("add", AddPerson),
+    "remove": _person("remove", RemovePerson),
+    "facilitator": _person("facilitator", MakeFacilitator),
+    "language": _my_setting("language"),
+    "quiet": _my_setting("quiet"),
+    "reminders": _my_setting("reminders"),
+    "timezone": _my_setting("timezone"),
+    "settings": _settings,
+    "link": _link,
+}
