@@ -25,7 +25,7 @@ from bot.core.document import (
 from bot.core.i18n import N_, Translate, translator
 from bot.core.lifecycle import ACTIVE, RESPONDING
 from bot.core.model import Group, Member, Proposal, RoundKind, Stage
-from bot.core.outcomes import tally
+from bot.core.outcomes import tally, waiting_for
 from bot.core.processes import PROCESSES, Rule
 
 KIND_TITLES = {
@@ -209,10 +209,7 @@ def _responses_blocks(group: Group, proposal: Proposal, _: Translate) -> list[Bl
         if reasons:
             blocks.append(bullets(reasons))
     if not proposal.options.anonymous and proposal.stage in RESPONDING:
-        waiting = [
-            group.members[m] for m in sorted(round_.eligible)
-            if m in group.members and group.members[m].active and m not in round_.participants
-        ]
+        waiting = [group.members[m] for m in waiting_for(proposal, group)]
         if waiting:
             spans: list[Mention | str] = [_("Still to respond: ")]
             for i, member in enumerate(waiting):

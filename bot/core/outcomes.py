@@ -85,13 +85,23 @@ def quorum_met(proposal: Proposal, group: Group) -> bool:
     return responded * 100 >= quorum_of(proposal, group) * len(eligible)
 
 
-def everyone_responded(proposal: Proposal, group: Group) -> bool:
-    """Every member who is still here and was asked has responded."""
+def waiting_for(proposal: Proposal, group: Group) -> list[int]:
+    """Members who have not responded yet: everyone in the group now, including
+    people the roster learned during the round (on Telegram, people are only
+    known once they speak), so nobody is forgotten."""
     round_ = proposal.round
     if round_ is None:
+        return []
+    return sorted(m.id for m in group.active_members() if m.id not in round_.participants)
+
+
+def everyone_responded(proposal: Proposal, group: Group) -> bool:
+    """Every member has responded. A group of one cannot pass early: a proposal
+    needs someone besides the proposer to have had their say."""
+    round_ = proposal.round
+    if round_ is None or len(group.active_members()) < 2:
         return False
-    still_here = {m for m in round_.eligible if m in group.members and group.members[m].active}
-    return bool(still_here) and still_here <= round_.participants
+    return not waiting_for(proposal, group)
 
 
 def missing_required(proposal: Proposal, group: Group) -> list[int]:

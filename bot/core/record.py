@@ -52,12 +52,13 @@ def history_lines(group: Group, proposal: Proposal, _: Translate, *, language: s
 
     tz = group.settings.timezone
     events: list[tuple[datetime, int, str]] = []
+    # At the same moment: the proposal first, then responses, then what they led to.
     for entry in proposal.log:
         who = _who(group, entry.by, _) if entry.by is not None else _("the bot")
         text = f"{entry.what.replace('_', ' ')} ({who})"
         if entry.detail:
             text += f": {entry.detail}"
-        events.append((entry.at, 0, text))
+        events.append((entry.at, 0 if entry.what == "proposed" else 3, text))
     for version in proposal.versions:
         events.append((version.at, 1, _("version {n}: {title}").format(
             n=version.number, title=version.title)))

@@ -17,7 +17,7 @@ from bot.core.document import Action, Document, Strong, bullets, para
 from bot.core.effects import DirectMessage, Post, SetTimer
 from bot.core.lifecycle import ACTIVE, Move
 from bot.core.model import Member, Proposal, Stage
-from bot.core.outcomes import standing_objections, verdict
+from bot.core.outcomes import standing_objections, verdict, waiting_for
 from bot.core.processes import PROCESSES
 from bot.core.turn import Turn
 
@@ -62,12 +62,8 @@ def nudge_due(turn: Turn, event: c.NudgeDue) -> None:
     if proposal is None or proposal.stage is not Stage.OPEN or proposal.round is None:
         return
     round_ = proposal.round
-    waiting = [
-        turn.group.members[m] for m in sorted(round_.eligible)
-        if m in turn.group.members and turn.group.members[m].active
-        and m not in round_.participants
-        and (event.member is None or m == event.member)
-    ]
+    waiting = [turn.group.members[m] for m in waiting_for(proposal, turn.group)
+               if event.member is None or m == event.member]
     for member in waiting:
         if not member.reminders:
             continue
