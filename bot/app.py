@@ -123,14 +123,14 @@ class Application:
                                        tuple((k, str(v)) for k, v in parsed.problem.params.items()),
                                        parsed.example)
                 action = parsed
+            action = self._fill_in(action, chat)
+            if isinstance(action, c.LinkChat):
+                # The code names the group to join, whatever chat it is said in.
+                linked = await self.storage.group_with_link_code(action.code)
+                group_id = linked or group_id
             group = await self._group_for(chat, actor, private, group_id, action, chat_title)
             if group is None:
                 return await self._without_group(chat, actor, action)
-            action = self._fill_in(action, chat)
-            if isinstance(action, c.LinkChat):
-                linked = await self.storage.group_with_link_code(action.code)
-                if linked is not None:
-                    group = await self.group(linked) or group
             request = c.Request(actor=actor, chat=chat, action=action, private=private,
                                 present=present)
             return await self._apply(group, request, update_key=update_key)
@@ -151,7 +151,7 @@ class Application:
             groups = await self.storage.groups_for_identity(actor.identity)
             return await self.group(groups[0]) if len(groups) == 1 else None
         group = await self.group_of_chat(chat)
-        if group is None and not isinstance(action, c.LinkChat):
+        if group is None:
             # A chat the bot has not seen before starts a group of its own.
             group = Group(id=chat, name=chat_title, chats=(chat,), settings=self.defaults)
         return group

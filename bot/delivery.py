@@ -24,6 +24,7 @@ from storage.interface import Delivery
 log = logging.getLogger("deciding_together.delivery")
 
 MAX_PAUSE = timedelta(minutes=5)
+FOREVER = timedelta(days=3650)
 SEND_TIMEOUT = 60.0  # seconds one send may take before it counts as failed
 
 
@@ -44,10 +45,15 @@ class DeliveryLoop:
 
     async def run_once(self) -> int:
         """Try every delivery that is due once; returns how many went through."""
-        pending = await self.app.storage.pending_deliveries(self.app.clock.now(), self.batch)
+        now = self.app.clock.now()
+        # Everything pending, due or not: a chat whose oldest message waits for a
+        # retry must not have later messages overtake it (a card before its edits).
+        pending = await self.app.storage.pending_deliveries(now + FOREVER, self.batch)
         by_chat: dict[str, list[Delivery]] = defaultdict(list)
         for delivery in pending:
             by_chat[delivery.target].append(delivery)
+        for target in [t for t, items in by_chat.items() if items[0].next_attempt_at > now]:
+            del by_chat[target]
         results = await asyncio.gather(*(self._send_in_order(items) for items in by_chat.values()))
         return sum(results)
 

@@ -62,6 +62,8 @@ def nudge_due(turn: Turn, event: c.NudgeDue) -> None:
     if proposal is None or proposal.stage is not Stage.OPEN or proposal.round is None:
         return
     round_ = proposal.round
+    if turn.now >= round_.deadline:
+        return  # fired late (the bot was down): a reminder after the deadline helps nobody
     waiting = [turn.group.members[m] for m in waiting_for(proposal, turn.group)
                if event.member is None or m == event.member]
     for member in waiting:
