@@ -12,14 +12,14 @@ runs them inside the command's transaction.
 
 The plan trusts that ``before`` is what is stored. If it is not (a group
 cached across a failed commit or a purge), a changed proposal that is not
-stored makes the foreign keys fail and the whole commit is refused, rather
-than half a proposal being written.
+stored makes an update find nothing or the foreign keys fail, and the whole
+commit is refused, rather than half a proposal being written.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from functools import partial
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from bot.core.model import Group, Member, Proposal
@@ -89,6 +89,10 @@ RESPONSE_UPSERT = _upsert(
 QUESTION_UPSERT = _upsert("questions", rows.QUESTION, (*_PROPOSAL_KEY, "position"))
 ANSWER_UPSERT = _upsert("answers", rows.ANSWER, (*_PROPOSAL_KEY, "question_position", "position"))
 LOG_UPSERT = _upsert("proposal_log", rows.LOG, (*_PROPOSAL_KEY, "position"))
+
+# Updates that must find their row: finding none means ``before`` was not
+# what is stored, and the commit is refused.
+MUST_FIND = frozenset({GROUP_UPDATE, PROPOSAL_UPDATE})
 
 # The order statements run in: deletes before inserts of the same rows, and
 # parents before children (the foreign keys check each row as it is written).
@@ -201,54 +205,49 @@ def _proposals(
 def _own_fields(p: Proposal) -> tuple[object, ...]:
     """What the proposals row holds (the rest lives in child tables)."""
     return (
-        p.process, p.proposer, p.stage, p.created_at, p.options, p.review_at, p.follows,
+        p.process,
+        p.proposer,
+        p.stage,
+        p.created_at,
+        p.options,
+        p.review_at,
+        p.follows,
         p.outcome,
-    )  # fmt: skip
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """A tuple inside a proposal, stored one row per item."""
+
+    upsert: str
+    trim: str
+    row: Callable[..., Row]  # (*parent key, position, item) -> row
+
+
+_VERSIONS = _Part(VERSION_UPSERT, VERSIONS_TRIM, rows.version_row)
+_ROUNDS = _Part(ROUND_UPSERT, ROUNDS_TRIM, rows.round_row)
+_RESPONSES = _Part(RESPONSE_UPSERT, RESPONSES_TRIM, rows.response_row)
+_QUESTIONS = _Part(QUESTION_UPSERT, QUESTIONS_TRIM, rows.question_row)
+_ANSWERS = _Part(ANSWER_UPSERT, ANSWERS_TRIM, rows.answer_row)
+_LOG = _Part(LOG_UPSERT, LOG_TRIM, rows.log_row)
 
 
 def _proposal_parts(w: Writes, gid: str, old: Proposal | None, new: Proposal) -> None:
-    n = new.number
-    key = (gid, n)
-    _sequence(
-        w, VERSION_UPSERT, VERSIONS_TRIM, key,
-        None if old is None else old.versions, new.versions,
-        partial(rows.version_row, gid, n),
-    )  # fmt: skip
-    for i, round_, old_round in _sequence(
-        w, ROUND_UPSERT, ROUNDS_TRIM, key,
-        None if old is None else old.rounds, new.rounds,
-        partial(rows.round_row, gid, n),
-    ):  # fmt: skip
-        _sequence(
-            w, RESPONSE_UPSERT, RESPONSES_TRIM, (gid, n, i),
-            None if old_round is None else old_round.history, round_.history,
-            partial(rows.response_row, gid, n, i),
-        )  # fmt: skip
-    for i, question, old_question in _sequence(
-        w, QUESTION_UPSERT, QUESTIONS_TRIM, key,
-        None if old is None else old.questions, new.questions,
-        partial(rows.question_row, gid, n),
-    ):  # fmt: skip
-        _sequence(
-            w, ANSWER_UPSERT, ANSWERS_TRIM, (gid, n, i),
-            None if old_question is None else old_question.answers, question.answers,
-            partial(rows.answer_row, gid, n, i),
-        )  # fmt: skip
-    _sequence(
-        w, LOG_UPSERT, LOG_TRIM, key,
-        None if old is None else old.log, new.log,
-        partial(rows.log_row, gid, n),
-    )  # fmt: skip
+    key = (gid, new.number)
+    # A proposal new to storage is compared with an empty one: everything in it is written.
+    was = old or replace(new, versions=(), rounds=(), questions=(), log=())
+    _sequence(w, _VERSIONS, key, was.versions, new.versions)
+    for i, round_, old_round in _sequence(w, _ROUNDS, key, was.rounds, new.rounds):
+        _sequence(w, _RESPONSES, (*key, i), old_round.history if old_round else (), round_.history)
+    for i, question, old_question in _sequence(w, _QUESTIONS, key, was.questions, new.questions):
+        answers = old_question.answers if old_question else ()
+        _sequence(w, _ANSWERS, (*key, i), answers, question.answers)
+    _sequence(w, _LOG, key, was.log, new.log)
 
 
 def _sequence(
-    w: Writes,
-    upsert: str,
-    trim: str,
-    parent: Row,
-    before: Sequence[T] | None,
-    after: Sequence[T],
-    row: Callable[[int, T], Row],
+    w: Writes, part: _Part, parent: Row, before: Sequence[T], after: Sequence[T]
 ) -> list[tuple[int, T, T | None]]:
     """Write the items of ``after`` that are not the very same object as
     before, at the same position; drop stored positions past its end.
@@ -257,10 +256,10 @@ def _sequence(
     caller can do the same for what the item holds."""
     written: list[tuple[int, T, T | None]] = []
     for position, item in enumerate(after):
-        old = before[position] if before is not None and position < len(before) else None
+        old = before[position] if position < len(before) else None
         if item is not old:
-            w.add(upsert, row(position, item))
+            w.add(part.upsert, part.row(*parent, position, item))
             written.append((position, item, old))
-    if before is not None and len(after) < len(before):
-        w.add(trim, (*parent, len(after)))
+    if len(after) < len(before):
+        w.add(part.trim, (*parent, len(after)))
     return written

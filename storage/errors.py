@@ -6,6 +6,11 @@ import sqlite3
 
 from storage.interface import StorageError
 
+_STALE = (
+    "What was to be saved in {where} does not fit what is stored there "
+    "(the group was probably loaded before a change that did not reach it). "
+    "Load the group again."
+)
 _SAYS = {
     sqlite3.SQLITE_READONLY: (
         "{where} cannot be written: the file, its folder or the disk is read-only. "
@@ -29,11 +34,7 @@ _SAYS = {
         "{where} cannot be opened. Check that its folder exists and may be written."
     ),
     # The foreign keys refuse a commit whose "before" state is not what is stored.
-    sqlite3.SQLITE_CONSTRAINT: (
-        "What was to be saved in {where} does not fit what is stored there "
-        "(the group was probably loaded before a change that did not reach it). "
-        "Load the group again."
-    ),
+    sqlite3.SQLITE_CONSTRAINT: _STALE,
 }
 
 
@@ -45,3 +46,8 @@ def storage_error(error: sqlite3.Error, where: str, *, nothing_saved: bool = Fal
     if nothing_saved:
         message += " Nothing was saved."
     return StorageError(f"{message} (SQLite: {error})")
+
+
+def stale_state(where: str) -> StorageError:
+    """The state a commit started from is not what is stored."""
+    return StorageError(_STALE.format(where=where) + " Nothing was saved.")

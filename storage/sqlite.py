@@ -17,7 +17,7 @@ from bot.core.commands import Command
 from bot.core.effects import CancelTimer, SetTimer
 from bot.core.model import Group
 from storage import changes, outbox, purge, rows, schema, timers
-from storage.errors import storage_error
+from storage.errors import stale_state, storage_error
 from storage.interface import AuditEntry, Delivery, Outgoing, StorageError, Timer
 from storage.load import load_group
 
@@ -127,9 +127,11 @@ class SqliteStorage:
                     await timers.fire_timer(db, gid, fired_timer, now)
                 for statement, batch in writes:
                     if len(batch) == 1:
-                        await db.execute(statement, batch[0])
+                        cursor = await db.execute(statement, batch[0])
                     else:
-                        await db.executemany(statement, batch)
+                        cursor = await db.executemany(statement, batch)
+                    if statement in changes.MUST_FIND and cursor.rowcount != len(batch):
+                        raise stale_state(self._where)
                 await db.execute(_AUDIT_INSERT, audit_row)
                 for item in outgoing:
                     effect = item.effect
