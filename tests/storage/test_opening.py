@@ -1,0 +1,150 @@
+"""Opening a database: migrations, and clear refusals of files we cannot use."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from storage import SqliteStorage, StorageError
+from storage.schema import APPLICATION_ID, MIGRATIONS, migrate
+
+from .examples import commit, rich_group
+
+
+def pragma(path: Path, name: str) -> object:
+    with closing(sqlite3.connect(path)) as db:
+        return db.execute(f"PRAGMA {name}").fetchone()[0]
+
+
+async def test_a_fresh_database_has_the_latest_schema_in_wal_mode(db_path: Path) -> None:
+    storage = await SqliteStorage.open(db_path)
+    await storage.close()
+    assert pragma(db_path, "user_version") == len(MIGRATIONS)
+    assert pragma(db_path, "application_id") == APPLICATION_ID
+    assert pragma(db_path, "journal_mode") == "wal"
+
+
+async def test_reopening_keeps_the_data_and_the_version(db_path: Path) -> None:
+    storage = await SqliteStorage.open(db_path, synchronous="normal")
+    await commit(storage, None, rich_group())
+    await storage.close()
+    storage = await SqliteStorage.open(db_path)
+    assert await storage.load_group("g1") == rich_group()
+    await storage.close()
+    assert pragma(db_path, "user_version") == len(MIGRATIONS)
+
+
+async def test_a_database_from_a_newer_version_is_refused(db_path: Path) -> None:
+    storage = await SqliteStorage.open(db_path)
+    await storage.close()
+    with closing(sqlite3.connect(db_path)) as db:
+        db.execute("PRAGMA user_version = 7")
+    with pytest.raises(StorageError) as refused:
+        await SqliteStorage.open(db_path)
+    assert "written by a newer version of Deciding Together" in str(refused.value)
+    assert f"(schema 7; this version knows up to {len(MIGRATIONS)})" in str(refused.value)
+    assert "Upgrade, or use another --db file." in str(refused.value)
+
+
+async def test_a_file_that_is_not_a_database_is_refused(db_path: Path) -> None:
+    db_path.write_text("Shopping list: milk, bread, tea.\n" * 200)
+    with pytest.raises(StorageError, match="not a Deciding Together database"):
+        await SqliteStorage.open(db_path)
+    assert db_path.read_text().startswith("Shopping list")  # and left as it was
+
+
+async def test_a_damaged_database_is_refused(db_path: Path) -> None:
+    storage = await SqliteStorage.open(db_path)
+    await commit(storage, None, rich_group())
+    await storage.close()
+    data = bytearray(db_path.read_bytes())
+    page = pragma(db_path, "page_size")
+    assert isinstance(page, int)
+    data[page * 2 : page * 4] = b"\xa5" * (page * 2)  # scribble over two pages of tables
+    db_path.write_bytes(bytes(data))
+    with pytest.raises(StorageError, match="damaged"):
+        await SqliteStorage.open(db_path)
+
+
+async def test_another_programs_database_is_refused(db_path: Path) -> None:
+    with closing(sqlite3.connect(db_path)) as db:
+        db.execute("CREATE TABLE recipes (name TEXT)")
+    with pytest.raises(StorageError, match="another program"):
+        await SqliteStorage.open(db_path)
+
+
+async def test_a_missing_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(StorageError, match=r"folder .*does not exist"):
+        await SqliteStorage.open(tmp_path / "no-such-folder" / "dt.db")
+
+
+async def test_a_path_through_a_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("hello")
+    with pytest.raises(StorageError, match="is not a folder"):
+        await SqliteStorage.open(tmp_path / "notes.txt" / "dt.db")
+
+
+async def test_a_folder_given_as_the_database_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(StorageError, match="is not a file"):
+        await SqliteStorage.open(tmp_path)
+
+
+async def test_an_unwritable_folder_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        if (folder / "probe").exists() or _can_write(folder):
+            pytest.skip("running with rights that ignore folder permissions (root)")
+        with pytest.raises(StorageError, match="may not be written"):
+            await SqliteStorage.open(folder / "dt.db")
+    finally:
+        folder.chmod(0o755)
+
+
+def _can_write(folder: Path) -> bool:
+    try:
+        (folder / "probe").write_text("")
+    except OSError:
+        return False
+    (folder / "probe").unlink()
+    return True
+
+
+async def test_an_unknown_synchronous_setting_is_refused(db_path: Path) -> None:
+    with pytest.raises(StorageError, match='"full" or "normal"'):
+        await SqliteStorage.open(db_path, synchronous="off")
+
+
+async def test_a_failing_migration_leaves_the_database_as_it_was(db_path: Path) -> None:
+    broken = (*MIGRATIONS, ("CREATE TABLE extra (x)", "THIS IS NOT SQL"))
+    storage = await SqliteStorage.open(db_path)
+    await storage.close()
+    async with aiosqlite.connect(db_path, isolation_level=None) as db:
+        with pytest.raises(sqlite3.OperationalError):
+            await migrate(db, str(db_path), broken)
+    assert pragma(db_path, "user_version") == len(MIGRATIONS)
+    with closing(sqlite3.connect(db_path)) as db:
+        assert not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'extra'").fetchall()
+
+
+async def test_a_later_migration_is_applied_once_on_open(db_path: Path) -> None:
+    later = (*MIGRATIONS, ("CREATE TABLE extra (x)", "INSERT INTO extra VALUES (1)"))
+    storage = await SqliteStorage.open(db_path)
+    await storage.close()
+    for _ in range(2):
+        async with aiosqlite.connect(db_path, isolation_level=None) as db:
+            await migrate(db, str(db_path), later)
+    assert pragma(db_path, "user_version") == len(later)
+    with closing(sqlite3.connect(db_path)) as db:
+        assert db.execute("SELECT count(*) FROM extra").fetchone()[0] == 1
+
+
+async def test_the_audit_log_cannot_be_rewritten(storage: SqliteStorage, db_path: Path) -> None:
+    await commit(storage, None, rich_group())
+    with closing(sqlite3.connect(db_path)) as db, pytest.raises(sqlite3.IntegrityError):
+        db.execute("DELETE FROM audit")

@@ -1,0 +1,119 @@
+"""A group comes back from storage exactly as it was committed, and a commit
+writes only what changed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from bot.core.model import Member, MemberStatus, ResponseRecord
+from storage import SqliteStorage
+from storage.changes import RESPONSE_UPSERT, ROUND_UPSERT, group_writes
+
+from .examples import NOW, at, commit, rich_group, row_counts, with_response
+
+
+async def test_rich_group_comes_back_equal_after_reopening(
+    storage: SqliteStorage, db_path: Path
+) -> None:
+    group = rich_group()
+    assert await commit(storage, None, group)
+    assert await storage.load_group("g1") == group
+    await storage.close()
+
+    reopened = await SqliteStorage.open(db_path)
+    try:
+        assert await reopened.load_group("g1") == group
+    finally:
+        await reopened.close()
+
+
+async def test_unknown_group_loads_as_none(storage: SqliteStorage) -> None:
+    assert await storage.load_group("nobody") is None
+
+
+async def test_one_more_response_writes_one_response_row(
+    storage: SqliteStorage, db_path: Path
+) -> None:
+    before = rich_group()
+    await commit(storage, None, before)
+    counts = row_counts(db_path)
+
+    after = with_response(before, 2, ResponseRecord(3, None, "vote", "", at(0.1), choices=(3,)))
+    assert await commit(storage, before, after, update_key="telegram:update:7")
+
+    grew = {t: n - counts[t] for t, n in row_counts(db_path).items() if n != counts[t]}
+    assert grew == {"responses": 1, "inbox": 1, "audit": 1}
+    assert await storage.load_group("g1") == after
+
+
+def test_one_more_response_plans_its_round_and_itself_only() -> None:
+    before = rich_group()
+    after = with_response(before, 2, ResponseRecord(3, None, "vote", "", at(0.1), choices=(3,)))
+    writes = group_writes(before, after)
+    assert len(writes) == 2
+    assert writes.rows(ROUND_UPSERT)[0][:3] == ("g1", 2, 0)
+    assert writes.rows(RESPONSE_UPSERT)[0][:4] == ("g1", 2, 0, 2)
+
+
+async def test_other_groups_are_untouched(storage: SqliteStorage) -> None:
+    one, two = rich_group("g1"), rich_group("g2")
+    await commit(storage, None, one)
+    await commit(storage, None, two)
+    renamed = replace(two, name="Dad's team", members={})
+    await commit(storage, two, renamed)
+    assert await storage.load_group("g1") == one
+    assert await storage.load_group("g2") == renamed
+    assert await storage.group_ids() == ["g1", "g2"]
+
+
+async def test_a_changed_member_and_a_removed_one(storage: SqliteStorage) -> None:
+    before = rich_group()
+    await commit(storage, None, before)
+    sam = before.members[1]
+    members = dict(before.members)
+    members[1] = replace(sam, identities=("matrix:@sam:example.org",), quiet=None)
+    del members[4]
+    members[6] = Member(6, "Jo", ("console:Jo",), joined_at=NOW)
+    after = replace(before, members=members)
+    await commit(storage, before, after)
+    assert await storage.load_group("g1") == after
+    assert await storage.groups_for_identity("telegram:101") == []
+    assert await storage.groups_for_identity("console:Jo") == ["g1"]
+
+
+async def test_history_rewritten_by_forgetting_is_stored(storage: SqliteStorage) -> None:
+    """Forgetting a member rewrites their records in place; nothing else moves."""
+    before = rich_group()
+    await commit(storage, None, before)
+    proposal = before.proposals[1]
+    rounds = tuple(
+        replace(r, history=tuple(replace(x, reason="") if x.member == 3 else x for x in r.history))
+        for r in proposal.rounds
+    )
+    members = {**before.members, 3: replace(before.members[3], name="", identities=(),
+                                            status=MemberStatus.FORGOTTEN)}  # fmt: skip
+    after = replace(before.with_proposal(replace(proposal, rounds=rounds)), members=members)
+    await commit(storage, before, after)
+    assert await storage.load_group("g1") == after
+
+
+async def test_shortened_history_and_removed_proposal_are_stored(storage: SqliteStorage) -> None:
+    before = rich_group()
+    await commit(storage, None, before)
+    first = before.proposals[1]
+    shorter = replace(first, versions=first.versions[:1], rounds=first.rounds[:2],
+                      questions=(), log=first.log[:1], outcome=None)  # fmt: skip
+    proposals = {**before.proposals, 1: shorter}
+    del proposals[3]
+    after = replace(before, proposals=proposals)
+    await commit(storage, before, after)
+    assert await storage.load_group("g1") == after
+
+
+async def test_committing_a_known_group_as_new_replaces_it(storage: SqliteStorage) -> None:
+    await commit(storage, None, rich_group())
+    fresh = replace(rich_group(), proposals={}, members={}, link_codes={}, chats=("console:main",))
+    await commit(storage, None, fresh)
+    assert await storage.load_group("g1") == fresh
+    assert await storage.group_for_chat("telegram:-100g1") is None

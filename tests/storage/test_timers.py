@@ -1,0 +1,100 @@
+"""Timers: set, moved, cancelled, due oldest first, and fired exactly once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.core.commands import DeadlineDue, DigestDue, NudgeDue, TimerEvent
+from bot.core.effects import CancelTimer, SetTimer
+from storage import SqliteStorage
+from storage.interface import Outgoing, Timer
+
+from .examples import at, commit, rich_group
+
+DEADLINE = DeadlineDue(2, 0)
+
+
+def timer(key: str, days: float, event: TimerEvent = DEADLINE) -> Outgoing:
+    return Outgoing(SetTimer(key, at(days), event))
+
+
+async def test_due_timers_oldest_first_and_only_when_due(storage: SqliteStorage) -> None:
+    group = rich_group()
+    await commit(storage, None, group, outgoing=(
+        timer("deadline:2", 3), timer("nudge:2", 2, NudgeDue(2, 0, member=3)),
+        timer("digest", 7, DigestDue()),
+    ))  # fmt: skip
+    assert await storage.next_timer_due() == at(2)
+    assert await storage.due_timers(at(1)) == []
+    assert await storage.due_timers(at(3)) == [
+        Timer("nudge:2", "g1", at(2), NudgeDue(2, 0, member=3)),
+        Timer("deadline:2", "g1", at(3), DeadlineDue(2, 0)),
+    ]
+    assert [t.key for t in await storage.due_timers(at(10), limit=1)] == ["nudge:2"]
+
+
+async def test_setting_a_key_again_moves_the_timer(storage: SqliteStorage) -> None:
+    group = rich_group()
+    await commit(storage, None, group, outgoing=(timer("deadline:2", 3),))
+    await commit(storage, group, group, outgoing=(timer("deadline:2", 5, DeadlineDue(2, 1)),))
+    assert await storage.due_timers(at(4)) == []
+    assert await storage.due_timers(at(5)) == [Timer("deadline:2", "g1", at(5), DeadlineDue(2, 1))]
+
+
+async def test_a_cancelled_timer_never_fires(storage: SqliteStorage) -> None:
+    group = rich_group()
+    await commit(storage, None, group, outgoing=(timer("deadline:2", 3), timer("nudge:2", 2)))
+    await commit(storage, group, group, outgoing=(Outgoing(CancelTimer("nudge:2")),))
+    assert [t.key for t in await storage.due_timers(at(9))] == ["deadline:2"]
+    await commit(storage, group, group, outgoing=(Outgoing(CancelTimer("no-such-timer")),))
+
+
+async def test_the_same_key_in_two_groups_is_two_timers(storage: SqliteStorage) -> None:
+    one, two = rich_group("g1"), rich_group("g2")
+    await commit(storage, None, one, outgoing=(timer("deadline:2", 3),))
+    await commit(storage, None, two, outgoing=(timer("deadline:2", 4),))
+    await commit(storage, two, two, fired_timer="deadline:2", now=at(4))
+    assert await storage.due_timers(at(9)) == [Timer("deadline:2", "g1", at(3), DeadlineDue(2, 0))]
+
+
+async def test_a_fired_timer_fires_once_even_after_reopening(
+    storage: SqliteStorage, db_path: Path
+) -> None:
+    group = rich_group()
+    await commit(storage, None, group, outgoing=(timer("deadline:2", 3), timer("nudge:2", 2)))
+    (due,) = await storage.due_timers(at(2.5))
+    await commit(storage, group, group, fired_timer=due.key, now=at(2.5))
+    assert await storage.due_timers(at(2.5)) == []
+    await storage.close()
+
+    reopened = await SqliteStorage.open(db_path)
+    try:
+        assert [t.key for t in await reopened.due_timers(at(9))] == ["deadline:2"]
+        assert await reopened.next_timer_due() == at(3)
+    finally:
+        await reopened.close()
+
+
+async def test_a_duplicate_firing_changes_nothing(storage: SqliteStorage) -> None:
+    group = rich_group()
+    await commit(storage, None, group, outgoing=(timer("deadline:2", 3),))
+    assert await commit(storage, group, group, fired_timer="deadline:2", update_key="timer:1")
+    assert not await commit(storage, group, group, fired_timer="deadline:2", update_key="timer:1")
+    assert len(await storage.audit("g1")) == 2
+
+
+async def test_a_timer_set_again_while_firing_is_armed_again(storage: SqliteStorage) -> None:
+    """A weekly digest fires and sets itself for next week under the same key."""
+    group = rich_group()
+    await commit(storage, None, group, outgoing=(timer("digest", 7, DigestDue()),))
+    await commit(
+        storage, group, group, fired_timer="digest", now=at(7),
+        outgoing=(timer("digest", 14, DigestDue()),),
+    )  # fmt: skip
+    assert await storage.due_timers(at(13)) == []
+    assert await storage.due_timers(at(14)) == [Timer("digest", "g1", at(14), DigestDue())]
+
+
+async def test_no_timers(storage: SqliteStorage) -> None:
+    assert await storage.next_timer_due() is None
+    assert await storage.due_timers(at(100)) == []
