@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.core import cards, record, rounds
 from bot.core import commands as c
-from bot.core.document import Action, Block, BulletList, Document, Strong, bullets, heading, para
+from bot.core.document import Action, Block, Document, Strong, bullets, heading, para
 from bot.core.effects import SendFile
 from bot.core.lifecycle import ACTIVE, RESPONDING
 from bot.core.model import RoundKind
@@ -19,20 +19,26 @@ from bot.core.turn import Refusal, Turn
 def status(turn: Turn, action: c.Status) -> None:
     _ = turn.t
     member = turn.member
-    open_ = sorted((p for p in turn.group.proposals.values() if p.stage in ACTIVE),
-                   key=lambda p: p.number)
+    open_ = sorted(
+        (p for p in turn.group.proposals.values() if p.stage in ACTIVE), key=lambda p: p.number
+    )
     if not open_:
-        turn.reply(para(_("Nothing is open right now.")),
-                   para(_("To suggest something, say: propose and a title.")))
+        turn.reply(
+            para(_("Nothing is open right now.")),
+            para(_("To suggest something, say: propose and a title.")),
+        )
         return
     mine, others = [], []
     for proposal in open_:
         line = cards.title_line(proposal, _)
         if proposal.round is not None:
-            line += " — " + _("until {deadline}").format(deadline=rounds.spell(
-                turn, proposal.round.deadline, turn.language_of(member)))
+            line += " — " + _("until {deadline}").format(
+                deadline=rounds.spell(turn, proposal.round.deadline, turn.language_of(member))
+            )
         waiting_on_me = (
-            member is not None and proposal.stage in RESPONDING and proposal.round is not None
+            member is not None
+            and proposal.stage in RESPONDING
+            and proposal.round is not None
             and proposal.round.kind is RoundKind.RESPONSES
             and member.id not in proposal.round.participants
         )
@@ -47,8 +53,15 @@ def status(turn: Turn, action: c.Status) -> None:
 
 def decisions(turn: Turn, action: c.Decisions) -> None:
     _ = turn.t
-    closed = sorted((p for p in turn.group.proposals.values() if p.outcome is not None
-                     and p.stage not in ACTIVE), key=lambda p: p.number, reverse=True)
+    closed = sorted(
+        (
+            p
+            for p in turn.group.proposals.values()
+            if p.outcome is not None and p.stage not in ACTIVE
+        ),
+        key=lambda p: p.number,
+        reverse=True,
+    )
     if not closed:
         turn.reply(para(_("No decisions yet.")))
         return
@@ -92,19 +105,31 @@ def export(turn: Turn, action: c.Export) -> None:
     assert turn.request is not None
     _ = turn.t
     for filename, mime, content in record.export_files(turn.group, turn.now):
-        turn.emit(SendFile(filename=filename, mime=mime, content=content,
-                           chat=turn.request.chat))
-    turn.reply(para(_("Here is the whole record of this group: Markdown to read, CSV for a "
-                      "spreadsheet, and JSON for other programs.")))
+        turn.emit(SendFile(filename=filename, mime=mime, content=content, chat=turn.request.chat))
+    turn.reply(
+        para(
+            _(
+                "Here is the whole record of this group: Markdown to read, CSV for a "
+                "spreadsheet, and JSON for other programs."
+            )
+        )
+    )
 
 
 def my_data(turn: Turn, action: c.MyData) -> None:
     member = turn.member
     assert member is not None and turn.request is not None
     content = record.member_data(turn.group, member.id)
-    turn.emit(SendFile(filename="my-data.json", mime="application/json", content=content,
-                       member=member.id, identities=member.identities,
-                       chat=turn.request.chat if turn.request.private else None))
+    turn.emit(
+        SendFile(
+            filename="my-data.json",
+            mime="application/json",
+            content=content,
+            member=member.id,
+            identities=member.identities,
+            chat=turn.request.chat if turn.request.private else None,
+        )
+    )
     turn.reply_phrase("I have sent you everything I hold about you, privately.")
 
 
@@ -127,8 +152,10 @@ def show_settings(turn: Turn, action: c.ShowSettings) -> None:
         mine = [
             _("Reminders: {value}").format(value=_("on") if member.reminders else _("off")),
             _("Quiet hours: {value}").format(
-                value=f"{member.quiet.start:%H:%M}-{member.quiet.end:%H:%M}" if member.quiet
-                else _("none")),
+                value=f"{member.quiet.start:%H:%M}-{member.quiet.end:%H:%M}"
+                if member.quiet
+                else _("none")
+            ),
         ]
         blocks += [para(Strong(_("Your settings"))), bullets(mine)]
     blocks.append(para(_("Facilitators can change a setting like this: settings quorum 60%")))
@@ -149,8 +176,10 @@ HELP = (
     ("withdraw #7 · outcome #7 <text> · review #7 <date>", "Steer your proposal."),
     ("status · decisions · show #7 · history #7 · export", "See what is open and decided."),
     ("join · leave · add <name> · remove <name>", "Who is in the group."),
-    ("reminders on|off · quiet 21:00-08:00 · timezone <zone> · language <code>",
-     "Your own settings."),
+    (
+        "reminders on|off · quiet 21:00-08:00 · timezone <zone> · language <code>",
+        "Your own settings.",
+    ),
     ("settings · facilitator @name · link", "Group settings (facilitators)."),
     ("mydata · forgetme", "See or erase what I hold about you."),
 )
@@ -163,16 +192,17 @@ def help_(turn: Turn, action: c.Help) -> None:
     if not rows:
         rows = list(HELP)
     items = [(Strong(cmd), " — " + _(text)) for cmd, text in rows]
-    turn.reply(document=Document(
-        (
-            para(Strong(_("How to use me"))),
-            para(_("Type these words. Buttons do the same thing.")),
-            BulletList(tuple(items)),
-            para(_("Dates can be like: Friday 5pm, tomorrow noon, in 3 days.")),
-        ),
-        (Action(_("What is open?"), "status"),),
-    ))
-
+    turn.reply(
+        document=Document(
+            (
+                para(Strong(_("How to use me"))),
+                para(_("Type these words. Buttons do the same thing.")),
+                bullets(items),
+                para(_("Dates can be like: Friday 5pm, tomorrow noon, in 3 days.")),
+            ),
+            (Action(_("What is open?"), "status"),),
+        )
+    )
 
 
 def unclear(turn: Turn, action: c.Unclear) -> None:
