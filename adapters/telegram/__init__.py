@@ -1,0 +1,9 @@
+"""The Telegram adapter: groups, buttons, reactions, private reminders.
+
+See ``docs/telegram.md`` for setting a bot up; :mod:`adapters.telegram.adapter`
+for how the parts fit together.
+"""
+
+from adapters.telegram.adapter import TelegramAdapter, TelegramSettings, TelegramSetupError
+
+__all__ = ["TelegramAdapter", "TelegramSettings", "TelegramSetupError"]

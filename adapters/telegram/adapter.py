@@ -1,0 +1,192 @@
+"""The Telegram adapter: python-telegram-bot's ``Bot`` in, the application's outbox out.
+
+It starts in long-polling or webhook mode, as the configuration says, and
+translates in both directions without deciding anything: updates become
+:meth:`Application.submit` calls (:mod:`updates`), deliveries become Bot API
+calls (:mod:`delivering`). Everything it needs to remember lives in the
+application's storage, so a restart loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urlsplit
+
+from telegram import Bot
+from telegram.error import InvalidToken, TelegramError
+from telegram.request import HTTPXRequest
+
+from adapters.telegram import ids
+from adapters.telegram.delivering import Deliverer
+from adapters.telegram.gestures import Gestures
+from adapters.telegram.memory import Memory
+from adapters.telegram.menu import bot_commands
+from adapters.telegram.messages import Messages
+from adapters.telegram.pacing import TELEGRAM_LIMITS, Limits, Pacer, TooLong
+from adapters.telegram.polling import Poller
+from adapters.telegram.quiet import QuietReplies
+from adapters.telegram.roster import Roster
+from adapters.telegram.sending import Sender, failure
+from adapters.telegram.updates import ALLOWED_UPDATES, Updates
+from adapters.telegram.webhook import WebhookServer
+from bot.adapter import DeliveryFailed
+from bot.core.commands import Actor
+from storage.interface import Delivery
+
+if TYPE_CHECKING:
+    from bot.app import Application
+
+log = logging.getLogger("deciding_together.telegram")
+
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_LISTEN = "127.0.0.1:8443"
+
+
+class TelegramSettings(Protocol):
+    """What the adapter reads from the ``[telegram]`` section of the configuration."""
+
+    @property
+    def token(self) -> str: ...
+    @property
+    def base_url(self) -> str | None: ...
+    @property
+    def mode(self) -> str: ...  # "polling" or "webhook"
+    @property
+    def webhook_url(self) -> str | None: ...
+    @property
+    def listen(self) -> str | None: ...  # "host:port"
+    @property
+    def secret_token(self) -> str | None: ...
+    @property
+    def bot_username(self) -> str | None: ...
+
+
+class TelegramSetupError(RuntimeError):
+    """The adapter cannot start as configured; the message says what to change."""
+
+
+def api_url(base_url: str | None) -> str:
+    """The Bot API address as PTB wants it (ending in "/bot", the token follows)."""
+    url = (base_url or DEFAULT_BASE_URL).strip()
+    if "{token}" in url:
+        return url
+    url = url.rstrip("/")
+    return url if url.endswith("/bot") else url + "/bot"
+
+
+def listen_address(listen: str | None) -> tuple[str, int]:
+    host, _, port = (listen or DEFAULT_LISTEN).rpartition(":")
+    if not port.isdigit():
+        raise TelegramSetupError(
+            f'[telegram] listen = "{listen}" needs a port, like "{DEFAULT_LISTEN}".'
+        )
+    return host.strip("[]") or "0.0.0.0", int(port)
+
+
+class TelegramAdapter:
+    platform = ids.PLATFORM
+
+    def __init__(
+        self,
+        config: TelegramSettings,
+        *,
+        limits: Limits = TELEGRAM_LIMITS,
+        poll_timeout: int = 30,
+    ) -> None:
+        self.config = config
+        self.pacer = Pacer(limits)
+        self.poll_timeout = poll_timeout
+        self.bot: Bot | None = None
+        self.username = ""
+        self._deliverer: Deliverer | None = None
+        self._poller: Poller | None = None
+        self._webhook: WebhookServer | None = None
+
+    # -- starting and stopping ----------------------------------------------------------
+
+    async def start(self, app: Application) -> None:
+        webhook = self.config.mode == "webhook"
+        if webhook and not (self.config.webhook_url and self.config.secret_token):
+            raise TelegramSetupError(
+                "Webhook mode needs webhook_url and secret_token in [telegram]."
+            )
+        bot = Bot(
+            self.config.token,
+            base_url=api_url(self.config.base_url),
+            request=HTTPXRequest(
+                connection_pool_size=32, read_timeout=20.0, write_timeout=30.0, pool_timeout=10.0
+            ),
+            get_updates_request=HTTPXRequest(connection_pool_size=2, read_timeout=10.0),
+        )
+        try:
+            await bot.initialize()  # getMe: checks the token and learns the bot's name
+        except InvalidToken as error:
+            raise TelegramSetupError(
+                "Telegram does not accept the bot token. Check [telegram] "
+                "token (or DT_TELEGRAM_TOKEN)."
+            ) from error
+        self.bot = bot
+        self.username = self.config.bot_username or bot.username
+        memory, quiet = Memory(app.storage), QuietReplies()
+        roster = Roster(app, memory, Actor(ids.identity(bot.id), bot.first_name))
+        sender = Sender(bot, self.pacer, memory, roster.moved_while_sending)
+        self._deliverer = Deliverer(app, sender, memory, quiet, self.username)
+        updates = Updates(
+            Messages(app, sender, memory, roster, self.username, bot.id),
+            Gestures(app, bot, memory, quiet),
+            roster,
+        )
+        await self._set_commands(bot)
+        if webhook:
+            await self._start_webhook(bot, updates)
+        else:
+            # A webhook left from an earlier run would make getUpdates fail.
+            await bot.delete_webhook(drop_pending_updates=False)
+            self._poller = Poller(bot, updates.process, timeout=self.poll_timeout)
+            self._poller.start()
+        log.info(
+            "Telegram: @%s is running (%s)", self.username, "webhook" if webhook else "long polling"
+        )
+
+    async def _start_webhook(self, bot: Bot, updates: Updates) -> None:
+        url, secret = self.config.webhook_url, self.config.secret_token
+        assert url is not None and secret is not None
+        host, port = listen_address(self.config.listen)
+        self._webhook = WebhookServer(
+            bot, updates.process, secret=secret, path=urlsplit(url).path, host=host, port=port
+        )
+        await self._webhook.start()
+        # One connection at a time keeps updates in the order people made them.
+        await bot.set_webhook(
+            url, secret_token=secret, allowed_updates=list(ALLOWED_UPDATES), max_connections=1
+        )
+
+    async def _set_commands(self, bot: Bot) -> None:
+        try:
+            await bot.set_my_commands(bot_commands())
+        except TelegramError as error:  # a missing menu is no reason not to run
+            log.warning("could not set the bot's command menu: %s", error)
+
+    async def stop(self) -> None:
+        if self._poller is not None:
+            await self._poller.stop()
+            self._poller = None
+        if self._webhook is not None:
+            # The webhook stays set: Telegram keeps the updates until we are back.
+            await self._webhook.stop()
+            self._webhook = None
+        self._deliverer = None
+        if self.bot is not None:
+            await self.bot.shutdown()
+            self.bot = None
+
+    # -- delivering ---------------------------------------------------------------------
+
+    async def deliver(self, delivery: Delivery) -> str | None:
+        if self._deliverer is None:
+            raise DeliveryFailed("Telegram is not running")
+        try:
+            return await self._deliverer.deliver(delivery)
+        except (TelegramError, TooLong) as error:
+            raise failure(error) from error

@@ -1,0 +1,235 @@
+"""From the outbox to Telegram: one small sender per kind of message.
+
+* ``Post``: a message in the group's chat, with buttons; a card's message id is
+  returned so the delivery loop remembers where the card is.
+* ``EditCard``: the card's message edited in place. A card that cannot be found
+  in this chat (the chat moved, the message was deleted) is posted afresh.
+* ``Reply``: an answer where the person asked, unless it was already shown in a
+  button's pop-up (:mod:`quiet`).
+* ``DirectMessage``: a private message; where Telegram refuses (the person never
+  started the bot, or blocked it) a mention in the group's chat instead.
+* ``AskReason``: a ForceReply prompt, remembered so the reply completes the command.
+* ``SendFile``: a document.
+
+Buttons carry an opaque token, looked up in storage when pressed; "reminders
+on" is a link that opens a private chat with the bot (a deep link) instead,
+since that is the only way Telegram lets a bot write to someone privately.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import Forbidden
+
+from adapters.telegram import ids, texts
+from adapters.telegram.memory import OPEN, REFUSED, Memory, Prompt
+from adapters.telegram.quiet import QuietReplies
+from adapters.telegram.render import CAPTION_LIMIT, keyboard, render
+from adapters.telegram.sending import Sender
+from bot.adapter import Undeliverable
+from bot.app import Application
+from bot.core.document import Action, Document, Mention, Paragraph, Text, para
+from bot.core.effects import AskReason, DirectMessage, EditCard, Post, Reply, SendFile
+from storage.interface import Delivery
+
+log = logging.getLogger("deciding_together.telegram")
+
+REMINDERS_ON = "reminders on"
+
+
+def deep_link(username: str, token: str) -> str:
+    return f"https://t.me/{username}?start={token}"
+
+
+class Deliverer:
+    def __init__(
+        self,
+        app: Application,
+        sender: Sender,
+        memory: Memory,
+        quiet: QuietReplies,
+        username: str,
+    ) -> None:
+        self.app = app
+        self.sender = sender
+        self.memory = memory
+        self.quiet = quiet
+        self.username = username
+        self._kinds: dict[type, Callable[[Delivery, Any], Awaitable[str | None]]] = {
+            Post: self._post,
+            EditCard: self._edit_card,
+            Reply: self._reply,
+            DirectMessage: self._direct,
+            AskReason: self._ask_reason,
+            SendFile: self._file,
+        }
+
+    async def deliver(self, delivery: Delivery) -> str | None:
+        send = self._kinds.get(type(delivery.effect))
+        if send is None:
+            log.warning("no way to send %s on Telegram; skipped", type(delivery.effect).__name__)
+            return None
+        return await send(delivery, delivery.effect)
+
+    # -- buttons ---------------------------------------------------------------------------
+
+    async def markup(
+        self, actions: tuple[Action, ...], group_id: str
+    ) -> InlineKeyboardMarkup | None:
+        buttons = []
+        for action in actions:
+            token = await self.app.storage.action_token(group_id, action.command)
+            if action.command == REMINDERS_ON:
+                buttons.append(
+                    InlineKeyboardButton(action.label, url=deep_link(self.username, token))
+                )
+            else:
+                buttons.append(InlineKeyboardButton(action.label, callback_data=token))
+        return keyboard(buttons)
+
+    # -- one sender per kind ---------------------------------------------------------------
+
+    async def _post(self, delivery: Delivery, effect: Post) -> str | None:
+        chat_id = ids.chat_id_of(delivery.target)
+        markup = await self.markup(effect.document.actions, delivery.group_id)
+        sent = await self.sender.send_text(chat_id, render(effect.document), markup)
+        if effect.card is not None and sent.chat.id != chat_id:
+            # It went to the chat this one became: remember the card there, not here.
+            await self.app.note_card_posted(
+                delivery.group_id, effect.card, ids.chat_key(sent.chat.id), str(sent.message_id)
+            )
+            return None
+        return str(sent.message_id)
+
+    async def _edit_card(self, delivery: Delivery, effect: EditCard) -> str | None:
+        chat_id = await self.sender.current_chat(ids.chat_id_of(delivery.target))
+        refs = await self.app.storage.card_messages(delivery.group_id, effect.number)
+        ref = refs.get(ids.chat_key(chat_id))
+        markup = await self.markup(effect.document.actions, delivery.group_id)
+        parts = render(effect.document)
+        # A card too long for one message was posted in parts; the last part holds the
+        # tally and the buttons, and is the one remembered and edited.
+        if ref is not None and await self.sender.edit_text(chat_id, int(ref), parts[-1], markup):
+            return None
+        sent = await self.sender.send_text(chat_id, parts, markup)
+        await self.app.note_card_posted(
+            delivery.group_id, effect.number, ids.chat_key(sent.chat.id), str(sent.message_id)
+        )
+        return None
+
+    async def _reply(self, delivery: Delivery, effect: Reply) -> str | None:
+        if await self.quiet.is_quiet(delivery.target, effect):
+            return None
+        markup = await self.markup(effect.document.actions, delivery.group_id)
+        sent = await self.sender.send_text(
+            ids.chat_id_of(delivery.target), render(effect.document), markup
+        )
+        return str(sent.message_id)
+
+    async def _direct(self, delivery: Delivery, effect: DirectMessage) -> str | None:
+        user_id = ids.chat_id_of(delivery.target)
+        if await self.memory.private_status(user_id) != REFUSED:
+            markup = await self.markup(effect.document.actions, delivery.group_id)
+            try:
+                sent = await self.sender.send_text(user_id, render(effect.document), markup)
+            except Forbidden:
+                log.info("Telegram user %s cannot be messaged privately; remembered", user_id)
+                await self.memory.set_private_status(user_id, REFUSED)
+            else:
+                await self.memory.set_private_status(user_id, OPEN)
+                await self.memory.set_private_group(user_id, delivery.group_id)
+                return str(sent.message_id)
+        if not effect.fallback:
+            raise Undeliverable(f"{effect.name} cannot be messaged privately on Telegram")
+        await self._mention_in_group(delivery, effect, user_id)
+        return None
+
+    async def _mention_in_group(
+        self, delivery: Delivery, effect: DirectMessage, user_id: int
+    ) -> None:
+        """The private message, said in the group's Telegram chats with a mention."""
+        group = await self.app.group(delivery.group_id)
+        chats = [c for c in (group.chats if group else ()) if c.startswith(f"{ids.PLATFORM}:")]
+        if not chats:
+            raise Undeliverable(
+                f"{effect.name} cannot be messaged privately, and the group "
+                "has no Telegram chat to mention them in"
+            )
+        language = group.settings.language if group else None
+        lead = para(
+            Mention(effect.name, ids.identity(user_id)),
+            " — ",
+            texts.say(texts.CANNOT_MESSAGE_PRIVATELY, language),
+        )
+        actions = (
+            *effect.document.actions,
+            Action("🔔 " + texts.say(texts.GET_REMINDERS, language), REMINDERS_ON),
+        )
+        document = Document((lead, *effect.document.blocks), actions)
+        markup = await self.markup(document.actions, delivery.group_id)
+        for chat in chats:
+            await self.sender.send_text(ids.chat_id_of(chat), render(document), markup)
+
+    async def _ask_reason(self, delivery: Delivery, effect: AskReason) -> str | None:
+        chat_id = await self.sender.current_chat(ids.chat_id_of(delivery.target))
+        user_id = ids.user_id_of(effect.identities)
+        document = _mention_first(
+            effect.document, effect.name, ids.identity(user_id) if user_id is not None else None
+        )
+        # Under the card it is about, when the card is in this chat.
+        refs = await self.app.storage.card_messages(delivery.group_id, effect.number)
+        card = refs.get(ids.chat_key(chat_id))
+        group = await self.app.group(delivery.group_id)
+        placeholder = texts.say(
+            texts.REASON_PLACEHOLDER, group.settings.language if group else None
+        )
+        prompt = ForceReply(selective=True, input_field_placeholder=placeholder)
+        sent = await self.sender.send_text(
+            chat_id, render(document), prompt, reply_to=int(card) if card else None
+        )
+        if user_id is not None:
+            await self.memory.remember_prompt(
+                sent.chat.id,
+                sent.message_id,
+                Prompt(effect.word, effect.number, user_id, delivery.group_id),
+            )
+        return str(sent.message_id)
+
+    async def _file(self, delivery: Delivery, effect: SendFile) -> str | None:
+        chat_id = ids.chat_id_of(delivery.target)
+        private = ids.is_private(delivery.target)
+        if private and await self.memory.private_status(chat_id) == REFUSED:
+            # Never posted in the group instead: an export may hold personal data.
+            raise Undeliverable("the person cannot be messaged privately on Telegram")
+        caption_parts = render(effect.caption, CAPTION_LIMIT) if effect.caption else []
+        caption = caption_parts[0] if len(caption_parts) == 1 else None
+        try:
+            sent = await self.sender.send_document(
+                chat_id, effect.filename, effect.content.encode("utf-8"), caption
+            )
+        except Forbidden:
+            if private:
+                await self.memory.set_private_status(chat_id, REFUSED)
+            raise
+        if effect.caption is not None and caption is None:
+            # Too long for a caption: the words follow as a message of their own.
+            await self.sender.send_text(sent.chat.id, render(effect.caption))
+        return str(sent.message_id)
+
+
+def _mention_first(document: Document, name: str, identity: str | None) -> Document:
+    """The document with the person's name, where it leads, as a mention that notifies them."""
+    if identity is None or not document.blocks:
+        return document
+    first = document.blocks[0]
+    if isinstance(first, Paragraph) and first.spans and isinstance(first.spans[0], Text):
+        text = first.spans[0].text
+        if text.startswith(name):
+            spans = (Mention(name, identity), Text(text[len(name) :]), *first.spans[1:])
+            return replace(document, blocks=(Paragraph(spans), *document.blocks[1:]))
+    return replace(document, blocks=(para(Mention(name, identity)), *document.blocks))

@@ -1,0 +1,159 @@
+"""Button presses and emoji reactions: shortcuts for typed commands.
+
+A button's callback data is an opaque token. It is looked up in storage, never
+trusted: an unknown token (forged, or from a wiped database) changes nothing,
+and in a group a token is only honoured on its own group's chat, so a button
+copied from another group's card does nothing either. The command behind the
+token is then submitted as the person who pressed, exactly as if they had
+typed it: whether they may respond, and whether the proposal is still open,
+is the core's business. Every press is answered, with the core's reply shown
+in the button's pop-up (as an alert when the core refused).
+
+A button whose words are not a whole command ("object #7" needs a reason,
+"ask #7" a question) is submitted as the response or question without its
+text: the core then asks for it, and the answer comes as a reply.
+
+A reaction on a card is a response when its emoji means one in the card's
+process (👍 is consent, 👎 an objection); taking the reaction away takes the
+response back. Other emoji are just emoji.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+
+from telegram import Bot, CallbackQuery, MessageReactionUpdated, ReactionType, ReactionTypeEmoji
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+
+from adapters.telegram import ids, texts
+from adapters.telegram.memory import OPEN, Memory
+from adapters.telegram.quiet import QuietReplies
+from bot.app import Application, Submitted
+from bot.core import commands as c
+from bot.core.document import plain_text
+from bot.core.effects import Reply
+from bot.core.language import NotUnderstood, parse
+from bot.core.processes import PROCESSES
+
+log = logging.getLogger("deciding_together.telegram")
+
+POPUP_LIMIT = 200  # characters Telegram shows in a button's pop-up
+_INCOMPLETE = re.compile(r"(?P<word>[^\W\d_][\w ]*?) #(?P<number>\d+)")
+
+
+def pressed(command: str) -> c.Action | None:
+    """The action for a button whose command is incomplete without words, else None
+    (the command is then submitted as text, like typed words)."""
+    if not isinstance(parse(command), NotUnderstood):
+        return None
+    found = _INCOMPLETE.fullmatch(command)
+    if found is None:
+        return None
+    word, number = found.group("word"), int(found.group("number"))
+    return c.Ask(number, "") if word == "ask" else c.Respond(number, word)
+
+
+def popup_text(submitted: Submitted) -> str:
+    text = "\n".join(plain_text(d, with_actions=False) for d in submitted.replies())
+    return text if len(text) <= POPUP_LIMIT else text[: POPUP_LIMIT - 1].rstrip() + "…"
+
+
+def emojis(reactions: Sequence[ReactionType]) -> list[str]:
+    return [r.emoji for r in reactions if isinstance(r, ReactionTypeEmoji)]
+
+
+class Gestures:
+    def __init__(self, app: Application, bot: Bot, memory: Memory, quiet: QuietReplies) -> None:
+        self.app = app
+        self.bot = bot
+        self.memory = memory
+        self.quiet = quiet
+
+    # -- buttons ---------------------------------------------------------------------------
+
+    async def press(self, query: CallbackQuery, key: str) -> None:
+        person, message = query.from_user, query.message
+        language = person.language_code
+        found = await self.app.storage.action_for_token(query.data or "")
+        if message is None or found is None:
+            await self._answer(query, texts.say(texts.UNKNOWN_BUTTON, language), alert=True)
+            return
+        group_id, command = found
+        private = message.chat.type == ChatType.PRIVATE
+        chat = ids.private_chat(person.id) if private else ids.chat_key(message.chat.id)
+        if private:
+            await self.memory.set_private_status(person.id, OPEN)
+            await self.memory.set_private_group(person.id, group_id)
+        elif await self.app.storage.group_for_chat(chat) != group_id:
+            await self._answer(query, texts.say(texts.OTHER_GROUP_BUTTON, language), alert=True)
+            return
+        action = pressed(command)
+        async with self.quiet.gesture(chat):
+            submitted = await self.app.submit(
+                chat=chat,
+                actor=ids.actor(person),
+                text=command if action is None else None,
+                action=action,
+                private=private,
+                present=not private,
+                group_id=group_id,
+                update_key=key,
+                chat_title=message.chat.title or "",
+            )
+            self._keep_quiet(submitted)
+        refused = submitted.decision is not None and submitted.decision.refused
+        await self._answer(query, popup_text(submitted), alert=refused)
+
+    async def _answer(self, query: CallbackQuery, text: str, *, alert: bool = False) -> None:
+        try:
+            await self.bot.answer_callback_query(query.id, text=text or None, show_alert=alert)
+        except TelegramError as error:
+            # Too late (a press answered before a restart) or Telegram unreachable: the
+            # press itself is recorded, only its pop-up is lost.
+            log.info("could not answer a button press: %s", error)
+
+    def _keep_quiet(self, submitted: Submitted) -> None:
+        if submitted.decision is not None:
+            self.quiet.keep_quiet(e for e in submitted.decision.effects if isinstance(e, Reply))
+
+    # -- reactions -------------------------------------------------------------------------
+
+    async def react(self, reaction: MessageReactionUpdated, key: str) -> None:
+        person = reaction.user
+        if person is None or person.is_bot or person.id in ids.ANONYMOUS_ACCOUNTS:
+            return  # an anonymous reaction speaks for nobody
+        chat = ids.chat_key(reaction.chat.id)
+        found = await self.app.storage.card_for_message(chat, str(reaction.message_id))
+        if found is None:
+            return  # a reaction to an ordinary message
+        group_id, number = found
+        group = await self.app.group(group_id)
+        proposal = group.proposals.get(number) if group is not None else None
+        if proposal is None:
+            return
+        process = PROCESSES[proposal.process]
+        if process.needs_options:
+            return  # a poll's vote needs an option number, which an emoji cannot give
+
+        def means_something(emoji: str) -> bool:
+            return process.response(emoji) is not None
+
+        old, new = emojis(reaction.old_reaction), emojis(reaction.new_reaction)
+        actions: list[c.Action] = [
+            *(c.Unrespond(number, e) for e in old if e not in new and means_something(e)),
+            *(c.Respond(number, e) for e in new if e not in old and means_something(e)),
+        ]
+        async with self.quiet.gesture(chat):
+            for index, action in enumerate(actions):
+                submitted = await self.app.submit(
+                    chat=chat,
+                    actor=ids.actor(person),
+                    action=action,
+                    group_id=group_id,
+                    update_key=key if index == 0 else f"{key}:{index}",
+                    chat_title=reaction.chat.title or "",
+                )
+                self._keep_quiet(submitted)

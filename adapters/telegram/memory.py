@@ -1,0 +1,94 @@
+"""What the Telegram adapter remembers between messages, in the application's storage.
+
+Small facts only the adapter needs, kept in the storage's key-value table so
+they survive a restart:
+
+* whether a person can be messaged privately ("open" after they started the
+  bot, "refused" after Telegram answered 403), so a refusal is not tried again
+  until they start the bot;
+* the group a person last used privately (a deep link, a button in a private
+  message), for their next private words;
+* the prompts that ask someone for a reason (ForceReply messages), so that
+  their reply becomes the command it completes;
+* chats that moved (a group that became a supergroup), so deliveries already
+  waiting for the old id go to the new one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+
+from storage.interface import Storage
+
+OPEN = "open"
+REFUSED = "refused"
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """A message that asked ``user`` for the words that complete ``word #number``."""
+
+    word: str
+    number: int
+    user: int
+    group_id: str
+
+
+class Memory:
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+        self._moved: dict[int, int | None] = {}
+
+    # -- private messages ---------------------------------------------------------------
+
+    async def private_status(self, user_id: int) -> str | None:
+        return await self.storage.get_value(f"telegram:dm:{user_id}")
+
+    async def set_private_status(self, user_id: int, status: str) -> None:
+        if await self.private_status(user_id) != status:
+            await self.storage.set_value(f"telegram:dm:{user_id}", status)
+
+    async def private_group(self, user_id: int) -> str | None:
+        return await self.storage.get_value(f"telegram:dm-group:{user_id}") or None
+
+    async def set_private_group(self, user_id: int, group_id: str) -> None:
+        if await self.private_group(user_id) != group_id:
+            await self.storage.set_value(f"telegram:dm-group:{user_id}", group_id)
+
+    # -- prompts for a reason -----------------------------------------------------------
+
+    async def remember_prompt(self, chat_id: int, message_id: int, prompt: Prompt) -> None:
+        await self.storage.set_value(_prompt_key(chat_id, message_id), json.dumps(asdict(prompt)))
+
+    async def prompt(self, chat_id: int, message_id: int) -> Prompt | None:
+        stored = await self.storage.get_value(_prompt_key(chat_id, message_id))
+        return Prompt(**json.loads(stored)) if stored else None
+
+    async def prompt_answered(self, chat_id: int, message_id: int) -> None:
+        # The table has no delete: an empty value means "answered".
+        await self.storage.set_value(_prompt_key(chat_id, message_id), "")
+
+    # -- moved chats ----------------------------------------------------------------------
+
+    async def moved_to(self, chat_id: int) -> int | None:
+        """The chat ``chat_id`` became, following every move, or None."""
+        current, seen = chat_id, set()
+        while current not in seen:
+            seen.add(current)
+            if current not in self._moved:
+                stored = await self.storage.get_value(f"telegram:moved:{current}")
+                self._moved[current] = int(stored) if stored else None
+            following = self._moved[current]
+            if following is None:
+                break
+            current = following
+        return None if current == chat_id else current
+
+    async def chat_moved(self, old: int, new: int) -> None:
+        self._moved[old] = new
+        await self.storage.set_value(f"telegram:moved:{old}", str(new))
+
+
+def _prompt_key(chat_id: int, message_id: int) -> str:
+    return f"telegram:prompt:{chat_id}:{message_id}"

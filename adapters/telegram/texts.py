@@ -1,0 +1,23 @@
+"""The few things the Telegram adapter says in its own words.
+
+Everything else the bot says comes from the core. These are about Telegram
+itself (a button that no longer works, a private message that could not be
+sent), marked for translation like the core's sentences and looked up in the
+reader's language.
+"""
+
+from __future__ import annotations
+
+from bot.core.i18n import N_, translator
+
+UNKNOWN_BUTTON = N_("This button no longer works. Please type the command instead.")
+OTHER_GROUP_BUTTON = N_("This button belongs to another group's message, so I ignored it.")
+CANNOT_MESSAGE_PRIVATELY = N_("I can't send you private messages, so I'm writing here.")
+GET_REMINDERS = N_("Get reminders privately")
+REASON_PLACEHOLDER = N_("Your answer")
+# Replies to a ForceReply prompt that mean "never mind".
+CANCEL_WORDS = frozenset({"cancel", "stop", "never mind", "nevermind"})
+
+
+def say(message: str, language: str | None = None) -> str:
+    return translator(language)(message)
