@@ -1,0 +1,98 @@
+"""The Matrix adapter: the bot's account, its sync loop, and its deliveries.
+
+``start`` logs in (see ``login``), wires the parts together and starts the
+sync loop in the background; ``stop`` ends the loop and closes the HTTP
+session without logging out, so the next start is the same device.
+
+The parts, one job each:
+
+* ``sync``: reads the homeserver's news and saves the sync token after it;
+* ``events``: turns messages, reactions, redactions and membership into
+  submissions to the application;
+* ``rooms``: invites, room upgrades, direct rooms;
+* ``deliver`` with ``render`` and ``send``: effects out, as Matrix messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import nio
+
+from adapters.matrix import names
+from adapters.matrix.deliver import Deliveries
+from adapters.matrix.events import Translator
+from adapters.matrix.login import log_in, make_client
+from adapters.matrix.memory import Memory
+from adapters.matrix.rooms import Rooms
+from adapters.matrix.send import Sender
+from adapters.matrix.settings import MatrixSettings
+from adapters.matrix.sync import LONG_POLL_MS, SyncLoop
+from bot.adapter import DeliveryFailed
+from bot.app import Application
+from storage.interface import Delivery
+
+log = logging.getLogger("deciding_together.matrix")
+
+STOP_GRACE = 10.0  # seconds the sync loop gets to finish the events in hand
+
+
+class MatrixAdapter:
+    platform = names.PLATFORM
+
+    def __init__(self, settings: MatrixSettings, *, long_poll_ms: int = LONG_POLL_MS) -> None:
+        self.settings = settings
+        self.long_poll_ms = long_poll_ms
+        self.client: nio.AsyncClient | None = None
+        self.sync: SyncLoop | None = None
+        self._deliveries: Deliveries | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self, app: Application) -> None:
+        client = make_client(self.settings)
+        try:
+            await log_in(client, self.settings)
+        except BaseException:
+            await client.close()
+            raise
+        self.client = client
+        user_id = str(client.user_id)
+        memory = Memory(app.storage, user_id)
+        rooms = Rooms(client, memory, app, self.settings, encrypted=client.olm is not None)
+        self.sync = SyncLoop(
+            client,
+            app,
+            memory,
+            rooms,
+            Translator(app, client, memory, rooms),
+            long_poll_ms=self.long_poll_ms,
+        )
+        sender = Sender(client, room_known=self.sync.room_known)
+        self._deliveries = Deliveries(app, sender, rooms, memory)
+        if self.settings.facilitators_from_power_levels:
+            log.warning("facilitators_from_power_levels is not supported yet; ignoring it")
+        self._task = asyncio.create_task(self.sync.run(), name="matrix sync")
+        log.info("Matrix: %s on %s, device %s", user_id, self.settings.homeserver, client.device_id)
+
+    async def stop(self) -> None:
+        """Stop syncing and close the connection; the login stays valid for next time."""
+        if self.sync is not None:
+            self.sync.stopping.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, STOP_GRACE)
+            except TimeoutError:
+                log.warning("the Matrix sync loop did not stop in time; cancelling it")
+            except Exception:
+                log.exception("the Matrix sync loop ended with an error")
+            self._task = None
+        if self.client is not None:
+            with contextlib.suppress(Exception):
+                await self.client.close()
+
+    async def deliver(self, delivery: Delivery) -> str | None:
+        if self._deliveries is None:
+            raise DeliveryFailed("the Matrix adapter has not started yet")
+        return await self._deliveries.deliver(delivery)

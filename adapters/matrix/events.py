@@ -1,0 +1,251 @@
+"""Matrix events in, application submissions out.
+
+Each relevant event becomes one :meth:`Application.submit` with
+``update_key="matrix:<event id>"``, so an event seen twice (a sync repeated
+after a crash) changes nothing the second time.
+
+* A message that starts with "!" is a command, wherever it is said. In a
+  proposal card's thread, or as a reply to the card, it needs no "#7".
+* Plain words count only as an answer to a card (in its thread, or a reply to
+  it) — and then only when the chat language can read them, so ordinary
+  conversation in a thread is left alone — or as the reason someone was just
+  asked for.
+* In a direct room with the bot, everything is for the bot.
+* A reaction on a card is a response; taking the reaction back (a redaction)
+  takes the response back.
+* Someone joining a group's room joins the group; someone leaving leaves it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import nio
+
+from adapters.matrix import names
+from adapters.matrix.memory import Memory, ReactionRecord
+from adapters.matrix.rooms import Rooms
+from bot.app import Application
+from bot.core.commands import Join, Leave, Respond, Unrespond
+from bot.core.processes import PROCESSES
+
+log = logging.getLogger("deciding_together.matrix")
+
+COMMAND_PREFIX = "!"
+# Variation selectors and skin tones: "✋🏽" and "✋️" mean what "✋" means.
+_EMOJI_VARIANTS = re.compile("[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]")
+# Words that take back a request for a reason instead of answering it.
+_CANCEL = frozenset({"cancel", "stop"})
+
+
+def normalise_emoji(key: str) -> str:
+    return _EMOJI_VARIANTS.sub("", key).strip()
+
+
+def strip_reply_fallback(body: str) -> str:
+    """A reply's body without the quoted lines older clients put in front of it."""
+    lines = body.split("\n")
+    quoted = 0
+    while quoted < len(lines) and lines[quoted].startswith(">"):
+        quoted += 1
+    if quoted and quoted < len(lines) and lines[quoted] == "":
+        quoted += 1
+    return "\n".join(lines[quoted:]) if quoted else body
+
+
+class Translator:
+    """Turns one room's timeline events into submissions, one event at a time."""
+
+    def __init__(self, app: Application, client: nio.AsyncClient, memory: Memory, rooms: Rooms):
+        self.app = app
+        self.client = client
+        self.memory = memory
+        self.rooms = rooms
+        self._handlers: list[tuple[type, Callable[[str, Any], Awaitable[None]]]] = [
+            (nio.RoomMessageText, self.message),
+            (nio.RoomMessageEmote, self.message),
+            (nio.ReactionEvent, self.reaction),
+            (nio.RedactionEvent, self.redaction),
+            (nio.RoomMemberEvent, self.membership),
+            (nio.RoomUpgradeEvent, self.rooms.upgraded),
+            (nio.MegolmEvent, self.undecryptable),
+        ]
+
+    async def event(self, room_id: str, event: nio.Event) -> None:
+        if event.sender == self.client.user_id:
+            return  # the bot's own messages, coming back
+        for kind, handler in self._handlers:
+            if isinstance(event, kind):
+                await handler(room_id, event)
+                return
+
+    # -- messages -----------------------------------------------------------------------
+
+    async def message(self, room_id: str, event: nio.RoomMessageText) -> None:
+        content = event.source.get("content", {})
+        relation = content.get("m.relates_to") or {}
+        if relation.get("rel_type") == "m.replace":
+            return  # an edit: the first version was already read
+        thread_root = relation.get("event_id") if relation.get("rel_type") == "m.thread" else None
+        reply = relation.get("m.in_reply_to")
+        replied_to = reply.get("event_id") if isinstance(reply, dict) else None
+        if thread_root and relation.get("is_falling_back"):
+            replied_to = None  # only the fallback a threaded client adds, not a real reply
+        text = strip_reply_fallback(event.body) if reply else event.body
+        text = text.strip()
+        if not text:
+            return
+        actor = names.actor(self.client, room_id, event.sender)
+        update_key = f"matrix:{event.event_id}"
+        if await self.memory.direct_user(room_id) is not None:
+            answer = await self._reason_answer(room_id, event.sender, text, direct=True)
+            await self.app.submit(
+                chat=names.private_chat_of(event.sender),
+                actor=actor,
+                text=answer or text,
+                private=True,
+                present=False,
+                update_key=update_key,
+            )
+            if answer is not None:
+                await self.memory.forget_prompt(room_id, event.sender)
+            return
+        chat = names.chat_of(room_id)
+        card = await self._card_number(chat, thread_root) or await self._card_number(
+            chat, replied_to
+        )
+        answer = await self._reason_answer(
+            room_id, event.sender, text, card=card, replied_to=replied_to
+        )
+        if answer is None and not text.startswith(COMMAND_PREFIX) and card is None:
+            return  # conversation, not for the bot
+        room = self.client.rooms.get(room_id)
+        await self.app.submit(
+            chat=chat,
+            actor=actor,
+            text=answer or text,
+            # Plain words on a card that cannot be read are chat, and are ignored.
+            explicit=answer is not None or text.startswith(COMMAND_PREFIX),
+            reply_to=card,
+            update_key=update_key,
+            chat_title=room.display_name if room is not None else "",
+        )
+        if answer is not None:
+            await self.memory.forget_prompt(room_id, event.sender)
+
+    async def _card_number(self, chat: str, event_id: str | None) -> int | None:
+        if event_id is None:
+            return None
+        found = await self.app.storage.card_for_message(chat, event_id)
+        return found[1] if found is not None else None
+
+    async def _reason_answer(
+        self,
+        room_id: str,
+        sender: str,
+        text: str,
+        *,
+        direct: bool = False,
+        card: int | None = None,
+        replied_to: str | None = None,
+    ) -> str | None:
+        """The command that ``text`` completes, when it answers a request for a reason.
+
+        An answer is a reply to the bot's question or a message in the card's
+        thread (in a direct room: any message) from the person who was asked."""
+        prompt = await self.memory.prompt(room_id, sender)
+        if prompt is None or text.startswith(COMMAND_PREFIX):
+            return None
+        if not (direct or replied_to == prompt.prompt_event or card == prompt.number):
+            return None
+        if text.casefold() in _CANCEL:
+            await self.memory.forget_prompt(room_id, sender)
+            return None
+        return f"{prompt.word} #{prompt.number} {text}"
+
+    # -- reactions ----------------------------------------------------------------------
+
+    async def reaction(self, room_id: str, event: nio.ReactionEvent) -> None:
+        chat = names.chat_of(room_id)
+        found = await self.app.storage.card_for_message(chat, event.reacts_to)
+        if found is None:
+            return  # not on a card (or on a card's older version)
+        group_id, number = found
+        key = normalise_emoji(event.key)
+        group = await self.app.group(group_id)
+        proposal = group.proposals.get(number) if group is not None else None
+        if proposal is None or PROCESSES[proposal.process].response(key) is None:
+            return  # 🎉 and friends: a feeling, not a response
+        # Remembered before the response is stored: if the bot stops in between,
+        # the reaction comes again (and changes nothing), and its redaction is known.
+        record = ReactionRecord(chat, event.reacts_to, group_id, number, key, event.sender)
+        await self.memory.remember_reaction(event.event_id, record)
+        await self.app.submit(
+            chat=chat,
+            actor=names.actor(self.client, room_id, event.sender),
+            action=Respond(number, word=key),
+            update_key=f"matrix:{event.event_id}",
+        )
+
+    async def redaction(self, room_id: str, event: nio.RedactionEvent) -> None:
+        record = await self.memory.reaction(event.redacts)
+        if record is None or record.sender != event.sender:
+            return  # not a response, or a moderator tidying up: nobody changed their mind
+        cards = await self.app.storage.card_messages(record.group_id, record.number)
+        if cards.get(record.chat) != record.card_event:
+            return  # a reaction on an older version, which no longer counts anyway
+        await self.app.submit(
+            chat=record.chat,
+            actor=names.actor(self.client, room_id, event.sender),
+            action=Unrespond(record.number, record.key),
+            update_key=f"matrix:{event.event_id}",
+        )
+
+    # -- membership ---------------------------------------------------------------------
+
+    async def membership(self, room_id: str, event: nio.RoomMemberEvent) -> None:
+        user = event.state_key
+        if user == self.client.user_id:
+            return
+        partner = await self.memory.direct_user(room_id)
+        if partner is not None:
+            if user == partner and event.membership in ("leave", "ban"):
+                await self.rooms.forget_direct_room(user, room_id)
+            return
+        chat = names.chat_of(room_id)
+        group = await self.app.group_of_chat(chat)
+        if group is None:
+            return  # a room where nobody has used the bot yet
+        joined = event.membership == "join" and event.prev_membership != "join"
+        left = event.membership in ("leave", "ban") and event.prev_membership == "join"
+        if joined:
+            name = event.content.get("displayname")
+            await self.app.submit(
+                chat=chat,
+                actor=names.actor(
+                    self.client, room_id, user, name if isinstance(name, str) else None
+                ),
+                action=Join(),
+                update_key=f"matrix:{event.event_id}",
+            )
+        elif left:
+            member = group.member_by_identity(names.identity_of(user))
+            if member is not None and member.active:
+                await self.app.submit(
+                    chat=chat,
+                    actor=names.actor(self.client, room_id, user),
+                    action=Leave(),
+                    present=False,
+                    update_key=f"matrix:{event.event_id}",
+                )
+
+    async def undecryptable(self, room_id: str, event: nio.MegolmEvent) -> None:
+        log.warning(
+            "could not decrypt %s from %s in %s: the bot's device was not given its key",
+            event.event_id,
+            event.sender,
+            room_id,
+        )

@@ -1,0 +1,124 @@
+"""The adapter's own small state, kept in the application's key-value store.
+
+Matrix tells the bot little on its own: a redaction names only the event it
+removes, a thread answer names only the thread, and a new sync needs the token
+of the last one. So the adapter remembers, under keys that start with
+"matrix:":
+
+* the sync token, saved only after every event it covers was committed;
+* each reaction on a card (which card, which emoji, whose), so that taking the
+  reaction back can take the response back;
+* who was asked for a reason and where, so that their answer becomes the
+  response it completes;
+* each person's direct room with the bot, in both directions;
+* room upgrades waiting for the bot to get into the new room.
+
+The store has no delete: a forgotten entry is written as an empty string.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from storage.interface import Storage
+
+PREFIX = "matrix:"
+
+
+@dataclass(frozen=True, slots=True)
+class ReactionRecord:
+    """A reaction on a card that gave a response."""
+
+    chat: str  # "matrix:!room"
+    card_event: str  # the card's event id when the reaction was given
+    group_id: str
+    number: int
+    key: str  # the emoji, as the process knows it
+    sender: str  # the Matrix user id
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonPrompt:
+    """Someone was asked why (a concern, an objection); their answer completes it."""
+
+    number: int
+    word: str  # "object", or "for Mum object" for a proxy response
+    prompt_event: str  # the bot's question: a reply to it is the answer
+
+
+class Memory:
+    def __init__(self, storage: Storage, user_id: str) -> None:
+        self.storage = storage
+        self.user_id = user_id
+
+    async def _get(self, key: str) -> Any:
+        raw = await self.storage.get_value(PREFIX + key)
+        return json.loads(raw) if raw else None
+
+    async def _set(self, key: str, value: Any) -> None:
+        await self.storage.set_value(PREFIX + key, "" if value is None else json.dumps(value))
+
+    # -- the sync token: per account, so a renamed bot starts afresh ------------------
+
+    async def since(self) -> str | None:
+        token = await self._get(f"since:{self.user_id}")
+        return str(token) if token else None
+
+    async def set_since(self, token: str) -> None:
+        await self._set(f"since:{self.user_id}", token)
+
+    # -- reactions ----------------------------------------------------------------------
+
+    async def remember_reaction(self, event_id: str, record: ReactionRecord) -> None:
+        await self._set(f"reaction:{event_id}", asdict(record))
+
+    async def reaction(self, event_id: str) -> ReactionRecord | None:
+        found = await self._get(f"reaction:{event_id}")
+        return ReactionRecord(**found) if found else None
+
+    # -- reason prompts -----------------------------------------------------------------
+
+    async def remember_prompt(self, room_id: str, user_id: str, prompt: ReasonPrompt) -> None:
+        await self._set(f"prompt:{room_id}:{user_id}", asdict(prompt))
+
+    async def prompt(self, room_id: str, user_id: str) -> ReasonPrompt | None:
+        found = await self._get(f"prompt:{room_id}:{user_id}")
+        return ReasonPrompt(**found) if found else None
+
+    async def forget_prompt(self, room_id: str, user_id: str) -> None:
+        await self._set(f"prompt:{room_id}:{user_id}", None)
+
+    # -- direct rooms -------------------------------------------------------------------
+
+    async def direct_room(self, user_id: str) -> str | None:
+        room = await self._get(f"dm:{user_id}")
+        return str(room) if room else None
+
+    async def direct_user(self, room_id: str) -> str | None:
+        """The person a direct room is with, or None for any other room."""
+        user = await self._get(f"dm-room:{room_id}")
+        return str(user) if user else None
+
+    async def remember_direct_room(self, user_id: str, room_id: str) -> None:
+        await self._set(f"dm-room:{room_id}", user_id)
+        await self._set(f"dm:{user_id}", room_id)
+
+    async def forget_direct_room(self, user_id: str, room_id: str) -> None:
+        await self._set(f"dm-room:{room_id}", None)
+        if await self.direct_room(user_id) == room_id:
+            await self._set(f"dm:{user_id}", None)
+
+    # -- room upgrades ------------------------------------------------------------------
+
+    async def remember_move(self, old_room: str, new_room: str) -> None:
+        await self._set(f"moved-to:{new_room}", old_room)
+
+    async def moved_from(self, new_room: str) -> str | None:
+        """The room that ``new_room`` replaces, while the move is still to be done."""
+        old = await self._get(f"moved-to:{new_room}")
+        return str(old) if old else None
+
+    async def forget_move(self, new_room: str) -> None:
+        await self._set(f"moved-to:{new_room}", None)

@@ -1,0 +1,188 @@
+"""Rooms: who may bring the bot in, upgraded rooms, and direct rooms.
+
+* **Invites** are accepted only from ``allowed_inviters`` (a person, or
+  everyone on a server); any other invite is rejected, so a stranger cannot
+  pull the bot into their room. The replacement of a room the bot is in is
+  always joined: its tombstone in the old room vouches for it.
+* **Upgrades** (``m.room.tombstone``): the bot joins the new room and tells
+  the application ``ChatMoved``, so the group keeps its proposals and history
+  under the new room. If the new room needs an invite first, the move waits
+  for it.
+* **Direct rooms**: a private message to someone goes to their direct room
+  with the bot, made on first use (``is_direct``, the person invited) and
+  recorded in the bot's ``m.direct`` account data, as Element does, and in
+  the application's storage. When the person leaves it, the bot leaves too and
+  makes a new one next time.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from urllib.parse import quote
+
+import nio
+
+from adapters.matrix import names
+from adapters.matrix.memory import Memory
+from adapters.matrix.send import NETWORK_ERRORS
+from adapters.matrix.settings import MatrixSettings, inviter_allowed
+from bot.app import Application
+from bot.core.commands import Actor, ChatMoved
+
+log = logging.getLogger("deciding_together.matrix")
+
+MEGOLM = "m.megolm.v1.aes-sha2"
+
+
+class NoDirectRoom(Exception):
+    """The bot cannot have a direct room with this person."""
+
+
+class TryAgain(Exception):
+    """A temporary problem (the network): handle the same events again later."""
+
+
+class Rooms:
+    def __init__(
+        self,
+        client: nio.AsyncClient,
+        memory: Memory,
+        app: Application,
+        settings: MatrixSettings,
+        *,
+        encrypted: bool,
+    ) -> None:
+        self.client = client
+        self.memory = memory
+        self.app = app
+        self.settings = settings
+        self.encrypted = encrypted
+
+    @property
+    def me(self) -> str:
+        return str(self.client.user_id)
+
+    # -- invites ------------------------------------------------------------------------
+
+    async def invited(self, room_id: str, info: nio.InviteInfo) -> None:
+        """Join if the inviter may bring the bot in; reject the invite otherwise."""
+        invite = next(
+            (
+                event
+                for event in info.invite_state
+                if isinstance(event, nio.InviteMemberEvent)
+                and event.state_key == self.me
+                and event.membership == "invite"
+            ),
+            None,
+        )
+        inviter = invite.sender if invite is not None else ""
+        replaces = await self.memory.moved_from(room_id)
+        if replaces is None and not inviter_allowed(self.settings.allowed_inviters, inviter):
+            log.info("refusing an invite to %s from %s (not in allowed_inviters)", room_id, inviter)
+            await self._call(self.client.room_leave(room_id), f"rejecting the invite to {room_id}")
+            return
+        if not await self._call(self.client.join(room_id), f"joining {room_id}"):
+            return
+        log.info("joined %s, invited by %s", room_id, inviter)
+        if invite is not None and invite.content.get("is_direct"):
+            await self.memory.remember_direct_room(inviter, room_id)
+        if replaces is not None:
+            await self._moved(replaces, room_id, inviter)
+
+    async def _call(self, request: object, doing: str) -> bool:
+        """Make a membership request; False when the server refused it for good."""
+        try:
+            response = await request  # type: ignore[misc]
+        except NETWORK_ERRORS as problem:
+            raise TryAgain(f"{doing}: {problem!r}") from problem
+        if isinstance(response, nio.ErrorResponse):
+            log.warning("%s failed: %s", doing, response)
+            return False
+        return True
+
+    # -- upgrades -----------------------------------------------------------------------
+
+    async def upgraded(self, room_id: str, event: nio.RoomUpgradeEvent) -> None:
+        """The room was replaced: follow it to the new room, with the group."""
+        new_room = event.replacement_room
+        if not new_room:
+            return
+        await self.memory.remember_move(room_id, new_room)
+        # Joining a room the bot is already in (invited there first) changes nothing.
+        joined = await self._call(self.client.join(new_room), f"joining {new_room}")
+        if joined:
+            await self._moved(room_id, new_room, event.sender)
+        else:
+            log.info("%s was replaced by %s; waiting for an invite to it", room_id, new_room)
+
+    async def _moved(self, old_room: str, new_room: str, by: str) -> None:
+        await self.memory.forget_move(new_room)
+        old_chat, new_chat = names.chat_of(old_room), names.chat_of(new_room)
+        if await self.app.group_of_chat(old_chat) is None:
+            return  # the old room had no group: nothing to carry over
+        await self.app.submit(
+            chat=old_chat,
+            actor=Actor(identity=names.identity_of(by), name=names.localpart(by)),
+            action=ChatMoved(old_chat, new_chat),
+            present=False,
+            update_key=f"matrix:moved:{old_room}:{new_room}",
+        )
+        log.info("the group of %s moved to %s", old_room, new_room)
+
+    # -- direct rooms -------------------------------------------------------------------
+
+    async def direct_room(self, user_id: str) -> str:
+        """The bot's direct room with ``user_id``, made if there is none yet."""
+        known = await self.memory.direct_room(user_id)
+        if known:
+            return known
+        try:
+            response = await self.client.room_create(
+                is_direct=True,
+                invite=[user_id],
+                preset=nio.RoomPreset.trusted_private_chat,
+                initial_state=[
+                    {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": MEGOLM}}
+                ]
+                if self.encrypted
+                else [],
+            )
+        except NETWORK_ERRORS as problem:
+            raise TryAgain(f"making a direct room with {user_id}: {problem!r}") from problem
+        if not isinstance(response, nio.RoomCreateResponse):
+            raise NoDirectRoom(f"cannot make a direct room with {user_id}: {response}")
+        room_id = str(response.room_id)
+        await self.memory.remember_direct_room(user_id, room_id)
+        await self._mark_direct(user_id, room_id)
+        log.info("made a direct room with %s", user_id)
+        return room_id
+
+    async def forget_direct_room(self, user_id: str, room_id: str) -> None:
+        """The person left their direct room: leave it too, and make a new one next time."""
+        await self.memory.forget_direct_room(user_id, room_id)
+        await self._call(self.client.room_leave(room_id), f"leaving the direct room {room_id}")
+
+    async def _mark_direct(self, user_id: str, room_id: str) -> None:
+        """Add the room to the bot's ``m.direct`` account data, as Matrix clients do.
+
+        nio can read ``m.direct`` but not write it, hence the plain request."""
+        listed = await self.client.list_direct_rooms()
+        rooms = dict(listed.rooms) if isinstance(listed, nio.DirectRoomsResponse) else {}
+        rooms[user_id] = [*rooms.get(user_id, []), room_id]
+        path = f"/_matrix/client/v3/user/{quote(self.me, safe='')}/account_data/m.direct"
+        try:
+            answer = await self.client.send(
+                "PUT",
+                path,
+                json.dumps(rooms),
+                headers={
+                    "Authorization": f"Bearer {self.client.access_token}",
+                    "Content-Type": "application/json",
+                },
+            )
+            answer.release()
+        except NETWORK_ERRORS as problem:
+            # The room works without it; only other clients of the bot's account care.
+            log.warning("could not record %s in m.direct: %r", room_id, problem)
