@@ -26,7 +26,7 @@ class DeliveryFailed(Exception):
         self.retry_after = retry_after
 
 
-class Undeliverable(Exception):  # noqa: N818 - a verdict on the message, not an error
+class Undeliverable(Exception):
     """A delivery can never go through (the bot was removed from the chat).
 
     It is recorded as such in the outbox, never silently dropped."""
@@ -46,7 +46,7 @@ class Adapter(Protocol):
 
 
 def platform_of(target: str) -> str:
-    """"telegram:-100" → "telegram"; "dm:matrix:@sam:x" → "matrix"."""
+    """ "telegram:-100" → "telegram"; "dm:matrix:@sam:x" → "matrix"."""
     if target.startswith("dm:"):
         target = target[3:]
     return target.split(":", 1)[0]

@@ -119,9 +119,11 @@ class Application:
                 if isinstance(parsed, NotUnderstood):
                     if not explicit:
                         return Submitted()
-                    parsed = c.Unclear(parsed.problem.msgid,
-                                       tuple((k, str(v)) for k, v in parsed.problem.params.items()),
-                                       parsed.example)
+                    parsed = c.Unclear(
+                        parsed.problem.msgid,
+                        tuple((k, str(v)) for k, v in parsed.problem.params.items()),
+                        parsed.example,
+                    )
                 action = parsed
             action = self._fill_in(action, chat)
             if isinstance(action, c.LinkChat):
@@ -131,8 +133,9 @@ class Application:
             group = await self._group_for(chat, actor, private, group_id, action, chat_title)
             if group is None:
                 return await self._without_group(chat, actor, action)
-            request = c.Request(actor=actor, chat=chat, action=action, private=private,
-                                present=present)
+            request = c.Request(
+                actor=actor, chat=chat, action=action, private=private, present=present
+            )
             return await self._apply(group, request, update_key=update_key)
 
     def _fill_in(self, action: c.Action, chat: str) -> c.Action:
@@ -143,8 +146,15 @@ class Application:
             return c.LinkChat(code=action.code, chat=chat)
         return action
 
-    async def _group_for(self, chat: str, actor: c.Actor, private: bool, group_id: str | None,
-                         action: c.Action, chat_title: str) -> Group | None:
+    async def _group_for(
+        self,
+        chat: str,
+        actor: c.Actor,
+        private: bool,
+        group_id: str | None,
+        action: c.Action,
+        chat_title: str,
+    ) -> Group | None:
         if group_id is not None:
             return await self.group(group_id)
         if private:
@@ -163,16 +173,22 @@ class Application:
             groups = await self.storage.groups_for_identity(actor.identity)
             action = c.Unclear(
                 "You are in several groups, so please do this in the group's chat, or use "
-                "the buttons I send." if groups else
-                "I don't know you yet. Please say join in your group's chat first."
+                "the buttons I send."
+                if groups
+                else "I don't know you yet. Please say join in your group's chat first."
             )
         request = c.Request(actor=actor, chat=chat, action=action, private=True, present=False)
         decision = decide(scratch, request, self.clock.now())
-        return Submitted(direct=tuple(e.document for e in decision.effects
-                                      if isinstance(e, Reply)))
+        return Submitted(direct=tuple(e.document for e in decision.effects if isinstance(e, Reply)))
 
-    async def _apply(self, group: Group, command: c.Command, *, update_key: str | None = None,
-                     fired_timer: str | None = None) -> Submitted:
+    async def _apply(
+        self,
+        group: Group,
+        command: c.Command,
+        *,
+        update_key: str | None = None,
+        fired_timer: str | None = None,
+    ) -> Submitted:
         now = self.clock.now()
         before = self._groups.get(group.id)
         decision = decide(group, command, now)
@@ -240,4 +256,3 @@ class Application:
 
     async def note_card_posted(self, group_id: str, number: int, chat: str, ref: str) -> None:
         await self.storage.save_card_message(group_id, number, chat, ref)
-

@@ -54,8 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="deciding-together",
         description="Make decisions together, by consent, in the group chats you already use.",
     )
-    parser.add_argument("--log-level", default=None,
-                        help="how much to log: DEBUG, INFO, WARNING or ERROR")
+    parser.add_argument(
+        "--log-level", default=None, help="how much to log: DEBUG, INFO, WARNING or ERROR"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="try it in the terminal, no account needed")
@@ -65,15 +66,18 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--language", default=None, help="the group's language, e.g. en")
     demo.add_argument("--timezone", default=None, help="the group's time zone")
 
-    for name, text in (("run", "connect to Telegram and/or Matrix and run"),
-                       ("check-config", "check a configuration file and explain mistakes"),
-                       ("export", "write a group's record as Markdown, CSV and JSON")):
+    for name, text in (
+        ("run", "connect to Telegram and/or Matrix and run"),
+        ("check-config", "check a configuration file and explain mistakes"),
+        ("export", "write a group's record as Markdown, CSV and JSON"),
+    ):
         command = sub.add_parser(name, help=text)
         command.add_argument("--config", type=Path, required=True, help="the TOML file")
         if name == "export":
             command.add_argument("--group", required=True, help="the group's id")
-            command.add_argument("--out", type=Path, default=Path("."),
-                                 help="the folder to write the files in")
+            command.add_argument(
+                "--out", type=Path, default=Path("."), help="the folder to write the files in"
+            )
     return parser
 
 
@@ -108,8 +112,10 @@ def _demo(args: argparse.Namespace) -> int:
             try:
                 lines = args.script.read_text(encoding="utf-8").splitlines()
             except OSError as problem:
-                print(f"I couldn't read the script {args.script}: {problem.strerror}.",
-                      file=sys.stderr)
+                print(
+                    f"I couldn't read the script {args.script}: {problem.strerror}.",
+                    file=sys.stderr,
+                )
                 return EXIT_PROBLEM
             from adapters.console.session import ScriptError
 

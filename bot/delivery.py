@@ -12,6 +12,7 @@ order, so a card is posted before it is edited.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 from datetime import timedelta
@@ -70,27 +71,40 @@ class DeliveryLoop:
         platform = platform_of(delivery.target)
         adapter = self.app.adapters.get(platform)
         if adapter is None:
-            await storage.delivery_failed(delivery.id, f"{platform} is not running",
-                                          now + MAX_PAUSE)
+            await storage.delivery_failed(
+                delivery.id, f"{platform} is not running", now + MAX_PAUSE
+            )
             return False
         try:
             ref = await asyncio.wait_for(adapter.deliver(delivery), SEND_TIMEOUT)
         except DeliveryFailed as failure:
-            pause = (timedelta(seconds=failure.retry_after) if failure.retry_after is not None
-                     else backoff(delivery.attempts))
-            log.warning("waiting %.0f s before sending to %s again: %s",
-                        pause.total_seconds(), delivery.target, failure)
+            pause = (
+                timedelta(seconds=failure.retry_after)
+                if failure.retry_after is not None
+                else backoff(delivery.attempts)
+            )
+            log.warning(
+                "waiting %.0f s before sending to %s again: %s",
+                pause.total_seconds(),
+                delivery.target,
+                failure,
+            )
             await storage.delivery_failed(delivery.id, str(failure), now + pause)
             return False
         except Undeliverable as reason:
-            log.error("cannot deliver to %s, recorded as undeliverable: %s", delivery.target,
-                      reason)
+            log.error(
+                "cannot deliver to %s, recorded as undeliverable: %s", delivery.target, reason
+            )
             await storage.delivered(delivery.id, f"undeliverable: {reason}")
             return True
         except (TimeoutError, OSError, RuntimeError, ValueError) as problem:
             pause = backoff(delivery.attempts)
-            log.warning("sending to %s failed (%s); trying again in %.0f s", delivery.target,
-                        problem or type(problem).__name__, pause.total_seconds())
+            log.warning(
+                "sending to %s failed (%s); trying again in %.0f s",
+                delivery.target,
+                problem or type(problem).__name__,
+                pause.total_seconds(),
+            )
             await storage.delivery_failed(delivery.id, repr(problem), now + pause)
             return False
         effect = delivery.effect
@@ -110,10 +124,8 @@ class DeliveryLoop:
             wait = 30.0
             if due is not None:
                 wait = max(0.05, min(wait, (due - self.app.clock.now()).total_seconds()))
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), wait)
-            except TimeoutError:
-                pass
 
     def stop(self) -> None:
         self._stopping = True

@@ -23,8 +23,12 @@ SCRIPT_START = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 
 @contextlib.asynccontextmanager
 async def console_session(
-    *, db: Path | None, start: datetime, write: Callable[[str], None],
-    settings: GroupSettings | None = None, speaker: str = "Sam",
+    *,
+    db: Path | None,
+    start: datetime,
+    write: Callable[[str], None],
+    settings: GroupSettings | None = None,
+    speaker: str = "Sam",
 ) -> AsyncIterator[ConsoleSession]:
     """A ready console chat, on ``db`` or on a temporary file removed afterwards."""
     with tempfile.TemporaryDirectory(prefix="deciding-together-") as scratch:
@@ -33,8 +37,7 @@ async def console_session(
         try:
             clock = ManualClock(start)
             adapter = ConsoleAdapter(write)
-            app = Application(storage=storage, clock=clock,
-                              defaults=settings or GroupSettings())
+            app = Application(storage=storage, clock=clock, defaults=settings or GroupSettings())
             app.adapters[adapter.platform] = adapter
             await adapter.start(app)
             yield ConsoleSession(app, adapter, clock, write, speaker=speaker)
@@ -42,19 +45,26 @@ async def console_session(
             await storage.close()
 
 
-async def play_script(lines: Iterable[str], *, db: Path | None = None,
-                      settings: GroupSettings | None = None,
-                      write: Callable[[str], None] = print) -> None:
-    async with console_session(db=db, start=SCRIPT_START, write=write,
-                               settings=settings) as session:
+async def play_script(
+    lines: Iterable[str],
+    *,
+    db: Path | None = None,
+    settings: GroupSettings | None = None,
+    write: Callable[[str], None] = print,
+) -> None:
+    async with console_session(
+        db=db, start=SCRIPT_START, write=write, settings=settings
+    ) as session:
         await session.play(lines)
 
 
-async def interactive(*, db: Path | None, settings: GroupSettings | None = None,
-                      speaker: str = "Sam") -> None:
+async def interactive(
+    *, db: Path | None, settings: GroupSettings | None = None, speaker: str = "Sam"
+) -> None:
     now = datetime.now(UTC).replace(second=0, microsecond=0)
-    async with console_session(db=db, start=now, write=print, settings=settings,
-                               speaker=speaker) as session:
+    async with console_session(
+        db=db, start=now, write=print, settings=settings, speaker=speaker
+    ) as session:
         print(WELCOME.format(name=session.speaker))
         pending: list[str] = []
         while True:

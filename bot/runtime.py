@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("deciding_together")
 
 
-class GroupNotFound(Exception):  # noqa: N818 - said to a person as it is
+class GroupNotFound(Exception):
     pass
 
 
@@ -60,8 +60,7 @@ def _adapters(config: Config) -> list[Adapter]:
 async def run(config: Config, *, stop: asyncio.Event | None = None) -> None:
     """Run until ``stop`` is set or the process is asked to stop (Ctrl-C, SIGTERM)."""
     stop = stop or asyncio.Event()
-    storage = await SqliteStorage.open(config.storage.path,
-                                       synchronous=config.storage.synchronous)
+    storage = await SqliteStorage.open(config.storage.path, synchronous=config.storage.synchronous)
     app = Application(storage=storage, clock=SystemClock(), defaults=config.group_settings())
     delivery = DeliveryLoop(app)
     scheduler = Scheduler(app)
@@ -95,14 +94,16 @@ async def run(config: Config, *, stop: asyncio.Event | None = None) -> None:
 
 async def export(config: Config, group_id: str, out: Path) -> list[Path]:
     """Write a group's record to ``out``; returns the files written."""
-    storage = await SqliteStorage.open(config.storage.path,
-                                       synchronous=config.storage.synchronous)
+    storage = await SqliteStorage.open(config.storage.path, synchronous=config.storage.synchronous)
     try:
         group = await storage.load_group(group_id)
         if group is None:
             known = await storage.group_ids()
-            hint = ("Groups in this database: " + ", ".join(known)) if known else \
-                "This database has no groups yet."
+            hint = (
+                ("Groups in this database: " + ", ".join(known))
+                if known
+                else "This database has no groups yet."
+            )
             raise GroupNotFound(f'There is no group "{group_id}". {hint}')
         out.mkdir(parents=True, exist_ok=True)
         written = []

@@ -44,8 +44,9 @@ class Scheduler:
                 log.info("fired %d timer(s)", fired)
         except Exception:
             log.exception("firing timers failed; trying again in a minute")
-            self._scheduler.add_job(self._fire, "interval", minutes=1, id=JOB,
-                                    replace_existing=True)
+            self._scheduler.add_job(
+                self._fire, "interval", minutes=1, id=JOB, replace_existing=True
+            )
             return
         await self._rearm()
 
@@ -55,8 +56,15 @@ class Scheduler:
             if self._scheduler.get_job(JOB):
                 self._scheduler.remove_job(JOB)
             return
-        self._scheduler.add_job(self._fire, "date", run_date=due, id=JOB, replace_existing=True,
-                                misfire_grace_time=None, coalesce=True)
+        self._scheduler.add_job(
+            self._fire,
+            "date",
+            run_date=due,
+            id=JOB,
+            replace_existing=True,
+            misfire_grace_time=None,
+            coalesce=True,
+        )
 
     def stop(self) -> None:
         if self._scheduler.running:

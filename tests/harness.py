@@ -49,8 +49,9 @@ class Running:
 
 
 @contextlib.asynccontextmanager
-async def running_app(db: Path, *, start: datetime = START,
-                      settings: GroupSettings | None = None) -> AsyncIterator[Running]:
+async def running_app(
+    db: Path, *, start: datetime = START, settings: GroupSettings | None = None
+) -> AsyncIterator[Running]:
     storage = await SqliteStorage.open(db)
     try:
         clock = ManualClock(start)

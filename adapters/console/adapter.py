@@ -73,7 +73,9 @@ class ConsoleAdapter:
             return None
         if isinstance(effect, AskReason):
             self.awaiting_reason[effect.identities[0] if effect.identities else effect.name] = (
-                effect.word, effect.number)
+                effect.word,
+                effect.number,
+            )
             self._say(render(effect.document), who)
             return None
         if isinstance(effect, Reply | DirectMessage):

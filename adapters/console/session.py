@@ -45,8 +45,14 @@ class ScriptError(Exception):
 
 
 class ConsoleSession:
-    def __init__(self, app: Application, adapter: ConsoleAdapter, clock: ManualClock,
-                 write: Callable[[str], None], speaker: str = "Sam") -> None:
+    def __init__(
+        self,
+        app: Application,
+        adapter: ConsoleAdapter,
+        clock: ManualClock,
+        write: Callable[[str], None],
+        speaker: str = "Sam",
+    ) -> None:
         self.app = app
         self.adapter = adapter
         self.clock = clock
@@ -122,8 +128,9 @@ class ConsoleSession:
         if lowered.startswith("wait"):
             duration = parse_duration(stripped[4:].strip()) if stripped[4:].strip() else None
             if duration is None or duration <= timedelta(0):
-                raise ScriptError(f'"{stripped}": say how long to wait, like "wait 2d" or '
-                                  '"wait 3 hours".')
+                raise ScriptError(
+                    f'"{stripped}": say how long to wait, like "wait 2d" or "wait 3 hours".'
+                )
             self.write(f"(time passes: {stripped[4:].strip()})")
             await self.wait(duration)
             return True
@@ -142,8 +149,11 @@ class ConsoleSession:
         for number, message in _messages(lines):
             try:
                 first = message.splitlines()[0].strip()
-                if first and not first.startswith("#") and not first.lower().startswith(
-                        ("wait", "as ")):
+                if (
+                    first
+                    and not first.startswith("#")
+                    and not first.lower().startswith(("wait", "as "))
+                ):
                     self._echo(message)
                 if not await self.line(message):
                     return

@@ -37,11 +37,17 @@ def event_file(uid: str, title: str, start: datetime, description: str = "") -> 
 def outcome_files(turn: Turn, proposal: Proposal) -> list[SendFile]:
     """The calendar entry for a time poll's chosen slot; nothing otherwise."""
     outcome = proposal.outcome
-    if (PROCESSES[proposal.process].rule is not Rule.TIME or proposal.stage is not Stage.AGREED
-            or outcome is None or not outcome.winners):
+    if (
+        PROCESSES[proposal.process].rule is not Rule.TIME
+        or proposal.stage is not Stage.AGREED
+        or outcome is None
+        or not outcome.winners
+    ):
         return []
     start = datetime.fromisoformat(proposal.options.choices[outcome.winners[0] - 1])
-    content = event_file(f"{turn.group.id}-{proposal.number}@deciding-together", proposal.title,
-                         start)
-    return [SendFile(filename=f"proposal-{proposal.number}.ics", mime="text/calendar",
-                     content=content)]
+    content = event_file(
+        f"{turn.group.id}-{proposal.number}@deciding-together", proposal.title, start
+    )
+    return [
+        SendFile(filename=f"proposal-{proposal.number}.ics", mime="text/calendar", content=content)
+    ]

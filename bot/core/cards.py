@@ -98,20 +98,30 @@ def card(group: Group, proposal: Proposal, now: datetime) -> Document:
         how = _(HOW_TO_DECIDE[process.rule]).format(name=member_name(group, proposal.proposer, _))
         blocks.append(para(how))
         if round_ is not None:
-            deadline = when.spell_out(round_.deadline, timezone=settings.timezone,
-                                      language=lang, now=now)
+            deadline = when.spell_out(
+                round_.deadline, timezone=settings.timezone, language=lang, now=now
+            )
             blocks.append(para(_("Please respond by "), Strong(deadline), "."))
     elif proposal.stage in STAGE_WORDS:
         deadline = ""
         if round_ is not None:
-            deadline = when.spell_out(round_.deadline, timezone=settings.timezone,
-                                      language=lang, now=now)
+            deadline = when.spell_out(
+                round_.deadline, timezone=settings.timezone, language=lang, now=now
+            )
         words = STAGE_WORDS[proposal.stage]
         if proposal.stage is Stage.RESOLVING and process.rule is Rule.ADVICE:
             words = N_("The advice is in. Now {name} decides.")
-        blocks.append(para(Strong(_(words).format(
-            name=member_name(group, proposal.proposer, _),
-            number=proposal.number, deadline=deadline))))
+        blocks.append(
+            para(
+                Strong(
+                    _(words).format(
+                        name=member_name(group, proposal.proposer, _),
+                        number=proposal.number,
+                        deadline=deadline,
+                    )
+                )
+            )
+        )
 
     if proposal.outcome is not None:
         blocks.append(para(Strong(proposal.outcome.summary)))
@@ -162,13 +172,18 @@ def _options_block(group: Group, proposal: Proposal, now: datetime) -> Block:
     for i, option in enumerate(proposal.options.choices, start=1):
         label = option
         if rule is Rule.TIME:
-            label = when.spell_out(datetime.fromisoformat(option),
-                                   timezone=group.settings.timezone, language=lang, now=now)
+            label = when.spell_out(
+                datetime.fromisoformat(option),
+                timezone=group.settings.timezone,
+                language=lang,
+                now=now,
+            )
         line = f"{i}. {label}"
         if show_counts and counts is not None:
             if rule is Rule.TIME:
                 line += " — " + _("{yes} yes, {maybe} if need be").format(
-                    yes=counts.option_counts.get(i, 0), maybe=counts.maybe_counts.get(i, 0))
+                    yes=counts.option_counts.get(i, 0), maybe=counts.maybe_counts.get(i, 0)
+                )
             else:
                 line += " — " + _("{count} votes").format(count=counts.option_counts.get(i, 0))
         if proposal.outcome and i in proposal.outcome.winners:
@@ -188,23 +203,25 @@ def _responses_blocks(group: Group, proposal: Proposal, _: Translate) -> list[Bl
     counts = tally(round_)
     blocks: list[Block] = []
     if _hidden(proposal):
-        blocks.append(para(_("Responses so far: {count}. Results are shown at the end.")
-                           .format(count=counts.total)))
+        blocks.append(
+            para(
+                _("Responses so far: {count}. Results are shown at the end.").format(
+                    count=counts.total
+                )
+            )
+        )
     elif process.rule not in (Rule.CHOICE, Rule.TIME):
-        parts = [
-            f"{_(kind.label)} {counts.count(kind.name)}"
-            for kind in process.responses
-        ]
+        parts = [f"{_(kind.label)} {counts.count(kind.name)}" for kind in process.responses]
         blocks.append(para(_("So far: "), " · ".join(parts)))
         reasons = []
         for record in round_.current_records():
             if not record.reason:
                 continue
-            who = (_("Someone") if record.member is None
-                   else member_name(group, record.member, _))
+            who = _("Someone") if record.member is None else member_name(group, record.member, _)
             if record.recorded_by is not None:
                 who += " " + _("(recorded by {name})").format(
-                    name=member_name(group, record.recorded_by, _))
+                    name=member_name(group, record.recorded_by, _)
+                )
             reasons.append(f"{who} — {record.response}: {record.reason}")
         if reasons:
             blocks.append(bullets(reasons))

@@ -272,11 +272,41 @@ class Unclear:
 
 
 Action = (
-    Propose | Start | Respond | Unrespond | Ask | AnswerQuestion | Amend | Withdraw
-    | WithdrawObjection | Extend | Close | Reopen | RecordOutcome | SetReview | Status
-    | Decisions | Show | History | Export | Help | Join | Leave | AddPerson | RemovePerson
-    | MakeFacilitator | MySetting | GroupSetting | ShowSettings | LinkStart | LinkChat
-    | MyData | ForgetMe | ChatMoved | ChatGone | Unclear
+    Propose
+    | Start
+    | Respond
+    | Unrespond
+    | Ask
+    | AnswerQuestion
+    | Amend
+    | Withdraw
+    | WithdrawObjection
+    | Extend
+    | Close
+    | Reopen
+    | RecordOutcome
+    | SetReview
+    | Status
+    | Decisions
+    | Show
+    | History
+    | Export
+    | Help
+    | Join
+    | Leave
+    | AddPerson
+    | RemovePerson
+    | MakeFacilitator
+    | MySetting
+    | GroupSetting
+    | ShowSettings
+    | LinkStart
+    | LinkChat
+    | MyData
+    | ForgetMe
+    | ChatMoved
+    | ChatGone
+    | Unclear
 )
 
 

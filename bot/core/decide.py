@@ -180,8 +180,10 @@ def _identify(turn: Turn) -> None:
             turn.group = turn.group.with_member(member)
         turn.member = member
         return
-    can_learn = request.present and not request.private and not isinstance(
-        request.action, c.Leave | c.Help | c.ChatMoved | c.ChatGone
+    can_learn = (
+        request.present
+        and not request.private
+        and not isinstance(request.action, c.Leave | c.Help | c.ChatMoved | c.ChatGone)
     )
     if not can_learn:
         return

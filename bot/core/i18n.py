@@ -20,7 +20,7 @@ Translate = Callable[[str], str]
 _catalogs: dict[str, Translate] = {}
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+def N_(message: str) -> str:
     return message
 
 

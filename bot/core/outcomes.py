@@ -149,16 +149,21 @@ def _consent(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> 
         return Verdict(
             Move.FAIL,
             Phrase(
-                N_("Not agreed: {count} of {total} people responded, and we needed "
-                   "{needed}% to respond. Silence is not consent."),
-                {"count": len(t.responded & p.round.eligible),  # type: ignore[union-attr]
-                 "total": len(p.round.eligible),  # type: ignore[union-attr]
-                 "needed": quorum_of(p, g)},
+                N_(
+                    "Not agreed: {count} of {total} people responded, and we needed "
+                    "{needed}% to respond. Silence is not consent."
+                ),
+                {
+                    "count": len(t.responded & p.round.eligible),  # type: ignore[union-attr]
+                    "total": len(p.round.eligible),  # type: ignore[union-attr]
+                    "needed": quorum_of(p, g),
+                },
             ),
         )
     if not final:
-        return Verdict(Move.PASS, Phrase(N_("Agreed: everyone has responded and nobody "
-                                            "objected."), {}))
+        return Verdict(
+            Move.PASS, Phrase(N_("Agreed: everyone has responded and nobody objected."), {})
+        )
     return Verdict(Move.PASS, Phrase(N_("Agreed: nobody objected."), {}))
 
 
@@ -189,13 +194,17 @@ def _consensus(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -
     if agree > disagree:
         return Verdict(
             Move.PASS,
-            Phrase(N_("Agreed: {agree} agree, {disagree} disagree."),
-                   {"agree": agree, "disagree": disagree}),
+            Phrase(
+                N_("Agreed: {agree} agree, {disagree} disagree."),
+                {"agree": agree, "disagree": disagree},
+            ),
         )
     return Verdict(
         Move.FAIL,
-        Phrase(N_("Not agreed: {agree} agree, {disagree} disagree."),
-               {"agree": agree, "disagree": disagree}),
+        Phrase(
+            N_("Not agreed: {agree} agree, {disagree} disagree."),
+            {"agree": agree, "disagree": disagree},
+        ),
     )
 
 
@@ -205,12 +214,14 @@ def _choice(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> V
     best = max(t.option_counts.values())
     winners = tuple(sorted(o for o, n in t.option_counts.items() if n == best))
     if len(winners) == 1:
-        return Verdict(Move.PASS, Phrase(N_("Most votes: option {option}."),
-                                         {"option": winners[0]}), winners)
+        return Verdict(
+            Move.PASS, Phrase(N_("Most votes: option {option}."), {"option": winners[0]}), winners
+        )
     return Verdict(
         Move.PASS,
-        Phrase(N_("A tie between options {options}."),
-               {"options": ", ".join(str(w) for w in winners)}),
+        Phrase(
+            N_("A tie between options {options}."), {"options": ", ".join(str(w) for w in winners)}
+        ),
         winners,
     )
 
@@ -225,15 +236,15 @@ def _time(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> Ver
     best = max(slots, key=score, default=None)
     if best is None or score(best)[0] == 0 or not quorum_met(p, g):
         return Verdict(Move.FAIL, Phrase(N_("No time works for enough people."), {}))
-    return Verdict(Move.PASS, Phrase(N_("The best time is option {option}."),
-                                     {"option": best}), (best,))
+    return Verdict(
+        Move.PASS, Phrase(N_("The best time is option {option}."), {"option": best}), (best,)
+    )
 
 
 def _ack(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> Verdict:
+    asked = len(p.round.eligible) if p.round else 0
     return Verdict(
-        Move.FINISH,
-        Phrase(N_("Read by {count} of {total}."),
-               {"count": t.total, "total": len(p.round.eligible)}),  # type: ignore[union-attr]
+        Move.FINISH, Phrase(N_("Read by {count} of {total}."), {"count": t.total, "total": asked})
     )
 
 

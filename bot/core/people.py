@@ -31,8 +31,7 @@ def join(turn: Turn, action: c.Join) -> None:
         turn.reply_phrase("Welcome back, {name}.", name=member.name)
         return
     if member.joined_at == turn.now:
-        turn.reply_phrase("Welcome, {name}. You are now a member of this group.",
-                          name=member.name)
+        turn.reply_phrase("Welcome, {name}. You are now a member of this group.", name=member.name)
         return
     turn.reply_phrase("You are already a member, {name}.", name=member.name)
 
@@ -42,11 +41,14 @@ def leave(turn: Turn, action: c.Leave) -> None:
     assert member is not None
     others = [m for m in turn.group.facilitators() if m.id != member.id]
     if member.is_facilitator and not others and len(turn.group.active_members()) > 1:
-        raise Refusal("You are the only facilitator. Please make someone else a facilitator "
-                      "first.", example="facilitator @sam")
+        raise Refusal(
+            "You are the only facilitator. Please make someone else a facilitator first.",
+            example="facilitator @sam",
+        )
     turn.group = turn.group.with_member(replace(member, status=MemberStatus.LEFT))
-    turn.reply_phrase("Goodbye, {name}. You have left this group. Say join to come back.",
-                      name=member.name)
+    turn.reply_phrase(
+        "Goodbye, {name}. You have left this group. Say join to come back.", name=member.name
+    )
 
 
 def add_person(turn: Turn, action: c.AddPerson) -> None:
@@ -57,8 +59,9 @@ def add_person(turn: Turn, action: c.AddPerson) -> None:
     if not name:
         raise Refusal("Please say who to add.", example="add Mum")
     if len(name) > MAX_NAME:
-        raise Refusal("That name is too long. Please keep it under {limit} characters.",
-                      limit=MAX_NAME)
+        raise Refusal(
+            "That name is too long. Please keep it under {limit} characters.", limit=MAX_NAME
+        )
     existing = find_member(turn.group, name)
     if existing is not None and fold(existing.name) == fold(name):
         if existing.active:
@@ -66,11 +69,14 @@ def add_person(turn: Turn, action: c.AddPerson) -> None:
         turn.group = turn.group.with_member(replace(existing, status=MemberStatus.ACTIVE))
         turn.reply_phrase("{name} is back in the group.", name=existing.name)
         return
-    added = Member(id=turn.group.next_member_id(), name=name, added_by=member.id,
-                   joined_at=turn.now)
+    added = Member(
+        id=turn.group.next_member_id(), name=name, added_by=member.id, joined_at=turn.now
+    )
     turn.group = turn.group.with_member(added)
-    turn.reply_phrase("{name} is now in the group. Anyone can respond for them, like this: "
-                      "for {name} consent #7", name=name)
+    turn.reply_phrase(
+        "{name} is now in the group. Anyone can respond for them, like this: for {name} consent #7",
+        name=name,
+    )
 
 
 def remove_person(turn: Turn, action: c.RemovePerson) -> None:
@@ -78,8 +84,10 @@ def remove_person(turn: Turn, action: c.RemovePerson) -> None:
     if target is None or not target.active:
         raise Refusal("I don't know {name} in this group.", name=action.name.lstrip("@"))
     if target.is_facilitator and len(turn.group.facilitators()) == 1:
-        raise Refusal("{name} is the only facilitator. Make someone else a facilitator first.",
-                      name=target.name)
+        raise Refusal(
+            "{name} is the only facilitator. Make someone else a facilitator first.",
+            name=target.name,
+        )
     turn.group = turn.group.with_member(replace(target, status=MemberStatus.LEFT))
     turn.reply_phrase("{name} is no longer counted in this group's decisions.", name=target.name)
 
@@ -87,8 +95,10 @@ def remove_person(turn: Turn, action: c.RemovePerson) -> None:
 def make_facilitator(turn: Turn, action: c.MakeFacilitator) -> None:
     target = find_member(turn.group, action.name)
     if target is None or not target.active:
-        raise Refusal("I don't know {name} in this group. They need to say something in the "
-                      "chat first.", name=action.name.lstrip("@"))
+        raise Refusal(
+            "I don't know {name} in this group. They need to say something in the chat first.",
+            name=action.name.lstrip("@"),
+        )
     if target.is_facilitator:
         raise Refusal("{name} is already a facilitator.", name=target.name)
     turn.group = turn.group.with_member(replace(target, role=Role.FACILITATOR))
@@ -117,28 +127,36 @@ def my_setting(turn: Turn, action: c.MySetting) -> None:
             if quiet is None:
                 raise Refusal("I couldn't read those hours.", example="quiet 21:00-08:00")
             member = replace(member, quiet=quiet)
-            turn.reply_phrase("I won't message you privately between {start} and {end}.",
-                              start=quiet.start.strftime("%H:%M"), end=quiet.end.strftime("%H:%M"))
+            turn.reply_phrase(
+                "I won't message you privately between {start} and {end}.",
+                start=quiet.start.strftime("%H:%M"),
+                end=quiet.end.strftime("%H:%M"),
+            )
         turn.group = turn.group.with_member(member)
     elif key == "reminders":
         on = _on_off(value, "reminders on")
         turn.group = turn.group.with_member(replace(member, reminders=on))
         if on:
-            turn.reply_phrase("I will remind you privately before a deadline if you have not "
-                              "responded.")
+            turn.reply_phrase(
+                "I will remind you privately before a deadline if you have not responded."
+            )
         else:
-            turn.reply_phrase("I won't send you reminders. You can still see everything in "
-                              "the group.")
+            turn.reply_phrase(
+                "I won't send you reminders. You can still see everything in the group."
+            )
     elif key == "timezone":
         zone = deadlines.valid_timezone(value)
         if zone is None:
-            raise Refusal("I don't know the time zone {zone}.", example="timezone Europe/London",
-                          zone=value)
+            raise Refusal(
+                "I don't know the time zone {zone}.", example="timezone Europe/London", zone=value
+            )
         turn.group = turn.group.with_member(replace(member, timezone=zone))
         turn.reply_phrase("Your time zone is now {zone}.", zone=zone)
     else:
-        raise Refusal("I don't know that setting. You can set: language, quiet, reminders, "
-                      "timezone.", example="reminders off")
+        raise Refusal(
+            "I don't know that setting. You can set: language, quiet, reminders, timezone.",
+            example="reminders off",
+        )
 
 
 def _language(value: str) -> str:
@@ -167,31 +185,41 @@ def group_setting(turn: Turn, action: c.GroupSetting) -> None:
     if key == "timezone":
         zone = deadlines.valid_timezone(value)
         if zone is None:
-            raise Refusal("I don't know the time zone {zone}.",
-                          example="settings timezone Europe/London", zone=value)
+            raise Refusal(
+                "I don't know the time zone {zone}.",
+                example="settings timezone Europe/London",
+                zone=value,
+            )
         new = replace(settings, timezone=zone)
     elif key == "language":
         new = replace(settings, language=_language(value))
     elif key == "process":
         process = PROCESS_NAMES.get(fold(value))
         if process is None:
-            raise Refusal("I don't know that process. Choose consent, lazy, advice, consensus, "
-                          "choice, time or ack.", example="settings process consent")
+            raise Refusal(
+                "I don't know that process. Choose consent, lazy, advice, consensus, "
+                "choice, time or ack.",
+                example="settings process consent",
+            )
         new = replace(settings, process=process)
     elif key == "quorum":
         digits = value.rstrip("%").strip()
         if not digits.isdigit() or not 0 <= int(digits) <= 100:
-            raise Refusal("A quorum is a percentage from 0 to 100.",
-                          example="settings quorum 50%")
+            raise Refusal("A quorum is a percentage from 0 to 100.", example="settings quorum 50%")
         new = replace(settings, quorum=int(digits))
     elif key in ("duration", "questions", "nudge", "mindeadline", "resolve"):
         span = deadlines.parse_duration(value)
         if span is None or span <= timedelta(0):
-            raise Refusal("I couldn't read that as a length of time.",
-                          example=f"settings {key} 2 days")
-        field = {"duration": "duration", "questions": "questions", "nudge": "nudge_before",
-                 "mindeadline": "min_deadline", "resolve": "resolve"}[key]
-        new = replace(settings, **{field: span})
+            raise Refusal(
+                "I couldn't read that as a length of time.", example=f"settings {key} 2 days"
+            )
+        new = {
+            "duration": lambda: replace(settings, duration=span),
+            "questions": lambda: replace(settings, questions=span),
+            "nudge": lambda: replace(settings, nudge_before=span),
+            "mindeadline": lambda: replace(settings, min_deadline=span),
+            "resolve": lambda: replace(settings, resolve=span),
+        }[key]()
     elif key == "digest":
         on = _on_off(value, "settings digest on")
         new = replace(settings, digest=on)
@@ -201,8 +229,10 @@ def group_setting(turn: Turn, action: c.GroupSetting) -> None:
             turn.group = replace(turn.group, settings=new)
             schedule_digest(turn)
     else:
-        raise Refusal("I don't know that setting. Say settings to see them all.",
-                      example="settings quorum 50%")
+        raise Refusal(
+            "I don't know that setting. Say settings to see them all.",
+            example="settings quorum 50%",
+        )
     turn.group = replace(turn.group, settings=new)
     turn.reply(para(turn.t("Saved: "), Strong(f"{key} {value}")))
 
@@ -225,11 +255,14 @@ def link_start(turn: Turn, action: c.LinkStart) -> None:
 def link_chat(turn: Turn, action: c.LinkChat) -> None:
     expiry = turn.group.link_codes.get(action.code)
     if expiry is None or expiry <= turn.now:
-        raise Refusal("That link code is not valid. Ask a facilitator for a new one: they say "
-                      "link in the group's chat.")
+        raise Refusal(
+            "That link code is not valid. Ask a facilitator for a new one: they say "
+            "link in the group's chat."
+        )
     codes = {k: v for k, v in turn.group.link_codes.items() if k != action.code}
-    chats = turn.group.chats if action.chat in turn.group.chats else (*turn.group.chats,
-                                                                     action.chat)
+    chats = (
+        turn.group.chats if action.chat in turn.group.chats else (*turn.group.chats, action.chat)
+    )
     turn.group = replace(turn.group, chats=chats, link_codes=codes)
     turn.reply_phrase("This chat is now part of the group. Decisions will be shared here too.")
 
@@ -242,7 +275,7 @@ def chat_moved(turn: Turn, action: c.ChatMoved) -> None:
 
 
 def chat_gone(turn: Turn, action: c.ChatGone) -> None:
-    turn.group = replace(turn.group, chats=tuple(c for c in turn.group.chats if c != action.chat))
+    turn.group = replace(turn.group, chats=tuple(x for x in turn.group.chats if x != action.chat))
 
 
 # -- privacy -------------------------------------------------------------------------------
@@ -252,12 +285,20 @@ def forget_me(turn: Turn, action: c.ForgetMe) -> None:
     """Erase what identifies a person; their responses stay, as "a former member"."""
     member = turn.member
     assert member is not None
-    if member.is_facilitator and len(turn.group.facilitators()) == 1 and len(
-            turn.group.active_members()) > 1:
-        raise Refusal("You are the only facilitator. Please make someone else a facilitator "
-                      "first.", example="facilitator @sam")
-    forgotten = Member(id=member.id, name="", status=MemberStatus.FORGOTTEN, reminders=False,
-                       joined_at=None)
+    if (
+        member.is_facilitator
+        and len(turn.group.facilitators()) == 1
+        and len(turn.group.active_members()) > 1
+    ):
+        raise Refusal(
+            "You are the only facilitator. Please make someone else a facilitator first.",
+            example="facilitator @sam",
+        )
+    forgotten = Member(
+        id=member.id, name="", status=MemberStatus.FORGOTTEN, reminders=False, joined_at=None
+    )
     turn.group = turn.group.with_member(forgotten)
-    turn.reply_phrase("Done. I have forgotten your name and accounts. Your past responses stay "
-                      "in the record as \"a former member\".")
+    turn.reply_phrase(
+        "Done. I have forgotten your name and accounts. Your past responses stay "
+        'in the record as "a former member".'
+    )

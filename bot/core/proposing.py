@@ -36,14 +36,20 @@ def propose(turn: Turn, action: c.Propose) -> None:
     process_name = action.process or turn.group.settings.process
     process = PROCESSES.get(process_name)
     if process is None:
-        raise Refusal("I don't know the process {name}.", example="process consent",
-                      name=process_name)
+        raise Refusal(
+            "I don't know the process {name}.", example="process consent", name=process_name
+        )
     title = action.title.strip()
     if not title:
-        raise Refusal("A proposal needs a title.", example="propose Move the morning visit to 10:00")
+        raise Refusal(
+            "A proposal needs a title.", example="propose Move the morning visit to 10:00"
+        )
     if len(title) > MAX_TITLE:
-        raise Refusal("That title is too long. Please keep it under {limit} characters and put "
-                      "the rest on the next lines.", limit=MAX_TITLE)
+        raise Refusal(
+            "That title is too long. Please keep it under {limit} characters and put "
+            "the rest on the next lines.",
+            limit=MAX_TITLE,
+        )
     options = _options(turn, action, process.rule)
     number = turn.group.next_proposal_number()
     example = f"propose {title[:40]}\nby Friday 5pm"
@@ -56,13 +62,15 @@ def propose(turn: Turn, action: c.Propose) -> None:
         deadline = None
     questions_end = None
     if action.questions is not None:
-        questions_end = rounds.when(turn, action.questions or "1 day",
-                                    example="questions 1 day")
+        questions_end = rounds.when(turn, action.questions or "1 day", example="questions 1 day")
         if deadline is not None and deadline <= questions_end:
-            raise Refusal("The questions need to end before the deadline.",
-                          example="questions 1 day\nby Friday 5pm")
-    review_at = rounds.when(turn, action.review, example="review in 3 months") \
-        if action.review else None
+            raise Refusal(
+                "The questions need to end before the deadline.",
+                example="questions 1 day\nby Friday 5pm",
+            )
+    review_at = (
+        rounds.when(turn, action.review, example="review in 3 months") if action.review else None
+    )
 
     proposal = Proposal(
         number=number,
@@ -91,26 +99,35 @@ def _options(turn: Turn, action: c.Propose, rule: Rule) -> ProposalOptions:
     choices = tuple(o.strip() for o in action.options if o.strip())
     if rule in (Rule.CHOICE, Rule.TIME):
         if len(choices) < 2:
-            raise Refusal("A poll needs at least two options, split by |.",
-                          example="poll Which day suits for the team meeting? | Monday | Tuesday")
+            raise Refusal(
+                "A poll needs at least two options, split by |.",
+                example="poll Which day suits for the team meeting? | Monday | Tuesday",
+            )
         if len(choices) > MAX_OPTIONS:
             raise Refusal("Please give at most {limit} options.", limit=MAX_OPTIONS)
     elif choices:
-        raise Refusal("Only polls have options. To make a poll, say: poll <question> | <option> "
-                      "| <option>", example="poll Which day? | Monday | Tuesday")
+        raise Refusal(
+            "Only polls have options. To make a poll, say: poll <question> | <option> | <option>",
+            example="poll Which day? | Monday | Tuesday",
+        )
     if rule is Rule.TIME:
         slots = []
         for choice in choices:
-            moment = rounds.when(turn, choice, example="timepoll Team meeting | Monday 10:00 | "
-                                 "Tuesday 14:00")
+            moment = rounds.when(
+                turn, choice, example="timepoll Team meeting | Monday 10:00 | Tuesday 14:00"
+            )
             slots.append(moment.isoformat())
         choices = tuple(slots)
     required = []
     for name in action.needs:
         needed = find_member(turn.group, name)
         if needed is None:
-            raise Refusal("I don't know {name} in this group. If they are not in the chat, "
-                          "add them first: add {name}", example="add Mum", name=name.lstrip("@"))
+            raise Refusal(
+                "I don't know {name} in this group. If they are not in the chat, "
+                "add them first: add {name}",
+                example="add Mum",
+                name=name.lstrip("@"),
+            )
         required.append(needed.id)
     quorum = action.quorum
     if quorum is not None and not 0 <= quorum <= 100:
@@ -134,11 +151,21 @@ def _open_responses(turn: Turn, proposal: Proposal, deadline: datetime | None) -
     rounds.post_card(turn, proposal)
     if first_card:
         _ = turn.group_t
-        turn.emit(Post(Document(
-            (para(_("Tip: I can remind you privately before a deadline. "
-                    "Press the button below, or send me a private message saying start.")),),
-            (Action("🔔 " + _("Get reminders privately"), "reminders on"),),
-        )))
+        turn.emit(
+            Post(
+                Document(
+                    (
+                        para(
+                            _(
+                                "Tip: I can remind you privately before a deadline. "
+                                "Press the button below, or send me a private message saying start."
+                            )
+                        ),
+                    ),
+                    (Action("🔔 " + _("Get reminders privately"), "reminders on"),),
+                )
+            )
+        )
     return proposal
 
 
@@ -160,8 +187,10 @@ def amend(turn: Turn, action: c.Amend) -> None:
     rounds.require_steward(turn, proposal)
     text = action.text.strip()
     if not text:
-        raise Refusal("Please write the new version after the number.",
-                      example="amend #7 Visit at 10:30 instead")
+        raise Refusal(
+            "Please write the new version after the number.",
+            example="amend #7 Visit at 10:30 instead",
+        )
     first, _sep, rest = text.partition("\n")
     title, details = (first.strip(), rest.strip()) if rest.strip() else (proposal.title, text)
     if len(title) > MAX_TITLE:
@@ -174,29 +203,42 @@ def amend(turn: Turn, action: c.Amend) -> None:
         raise Refusal("That is the same as the current version, so nothing changed.")
     was = proposal.stage
     proposal = rounds.move(turn, proposal, Move.AMEND)
-    proposal = turn.put(turn.log(replace(proposal, versions=(*proposal.versions, version)),
-                                 "amended", f"version {version.number}"))
+    proposal = turn.put(
+        turn.log(
+            replace(proposal, versions=(*proposal.versions, version)),
+            "amended",
+            f"version {version.number}",
+        )
+    )
     _ = turn.group_t
     if was in (Stage.OPEN, Stage.RESOLVING):
         # A new version is a new question: everyone is asked again, from scratch.
-        deadline = max(proposal.round.deadline,  # type: ignore[union-attr]
-                       turn.now + rounds.duration_of(turn, PROCESSES[proposal.process]))
+        deadline = max(
+            proposal.round.deadline,  # type: ignore[union-attr]
+            turn.now + rounds.duration_of(turn, PROCESSES[proposal.process]),
+        )
         proposal = rounds.open_round(turn, proposal, RoundKind.RESPONSES, deadline)
-        rounds.post_card(turn, proposal, intro=_(
-            "#{number} has changed. Please respond again to the new version.").format(
-                number=proposal.number))
+        rounds.post_card(
+            turn,
+            proposal,
+            intro=_("#{number} has changed. Please respond again to the new version.").format(
+                number=proposal.number
+            ),
+        )
     else:
         rounds.refresh_card(turn, proposal)
-        rounds.announce(turn, _("#{number} has been changed.").format(number=proposal.number),
-                        proposal)
+        rounds.announce(
+            turn, _("#{number} has been changed.").format(number=proposal.number), proposal
+        )
 
 
 def withdraw(turn: Turn, action: c.Withdraw) -> None:
     proposal = rounds.find(turn, action.number, example="withdraw #7")
     rounds.require_steward(turn, proposal)
     name = member_name(turn.group, turn.member.id if turn.member else None, turn.group_t)
-    rounds.conclude(turn, proposal, Move.WITHDRAW,
-                    turn.group_t("Withdrawn by {name}.").format(name=name))
+    rounds.conclude(
+        turn, proposal, Move.WITHDRAW, turn.group_t("Withdrawn by {name}.").format(name=name)
+    )
 
 
 def extend(turn: Turn, action: c.Extend) -> None:
@@ -206,17 +248,24 @@ def extend(turn: Turn, action: c.Extend) -> None:
         raise Refusal(rounds.STAGE_REFUSALS[proposal.stage], number=proposal.number)
     deadline = rounds.when(turn, action.deadline, example=f"extend #{proposal.number} Monday 5pm")
     if deadline <= proposal.round.deadline:
-        raise Refusal("The new deadline must be later than the current one ({deadline}).",
-                      example=f"extend #{proposal.number} in 2 days",
-                      deadline=rounds.spell(turn, proposal.round.deadline,
-                                            turn.language_of(turn.member)))
+        raise Refusal(
+            "The new deadline must be later than the current one ({deadline}).",
+            example=f"extend #{proposal.number} in 2 days",
+            deadline=rounds.spell(turn, proposal.round.deadline, turn.language_of(turn.member)),
+        )
     proposal = rounds.move(turn, proposal, Move.EXTEND)
-    proposal = rounds.set_deadline(turn, turn.log(proposal, "extended", deadline.isoformat()),
-                                   deadline)
+    proposal = rounds.set_deadline(
+        turn, turn.log(proposal, "extended", deadline.isoformat()), deadline
+    )
     rounds.refresh_card(turn, proposal)
     _ = turn.group_t
-    rounds.announce(turn, _("More time: the new deadline is {deadline}.").format(
-        deadline=rounds.spell(turn, deadline)), proposal)
+    rounds.announce(
+        turn,
+        _("More time: the new deadline is {deadline}.").format(
+            deadline=rounds.spell(turn, deadline)
+        ),
+        proposal,
+    )
 
 
 def close(turn: Turn, action: c.Close) -> None:
@@ -244,8 +293,11 @@ def reopen(turn: Turn, action: c.Reopen) -> None:
     rounds.require_steward(turn, proposal)
     if proposal.stage in ACTIVE:
         raise Refusal("#{number} is still open.", number=proposal.number)
-    deadline = (rounds.when(turn, action.deadline, example=f"reopen #{proposal.number} in 3 days")
-                if action.deadline else None)
+    deadline = (
+        rounds.when(turn, action.deadline, example=f"reopen #{proposal.number} in 3 days")
+        if action.deadline
+        else None
+    )
     _ = turn.group_t
     if proposal.stage in REOPEN_AS_NEW:
         # An agreed decision is part of the record: a new proposal follows it.
@@ -264,17 +316,22 @@ def reopen(turn: Turn, action: c.Reopen) -> None:
         new = turn.put(turn.log(new, "proposed", f"follows #{proposal.number}"))
         turn.put(turn.log(proposal, "reopened_as", f"#{new.number}"))
         turn.emit(CancelTimer(rounds.timer_key(turn, proposal.number, "review")))
-        rounds.announce(turn, _("#{old} is open again as #{new}.").format(
-            old=proposal.number, new=new.number))
+        rounds.announce(
+            turn, _("#{old} is open again as #{new}.").format(old=proposal.number, new=new.number)
+        )
         _open_responses(turn, new, deadline)
         return
     proposal = rounds.move(turn, proposal, Move.REOPEN)
     proposal = turn.put(turn.log(replace(proposal, outcome=None), "reopened"))
     proposal = rounds.open_round(
-        turn, proposal, RoundKind.RESPONSES,
-        deadline or turn.now + rounds.duration_of(turn, PROCESSES[proposal.process]))
-    rounds.post_card(turn, proposal, intro=_("#{number} is open again.").format(
-        number=proposal.number))
+        turn,
+        proposal,
+        RoundKind.RESPONSES,
+        deadline or turn.now + rounds.duration_of(turn, PROCESSES[proposal.process]),
+    )
+    rounds.post_card(
+        turn, proposal, intro=_("#{number} is open again.").format(number=proposal.number)
+    )
 
 
 def record_outcome(turn: Turn, action: c.RecordOutcome) -> None:
@@ -282,23 +339,34 @@ def record_outcome(turn: Turn, action: c.RecordOutcome) -> None:
     rounds.require_steward(turn, proposal)
     text = action.text.strip()
     if not text:
-        raise Refusal("Please write what was decided after the number.",
-                      example="outcome #7 We start on Monday")
+        raise Refusal(
+            "Please write what was decided after the number.",
+            example="outcome #7 We start on Monday",
+        )
     _ = turn.group_t
     if PROCESSES[proposal.process].rule is Rule.ADVICE and proposal.stage in ACTIVE:
         if proposal.stage is not Stage.RESOLVING:
-            raise Refusal("Please wait for the advice: the deadline for #{number} has not "
-                          "passed yet.", number=proposal.number)
+            raise Refusal(
+                "Please wait for the advice: the deadline for #{number} has not passed yet.",
+                number=proposal.number,
+            )
         name = member_name(turn.group, turn.member.id if turn.member else None, _)
-        rounds.conclude(turn, proposal, Move.PASS,
-                        _("Decided by {name} after taking advice.").format(name=name),
-                        decision=text)
+        rounds.conclude(
+            turn,
+            proposal,
+            Move.PASS,
+            _("Decided by {name} after taking advice.").format(name=name),
+            decision=text,
+        )
         return
     if proposal.stage in ACTIVE or proposal.outcome is None:
-        raise Refusal("#{number} is still open. Record the outcome when it has closed.",
-                      number=proposal.number)
-    outcome = replace(proposal.outcome, decision=text,
-                      recorded_by=turn.member.id if turn.member else None)
+        raise Refusal(
+            "#{number} is still open. Record the outcome when it has closed.",
+            number=proposal.number,
+        )
+    outcome = replace(
+        proposal.outcome, decision=text, recorded_by=turn.member.id if turn.member else None
+    )
     proposal = turn.put(turn.log(replace(proposal, outcome=outcome), "outcome", text))
     rounds.refresh_card(turn, proposal)
     rounds.announce(turn, _("Outcome recorded: {text}").format(text=text), proposal)
@@ -310,16 +378,27 @@ def set_review(turn: Turn, action: c.SetReview) -> None:
     if proposal.stage in (Stage.NOT_AGREED, Stage.WITHDRAWN, Stage.CLOSED):
         raise Refusal(rounds.STAGE_REFUSALS[proposal.stage], number=proposal.number)
     review_at = rounds.when(turn, action.date, example=f"review #{proposal.number} in 3 months")
-    proposal = turn.put(turn.log(replace(proposal, review_at=review_at), "review_set",
-                                 review_at.isoformat()))
+    proposal = turn.put(
+        turn.log(replace(proposal, review_at=review_at), "review_set", review_at.isoformat())
+    )
     if proposal.stage is Stage.AGREED:
         from bot.core.commands import ReviewDue
 
-        turn.emit(SetTimer(rounds.timer_key(turn, proposal.number, "review"), review_at,
-                           ReviewDue(proposal.number)))
-    turn.reply(para(turn.t("We will review #{number} on {date}.").format(
-        number=proposal.number,
-        date=rounds.spell(turn, review_at, turn.language_of(turn.member)))))
+        turn.emit(
+            SetTimer(
+                rounds.timer_key(turn, proposal.number, "review"),
+                review_at,
+                ReviewDue(proposal.number),
+            )
+        )
+    turn.reply(
+        para(
+            turn.t("We will review #{number} on {date}.").format(
+                number=proposal.number,
+                date=rounds.spell(turn, review_at, turn.language_of(turn.member)),
+            )
+        )
+    )
 
 
 # -- questions -----------------------------------------------------------------------------
@@ -337,29 +416,58 @@ def ask(turn: Turn, action: c.Ask) -> None:
     if not text:
         from bot.core.effects import AskReason
 
-        turn.emit(AskReason(
-            chat=turn.request.chat if turn.request else "",
-            member=member.id, name=member.name, identities=member.identities,
-            number=proposal.number, word="ask",
-            document=Document((para(turn.t("{name}, what is your question about #{number}? "
-                                           "Reply to this message.").format(
-                                               name=member.name, number=proposal.number)),)),
-        ))
+        turn.emit(
+            AskReason(
+                chat=turn.request.chat if turn.request else "",
+                member=member.id,
+                name=member.name,
+                identities=member.identities,
+                number=proposal.number,
+                word="ask",
+                document=Document(
+                    (
+                        para(
+                            turn.t(
+                                "{name}, what is your question about #{number}? "
+                                "Reply to this message."
+                            ).format(name=member.name, number=proposal.number)
+                        ),
+                    )
+                ),
+            )
+        )
         return
     if len(text) > MAX_TEXT:
-        raise Refusal("That is too long. Please keep a question under {limit} characters.",
-                      limit=MAX_TEXT)
+        raise Refusal(
+            "That is too long. Please keep a question under {limit} characters.", limit=MAX_TEXT
+        )
     question = Question(len(proposal.questions) + 1, member.id, text, turn.now)
     proposal = turn.put(replace(proposal, questions=(*proposal.questions, question)))
     _ = turn.group_t
     proposer = turn.group.members[proposal.proposer]
-    turn.emit(Post(Document((
-        para(Strong(_("Question {id} about #{number}").format(id=question.id,
-                                                             number=proposal.number))),
-        para(_("{name} asks: ").format(name=member.name), text),
-        para(mention(proposer), ", ", _("you can answer with: answer #{number} and your answer.")
-             .format(number=proposal.number)),
-    ))))
+    turn.emit(
+        Post(
+            Document(
+                (
+                    para(
+                        Strong(
+                            _("Question {id} about #{number}").format(
+                                id=question.id, number=proposal.number
+                            )
+                        )
+                    ),
+                    para(_("{name} asks: ").format(name=member.name), text),
+                    para(
+                        mention(proposer),
+                        ", ",
+                        _("you can answer with: answer #{number} and your answer.").format(
+                            number=proposal.number
+                        ),
+                    ),
+                )
+            )
+        )
+    )
 
 
 def answer(turn: Turn, action: c.AnswerQuestion) -> None:
@@ -368,18 +476,23 @@ def answer(turn: Turn, action: c.AnswerQuestion) -> None:
     assert member is not None
     text = action.text.strip()
     if not text:
-        raise Refusal("Please write your answer after the number.",
-                      example="answer #7 She gets up at 9")
+        raise Refusal(
+            "Please write your answer after the number.", example="answer #7 She gets up at 9"
+        )
     if len(text) > MAX_TEXT:
-        raise Refusal("That is too long. Please keep an answer under {limit} characters.",
-                      limit=MAX_TEXT)
+        raise Refusal(
+            "That is too long. Please keep an answer under {limit} characters.", limit=MAX_TEXT
+        )
     if not proposal.questions:
         raise Refusal("Nobody has asked a question about #{number} yet.", number=proposal.number)
     if action.question is not None:
         matches = [q for q in proposal.questions if q.id == action.question]
         if not matches:
-            raise Refusal("There is no question {id} about #{number}.", id=action.question,
-                          number=proposal.number)
+            raise Refusal(
+                "There is no question {id} about #{number}.",
+                id=action.question,
+                number=proposal.number,
+            )
         question = matches[0]
     else:
         unanswered = [q for q in proposal.questions if not q.answers]
@@ -388,9 +501,20 @@ def answer(turn: Turn, action: c.AnswerQuestion) -> None:
     questions = tuple(updated if q.id == question.id else q for q in proposal.questions)
     proposal = turn.put(replace(proposal, questions=questions))
     _ = turn.group_t
-    turn.emit(Post(Document((
-        para(Strong(_("Answer to question {id} about #{number}").format(
-            id=question.id, number=proposal.number))),
-        para(_("Question: "), question.text),
-        para(_("{name} answers: ").format(name=member.name), text),
-    ))))
+    turn.emit(
+        Post(
+            Document(
+                (
+                    para(
+                        Strong(
+                            _("Answer to question {id} about #{number}").format(
+                                id=question.id, number=proposal.number
+                            )
+                        )
+                    ),
+                    para(_("Question: "), question.text),
+                    para(_("{name} answers: ").format(name=member.name), text),
+                )
+            )
+        )
+    )

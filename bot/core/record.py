@@ -30,19 +30,22 @@ def _response_rows(group: Group, proposal: Proposal, _: Translate) -> list[dict[
     rows = []
     for round_ in proposal.rounds:
         for record in round_.history:
-            rows.append({
-                "proposal": proposal.number,
-                "round": round_.index,
-                "version": round_.version,
-                "at": record.at.isoformat(),
-                "member": _who(group, record.member, _),
-                "response": record.response,
-                "reason": record.reason,
-                "choices": " ".join(map(str, record.choices)),
-                "maybe": " ".join(map(str, record.maybe)),
-                "recorded_by": (_who(group, record.recorded_by, _)
-                                if record.recorded_by is not None else ""),
-            })
+            rows.append(
+                {
+                    "proposal": proposal.number,
+                    "round": round_.index,
+                    "version": round_.version,
+                    "at": record.at.isoformat(),
+                    "member": _who(group, record.member, _),
+                    "response": record.response,
+                    "reason": record.reason,
+                    "choices": " ".join(map(str, record.choices)),
+                    "maybe": " ".join(map(str, record.maybe)),
+                    "recorded_by": (
+                        _who(group, record.recorded_by, _) if record.recorded_by is not None else ""
+                    ),
+                }
+            )
     return rows
 
 
@@ -60,8 +63,9 @@ def history_lines(group: Group, proposal: Proposal, _: Translate, *, language: s
             text += f": {entry.detail}"
         events.append((entry.at, 0 if entry.what == "proposed" else 3, text))
     for version in proposal.versions:
-        events.append((version.at, 1, _("version {n}: {title}").format(
-            n=version.number, title=version.title)))
+        events.append(
+            (version.at, 1, _("version {n}: {title}").format(n=version.number, title=version.title))
+        )
     for row_round in proposal.rounds:
         for record in row_round.history:
             text = f"{_who(group, record.member, _)}: {record.response}"
@@ -69,11 +73,13 @@ def history_lines(group: Group, proposal: Proposal, _: Translate, *, language: s
                 text += f" — {record.reason}"
             if record.recorded_by is not None:
                 text += " " + _("(recorded by {name})").format(
-                    name=_who(group, record.recorded_by, _))
+                    name=_who(group, record.recorded_by, _)
+                )
             events.append((record.at, 2, text))
     events.sort(key=lambda e: (e[0], e[1]))
-    return [f"{spell_out(at, timezone=tz, language=language)} — {text}"
-            for at, _order, text in events]
+    return [
+        f"{spell_out(at, timezone=tz, language=language)} — {text}" for at, _order, text in events
+    ]
 
 
 def export_files(group: Group, now: datetime) -> list[tuple[str, str, str]]:
@@ -117,15 +123,29 @@ def _markdown(group: Group, proposals: list[Proposal], _: Translate) -> str:
 
 def _csv(group: Group, proposals: list[Proposal], _: Translate) -> str:
     buffer = io.StringIO()
-    fields = ["proposal", "round", "version", "at", "member", "response", "reason", "choices",
-              "maybe", "recorded_by"]
+    fields = [
+        "proposal",
+        "round",
+        "version",
+        "at",
+        "member",
+        "response",
+        "reason",
+        "choices",
+        "maybe",
+        "recorded_by",
+    ]
     writer = csv.DictWriter(buffer, fieldnames=fields)
     writer.writeheader()
     for proposal in proposals:
         for row in _response_rows(group, proposal, _):
             # A cell starting with = + - @ would run as a formula in a spreadsheet.
-            writer.writerow({k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v)
-                             for k, v in row.items()})
+            writer.writerow(
+                {
+                    k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v)
+                    for k, v in row.items()
+                }
+            )
     return buffer.getvalue()
 
 
@@ -140,14 +160,31 @@ def _json(group: Group, proposals: list[Proposal], _: Translate, now: datetime) 
                 "process": p.process,
                 "stage": p.stage.value,
                 "proposer": _who(group, p.proposer, _),
-                "versions": [{"number": v.number, "title": v.title, "details": v.details,
-                              "at": v.at.isoformat()} for v in p.versions],
+                "versions": [
+                    {
+                        "number": v.number,
+                        "title": v.title,
+                        "details": v.details,
+                        "at": v.at.isoformat(),
+                    }
+                    for v in p.versions
+                ],
                 "responses": _response_rows(group, p, _),
-                "questions": [{"question": q.text, "by": _who(group, q.by, _),
-                               "answers": [a.text for a in q.answers]} for q in p.questions],
-                "outcome": None if p.outcome is None else {
-                    "summary": p.outcome.summary, "decision": p.outcome.decision,
-                    "at": p.outcome.at.isoformat()},
+                "questions": [
+                    {
+                        "question": q.text,
+                        "by": _who(group, q.by, _),
+                        "answers": [a.text for a in q.answers],
+                    }
+                    for q in p.questions
+                ],
+                "outcome": None
+                if p.outcome is None
+                else {
+                    "summary": p.outcome.summary,
+                    "decision": p.outcome.decision,
+                    "at": p.outcome.at.isoformat(),
+                },
                 "review_at": p.review_at.isoformat() if p.review_at else None,
                 "follows": p.follows,
             }
@@ -166,8 +203,9 @@ def member_data(group: Group, member_id: int) -> str:
         for round_ in proposal.rounds:
             for record in round_.history:
                 if member_id in (record.member, record.recorded_by):
-                    responses.append({"proposal": proposal.number, "round": round_.index,
-                                      **encode(record)})
+                    responses.append(
+                        {"proposal": proposal.number, "round": round_.index, **encode(record)}
+                    )
         for question in proposal.questions:
             if question.by == member_id:
                 questions.append({"proposal": proposal.number, "question": question.text})

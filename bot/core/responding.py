@@ -34,8 +34,9 @@ def respond(turn: Turn, action: c.Respond) -> None:
         raise _wrong_word(proposal, process)
     reason = action.reason.strip()
     if len(reason) > MAX_REASON:
-        raise Refusal("That is too long. Please keep a reason under {limit} characters.",
-                      limit=MAX_REASON)
+        raise Refusal(
+            "That is too long. Please keep a reason under {limit} characters.", limit=MAX_REASON
+        )
     if kind.needs_reason and not reason:
         _ask_for_reason(turn, proposal, kind, subject)
         return
@@ -44,11 +45,18 @@ def respond(turn: Turn, action: c.Respond) -> None:
     assert round_ is not None
     anonymous = proposal.options.anonymous
     if anonymous and subject.id in round_.participants:
-        raise Refusal("#{number} is anonymous, so your name is not kept with your response, "
-                      "and it can't be changed.", number=proposal.number)
+        raise Refusal(
+            "#{number} is anonymous, so your name is not kept with your response, "
+            "and it can't be changed.",
+            number=proposal.number,
+        )
     current = round_.current().get(subject.id)
-    if current is not None and (current.response, current.reason, current.choices,
-                                current.maybe) == (kind.name, reason, choices, maybe):
+    if current is not None and (
+        current.response,
+        current.reason,
+        current.choices,
+        current.maybe,
+    ) == (kind.name, reason, choices, maybe):
         turn.reply_phrase("That is already recorded for #{number}.", number=proposal.number)
         return
     record = ResponseRecord(
@@ -87,8 +95,11 @@ def withdraw_objection(turn: Turn, action: c.WithdrawObjection) -> None:
     assert member is not None
     proposal = _open_proposal(turn, action.number, "withdraw objection #7")
     if proposal.options.anonymous:
-        raise Refusal("#{number} is anonymous, so I can't tell which objection is yours. "
-                      "The proposer can amend it instead.", number=proposal.number)
+        raise Refusal(
+            "#{number} is anonymous, so I can't tell which objection is yours. "
+            "The proposer can amend it instead.",
+            number=proposal.number,
+        )
     process = PROCESSES[proposal.process]
     round_ = proposal.round
     assert round_ is not None
@@ -97,14 +108,19 @@ def withdraw_objection(turn: Turn, action: c.WithdrawObjection) -> None:
         raise Refusal("You have no objection to #{number} to withdraw.", number=proposal.number)
     # The objection becomes the gentlest response that keeps its reason on record
     # (a concern, in consent): it no longer blocks, but it still feeds the review.
-    softer = next((k for k in process.responses if not k.blocks and k.needs_reason),
-                  process.responses[0])
-    record = ResponseRecord(len(round_.history) + 1, member.id, softer.name, current.reason,
-                            turn.now)
+    softer = next(
+        (k for k in process.responses if not k.blocks and k.needs_reason), process.responses[0]
+    )
+    record = ResponseRecord(
+        len(round_.history) + 1, member.id, softer.name, current.reason, turn.now
+    )
     proposal = _append(turn, proposal, record, member.id)
     proposal = turn.put(turn.log(proposal, "objection_withdrawn"))
-    turn.reply_phrase("Your objection to #{number} is withdrawn. Your reason stays on record "
-                      "as a {response}.", number=proposal.number, response=softer.name)
+    turn.reply_phrase(
+        "Your objection to #{number} is withdrawn. Your reason stays on record as a {response}.",
+        number=proposal.number,
+        response=softer.name,
+    )
     after_change(turn, proposal)
 
 
@@ -112,9 +128,12 @@ def after_change(turn: Turn, proposal: Proposal) -> None:
     """After responses change: pass early, pass once the last objection is
     gone in the resolve stage, or just bring the card up to date."""
     if proposal.stage is Stage.RESOLVING:
-        if PROCESSES[proposal.process].rule is not Rule.ADVICE and not standing_objections(proposal):
-            rounds.conclude(turn, proposal, Move.PASS,
-                            turn.group_t("Agreed: the objections were resolved."))
+        if PROCESSES[proposal.process].rule is not Rule.ADVICE and not standing_objections(
+            proposal
+        ):
+            rounds.conclude(
+                turn, proposal, Move.PASS, turn.group_t("Agreed: the objections were resolved.")
+            )
             return
         rounds.refresh_card(turn, proposal)
         return
@@ -127,8 +146,12 @@ def after_change(turn: Turn, proposal: Proposal) -> None:
 def _subject(turn: Turn, typed: str) -> Member:
     member = find_member(turn.group, typed)
     if member is None or not member.active:
-        raise Refusal("I don't know {name} in this group. If they are not in the chat, add them "
-                      "first: add {name}", example="add Mum", name=typed.lstrip("@"))
+        raise Refusal(
+            "I don't know {name} in this group. If they are not in the chat, add them "
+            "first: add {name}",
+            example="add Mum",
+            name=typed.lstrip("@"),
+        )
     return member
 
 
@@ -146,38 +169,60 @@ def _wrong_word(proposal: Proposal, process: Process) -> Refusal:
     example = f"{first} #{proposal.number}"
     if process.rule in (Rule.CHOICE, Rule.TIME):
         example = f"vote #{proposal.number} 1"
-    return Refusal("In #{number} you can respond with: {words}.", example=example,
-                   number=proposal.number, words=words)
+    return Refusal(
+        "In #{number} you can respond with: {words}.",
+        example=example,
+        number=proposal.number,
+        words=words,
+    )
 
 
-def _choices(proposal: Proposal, process: Process,
-             action: c.Respond) -> tuple[tuple[int, ...], tuple[int, ...]]:
+def _choices(
+    proposal: Proposal, process: Process, action: c.Respond
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
     if process.rule not in (Rule.CHOICE, Rule.TIME):
         return (), ()
     count = len(proposal.options.choices)
     picked = tuple(dict.fromkeys(action.choices))
     maybe = tuple(dict.fromkeys(action.maybe)) if process.rule is Rule.TIME else ()
     if not picked and not maybe:
-        raise Refusal("Please say which option, by its number.",
-                      example=f"vote #{proposal.number} 1")
+        raise Refusal(
+            "Please say which option, by its number.", example=f"vote #{proposal.number} 1"
+        )
     if any(not 1 <= n <= count for n in (*picked, *maybe)):
-        raise Refusal("#{number} has options 1 to {count}.", example=f"vote #{proposal.number} 1",
-                      number=proposal.number, count=count)
+        raise Refusal(
+            "#{number} has options 1 to {count}.",
+            example=f"vote #{proposal.number} 1",
+            number=proposal.number,
+            count=count,
+        )
     if process.rule is Rule.CHOICE and len(picked) > 1 and not proposal.options.multi:
-        raise Refusal("Please pick just one option in #{number}.",
-                      example=f"vote #{proposal.number} {picked[0]}", number=proposal.number)
+        raise Refusal(
+            "Please pick just one option in #{number}.",
+            example=f"vote #{proposal.number} {picked[0]}",
+            number=proposal.number,
+        )
     if set(picked) & set(maybe):
-        raise Refusal("An option can't be both yes and if need be.",
-                      example=f"vote #{proposal.number} 1 maybe 2")
+        raise Refusal(
+            "An option can't be both yes and if need be.",
+            example=f"vote #{proposal.number} 1 maybe 2",
+        )
     return tuple(sorted(picked)), tuple(sorted(maybe))
 
 
-def _append(turn: Turn, proposal: Proposal, record: ResponseRecord, member_id: int,
-            *, responded: bool = True) -> Proposal:
+def _append(
+    turn: Turn,
+    proposal: Proposal,
+    record: ResponseRecord,
+    member_id: int,
+    *,
+    responded: bool = True,
+) -> Proposal:
     round_ = proposal.round
     assert round_ is not None
-    participants = (round_.participants | {member_id} if responded
-                    else round_.participants - {member_id})
+    participants = (
+        round_.participants | {member_id} if responded else round_.participants - {member_id}
+    )
     updated = replace(round_, history=(*round_.history, record), participants=participants)
     return turn.put(replace(proposal, rounds=(*proposal.rounds[:-1], updated)))
 
@@ -185,28 +230,39 @@ def _append(turn: Turn, proposal: Proposal, record: ResponseRecord, member_id: i
 def _ask_for_reason(turn: Turn, proposal: Proposal, kind: ResponseKind, subject: Member) -> None:
     assert turn.request is not None and turn.member is not None
     _ = turn.t
-    text = _("{name}, please say why ({response}) for #{number}: reply to this message with "
-             "your reason. It is not recorded until you do.").format(
-                 name=subject.name, response=kind.name, number=proposal.number)
-    turn.emit(AskReason(
-        chat=turn.request.chat,
-        member=turn.member.id,
-        name=turn.member.name,
-        identities=turn.member.identities,
-        number=proposal.number,
-        word=kind.name if subject is turn.member else f"for {subject.name} {kind.name}",
-        document=Document((para(text),)),
-    ))
+    text = _(
+        "{name}, please say why ({response}) for #{number}: reply to this message with "
+        "your reason. It is not recorded until you do."
+    ).format(name=subject.name, response=kind.name, number=proposal.number)
+    turn.emit(
+        AskReason(
+            chat=turn.request.chat,
+            member=turn.member.id,
+            name=turn.member.name,
+            identities=turn.member.identities,
+            number=proposal.number,
+            word=kind.name if subject is turn.member else f"for {subject.name} {kind.name}",
+            document=Document((para(text),)),
+        )
+    )
 
 
-def _acknowledge(turn: Turn, proposal: Proposal, kind: ResponseKind, subject: Member,
-                 actor: Member) -> None:
+def _acknowledge(
+    turn: Turn, proposal: Proposal, kind: ResponseKind, subject: Member, actor: Member
+) -> None:
     _ = turn.t
     if subject.id != actor.id:
-        turn.reply_phrase("Recorded for {name}: {response} on #{number} (recorded by {by}).",
-                          name=subject.name, response=_(kind.name), number=proposal.number,
-                          by=actor.name)
+        turn.reply_phrase(
+            "Recorded for {name}: {response} on #{number} (recorded by {by}).",
+            name=subject.name,
+            response=_(kind.name),
+            number=proposal.number,
+            by=actor.name,
+        )
     else:
-        turn.reply_phrase("Thank you, {name}. Your response to #{number} is recorded: "
-                          "{response}.", name=actor.name, number=proposal.number,
-                          response=_(kind.name))
+        turn.reply_phrase(
+            "Thank you, {name}. Your response to #{number} is recorded: {response}.",
+            name=actor.name,
+            number=proposal.number,
+            response=_(kind.name),
+        )

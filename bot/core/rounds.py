@@ -145,8 +145,9 @@ def arm_round(turn: Turn, proposal: Proposal) -> None:
     round_ = proposal.round
     assert round_ is not None
     n = proposal.number
-    turn.emit(SetTimer(timer_key(turn, n, "deadline"), round_.deadline,
-                       DeadlineDue(n, round_.index)))
+    turn.emit(
+        SetTimer(timer_key(turn, n, "deadline"), round_.deadline, DeadlineDue(n, round_.index))
+    )
     nudge_at = round_.deadline - turn.group.settings.nudge_before
     if round_.kind is RoundKind.RESPONSES and proposal.stage is Stage.OPEN and nudge_at > turn.now:
         turn.emit(SetTimer(timer_key(turn, n, "nudge"), nudge_at, NudgeDue(n, round_.index)))
@@ -236,9 +237,11 @@ def apply_verdict(turn: Turn, proposal: Proposal, verdict: Verdict) -> Proposal:
         refresh_card(turn, proposal)
         announce(
             turn,
-            _("The deadline has passed and there are objections. {name}, you can change the "
-              "proposal to meet them: amend #{number} and the new text. Objectors can "
-              "withdraw: withdraw objection #{number}. We have until {deadline}.").format(
+            _(
+                "The deadline has passed and there are objections. {name}, you can change the "
+                "proposal to meet them: amend #{number} and the new text. Objectors can "
+                "withdraw: withdraw objection #{number}. We have until {deadline}."
+            ).format(
                 name=cards.member_name(turn.group, proposal.proposer, _),
                 number=proposal.number,
                 deadline=spell(turn, proposal.round.deadline),  # type: ignore[union-attr]
@@ -253,9 +256,11 @@ def apply_verdict(turn: Turn, proposal: Proposal, verdict: Verdict) -> Proposal:
         refresh_card(turn, proposal)
         announce(
             turn,
-            verdict.reason.text(_) + " " + _(
-                "When you have decided, say: outcome #{number} and what you decided."
-            ).format(number=proposal.number),
+            verdict.reason.text(_)
+            + " "
+            + _("When you have decided, say: outcome #{number} and what you decided.").format(
+                number=proposal.number
+            ),
             proposal,
         )
         return proposal
@@ -263,7 +268,11 @@ def apply_verdict(turn: Turn, proposal: Proposal, verdict: Verdict) -> Proposal:
 
 
 def conclude(
-    turn: Turn, proposal: Proposal, how: Move, summary: str, winners: tuple[int, ...] = (),
+    turn: Turn,
+    proposal: Proposal,
+    how: Move,
+    summary: str,
+    winners: tuple[int, ...] = (),
     decision: str = "",
 ) -> Proposal:
     """End a proposal: record the outcome, stop its timers, announce it."""
@@ -281,16 +290,20 @@ def conclude(
     proposal = turn.put(turn.log(proposal, proposal.stage.value, summary))
     disarm(turn, proposal)
     if proposal.stage is Stage.AGREED and proposal.review_at is not None:
-        turn.emit(SetTimer(timer_key(turn, proposal.number, "review"), proposal.review_at,
-                           ReviewDue(proposal.number)))
+        turn.emit(
+            SetTimer(
+                timer_key(turn, proposal.number, "review"),
+                proposal.review_at,
+                ReviewDue(proposal.number),
+            )
+        )
     refresh_card(turn, proposal)
     _ = turn.group_t
     text = summary
     if decision:
         text += " " + _("Decision: {decision}").format(decision=decision)
     if proposal.stage is Stage.AGREED and proposal.review_at is not None:
-        text += " " + _("We will review it on {date}.").format(
-            date=spell(turn, proposal.review_at))
+        text += " " + _("We will review it on {date}.").format(date=spell(turn, proposal.review_at))
     announce(turn, text, proposal)
     from bot.core.calendar import outcome_files
 

@@ -51,8 +51,7 @@ def end_resolving(turn: Turn, proposal: Proposal) -> None:
     """The time to work through objections is over."""
     _ = turn.group_t
     if standing_objections(proposal):
-        rounds.conclude(turn, proposal, Move.FAIL,
-                        _("Not agreed: an objection still stands."))
+        rounds.conclude(turn, proposal, Move.FAIL, _("Not agreed: an objection still stands."))
     else:
         rounds.conclude(turn, proposal, Move.PASS, _("Agreed: the objections were resolved."))
 
@@ -64,8 +63,11 @@ def nudge_due(turn: Turn, event: c.NudgeDue) -> None:
     round_ = proposal.round
     if turn.now >= round_.deadline:
         return  # fired late (the bot was down): a reminder after the deadline helps nobody
-    waiting = [turn.group.members[m] for m in waiting_for(proposal, turn.group)
-               if event.member is None or m == event.member]
+    waiting = [
+        turn.group.members[m]
+        for m in waiting_for(proposal, turn.group)
+        if event.member is None or m == event.member
+    ]
     for member in waiting:
         if not member.reminders:
             continue
@@ -75,9 +77,13 @@ def nudge_due(turn: Turn, event: c.NudgeDue) -> None:
         quiet_until = _quiet_until(turn, member)
         if quiet_until is not None:
             if quiet_until < round_.deadline:
-                turn.emit(SetTimer(rounds.timer_key(turn, proposal.number, f"nudge-{member.id}"),
-                                   quiet_until, c.NudgeDue(proposal.number, round_.index,
-                                                           member.id)))
+                turn.emit(
+                    SetTimer(
+                        rounds.timer_key(turn, proposal.number, f"nudge-{member.id}"),
+                        quiet_until,
+                        c.NudgeDue(proposal.number, round_.index, member.id),
+                    )
+                )
             continue
         _nudge(turn, proposal, member)
 
@@ -88,8 +94,7 @@ def _nudge(turn: Turn, proposal: Proposal, member: Member) -> None:
     deadline = rounds.spell(turn, proposal.round.deadline, turn.language_of(member))
     document = Document(
         (
-            para(_("Hello {name}. We have not heard from you yet about:").format(
-                name=member.name)),
+            para(_("Hello {name}. We have not heard from you yet about:").format(name=member.name)),
             para(Strong(title_line(proposal, _))),
             para(_("Please respond by {deadline}.").format(deadline=deadline)),
         ),
@@ -105,11 +110,16 @@ def _nudge_proxy(turn: Turn, proposal: Proposal, member: Member) -> None:
         return
     _ = turn.member_t(helper)
     first = PROCESSES[proposal.process].responses[0].name
-    document = Document((
-        para(_("{name} has not responded to #{number} yet. You can record their response: "
-               "for {name} {word} #{number}").format(name=member.name, number=proposal.number,
-                                                      word=first)),
-    ))
+    document = Document(
+        (
+            para(
+                _(
+                    "{name} has not responded to #{number} yet. You can record their response: "
+                    "for {name} {word} #{number}"
+                ).format(name=member.name, number=proposal.number, word=first)
+            ),
+        )
+    )
     turn.emit(DirectMessage(helper.id, helper.name, helper.identities, document))
 
 
@@ -127,8 +137,9 @@ def _quiet_until(turn: Turn, member: Member) -> datetime | None:
     local = turn.now.astimezone(zone)
     if not member.quiet.contains(local.time().replace(tzinfo=None)):
         return None
-    end = local.replace(hour=member.quiet.end.hour, minute=member.quiet.end.minute, second=0,
-                        microsecond=0)
+    end = local.replace(
+        hour=member.quiet.end.hour, minute=member.quiet.end.minute, second=0, microsecond=0
+    )
     if end <= local:
         end += timedelta(days=1)
     return end.astimezone(turn.now.tzinfo)
@@ -144,14 +155,23 @@ def review_due(turn: Turn, event: c.ReviewDue) -> None:
     proposal = turn.put(turn.log(proposal, "review_due"))
     rounds.refresh_card(turn, proposal)
     _ = turn.group_t
-    turn.emit(Post(Document(
-        (
-            para(Strong(_("Time to review #{number}: {title}").format(
-                number=proposal.number, title=proposal.title))),
-            para(_("Is it still working? To decide again, reopen it as a new proposal.")),
-        ),
-        (Action("🔁 " + _("Reopen"), f"reopen #{proposal.number}"),),
-    )))
+    turn.emit(
+        Post(
+            Document(
+                (
+                    para(
+                        Strong(
+                            _("Time to review #{number}: {title}").format(
+                                number=proposal.number, title=proposal.title
+                            )
+                        )
+                    ),
+                    para(_("Is it still working? To decide again, reopen it as a new proposal.")),
+                ),
+                (Action("🔁 " + _("Reopen"), f"reopen #{proposal.number}"),),
+            )
+        )
+    )
 
 
 def digest_due(turn: Turn, event: c.DigestDue) -> None:
@@ -159,8 +179,9 @@ def digest_due(turn: Turn, event: c.DigestDue) -> None:
     if not settings.digest:
         return
     turn.emit(SetTimer(f"{turn.group.id}|digest", turn.now + DIGEST_EVERY, c.DigestDue()))
-    open_ = sorted((p for p in turn.group.proposals.values() if p.stage in ACTIVE),
-                   key=lambda p: p.number)
+    open_ = sorted(
+        (p for p in turn.group.proposals.values() if p.stage in ACTIVE), key=lambda p: p.number
+    )
     if not open_:
         return
     _ = turn.group_t
@@ -169,11 +190,11 @@ def digest_due(turn: Turn, event: c.DigestDue) -> None:
         line = title_line(proposal, _)
         if proposal.round is not None:
             line += " — " + _("until {deadline}").format(
-                deadline=rounds.spell(turn, proposal.round.deadline))
+                deadline=rounds.spell(turn, proposal.round.deadline)
+            )
         items.append(line)
     turn.emit(Post(Document((para(Strong(_("This week's open proposals"))), bullets(items)))))
 
 
 def schedule_digest(turn: Turn) -> None:
     turn.emit(SetTimer(f"{turn.group.id}|digest", turn.now + DIGEST_EVERY, c.DigestDue()))
-

@@ -19,7 +19,7 @@ from bot.core.i18n import Phrase, Translate, translator
 from bot.core.model import Group, LogEntry, Member, Proposal
 
 
-class Refusal(Exception):  # noqa: N818 - it is a refusal, not an error
+class Refusal(Exception):
     """The command cannot be done. ``phrase`` says why and what to do instead."""
 
     def __init__(self, msgid: str, example: str = "", **params: Any) -> None:

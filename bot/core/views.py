@@ -28,7 +28,8 @@ def status(turn: Turn, action: c.Status) -> None:
             para(_("To suggest something, say: propose and a title.")),
         )
         return
-    mine, others = [], []
+    mine: list[str] = []
+    others: list[str] = []
     for proposal in open_:
         line = cards.title_line(proposal, _)
         if proposal.round is not None:

@@ -33,8 +33,9 @@ async def main(db: Path) -> None:
     clock = ManualClock(START)
     app = Application(storage=storage, clock=clock)
     events: list[tuple[str, int, str]] = [(f"join-{i}", i, "join") for i in range(MEMBERS)]
-    events += [(f"propose-{n}", 0, f"propose Test {n}\nin 2 hours")
-               for n in range(1, PROPOSALS + 1)]
+    events += [
+        (f"propose-{n}", 0, f"propose Test {n}\nin 2 hours") for n in range(1, PROPOSALS + 1)
+    ]
     events += [(f"respond-{i}", i, "consent #1") for i in range(MEMBERS)]
     for key, who, text in events:
         await app.submit(chat=CHAT, actor=actor(who), text=text, update_key=key)

@@ -27,8 +27,9 @@ SAM, ALEX = Actor("console:sam", "Sam"), Actor("console:alex", "Alex")
 class Recorder:
     """An adapter that records what it is given, and can be made to fail."""
 
-    def __init__(self, platform: str = "console", failures: int = 0,
-                 retry_after: float | None = None) -> None:
+    def __init__(
+        self, platform: str = "console", failures: int = 0, retry_after: float | None = None
+    ) -> None:
         self.platform = platform
         self.failures = failures
         self.retry_after = retry_after
@@ -52,12 +53,14 @@ class Recorder:
 
 async def test_the_same_update_three_times_changes_nothing_after_the_first(tmp_path: Path) -> None:
     async with running_app(tmp_path / "db") as run:
-        first = await run.app.submit(chat=CHAT, actor=SAM, text="propose Buy a kettle",
-                                     update_key="telegram:update:1")
+        first = await run.app.submit(
+            chat=CHAT, actor=SAM, text="propose Buy a kettle", update_key="telegram:update:1"
+        )
         assert first.decision is not None
         for _ in range(2):
-            again = await run.app.submit(chat=CHAT, actor=SAM, text="propose Buy a kettle",
-                                         update_key="telegram:update:1")
+            again = await run.app.submit(
+                chat=CHAT, actor=SAM, text="propose Buy a kettle", update_key="telegram:update:1"
+            )
             assert again.duplicate and again.decision is None
         group = await run.storage.load_group(CHAT)
         assert group is not None and list(group.proposals) == [1]
@@ -75,15 +78,21 @@ async def test_overdue_timers_fire_once_after_a_restart_oldest_first(tmp_path: P
     async with running_app(db, start=datetime(2026, 12, 20, 9, 0, tzinfo=UTC)) as run:
         assert await run.app.run_due_timers() == 4  # two nudges, then two deadlines
         assert await run.app.run_due_timers() == 0
-        fired = [e.command.number for e in await run.storage.audit(CHAT)
-                 if isinstance(e.command, DeadlineDue)]
+        fired = [
+            e.command.number
+            for e in await run.storage.audit(CHAT)
+            if isinstance(e.command, DeadlineDue)
+        ]
         assert fired == [2, 1]  # the earlier deadline first
         group = await run.app.group(CHAT)
         assert group is not None
         assert {p.stage for p in group.proposals.values()} == {Stage.NOT_AGREED}
         # A nudge whose deadline has already passed is not sent.
-        assert not [o for o in await run.storage.pending_deliveries(run.clock.now())
-                    if o.target.startswith("dm:")]
+        assert not [
+            o
+            for o in await run.storage.pending_deliveries(run.clock.now())
+            if o.target.startswith("dm:")
+        ]
 
 
 async def test_delivery_retries_with_the_pause_the_platform_asks_for(tmp_path: Path) -> None:
@@ -114,8 +123,9 @@ async def test_a_platform_that_is_down_does_not_hold_up_another(tmp_path: Path) 
         # Link a Telegram chat to the same group.
         await run.app.submit(chat=CHAT, actor=SAM, text="link")
         code = next(iter((await run.app.group(CHAT)).link_codes))  # type: ignore[union-attr]
-        await run.app.submit(chat="telegram:-100", actor=Actor("telegram:1", "Sam"),
-                             text=f"link {code}")
+        await run.app.submit(
+            chat="telegram:-100", actor=Actor("telegram:1", "Sam"), text=f"link {code}"
+        )
         await run.app.submit(chat=CHAT, actor=SAM, text="propose Buy a kettle")
         await run.delivery.run_once()
         assert any(isinstance(d.effect, Post) and d.effect.card == 1 for d in up.sent)
@@ -125,7 +135,8 @@ async def test_a_platform_that_is_down_does_not_hold_up_another(tmp_path: Path) 
 
 
 async def test_a_fresh_chat_starts_its_own_group_with_its_first_member_as_facilitator(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     async with running_app(tmp_path / "db") as run:
         await run.app.submit(chat=CHAT, actor=SAM, text="join", chat_title="Mum's care team")
         group = await run.app.group(CHAT)
@@ -134,10 +145,16 @@ async def test_a_fresh_chat_starts_its_own_group_with_its_first_member_as_facili
 
 
 async def test_private_words_from_a_stranger_are_answered_and_stored_nowhere(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     async with running_app(tmp_path / "db") as run:
-        result = await run.app.submit(chat="dm:console:zed", actor=Actor("console:zed", "Zed"),
-                                      text="status", private=True, present=False)
+        result = await run.app.submit(
+            chat="dm:console:zed",
+            actor=Actor("console:zed", "Zed"),
+            text="status",
+            private=True,
+            present=False,
+        )
         assert result.decision is None and result.direct
         assert await run.storage.group_ids() == []
 
@@ -145,8 +162,13 @@ async def test_private_words_from_a_stranger_are_answered_and_stored_nowhere(
 async def test_the_record_replays_from_the_audit_log(tmp_path: Path) -> None:
     """The core is deterministic: the audit log's commands rebuild the same state."""
     async with running_app(tmp_path / "db") as run:
-        for actor, text in [(SAM, "join"), (ALEX, "join"), (SAM, "propose Buy a kettle"),
-                            (ALEX, "concern #1 the old one works"), (SAM, "consent #1")]:
+        for actor, text in [
+            (SAM, "join"),
+            (ALEX, "join"),
+            (SAM, "propose Buy a kettle"),
+            (ALEX, "concern #1 the old one works"),
+            (SAM, "consent #1"),
+        ]:
             await run.app.submit(chat=CHAT, actor=actor, text=text)
         await run.wait(timedelta(days=4))
         entries = await run.storage.audit(CHAT)
@@ -165,10 +187,17 @@ async def test_the_scheduler_wakes_the_application_on_time(tmp_path: Path) -> No
         app.on_timers_changed = scheduler.timers_changed
         await scheduler.start()
         group = Group(id=CHAT, chats=(CHAT,))
-        timer = SetTimer(f"{CHAT}|1|deadline", app.clock.now() + timedelta(seconds=1),
-                         DeadlineDue(1, 1))
-        await storage.commit(group_before=None, group_after=group, command=DeadlineDue(1, 1),
-                             now=app.clock.now(), summary="test", outgoing=[Outgoing(timer)])
+        timer = SetTimer(
+            f"{CHAT}|1|deadline", app.clock.now() + timedelta(seconds=1), DeadlineDue(1, 1)
+        )
+        await storage.commit(
+            group_before=None,
+            group_after=group,
+            command=DeadlineDue(1, 1),
+            now=app.clock.now(),
+            summary="test",
+            outgoing=[Outgoing(timer)],
+        )
         scheduler.timers_changed()
         for _ in range(100):
             fired = [e for e in await storage.audit(CHAT) if e.summary == "DeadlineDue"]

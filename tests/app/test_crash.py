@@ -23,8 +23,13 @@ ROOT = Path(__file__).resolve().parents[2]
 async def run_worker(db: Path, kill_after_acks: int | None, acked: set[str]) -> bool:
     """Run the worker; kill it with SIGKILL after some acks. True if it finished."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.app.crash_worker", str(db),
-        cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "tests.app.crash_worker",
+        str(db),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     assert process.stdout is not None
     seen = 0
@@ -71,8 +76,11 @@ async def test_sigkill_during_a_burst_loses_and_doubles_nothing(tmp_path: Path) 
         assert len(group.active_members()) == MEMBERS
         assert sorted(group.proposals) == list(range(1, PROPOSALS + 1))
         # Every due deadline fired exactly once.
-        fired = Counter(entry.command.number for entry in await storage.audit(CHAT)
-                        if isinstance(entry.command, DeadlineDue))
+        fired = Counter(
+            entry.command.number
+            for entry in await storage.audit(CHAT)
+            if isinstance(entry.command, DeadlineDue)
+        )
         assert fired == Counter(range(2, PROPOSALS + 1))
         for number in range(2, PROPOSALS + 1):
             assert group.proposals[number].stage is Stage.NOT_AGREED

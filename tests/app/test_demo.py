@@ -19,7 +19,9 @@ def play(script: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> str:
     return capsys.readouterr().out
 
 
-def test_holiday_cover_example_reads_like_a_conversation(capsys: pytest.CaptureFixture[str]) -> None:
+def test_holiday_cover_example_reads_like_a_conversation(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     out = play(EXAMPLES / "holiday-cover.txt", capsys)
     assert "Sam: propose Alex covers the Tuesday visit while Jo is on holiday" in out
     assert "Please respond by Friday 11 December, 17:00 UK time." in out
@@ -30,7 +32,8 @@ def test_holiday_cover_example_reads_like_a_conversation(capsys: pytest.CaptureF
 
 
 def test_new_carer_example_shows_proxy_and_private_reminder(
-        capsys: pytest.CaptureFixture[str]) -> None:
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     out = play(EXAMPLES / "new-carer-after-trial.txt", capsys)
     assert "Recorded for Mum: consent on #1 (recorded by Sam)." in out
     assert "bot → Kim (private): Hello Kim. We have not heard from you yet about:" in out
@@ -46,8 +49,9 @@ def test_new_routine_example_reaches_its_review(capsys: pytest.CaptureFixture[st
     assert "Only the person who proposed #1 or a facilitator can do that." in out
 
 
-def test_a_script_line_that_makes_no_sense_is_explained(tmp_path: Path,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_script_line_that_makes_no_sense_is_explained(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     script = tmp_path / "bad.txt"
     script.write_text("Sam: join\nwait for ever\n", encoding="utf-8")
     assert main(["demo", "--script", str(script)]) == 2
@@ -60,16 +64,18 @@ def test_a_missing_script_is_explained(tmp_path: Path, capsys: pytest.CaptureFix
     assert "couldn't read the script" in capsys.readouterr().err
 
 
-def test_unclear_words_get_a_friendly_correction(tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_unclear_words_get_a_friendly_correction(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     script = tmp_path / "typo.txt"
     script.write_text("Sam: join\nSam: propse Buy a kettle\n", encoding="utf-8")
     out = play(script, capsys)
     assert "propose" in out.split("Sam: propse Buy a kettle", 1)[1]
 
 
-def test_a_kept_database_remembers_between_runs(tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_kept_database_remembers_between_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = tmp_path / "team.db"
     first = tmp_path / "one.txt"
     first.write_text("Sam: join\nSam: propose Buy a kettle\n", encoding="utf-8")
@@ -79,8 +85,9 @@ def test_a_kept_database_remembers_between_runs(tmp_path: Path,
     assert "Buy a kettle" in play(second, capsys, "--db", str(db))
 
 
-def test_a_corrupt_database_is_refused_clearly(tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_corrupt_database_is_refused_clearly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = tmp_path / "broken.db"
     db.write_bytes(b"this is not a database" * 100)
     script = tmp_path / "one.txt"
@@ -92,14 +99,25 @@ def test_a_corrupt_database_is_refused_clearly(tmp_path: Path,
 
 def test_interactive_demo_welcomes_a_newcomer() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "demo"], input="propose Buy a kettle\nquit\n",
-        capture_output=True, text=True, cwd=ROOT, timeout=60, check=True,
+        [sys.executable, "-m", "bot", "demo"],
+        input="propose Buy a kettle\nquit\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=True,
     )
     assert "Welcome to Deciding Together" in result.stdout
     assert "Proposal #1: Buy a kettle" in result.stdout
 
 
 def test_python_dash_m_bot_shows_help() -> None:
-    result = subprocess.run([sys.executable, "-m", "bot", "--help"], capture_output=True,
-                            text=True, cwd=ROOT, timeout=60, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=True,
+    )
     assert "demo" in result.stdout and "check-config" in result.stdout

@@ -21,8 +21,9 @@ CHAT = "console:group"
 
 @dataclass
 class Conversation:
-    group: Group = field(default_factory=lambda: Group(id=CHAT, chats=(CHAT,),
-                                                       settings=GroupSettings()))
+    group: Group = field(
+        default_factory=lambda: Group(id=CHAT, chats=(CHAT,), settings=GroupSettings())
+    )
     now: datetime = START
     timers: dict[str, SetTimer] = field(default_factory=dict)
     said: list[Effect] = field(default_factory=list)
@@ -41,18 +42,19 @@ class Conversation:
                 self.said.append(effect)
         return decision
 
-    def by(self, name: str, action: c.Action, *, private: bool = False,
-           present: bool = True) -> Decision:
+    def by(
+        self, name: str, action: c.Action, *, private: bool = False, present: bool = True
+    ) -> Decision:
         actor = c.Actor(identity=f"console:{name.lower()}", name=name)
         chat = f"dm:console:{name.lower()}" if private else CHAT
-        return self.run(c.Request(actor=actor, chat=chat, action=action, private=private,
-                                  present=present))
+        return self.run(
+            c.Request(actor=actor, chat=chat, action=action, private=private, present=present)
+        )
 
     def wait(self, span: timedelta) -> None:
         end = self.now + span
         while True:
-            due = sorted((t for t in self.timers.values() if t.due <= end),
-                         key=lambda t: t.due)
+            due = sorted((t for t in self.timers.values() if t.due <= end), key=lambda t: t.due)
             if not due:
                 break
             timer = due[0]
@@ -65,16 +67,22 @@ class Conversation:
         return self.group.proposals[number]
 
     def texts(self) -> list[str]:
-        return [plain_text(e.document) for e in self.said
-                if isinstance(e, Message) and hasattr(e, "document")]
+        return [
+            plain_text(e.document)
+            for e in self.said
+            if isinstance(e, Message) and hasattr(e, "document")
+        ]
 
     def card_text(self, number: int | None = None) -> str:
         """The latest card (posted or edited), of ``number`` or of any proposal."""
         for effect in reversed(self.said):
             if isinstance(effect, EditCard) and number in (None, effect.number):
                 return plain_text(effect.document)
-            if isinstance(effect, Post) and effect.card is not None and number in (None,
-                                                                                   effect.card):
+            if (
+                isinstance(effect, Post)
+                and effect.card is not None
+                and number in (None, effect.card)
+            ):
                 return plain_text(effect.document)
         raise AssertionError("no card was shown")
 

@@ -21,8 +21,15 @@ def team(*names: str) -> Conversation:
 
 def test_full_consent_with_question_objection_amendment_and_early_pass() -> None:
     conv = team("Sam", "Alex", "Jo")
-    conv.by("Sam", c.Propose("Move the morning visit to 10:00", "Mum sleeps badly before 9",
-                             deadline="Friday 5pm", questions="1 day"))
+    conv.by(
+        "Sam",
+        c.Propose(
+            "Move the morning visit to 10:00",
+            "Mum sleeps badly before 9",
+            deadline="Friday 5pm",
+            questions="1 day",
+        ),
+    )
     assert conv.proposal(1).stage is Stage.QUESTIONS
     conv.by("Alex", c.Ask(1, "What about Tuesdays, when physio comes at 10?"))
     assert "Alex asks" in conv.last_text()
@@ -69,8 +76,14 @@ def test_lazy_consensus_passes_at_the_deadline_unless_someone_objects() -> None:
 
 def test_time_poll_finds_the_best_slot_and_offers_a_calendar_file() -> None:
     conv = team("Sam", "Alex", "Jo")
-    conv.by("Sam", c.Propose("Team meeting", process="time",
-                             options=("Tuesday 10:00", "Wednesday 14:00", "Thursday 18:00")))
+    conv.by(
+        "Sam",
+        c.Propose(
+            "Team meeting",
+            process="time",
+            options=("Tuesday 10:00", "Wednesday 14:00", "Thursday 18:00"),
+        ),
+    )
     proposal = conv.proposal(1)
     assert len(proposal.options.choices) == 3
     assert "Tuesday 8 December, 10:00" in conv.card_text(1)
@@ -87,8 +100,14 @@ def test_time_poll_finds_the_best_slot_and_offers_a_calendar_file() -> None:
 
 def test_choice_poll_picks_the_most_votes_and_refuses_two_in_a_single_choice() -> None:
     conv = team("Sam", "Alex", "Jo", "Kim")
-    conv.by("Sam", c.Propose("Which day for the big shop?", process="choice",
-                             options=("Monday", "Thursday", "Saturday")))
+    conv.by(
+        "Sam",
+        c.Propose(
+            "Which day for the big shop?",
+            process="choice",
+            options=("Monday", "Thursday", "Saturday"),
+        ),
+    )
     assert conv.by("Alex", c.Respond(1, "vote", choices=(1, 2))).refused
     conv.by("Alex", c.Respond(1, "vote", choices=(2,)))
     conv.by("Jo", c.Respond(1, "vote", choices=(2,)))

@@ -18,27 +18,63 @@ from bot.core.processes import PROCESSES, Rule
 from tests.core.conversation import Conversation
 
 NAMES = ("Sam", "Alex", "Jo", "Kim")
-WORDS = sorted({"consent", "concern", "object", "ok", "support", "agree", "abstain",
-                "disagree", "block", "vote", "seen", "advice", "noadvice", "✅", "✋", "🟡",
-                "nonsense"})
+WORDS = sorted(
+    {
+        "consent",
+        "concern",
+        "object",
+        "ok",
+        "support",
+        "agree",
+        "abstain",
+        "disagree",
+        "block",
+        "vote",
+        "seen",
+        "advice",
+        "noadvice",
+        "✅",
+        "✋",
+        "🟡",
+        "nonsense",
+    }
+)
 
 numbers = st.one_of(st.none(), st.integers(1, 4))
 reasons = st.sampled_from(["", "", "too early", "not safe for Mum"])
 
 actions = st.one_of(
-    st.builds(c.Propose, title=st.sampled_from(["Visit at 10", "New kettle"]),
-              process=st.sampled_from([None, "consent", "lazy", "consensus", "advice", "ack"]),
-              duration=st.sampled_from([None, "2 days", "5 hours"]),
-              anonymous=st.booleans(), hide_results=st.booleans(),
-              quorum=st.sampled_from([None, 0, 50, 100]),
-              needs=st.sampled_from([(), ("Kim",)])),
-    st.builds(c.Propose, title=st.just("Which day?"), process=st.just("choice"),
-              options=st.just(("Monday", "Tuesday", "Friday")), multi=st.booleans()),
-    st.builds(c.Propose, title=st.just("Meeting"), process=st.just("time"),
-              options=st.just(("Tuesday 10:00", "Wednesday 14:00"))),
-    st.builds(c.Respond, number=numbers, word=st.sampled_from(WORDS), reason=reasons,
-              choices=st.sampled_from([(), (1,), (2,), (1, 3)]),
-              maybe=st.sampled_from([(), (2,)])),
+    st.builds(
+        c.Propose,
+        title=st.sampled_from(["Visit at 10", "New kettle"]),
+        process=st.sampled_from([None, "consent", "lazy", "consensus", "advice", "ack"]),
+        duration=st.sampled_from([None, "2 days", "5 hours"]),
+        anonymous=st.booleans(),
+        hide_results=st.booleans(),
+        quorum=st.sampled_from([None, 0, 50, 100]),
+        needs=st.sampled_from([(), ("Kim",)]),
+    ),
+    st.builds(
+        c.Propose,
+        title=st.just("Which day?"),
+        process=st.just("choice"),
+        options=st.just(("Monday", "Tuesday", "Friday")),
+        multi=st.booleans(),
+    ),
+    st.builds(
+        c.Propose,
+        title=st.just("Meeting"),
+        process=st.just("time"),
+        options=st.just(("Tuesday 10:00", "Wednesday 14:00")),
+    ),
+    st.builds(
+        c.Respond,
+        number=numbers,
+        word=st.sampled_from(WORDS),
+        reason=reasons,
+        choices=st.sampled_from([(), (1,), (2,), (1, 3)]),
+        maybe=st.sampled_from([(), (2,)]),
+    ),
     st.builds(c.Respond, number=numbers, word=st.just("consent"), proxy_for=st.just("Mum")),
     st.builds(c.Unrespond, number=numbers, word=st.sampled_from(["✅", "✋"])),
     st.builds(c.WithdrawObjection, number=numbers),
@@ -78,8 +114,11 @@ def check(conv: Conversation) -> None:
             # Nothing is responded after a round has closed.
             if round_.closed_at is not None:
                 assert all(r.at <= round_.closed_at for r in round_.history)
-        if proposal.stage is Stage.AGREED and process.rule in (Rule.CONSENT, Rule.LAZY,
-                                                               Rule.CONSENSUS):
+        if proposal.stage is Stage.AGREED and process.rule in (
+            Rule.CONSENT,
+            Rule.LAZY,
+            Rule.CONSENSUS,
+        ):
             assert not standing_objections(proposal)
             assert not missing_required(proposal, group)
             if process.rule is not Rule.LAZY:

@@ -22,8 +22,7 @@ def team(*names: str) -> Conversation:
 
 
 def consent_proposal(conv: Conversation, **options: object) -> int:
-    conv.by("Sam", c.Propose("Move the morning visit to 10:00", "Mum sleeps badly",
-                             **options))  # type: ignore[arg-type]
+    conv.by("Sam", c.Propose("Move the morning visit to 10:00", "Mum sleeps badly", **options))  # type: ignore[arg-type]
     return max(conv.group.proposals)
 
 
@@ -199,8 +198,7 @@ def test_hidden_results_stay_hidden_until_close() -> None:
 def test_only_members_act() -> None:
     conv = team("Sam")
     n = consent_proposal(conv)
-    text = unchanged(conv, c.Respond(n, "consent"), name="Stranger", private=True,
-                     present=False)
+    text = unchanged(conv, c.Respond(n, "consent"), name="Stranger", private=True, present=False)
     assert "Only members" in text
 
 
@@ -213,10 +211,16 @@ def test_telegram_anonymous_admin_is_never_a_member() -> None:
     assert decision.refused and conv.group is before
 
 
-@pytest.mark.parametrize("action", [
-    c.Amend(1, "new text"), c.Extend(1, "in 5 days"), c.Close(1), c.Withdraw(1),
-    c.SetReview(1, "in 3 months"),
-])
+@pytest.mark.parametrize(
+    "action",
+    [
+        c.Amend(1, "new text"),
+        c.Extend(1, "in 5 days"),
+        c.Close(1),
+        c.Withdraw(1),
+        c.SetReview(1, "in 3 months"),
+    ],
+)
 def test_only_the_proposer_or_a_facilitator_steers_a_proposal(action: c.Action) -> None:
     conv = team("Sam", "Alex", "Jo")
     conv.by("Alex", c.Propose("Alex's idea"))
@@ -321,16 +325,19 @@ def test_no_nudge_for_a_round_shorter_than_the_nudge_window() -> None:
 # -- bad input -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("action", "says"), [
-    (c.Respond(9, "consent"), "There is no proposal #9"),
-    (c.Propose("Trip", deadline="yesterday 5pm"), "passed"),
-    (c.Propose("Trip", deadline="in 10 minutes"), "too soon"),
-    (c.Propose("x" * 500), "too long"),
-    (c.Respond(1, "consent", reason="x" * 2000), "too long"),
-    (c.Respond(1, "vote", choices=(1,)), "you can respond with"),
-    (c.Propose("Trip", needs=("Nobody",)), "don't know Nobody"),
-    (c.Propose("Pick", process="choice", options=("only one",)), "at least two options"),
-])
+@pytest.mark.parametrize(
+    ("action", "says"),
+    [
+        (c.Respond(9, "consent"), "There is no proposal #9"),
+        (c.Propose("Trip", deadline="yesterday 5pm"), "passed"),
+        (c.Propose("Trip", deadline="in 10 minutes"), "too soon"),
+        (c.Propose("x" * 500), "too long"),
+        (c.Respond(1, "consent", reason="x" * 2000), "too long"),
+        (c.Respond(1, "vote", choices=(1,)), "you can respond with"),
+        (c.Propose("Trip", needs=("Nobody",)), "don't know Nobody"),
+        (c.Propose("Pick", process="choice", options=("only one",)), "at least two options"),
+    ],
+)
 def test_bad_input_gets_a_clear_message_and_changes_nothing(action: c.Action, says: str) -> None:
     conv = team("Sam", "Alex")
     consent_proposal(conv)
