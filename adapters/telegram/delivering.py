@@ -29,7 +29,7 @@ from telegram.error import Forbidden
 from adapters.telegram import ids, texts
 from adapters.telegram.memory import OPEN, REFUSED, Memory, Prompt
 from adapters.telegram.quiet import QuietReplies
-from adapters.telegram.render import CAPTION_LIMIT, keyboard, render
+from adapters.telegram.render import CAPTION_LIMIT, keyboard, render, render_one
 from adapters.telegram.sending import Sender
 from bot.adapter import Undeliverable
 from bot.app import Application
@@ -97,7 +97,11 @@ class Deliverer:
     async def _post(self, delivery: Delivery, effect: Post) -> str | None:
         chat_id = ids.chat_id_of(delivery.target)
         markup = await self.markup(effect.document.actions, delivery.group_id)
-        sent = await self.sender.send_text(chat_id, render(effect.document), markup)
+        if effect.card is not None:
+            parts = [await self._card_html(delivery, effect.card, effect.document)]
+        else:
+            parts = render(effect.document)
+        sent = await self.sender.send_text(chat_id, parts, markup)
         if effect.card is not None and sent.chat.id != chat_id:
             # It went to the chat this one became: remember the card there, not here.
             await self.app.note_card_posted(
@@ -111,16 +115,21 @@ class Deliverer:
         refs = await self.app.storage.card_messages(delivery.group_id, effect.number)
         ref = refs.get(ids.chat_key(chat_id))
         markup = await self.markup(effect.document.actions, delivery.group_id)
-        parts = render(effect.document)
-        # A card too long for one message was posted in parts; the last part holds the
-        # tally and the buttons, and is the one remembered and edited.
-        if ref is not None and await self.sender.edit_text(chat_id, int(ref), parts[-1], markup):
+        card = await self._card_html(delivery, effect.number, effect.document)
+        if ref is not None and await self.sender.edit_text(chat_id, int(ref), card, markup):
             return None
-        sent = await self.sender.send_text(chat_id, parts, markup)
+        sent = await self.sender.send_text(chat_id, [card], markup)
         await self.app.note_card_posted(
             delivery.group_id, effect.number, ids.chat_key(sent.chat.id), str(sent.message_id)
         )
         return None
+
+    async def _card_html(self, delivery: Delivery, number: int, document: Document) -> str:
+        """A card is one message, so that it can be edited: shortened if it must be."""
+        group = await self.app.group(delivery.group_id)
+        language = group.settings.language if group else None
+        note = para(texts.say(texts.SHORTENED, language).format(number=number))
+        return render_one(document, note)
 
     async def _reply(self, delivery: Delivery, effect: Reply) -> str | None:
         if await self.quiet.is_quiet(delivery.target, effect):

@@ -9,6 +9,11 @@ Blocks are separated by an empty line, which is easier to read on a phone.
 A message holds at most 4096 characters (counted in UTF-16, after the tags
 are taken out). A longer document is split between blocks; a block that alone
 is too long is split between words. Buttons go on the last part only.
+
+A proposal's card is different: it is edited in place as responses come, so it
+must stay one message. A card too long for one (many long reasons) is
+shortened instead, its longest blocks first, keeping the title, the tally and
+the buttons; "show #7" still gives everything.
 """
 
 from __future__ import annotations
@@ -74,8 +79,26 @@ def render(document: Document, limit: int = MESSAGE_LIMIT) -> list[str]:
     return parts
 
 
-def plain_length(document: Document) -> int:
-    return sum(p.length for b in document.blocks for p in _pieces(b, 10**9))
+def render_one(document: Document, note: Block, limit: int = MESSAGE_LIMIT) -> str:
+    """The document as a single message, shortened to fit; ``note`` says it was."""
+    parts = render(document, limit)
+    if len(parts) == 1:
+        return parts[0]
+    blocks = [*document.blocks, note]
+    while True:
+        pieces = [_piece(block) for block in blocks]
+        length = sum(p.length for p in pieces) + units(BLOCK_SEPARATOR) * (len(pieces) - 1)
+        if length <= limit:
+            return BLOCK_SEPARATOR.join(p.html for p in pieces if p.html)
+        # The first block (the title) and the note stay; the longest of the rest halves.
+        longest = max(range(1, len(blocks) - 1), key=lambda i: pieces[i].length, default=None)
+        if longest is None:
+            return render(document, limit)[0]
+        shorter = _halved(blocks[longest], pieces[longest].length)
+        if _piece(shorter).length < pieces[longest].length:
+            blocks[longest] = shorter
+        else:
+            del blocks[longest]  # too small to shorten: leave it out
 
 
 def keyboard(rows_of: Sequence[InlineKeyboardButton]) -> InlineKeyboardMarkup | None:
@@ -136,7 +159,19 @@ def _telegram_user(identity: str | None) -> int | None:
     return int(number) if number.isdigit() else None
 
 
-# -- splitting what is too long --------------------------------------------------------------
+# -- splitting and shortening what is too long ------------------------------------------------
+
+ELLIPSIS = "…"
+
+
+def _halved(block: Block, length: int) -> Block:
+    if isinstance(block, BulletList):
+        if len(block.items) > 1:
+            return BulletList((*block.items[: len(block.items) // 2], (Text(ELLIPSIS),)))
+        spans: tuple[Span, ...] = block.items[0] if block.items else ()
+        return BulletList(((*_cut(spans, max(length // 2, 1))[0], Text(ELLIPSIS)),))
+    kept = (*_cut(block.spans, max(length // 2, 1))[0], Text(ELLIPSIS)) if length > 2 else ()
+    return Heading(kept) if isinstance(block, Heading) else Paragraph(kept)
 
 
 def _split(block: Block, limit: int) -> list[Block]:

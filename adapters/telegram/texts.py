@@ -15,6 +15,7 @@ OTHER_GROUP_BUTTON = N_("This button belongs to another group's message, so I ig
 CANNOT_MESSAGE_PRIVATELY = N_("I can't send you private messages, so I'm writing here.")
 GET_REMINDERS = N_("Get reminders privately")
 REASON_PLACEHOLDER = N_("Your answer")
+SHORTENED = N_("This is shortened to fit. To see all of it, type: show #{number}")
 # Replies to a ForceReply prompt that mean "never mind".
 CANCEL_WORDS = frozenset({"cancel", "stop", "never mind", "nevermind"})
 

@@ -125,10 +125,12 @@ class World:
         return room.next_message_id - 1
 
 
-async def start_world(tg: FakeTelegram, db: Path, **settings: str) -> AsyncIterator[World]:
+async def start_world(
+    tg: FakeTelegram, db: Path, *, limits: Limits = UNPACED, **settings: str
+) -> AsyncIterator[World]:
     config = Settings(token=tg.token, base_url=tg.base_url, **settings)
     async with running_app(db) as running:
-        adapter = TelegramAdapter(config, limits=UNPACED, poll_timeout=5)
+        adapter = TelegramAdapter(config, limits=limits, poll_timeout=5)
         running.app.adapters["telegram"] = adapter
         people = {
             "sam": tg.user(1001, "Sam", username="sam"),

@@ -133,3 +133,19 @@ async def test_a_reaction_counts_and_taking_it_back_uncounts(world: World) -> No
     await world.settled()
     assert "✅ Consent 0" in ((await world.card(1)).text or "")
     assert world.said(after=before) == []
+
+
+async def test_a_card_with_many_long_reasons_stays_one_message(world: World) -> None:
+    await joined(world, "sam", "alex", "jo")
+    details = "The details of the plan, written out at length. " * 50
+    await world.say(world.sam, f"/propose Change the care plan\n{details}\nin 3 days")
+    card = await world.card(1)
+    for who in (world.alex, world.jo):
+        await world.say(who, "/concern #1 " + "I worry about the evenings. " * 35)
+    edited = await world.card(1)
+    assert edited.message_id == card.message_id  # edited in place, never split
+    text = edited.text or ""
+    assert text.startswith("Proposal #1: Change the care plan")
+    assert "🟡 Concern 2" in text and "Still to respond: Sam" in text
+    assert text.endswith("This is shortened to fit. To see all of it, type: show #1")
+    assert edited.buttons[0]["text"] == "✅ Consent"

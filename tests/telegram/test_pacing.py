@@ -1,0 +1,136 @@
+"""Staying under Telegram's flood limits, and honouring its answer when it says "slow down"."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from adapters.telegram.pacing import TELEGRAM_LIMITS, Limits, Pacer, TooLong, Window
+from tests.fakes.telegram_server import FakeTelegram, FaultKind
+from tests.telegram.conftest import World, joined, start_world
+
+
+class Stopwatch:
+    """A clock for the pacer that moves only when it sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def pacer(limits: Limits = TELEGRAM_LIMITS) -> tuple[Pacer, Stopwatch]:
+    watch = Stopwatch()
+    return Pacer(limits, clock=watch, sleep=watch.sleep), watch
+
+
+async def test_one_message_a_second_in_a_chat() -> None:
+    pace, watch = pacer()
+    times = []
+    for _ in range(3):
+        await pace.turn(-100)
+        times.append(round(watch.now, 3))
+    assert times == [0.0, 1.1, 2.2]
+    await pace.turn(-200)  # another chat does not wait for this one
+    assert round(watch.now, 3) == 2.2
+
+
+async def test_twenty_a_minute_in_a_group() -> None:
+    pace, watch = pacer(Limits(per_chat=Window(100, 1.0), longest_wait=120))
+    for _ in range(20):
+        await pace.turn(-100)
+    assert watch.now < 1.0
+    await pace.turn(-100)
+    assert watch.now == pytest.approx(60.1)
+    for user in range(20):  # private chats are not groups
+        await pace.turn(user + 1)
+    assert watch.now < 62
+
+
+async def test_thirty_a_second_overall() -> None:
+    pace, watch = pacer()
+    for user in range(30):
+        await pace.turn(user + 1)
+    assert watch.now == 0.0
+    await pace.turn(31)
+    assert watch.now == pytest.approx(1.1)
+
+
+async def test_a_far_turn_is_handed_back_unless_the_sender_can_wait() -> None:
+    pace, watch = pacer()
+    for _ in range(20):
+        await pace.turn(-100, patient=True)
+    with pytest.raises(TooLong) as far:
+        await pace.turn(-100)
+    assert far.value.wait > TELEGRAM_LIMITS.longest_wait
+    await pace.turn(-100, patient=True)
+    assert watch.now > 60
+
+
+@pytest.fixture
+async def limited(tmp_path: Path) -> AsyncIterator[World]:
+    """Telegram's real limits, enforced by the fake, and the adapter's real pacing."""
+    async with FakeTelegram(enforce_limits=True) as tg:
+        async for world in start_world(tg, tmp_path / "dt.db", limits=TELEGRAM_LIMITS):
+            yield world
+
+
+async def test_a_burst_causes_no_429s(limited: World) -> None:
+    world = limited
+    # Several messages to one group at once: a proposal (card and tip) and a response
+    # (a reply and an edit of the card), all queued before the bot sends anything.
+    world.tg.send_text(world.team, world.sam, "/propose Buy a new kettle\nin 3 days")
+    world.tg.send_text(world.team, world.alex, "/consent #1")
+    await world.settled()
+
+    # Thirty-five people press a button at once, then all ask privately what is open.
+    crowd = [world.tg.user(3000 + n, f"Helper {n}") for n in range(35)]
+    card = await world.card(1)
+    consent = next(b["callback_data"] for b in card.buttons if "Consent" in b["text"])
+    presses = [world.tg.press_button(world.team, who, card.message_id, consent) for who in crowd]
+    for press in presses:
+        assert press.callback_query_id is not None
+        await world.tg.wait_for_answer(press.callback_query_id)
+    for who in crowd:
+        world.tg.send_text(who.id, who, "/status")
+    await world.settled()
+
+    assert world.tg.rate_limited_count == 0
+    sends = world.tg.calls_to("sendMessage") + world.tg.calls_to("editMessageText")
+    assert sends and all(call.status == 200 for call in sends)
+    assert all(world.said(who.id) for who in crowd)  # everyone got their answer
+    in_team = sorted(c.at for c in sends if c.params.get("chat_id") == world.team.id)
+    assert len(in_team) >= 4
+    assert min(b - a for a, b in itertools.pairwise(in_team)) >= 1.0
+
+
+async def test_telegrams_request_to_wait_is_honoured(world: World) -> None:
+    await joined(world, "sam")
+    world.tg.fail_next("sendMessage", FaultKind.RETRY_AFTER, retry_after=7)
+    before = world.last_id()
+    await world.say(world.sam, "/propose Buy a new kettle\nin 3 days")
+    assert world.said(after=before) == []
+    now = world.running.clock.now()
+    card, *_rest = await world.running.storage.pending_deliveries(now + timedelta(days=1))
+    assert card.next_attempt_at == now + timedelta(seconds=7)
+    await world.running.wait(timedelta(seconds=7))
+    assert world.said(after=before)[0].startswith("Proposal #1: Buy a new kettle")
+
+
+@pytest.mark.parametrize("fault", [FaultKind.BAD_GATEWAY, FaultKind.DROP, FaultKind.SERVER_ERROR])
+async def test_a_network_failure_is_tried_again(world: World, fault: FaultKind) -> None:
+    await joined(world, "sam")
+    world.tg.fail_next("sendMessage", fault)
+    before = world.last_id()
+    await world.say(world.sam, "/status")
+    assert world.said(after=before) == []
+    await world.running.wait(timedelta(seconds=2))
+    assert len(world.said(after=before)) == 1
