@@ -155,6 +155,10 @@ class ConfigError(Exception):
         return "\n".join(f"{self.source}: {problem}" for problem in self.problems)
 
 
+_KEEP_TOGETHER = re.compile(r'(?:\w+ = )?"[^"\n]{0,60}"')
+_GLUE = "\ue000"  # a private-use character: never in a message, glues words while wrapping
+
+
 def explain(error: ConfigError) -> str:
     """The problems as a numbered, wrapped text for a person at a terminal."""
     count = len(error.problems)
@@ -165,16 +169,14 @@ def explain(error: ConfigError) -> str:
     )
     lines = [heading, ""]
     for number, problem in enumerate(error.problems, start=1):
-        lines.append(f"  {number}. {problem.where}")
-        lines.extend(
-            textwrap.wrap(
-                problem.message,
-                88,
-                initial_indent="     ",
-                subsequent_indent="     ",
-                break_on_hyphens=False,
-            )
-        )
+        bullet = f"  {number}. "
+        lines.append(bullet + problem.where)
+        # Keep what to write ("mode = "polling"") on one line, so it can be copied.
+        message = _KEEP_TOGETHER.sub(lambda m: m[0].replace(" ", _GLUE), problem.message)
+        indent = " " * len(bullet)
+        wrapped = textwrap.wrap(message, 88, initial_indent=indent, subsequent_indent=indent,
+                                break_on_hyphens=False, break_long_words=False)  # fmt: skip
+        lines += [line.replace(_GLUE, " ") for line in wrapped]
         lines.append("")
     lines.append("Fix " + ("it" if count == 1 else "them") + ", then check again with:")
     lines.append(f"  deciding-together check-config --config {error.source}")
@@ -399,18 +401,20 @@ def parse_config_text(
             "like quorum = 50."
         ))], source) from None  # fmt: skip
 
-    problems: list[Problem] = []
-    sections = _sections(document, problems)
-    telegram = matrix = None
-    if "telegram" in sections:
-        telegram = _read_telegram(_Section("telegram", sections["telegram"], problems), env)
-    if "matrix" in sections:
-        matrix = _read_matrix(_Section("matrix", sections["matrix"], problems), env)
-    storage = _read_storage(_Section("storage", sections.get("storage", {}), problems))
-    defaults = _read_defaults(_Section("defaults", sections.get("defaults", {}), problems))
-    level = _Section("logging", sections.get("logging", {}), problems)
-    logging = LoggingConfig(level=level.choice("level", "INFO", LOG_LEVELS).upper())
-    level.report_unknown()
+    # Problems by the name at the top of the file they belong to, in the file's
+    # order, so that they are told in the order people read the file.
+    found: dict[str, list[Problem]] = {name: [] for name in document}
+    sections = _sections(document, found)
+
+    def section(name: str) -> _Section:
+        return _Section(name, sections.get(name, {}), found.setdefault(name, []))
+
+    telegram = _read_telegram(section("telegram"), env) if "telegram" in sections else None
+    matrix = _read_matrix(section("matrix"), env) if "matrix" in sections else None
+    storage = _read_storage(section("storage"))
+    defaults = _read_defaults(section("defaults"))
+    logging = _read_logging(section("logging"))
+    problems = [problem for listed in found.values() for problem in listed]
     if problems:
         raise ConfigError(problems, source)
     unused = tuple(
@@ -518,10 +522,13 @@ def _toml_problem(message: str, text: str) -> Problem:
     return Problem(where, sentence)
 
 
-def _sections(document: dict[str, Any], problems: list[Problem]) -> dict[str, dict[str, Any]]:
+def _sections(
+    document: dict[str, Any], found: dict[str, list[Problem]]
+) -> dict[str, dict[str, Any]]:
     """The known sections that are tables; everything else at the top is a problem."""
     sections: dict[str, dict[str, Any]] = {}
     for name, value in document.items():
+        problems = found[name]
         if name in SCHEMA and isinstance(value, dict):
             sections[name] = value
         elif name in SCHEMA:
@@ -548,19 +555,26 @@ def _sections(document: dict[str, Any], problems: list[Problem]) -> dict[str, di
 
 
 class _Section:
-    """Reads one section's settings, noting each problem and each setting it was asked for."""
+    """Reads one section's settings, noting each problem and each setting it was asked for.
+
+    Every reader calls ``finish`` last: it reports the settings nobody asked
+    for and hands the problems over in the order the settings are written.
+    """
 
     def __init__(self, name: str, table: Mapping[str, Any], problems: list[Problem]) -> None:
         self.name = name
         self.table = table
         self.problems = problems
         self.asked: set[str] = set()
+        self._found: list[tuple[int, Problem]] = []
 
     def where(self, key: str) -> str:
         return f"[{self.name}] {key}"
 
     def problem(self, key: str, message: str, where: str | None = None) -> None:
-        self.problems.append(Problem(where or self.where(key), message))
+        # A setting that is missing altogether is told first.
+        position = list(self.table).index(key) if key in self.table else -1
+        self._found.append((position, Problem(where or self.where(key), message)))
 
     def like(self, key: str) -> str:
         return f"{key} = {SCHEMA[self.name][key]}"
@@ -691,8 +705,8 @@ class _Section:
             return written
         return None
 
-    def report_unknown(self) -> None:
-        """Every setting in the section that was never asked for is a mistake."""
+    def finish(self) -> None:
+        """Note every setting nobody asked for, then hand the problems over in order."""
         for key in self.table:
             if key in self.asked:
                 continue
@@ -706,6 +720,8 @@ class _Section:
                 )
             self.problem(key, f"{_name(key)} is not a setting of [{self.name}].{advice}",
                          where=f"[{self.name}] {_name(key)}")  # fmt: skip
+        self._found.sort(key=lambda found: found[0])
+        self.problems.extend(problem for _, problem in self._found)
 
 
 _ABSENT: Any = object()
@@ -779,7 +795,7 @@ def _read_telegram(sec: _Section, env: Mapping[str, str]) -> TelegramConfig:
                 "bot_username should be the bot's Telegram username, like "
                 f"{sec.like('bot_username')}; you wrote {_shown(username)}."
             ))  # fmt: skip
-    sec.report_unknown()
+    sec.finish()
     return TelegramConfig(
         token=token or "", base_url=base_url, mode=mode, webhook_url=webhook_url, listen=listen,
         secret_token=secret_token, bot_username=username, sources=sources,
@@ -833,7 +849,7 @@ def _read_matrix(sec: _Section, env: Mapping[str, str]) -> MatrixConfig:
     inviters = _read_inviters(sec)
     encrypted_direct_rooms = sec.flag("encrypted_direct_rooms", True)
     facilitators_from_power_levels = sec.flag("facilitators_from_power_levels", False)
-    sec.report_unknown()
+    sec.finish()
     return MatrixConfig(
         homeserver=(homeserver or "").rstrip("/"), user_id=user_id or "",
         allowed_inviters=inviters, password=password, access_token=access_token,
@@ -886,10 +902,16 @@ def _read_storage(sec: _Section) -> StorageConfig:
         MAX_RETENTION_MONTHS,
         hint=" To keep closed proposals forever, delete the line.",
     )
-    sec.report_unknown()
+    sec.finish()
     return StorageConfig(
         path=Path(path or DEFAULT_DATABASE), synchronous=synchronous, retention_months=retention
     )
+
+
+def _read_logging(sec: _Section) -> LoggingConfig:
+    level = sec.choice("level", "INFO", LOG_LEVELS)
+    sec.finish()
+    return LoggingConfig(level=level)
 
 
 def _read_defaults(sec: _Section) -> DefaultsConfig:
@@ -933,7 +955,7 @@ def _read_defaults(sec: _Section) -> DefaultsConfig:
             f"min_deadline is longer than a round ({_spell(round_length)}), so every "
             f"deadline would be refused. Make it shorter, like {sec.like('min_deadline')}."
         ))  # fmt: skip
-    sec.report_unknown()
+    sec.finish()
     return settings
 
 
