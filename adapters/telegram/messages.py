@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 
 from telegram import Message
 from telegram.constants import ChatType
@@ -39,6 +40,19 @@ from bot.app import Application, Submitted
 from bot.core.commands import Actor
 
 log = logging.getLogger("deciding_together.telegram")
+
+
+@dataclass(frozen=True, slots=True)
+class Answering:
+    """A message that answers a prompt (message ``prompt_id``) of the bot."""
+
+    prompt: Prompt
+    prompt_id: int
+
+    def completed(self, words: str) -> str:
+        """The command the prompt was waiting for: "object #7 " + the reason."""
+        return f"{self.prompt.word} #{self.prompt.number} {words.strip()}"
+
 
 _COMMAND = re.compile(r"/(?P<word>[^\s@]+)(?:@(?P<bot>\S+))?")
 _START = re.compile(r"/start(?:@\S+)?(?:\s+(?P<payload>\S+))?\s*", re.IGNORECASE)
@@ -101,23 +115,13 @@ class Messages:
                     update_key=key,
                 )
             return
-        reply_to: int | None = None
-        prompt: Prompt | None = None
-        replied = message.reply_to_message
-        if (
-            replied is not None
-            and replied.from_user is not None
-            and replied.from_user.id == self.bot_id
-        ):
-            prompt = await self._prompt_answered_by(message, replied.message_id)
-            found = await self.app.storage.card_for_message(chat, str(replied.message_id))
-            if found is not None:
-                reply_to = found[1]
-        if prompt is not None:
-            if words.strip().lower() in texts.CANCEL_WORDS:
-                await self.memory.prompt_answered(message.chat.id, replied.message_id)  # type: ignore[union-attr]
+        answering = await self._answering(message)
+        if answering is not None:
+            if _cancels(words):
+                await self.memory.prompt_answered(message.chat.id, answering.prompt_id)
                 return
-            words, explicit = f"{prompt.word} #{prompt.number} {words.strip()}", True
+            words, explicit = answering.completed(words), True
+        reply_to = await self._card_replied_to(message)
         if not explicit and reply_to is None:
             return  # ordinary chat
         submitted = await self.app.submit(
@@ -126,13 +130,11 @@ class Messages:
             text=words,
             explicit=explicit,
             reply_to=reply_to,
-            group_id=prompt.group_id if prompt is not None else None,
+            group_id=answering.prompt.group_id if answering is not None else None,
             update_key=key,
             chat_title=message.chat.title or "",
         )
-        if prompt is not None and replied is not None and _accepted(submitted):
-            await self.memory.prompt_answered(message.chat.id, replied.message_id)
-        await self._answer_directly(message.chat.id, submitted)
+        await self._settle(message, answering, submitted)
 
     def addressed(self, text: str) -> tuple[str, bool] | None:
         """The words for the core and whether they were addressed to the bot, or None when
@@ -149,17 +151,31 @@ class Messages:
             return stripped[len(mention) :].lstrip(" ,:"), True
         return text, False
 
-    async def _prompt_answered_by(self, message: Message, prompt_id: int) -> Prompt | None:
-        """The prompt this message answers, if it was asked of its sender and is still open.
-
-        A command typed in reply ("/object #7 …") is taken as it is."""
-        assert message.text is not None and message.from_user is not None
-        if message.text.lstrip().startswith("/"):
+    async def _card_replied_to(self, message: Message) -> int | None:
+        """The number of the proposal whose card this message replies to, if any."""
+        replied = message.reply_to_message
+        if replied is None or not self._from_bot(replied):
             return None
-        prompt = await self.memory.prompt(message.chat.id, prompt_id)
+        found = await self.app.storage.card_for_message(
+            ids.chat_key(message.chat.id), str(replied.message_id)
+        )
+        return found[1] if found is not None else None
+
+    async def _answering(self, message: Message) -> Answering | None:
+        """The prompt this message answers: the bot asked its sender, and it is still open.
+
+        A command typed in reply ("/object #7 …") is taken as it is, not as an answer."""
+        assert message.text is not None and message.from_user is not None
+        replied = message.reply_to_message
+        if replied is None or not self._from_bot(replied) or message.text.lstrip()[:1] == "/":
+            return None
+        prompt = await self.memory.prompt(message.chat.id, replied.message_id)
         if prompt is None or prompt.user != message.from_user.id:
             return None
-        return prompt
+        return Answering(prompt, replied.message_id)
+
+    def _from_bot(self, message: Message) -> bool:
+        return message.from_user is not None and message.from_user.id == self.bot_id
 
     # -- privately ---------------------------------------------------------------------------
 
@@ -167,11 +183,10 @@ class Messages:
         assert message.text is not None and message.from_user is not None
         person = message.from_user
         await self.memory.set_private_status(person.id, OPEN)  # they wrote: we may write back
-        chat = ids.private_chat(person.id)
         text = message.text.strip()
-        start = _START.fullmatch(text)
         group_id: str | None = None
-        prompt: Prompt | None = None
+        answering: Answering | None = None
+        start = _START.fullmatch(text)
         if start is not None:
             found = None
             if start.group("payload"):
@@ -179,23 +194,19 @@ class Messages:
             if found is None:
                 text = "help"
             else:
-                group_id, text = found
+                group_id, text = found  # the deep link's command, for its group
                 await self.memory.set_private_group(person.id, group_id)
+        elif (answering := await self._answering(message)) is not None:
+            if _cancels(text):
+                await self.memory.prompt_answered(message.chat.id, answering.prompt_id)
+                return
+            text, group_id = answering.completed(text), answering.prompt.group_id
         else:
-            replied = message.reply_to_message
-            if replied is not None:
-                prompt = await self._prompt_answered_by(message, replied.message_id)
-            if prompt is not None:
-                if text.lower() in texts.CANCEL_WORDS:
-                    await self.memory.prompt_answered(message.chat.id, replied.message_id)  # type: ignore[union-attr]
-                    return
-                text, group_id = f"{prompt.word} #{prompt.number} {text}", prompt.group_id
-            else:
-                addressed = self.addressed(text)
-                text = addressed[0] if addressed is not None else text
-                group_id = await self.memory.private_group(person.id)
+            addressed = self.addressed(text)
+            text = addressed[0] if addressed is not None else text
+            group_id = await self.memory.private_group(person.id)
         submitted = await self.app.submit(
-            chat=chat,
+            chat=ids.private_chat(person.id),
             actor=ids.actor(person),
             text=text,
             private=True,
@@ -203,9 +214,17 @@ class Messages:
             group_id=group_id,
             update_key=key,
         )
-        if prompt is not None and _accepted(submitted) and message.reply_to_message is not None:
-            await self.memory.prompt_answered(message.chat.id, message.reply_to_message.message_id)
-        await self._answer_directly(person.id, submitted)
+        await self._settle(message, answering, submitted)
+
+    async def _settle(
+        self, message: Message, answering: Answering | None, submitted: Submitted
+    ) -> None:
+        """After the core decided: close an answered prompt, send unstored answers."""
+        accepted = submitted.decision is not None and not submitted.decision.refused
+        if answering is not None and accepted:
+            # A refused answer (too long, say) leaves the prompt open for another try.
+            await self.memory.prompt_answered(message.chat.id, answering.prompt_id)
+        await self._answer_directly(message.chat.id, submitted)
 
     async def _answer_directly(self, chat_id: int, submitted: Submitted) -> None:
         """Answers the application did not store (no group to store them in) go out now."""
@@ -221,5 +240,5 @@ def _nth(key: str, index: int) -> str:
     return key if index == 0 else f"{key}:{index}"
 
 
-def _accepted(submitted: Submitted) -> bool:
-    return submitted.decision is not None and not submitted.decision.refused
+def _cancels(words: str) -> bool:
+    return words.strip().lower() in texts.CANCEL_WORDS

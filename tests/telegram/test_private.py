@@ -41,10 +41,19 @@ async def test_the_deep_link_turns_reminders_on_and_the_nudge_comes_privately(wo
     assert [b["text"] for b in nudge.buttons] == ["✅ Consent", "🟡 Concern", "✋ Object"]
     assert sends_to(world, world.sam) == 0  # Sam responded: no nudge
 
-    # The nudge's buttons work privately, for the group they came from.
-    popup = await world.press(world.alex, nudge, "Consent", chat=world.tg.chat(world.alex.id))
-    assert popup.text == "Thank you, Alex. Your response to #1 is recorded: consent."
-    assert "Agreed" in ((await world.card(1)).text or "")
+    # The nudge's buttons work privately, for the group they came from; a reason asked
+    # for privately is given privately.
+    popup = await world.press(world.alex, nudge, "Concern", chat=world.tg.chat(world.alex.id))
+    assert popup.text is not None and popup.text.startswith("Alex, please say why (concern)")
+    prompt = world.tg.last_bot_message(world.alex.id)
+    assert prompt is not None and prompt.reply_markup is not None
+    assert prompt.reply_markup["force_reply"] is True
+    await world.say(
+        world.alex, "The bus is often late", chat=world.alex.id, reply_to=prompt.message_id
+    )
+    card = (await world.card(1)).text or ""
+    assert "Alex — concern: The bus is often late" in card
+    assert "Agreed" in card  # everyone has responded and nobody objected
 
 
 async def test_start_without_a_link_gets_help(world: World) -> None:

@@ -2,14 +2,59 @@
 
 from __future__ import annotations
 
-from tests.fakes.telegram_server import FaultKind
-from tests.telegram.conftest import World, joined
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from adapters.telegram.menu import MENU
+from adapters.telegram.updates import ALLOWED_UPDATES
+from tests.fakes.telegram_server import FakeTelegram, FaultKind
+from tests.telegram.conftest import World, joined, start_world
 
 TEAM = "telegram:-100500"  # the team's group id: the chat it started in
 
 
 async def audit_size(world: World, group_id: str = TEAM) -> int:
     return len(await world.running.storage.audit(group_id))
+
+
+async def test_at_start_the_bot_sets_its_menu_and_asks_for_the_updates_it_reads(
+    world: World,
+) -> None:
+    assert world.tg.my_commands() == [
+        {"command": command, "description": description} for command, description in MENU
+    ]
+    assert world.tg.calls_to("deleteWebhook")  # a webhook from an earlier run would block polling
+    await world.tg.wait_for(lambda: world.tg.calls_to("getUpdates"), what="polling")
+    assert world.tg.allowed_updates == list(ALLOWED_UPDATES)
+
+
+@pytest.fixture
+async def private_world(tmp_path: Path) -> AsyncIterator[World]:
+    """Privacy mode on, and the bot a plain member (not an admin) of the team's chat."""
+    async with FakeTelegram(privacy_mode=True) as tg:
+        async for world in start_world(tg, tmp_path / "dt.db"):
+            world.team.bot_status = "member"
+            yield world
+
+
+async def test_with_privacy_mode_commands_and_replies_to_the_bot_are_enough(
+    private_world: World,
+) -> None:
+    world = private_world
+    await joined(world, "sam", "alex", "jo")
+    await world.say(world.sam, "/propose Buy a new kettle\nin 3 days")
+    chat = world.tg.send_text(world.team, world.alex, "I think the old one is fine")
+    assert not chat.delivered  # Telegram never shows the bot ordinary chat
+    card = await world.card(1)
+    await world.say(world.alex, "consent", reply_to=card.message_id)
+    await world.press(world.jo, card, "Object")
+    prompt = world.tg.last_bot_message(world.team)
+    assert prompt is not None
+    await world.say(world.jo, "The old one still works", reply_to=prompt.message_id)
+    text = (await world.card(1)).text or ""
+    assert "✅ Consent 1" in text and "Jo — object: The old one still works" in text
 
 
 async def test_a_press_by_someone_who_left_is_refused_and_answered(world: World) -> None:
