@@ -97,3 +97,31 @@ async def test_a_deadline_that_passed_while_the_bot_was_stopped_fires_once_at_st
     await world.settled()
     assert [text for text in world.said(after=before) if "Agreed" in text] == outcomes
     assert "Agreed" in ((await world.card(1)).text or "")
+
+
+async def test_joining_and_leaving_the_chat_is_heard_once(world: World) -> None:
+    """Telegram tells twice (a service message and a member update): the group hears once."""
+    await joined(world, "sam")
+    priya = world.tg.user(1004, "Priya")
+    before = world.last_id()
+    world.tg.join(world.team, priya, by=world.sam)
+    await world.settled()
+    assert world.said(after=before) == ["Welcome, Priya. You are now a member of this group."]
+    before = world.last_id()
+    world.tg.leave(world.team, priya)
+    await world.settled()
+    assert world.said(after=before) == [
+        "Goodbye, Priya. You have left this group. Say join to come back."
+    ]
+    # Someone who never took part leaves without a word from the bot.
+    world.tg.leave(world.team, world.jo)
+    await world.settled()
+    assert len(world.said(after=before)) == 1
+
+
+async def test_people_joining_a_chat_with_no_group_yet_start_nothing(world: World) -> None:
+    quiet = world.tg.group(-100888, "Quiet chat", supergroup=True)
+    world.tg.join(quiet, world.sam)
+    await world.settled()
+    assert await world.running.storage.group_ids() == []
+    assert world.said(quiet) == []

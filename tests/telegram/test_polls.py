@@ -1,4 +1,4 @@
-"""Polls and time polls, voted with buttons."""
+"""Polls and time polls voted with buttons, and the files the bot sends."""
 
 from __future__ import annotations
 
@@ -47,3 +47,18 @@ async def test_a_time_poll_voted_by_buttons_offers_a_calendar_file(world: World)
     assert files, "the chosen time comes as a calendar file"
     assert files[-1].document is not None and files[-1].document.filename.endswith(".ics")
     assert b"BEGIN:VCALENDAR" in files[-1].document.data
+
+
+async def test_export_sends_the_record_as_files(world: World) -> None:
+    await joined(world, "sam")
+    await world.say(world.sam, "/propose Buy a new kettle\nin 3 days")
+    before = world.last_id()
+    await world.say(world.sam, "/export")
+    files = [
+        m.document
+        for m in world.tg.bot_messages(world.team)
+        if m.message_id > before and m.document is not None
+    ]
+    names = sorted(f.filename for f in files)
+    assert names and any(name.endswith(".md") for name in names), names
+    assert any("Buy a new kettle" in f.data.decode("utf-8") for f in files)
