@@ -630,18 +630,19 @@ class _Section:
     def whole_number(
         self, key: str, default: int | None, low: int, high: int, *, hint: str = ""
     ) -> int | None:
+        """A whole number from ``low`` to ``high``; ``hint`` is added when it is out of range."""
         value = self.raw(key)
         if value is _ABSENT:
             return default
         if isinstance(value, bool) or not isinstance(value, int):
-            hint = ""
+            fix = ""
             if isinstance(value, str) and value.strip().rstrip("%").strip().isdigit():
-                hint = " Write the number without quotes or %."
+                fix = " Write the number without quotes or %."
             elif isinstance(value, float):
-                hint = " Write it without a decimal point."
+                fix = " Write it without a decimal point."
             example = SCHEMA[self.name][key]
             self.problem(key, (
-                f"{key} should be a whole number like {example}; you wrote {_shown(value)}.{hint}"
+                f"{key} should be a whole number like {example}; you wrote {_shown(value)}.{fix}"
             ))  # fmt: skip
             return default
         if not low <= value <= high:
@@ -1061,7 +1062,9 @@ def _shown(value: Any, *, secret: bool = False) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return "text in quotes" if secret else _quote(value)
+        # A bot token pasted into the wrong setting is still a secret.
+        looks_secret = _TELEGRAM_TOKEN.fullmatch(value.strip()) and len(value) > 20
+        return "text in quotes" if secret or looks_secret else _quote(value)
     if isinstance(value, int | float):
         return "a number" if secret else str(value)
     if isinstance(value, datetime | date | time):

@@ -501,6 +501,7 @@ access_token = "{SECRETS[3]}"
         '[telegram]\ntokne = "TOPSECRET"\n[matrix]\npasword = "TOPSECRET"\n',
         f'{MATRIX}password = ["TOPSECRET"]\naccess_token = 86420\n',
         'token = "TOPSECRET"\n',
+        f'[telegram]\ntoken = "{TOKEN}"\nbot_username = "123456789:TOPSECRET-pasted_here"\n',
     ],
 )
 def test_secrets_never_appear_in_errors(text: str) -> None:
