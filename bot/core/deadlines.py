@@ -256,7 +256,7 @@ def _zone(name: str) -> ZoneInfo:
 # -- deadlines -----------------------------------------------------------------------------
 
 # Words in front of a date that add nothing: "by Friday", "until 5pm".
-_DATE_LEAD = re.compile(r"^(?:by|until|till|til|before|on|no later than)\s+")
+_DATE_LEAD = re.compile(r"^(?:by|until|till|til|before|on|no later than)(?:\s+|$)")
 # Everyday phrases dateparser does not know, as words it does.
 _DATE_PHRASES = {
     "end of day": "today 17:00",

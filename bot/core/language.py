@@ -131,6 +131,7 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(("reminders", "reminder"), "reminders"),
     **dict.fromkeys(("timezone", "time zone", "tz"), "timezone"),
     **dict.fromkeys(("settings", "setting", "set"), "settings"),
+    "link": "link",
     **dict.fromkeys(("mydata", "my data"), "mydata"),
     **dict.fromkeys(("forgetme", "forget me"), "forgetme"),
     **dict.fromkeys(("for", "on behalf of"), "for"),
@@ -161,7 +162,6 @@ EXAMPLES: dict[str, str] = {
     "help": "help",
     "join": "join",
     "leave": "leave",
-    "link": "link",
     "mydata": "mydata",
     "forgetme": "forgetme",
     "for": PROXY_EXAMPLE,
@@ -185,8 +185,8 @@ def parse(text: str, *, reply_to: int | None = None) -> Action | NotUnderstood:
     if words.done:
         return NotUnderstood(Phrase(N_("Please type a command, like status or help.")), "help")
     said = Said(reply_to=reply_to)
-    lead = words.number_ahead()
-    if lead is not None and lead[2]:  # "#7 consent"
+    lead = words.number_ahead() if words.peek().startswith("#") else None
+    if lead is not None:  # "#7 consent"
         words.take(lead[1])
         said = Said(reply_to=reply_to, number=lead[0])
         if words.done or is_filler(words.rest()):
@@ -225,11 +225,16 @@ def _command(words: Words, said: Said) -> Action | NotUnderstood:
     return _unknown(words)
 
 
+# Words a mistyped word is compared with (one word each, as a typo is one word).
+_SUGGESTIBLE = tuple(word for word in (*COMMANDS, *RESPONSES) if word.isalpha())
+
+
 def _unknown(words: Words) -> NotUnderstood:
     """Suggest the nearest command word, or point to help."""
     typed, word = words.original()[:30], words.peek()
-    known = [w for w in (*COMMANDS, *RESPONSES) if w.replace(" ", "").isalpha()]
-    close = difflib.get_close_matches(word, known, n=1, cutoff=0.75)
+    close = (
+        difflib.get_close_matches(word, _SUGGESTIBLE, n=1, cutoff=0.75) if len(word) < 20 else []
+    )
     if not close:
         return NotUnderstood(
             Phrase(N_("I didn't understand '{word}'. Type help to see what you can say."),

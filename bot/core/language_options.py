@@ -33,6 +33,7 @@ from bot.core.language_words import (
     phrase_key,
     tidy,
 )
+from bot.core.names import fold
 from bot.core.processes import PROCESS_NAMES
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
@@ -167,7 +168,7 @@ def _process(value: str) -> Reading:
 
 
 def _quorum(value: str) -> Reading:
-    text = phrase_key(value)
+    text = " ".join(fold(tidy(value)).split())
     match = re.fullmatch(r"(\d{1,9})\s*(?:%|percent|per cent|pc)?", text)
     if match is not None and int(match[1]) <= 100:
         return "quorum", int(match[1])
