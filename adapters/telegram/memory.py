@@ -11,7 +11,9 @@ they survive a restart:
 * the prompts that ask someone for a reason (ForceReply messages), so that
   their reply becomes the command it completes;
 * chats that moved (a group that became a supergroup), so deliveries already
-  waiting for the old id go to the new one.
+  waiting for the old id go to the new one;
+* the group a chat belonged to when the bot was removed from it, so that adding
+  the bot again brings the chat back to its group.
 """
 
 from __future__ import annotations
@@ -88,6 +90,14 @@ class Memory:
     async def chat_moved(self, old: int, new: int) -> None:
         self._moved[old] = new
         await self.storage.set_value(f"telegram:moved:{old}", str(new))
+
+    # -- chats the bot was removed from -------------------------------------------------
+
+    async def chat_left(self, chat_id: int, group_id: str) -> None:
+        await self.storage.set_value(f"telegram:left:{chat_id}", group_id)
+
+    async def group_left(self, chat_id: int) -> str | None:
+        return await self.storage.get_value(f"telegram:left:{chat_id}") or None
 
 
 def _prompt_key(chat_id: int, message_id: int) -> str:

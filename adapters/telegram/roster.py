@@ -83,16 +83,40 @@ class Roster:
             await self.memory.set_private_status(change.chat.id, OPEN if present else REFUSED)
             return
         if present:
+            await self._back(change, key)
             return
         chat = ids.chat_key(change.chat.id)
         group = await self.app.group_of_chat(chat)
         if group is None:
             return
         log.info("the bot was removed from %s", chat)
+        await self.memory.chat_left(change.chat.id, group.id)
         await self.app.submit(
             chat=chat,
             actor=ids.actor(change.from_user),
             action=ChatGone(chat),
+            present=False,
+            group_id=group.id,
+            update_key=key,
+        )
+
+    async def _back(self, change: ChatMemberUpdated, key: str) -> None:
+        """The bot was added to a chat it was removed from: the chat rejoins its group.
+
+        Without this, the next words there would start a new, empty group, which
+        for a group's first chat would even share the old group's id."""
+        chat = ids.chat_key(change.chat.id)
+        group_id = await self.memory.group_left(change.chat.id)
+        group = await self.app.group(group_id) if group_id is not None else None
+        if group is None or chat in group.chats or await self.app.group_of_chat(chat):
+            return
+        log.info("the bot is back in %s", chat)
+        # ChatMoved keeps a group's everything under a chat id, adding the chat when the
+        # group lacks it: here the chat "moves" back to where it was.
+        await self.app.submit(
+            chat=chat,
+            actor=ids.actor(change.from_user),
+            action=ChatMoved(chat, chat),
             present=False,
             group_id=group.id,
             update_key=key,

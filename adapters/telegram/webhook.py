@@ -9,7 +9,6 @@ it was handled and committed; any other answer makes Telegram send it again.
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -65,7 +64,7 @@ class WebhookServer:
         try:
             data = await request.json()
             update = Update.de_json(data, self.bot)
-        except (json.JSONDecodeError, ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, AttributeError):  # not JSON, or not an update
             return web.Response(status=400, text="not a Telegram update")
         if update is None:
             return web.Response(status=400, text="not a Telegram update")

@@ -125,3 +125,17 @@ async def test_people_joining_a_chat_with_no_group_yet_start_nothing(world: Worl
     await world.settled()
     assert await world.running.storage.group_ids() == []
     assert world.said(quiet) == []
+
+
+async def test_adding_the_bot_again_brings_the_chat_back_to_its_group(world: World) -> None:
+    await joined(world, "sam", "alex")
+    await world.say(world.sam, "/propose Buy a new kettle\nin 3 days")
+    world.tg.bot_removed(world.team, world.sam, status="kicked")
+    await world.settled()
+    world.tg.bot_added(world.team, world.sam, status="administrator")
+    await world.settled()
+    await world.say(world.alex, "/consent #1")
+    group = await world.running.app.group("telegram:-100500")
+    assert group is not None and group.chats == ("telegram:-100500",)
+    assert [m.name for m in group.members.values()] == ["Sam", "Alex"]
+    assert "✅ Consent 1" in ((await world.card(1)).text or "")

@@ -46,6 +46,8 @@ path = "{tmp_path / "deciding-together.db"}"
         assert answer.text == "Thank you, Alex. Your response to #1 is recorded: consent."
         # The card's tally follows, at Telegram's pace.
         await tg.wait_for(lambda: "✅ Consent 1" in (card.text or ""), timeout=10, what="the tally")
+        # The thanks went to the pop-up only, not to the group.
+        assert not any("Thank you" in (m.text or "") for m in tg.bot_messages(team))
         assert tg.my_commands() is not None
     finally:
         stop.set()
