@@ -185,8 +185,13 @@ def parse(text: str, *, reply_to: int | None = None) -> Action | NotUnderstood:
     if words.done:
         return NotUnderstood(Phrase(N_("Please type a command, like status or help.")), "help")
     said = Said(reply_to=reply_to)
-    lead = words.number_ahead() if words.peek().startswith("#") else None
-    if lead is not None:  # "#7 consent"
+    lead = words.number_ahead()
+    # "#7 consent", "#7" and "no. 7 consent"; but "no 7 too early" is the response "no".
+    if (
+        lead is not None
+        and lead[2]
+        and (words.peek().startswith("#") or _phrase_at(words, lead[1]) is not None)
+    ):
         words.take(lead[1])
         said = Said(reply_to=reply_to, number=lead[0])
         if words.done or is_filler(words.rest()):
@@ -211,18 +216,24 @@ def _only_marks(word: str) -> bool:
     )
 
 
-def _command(words: Words, said: Said) -> Action | NotUnderstood:
+def _phrase_at(words: Words, ahead: int = 0) -> tuple[str, int] | None:
+    """The longest command or response phrase ``ahead`` words on, and its length."""
     for size in range(_LONGEST, 0, -1):
-        phrase = words.peek_phrase(size)
-        if len(phrase.split()) != size:
-            continue
-        if phrase in COMMANDS:
-            words.take(size)
-            return _HANDLERS[COMMANDS[phrase]](words, said)
-        if phrase in RESPONSES:
-            words.take(size)
-            return read_response(words, RESPONSES[phrase], said)
-    return _unknown(words)
+        phrase = words.peek_phrase(size, ahead)
+        if len(phrase.split()) == size and (phrase in COMMANDS or phrase in RESPONSES):
+            return phrase, size
+    return None
+
+
+def _command(words: Words, said: Said) -> Action | NotUnderstood:
+    found = _phrase_at(words)
+    if found is None:
+        return _unknown(words)
+    phrase, size = found
+    words.take(size)
+    if phrase in COMMANDS:  # a command wins over a response spelt the same (there is none)
+        return _HANDLERS[COMMANDS[phrase]](words, said)
+    return read_response(words, RESPONSES[phrase], said)
 
 
 # Words a mistyped word is compared with (one word each, as a typo is one word).

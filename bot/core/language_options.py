@@ -11,6 +11,10 @@ lines are matched forgivingly ("- By friday 5pm", "• Anonymous"), but a line
 is only taken for an option when it looks like one: a short "by …" line, an
 "in …" line that is a length of time, a "needs …" line of names. So "By the
 way, Sam is away in May" stays in the details where it belongs.
+
+A poll's options follow its question after "|" bars, and then the lines below
+are details; or, without bars, the lines below are the options, one a line
+("1. Monday", "- Tuesday").
 """
 
 from __future__ import annotations

@@ -173,9 +173,9 @@ class Words:
         i = self.at + ahead
         return self._keys[i] if i < len(self._keys) else ""
 
-    def peek_phrase(self, size: int) -> str:
-        """The next ``size`` folded words as one phrase ("no advice")."""
-        return " ".join(self.peek(i) for i in range(size) if self.peek(i))
+    def peek_phrase(self, size: int, ahead: int = 0) -> str:
+        """``size`` folded words, ``ahead`` words on, as one phrase ("no advice")."""
+        return " ".join(w for w in (self.peek(ahead + i) for i in range(size)) if w)
 
     def original(self, ahead: int = 0) -> str:
         """The word ``ahead`` words on, as typed."""

@@ -46,6 +46,8 @@ LINES: list[tuple[str, c.Action]] = [
     ("consent no. 7", c.Respond(7, "consent")),
     ("consent to #7", c.Respond(7, "consent")),
     ("#7 consent", c.Respond(7, "consent")),
+    ("no. 7 consent", c.Respond(7, "consent")),
+    ("no 7 too early", c.Respond(7, "no", "too early")),
     ("OK #7 please", c.Respond(7, "ok")),
     ("yes #7, thanks!", c.Respond(7, "yes")),
     ("i consent to #7", c.Respond(7, "i consent")),
