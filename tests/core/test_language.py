@@ -290,7 +290,7 @@ def test_option_lines_may_come_anywhere_after_the_title() -> None:
     )
 
 
-@pytest.mark.parametrize("text", ["propose\n\nTry a new routine", "Propose:\n\nTry a new routine"])
+@pytest.mark.parametrize("text", ["propose\n\nTry a new routine", "Propose -\n\nTry a new routine"])
 def test_title_may_be_on_the_line_below_propose(text: str) -> None:
     assert parse(text + "\nby Friday") == c.Propose(title="Try a new routine", deadline="Friday")
 
