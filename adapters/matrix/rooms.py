@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from urllib.parse import quote
@@ -58,6 +59,9 @@ class Rooms:
         self.app = app
         self.settings = settings
         self.encrypted = encrypted
+        # m.direct is rewritten whole: two direct rooms made side by side must not
+        # each write a list without the other's room.
+        self._direct_lock = asyncio.Lock()
 
     @property
     def me(self) -> str:
@@ -168,21 +172,24 @@ class Rooms:
         """Add the room to the bot's ``m.direct`` account data, as Matrix clients do.
 
         nio can read ``m.direct`` but not write it, hence the plain request."""
-        listed = await self.client.list_direct_rooms()
-        rooms = dict(listed.rooms) if isinstance(listed, nio.DirectRoomsResponse) else {}
-        rooms[user_id] = [*rooms.get(user_id, []), room_id]
         path = f"/_matrix/client/v3/user/{quote(self.me, safe='')}/account_data/m.direct"
         try:
-            answer = await self.client.send(
-                "PUT",
-                path,
-                json.dumps(rooms),
-                headers={
-                    "Authorization": f"Bearer {self.client.access_token}",
-                    "Content-Type": "application/json",
-                },
-            )
-            answer.release()
+            async with self._direct_lock:
+                listed = await self.client.list_direct_rooms()
+                rooms = dict(listed.rooms) if isinstance(listed, nio.DirectRoomsResponse) else {}
+                rooms[user_id] = [*rooms.get(user_id, []), room_id]
+                answer = await self.client.send(
+                    "PUT",
+                    path,
+                    json.dumps(rooms),
+                    headers={
+                        "Authorization": f"Bearer {self.client.access_token}",
+                        "Content-Type": "application/json",
+                    },
+                )
+                if answer.status >= 300:
+                    log.warning("could not record %s in m.direct: HTTP %s", room_id, answer.status)
+                answer.release()
         except NETWORK_ERRORS as problem:
             # The room works without it; only other clients of the bot's account care.
             log.warning("could not record %s in m.direct: %r", room_id, problem)

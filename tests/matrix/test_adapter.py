@@ -15,7 +15,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import nio
+import pytest
 
+from adapters.matrix.rooms import NoDirectRoom
 from bot import runtime
 from bot.config import load_config
 from bot.core.model import Stage
@@ -285,3 +287,66 @@ async def test_deciding_together_run_with_a_matrix_section(
         stop.set()
         await asyncio.wait_for(running, 20)
     assert (tmp_path / "matrix-store" / "credentials.json").stat().st_mode & 0o077 == 0
+
+
+async def test_without_a_direct_room_a_reminder_mentions_the_person_in_the_group(
+    people: People, bots: Bots, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot, room, (alice, bob) = await team(people, bots, "alice", "bob")
+    await propose(alice, bot, room)
+    said = await bob.say(room, "!join")
+    await bob.wait_for_message(room, "Welcome", sender=bot.user_id, after=said)
+
+    async def refused(user_id: str) -> str:
+        raise NoDirectRoom(f"{user_id}'s server refuses invites from the bot")
+
+    assert bot.adapter is not None and bot.adapter._deliveries is not None
+    monkeypatch.setattr(bot.adapter._deliveries.rooms, "direct_room", refused)
+    await bot.wait(timedelta(days=2, hours=1))
+
+    nudge = await bob.wait_for_message(room, "Hello bob. We have not heard", sender=bot.user_id)
+    assert nudge.source["content"]["m.mentions"] == {"user_ids": [bob.user_id]}
+    assert f'href="https://matrix.to/#/{bob.user_id}"' in nudge.source["content"]["formatted_body"]
+
+
+async def test_a_bot_removed_from_the_room_stops_posting_there(people: People, bots: Bots) -> None:
+    bot, room, (alice, _bob) = await team(people, bots, "alice", "bob")
+    await propose(alice, bot, room)
+    group_id = (await bot.group(room)).id
+
+    await alice.client.room_kick(room, bot.user_id, reason="trying something else")
+
+    async def room_dropped() -> bool:
+        group = await bot.running.app.group(group_id)
+        return group is not None and group.chats == ()
+
+    await bot.until(room_dropped, "dropping the room from its group")
+
+
+@pytest.mark.matrix_e2e
+async def test_in_encrypted_rooms_the_bot_reads_and_writes_encrypted(
+    people: People, bots: Bots
+) -> None:
+    if not nio.crypto.ENCRYPTION_ENABLED:
+        pytest.skip("end-to-end encryption needs matrix-nio[e2e]")
+    alice = await people.new("alice", encryption=True)
+    bob = await people.new("bob", encryption=True)
+    bot = await bots.new(allowed_inviters=(alice.user_id,), encrypted=True)
+    room = await people.make_room(alice, bob, encrypted=True)  # as Element makes private rooms
+    await bot.invite(alice, room)
+    await bob.wait_for_members(room, [bot.user_id])
+
+    card = await alice.wait_for_message(
+        room, "Proposal #1", sender=bot.user_id, after=await alice.say(room, PROPOSAL)
+    )
+    assert card.decrypted
+    await bob.react(room, card.event_id, "✅")
+    edit = await bob.wait_for_event(room, is_edit_of(card.event_id, "✅ Consent 1"))
+    assert isinstance(edit, nio.RoomMessageText) and edit.decrypted
+
+    # Alice, who proposed, has not responded yet: her nudge comes in an encrypted direct room.
+    await bot.wait(timedelta(days=2, hours=1))
+    direct = await wait_for_any_invite(alice)
+    await alice.join(direct)
+    nudge = await alice.wait_for_message(direct, "We have not heard", sender=bot.user_id)
+    assert nudge.decrypted and alice.client.rooms[direct].encrypted
