@@ -34,9 +34,11 @@ _SUPERSEDE = """
     WHERE status = 'pending' AND edit_card IS NOT NULL
       AND group_id = ? AND edit_card = ? AND target = ?
 """
+# INDEXED BY: without it SQLite may walk every delivery ever made in id order
+# (to skip sorting) instead of the few that are pending.
 _PENDING = """
     SELECT d.id, d.group_id, d.target, o.effect, d.attempts, o.created_at, d.next_attempt_at
-    FROM deliveries AS d JOIN outbox AS o ON o.id = d.outbox_id
+    FROM deliveries AS d INDEXED BY deliveries_pending JOIN outbox AS o ON o.id = d.outbox_id
     WHERE d.status = 'pending' AND d.next_attempt_at <= ?
     ORDER BY d.id
     LIMIT ?

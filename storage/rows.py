@@ -70,6 +70,12 @@ def from_json(text: str, hint: Any = Any) -> Any:
     return decode(json.loads(text), hint)
 
 
+def numbers_from(text: str) -> tuple[int, ...]:
+    """A stored ``tuple[int, ...]`` (choices, winners). Most are empty, and a
+    long history holds thousands: the shortcut keeps loading fast."""
+    return () if text == "[]" else tuple(from_json(text, tuple[int, ...]))
+
+
 # -- columns, in row order -------------------------------------------------------------------
 
 GROUP = ("id", "name", "settings", "objection_explained")
@@ -171,7 +177,7 @@ def proposal_from(
             at=moment(o_at),
             decision=o_decision,
             recorded_by=o_recorded_by,
-            winners=from_json(o_winners, tuple[int, ...]),
+            winners=numbers_from(o_winners),
         )
     return Proposal(
         number=number,
@@ -241,8 +247,8 @@ def response_from(row: Row) -> ResponseRecord:
         reason=reason,
         at=moment(at),
         recorded_by=recorded_by,
-        choices=from_json(choices, tuple[int, ...]),
-        maybe=from_json(maybe, tuple[int, ...]),
+        choices=numbers_from(choices),
+        maybe=numbers_from(maybe),
     )
 
 

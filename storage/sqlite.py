@@ -53,6 +53,7 @@ class SqliteStorage:
         self._where = where
         self._instance = instance
         self._lock = asyncio.Lock()
+        self._closed = False
 
     @classmethod
     async def open(cls, path: str | Path, *, synchronous: str = "full") -> SqliteStorage:
@@ -66,10 +67,13 @@ class SqliteStorage:
         level = synchronous.lower()
         if level not in SYNCHRONOUS:
             raise StorageError(f'synchronous must be "full" or "normal", not "{synchronous}".')
-        where = str(path)
+        where = str(path) if str(path) == ":memory:" else str(Path(path).expanduser())
         if where != ":memory:":
-            _check_path(Path(path))
+            _check_path(Path(where))
         try:
+            # isolation_level=None: transactions are begun and ended here, by
+            # hand, never implicitly. Every statement is a constant string, so
+            # the statement cache prepares each one once per connection.
             db = await aiosqlite.connect(where, isolation_level=None, cached_statements=256)
         except sqlite3.Error as error:
             raise storage_error(error, where) from error
@@ -87,7 +91,14 @@ class SqliteStorage:
         return cls(db, where, found[0][0])
 
     async def close(self) -> None:
+        """Close the database; waits for a commit in progress to finish."""
         async with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            # Lets SQLite refresh the statistics its query planner uses.
+            with suppress(sqlite3.Error):
+                await self._db.execute("PRAGMA optimize")
             await self._db.close()
 
     # -- the one transaction per command --------------------------------------------------

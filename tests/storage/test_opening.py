@@ -148,3 +148,11 @@ async def test_the_audit_log_cannot_be_rewritten(storage: SqliteStorage, db_path
     await commit(storage, None, rich_group())
     with closing(sqlite3.connect(db_path)) as db, pytest.raises(sqlite3.IntegrityError):
         db.execute("DELETE FROM audit")
+
+
+async def test_an_in_memory_database_works_for_trying_things_out() -> None:
+    storage = await SqliteStorage.open(":memory:")
+    await commit(storage, None, rich_group())
+    assert await storage.load_group("g1") == rich_group()
+    await storage.close()
+    await storage.close()  # closing twice is harmless
