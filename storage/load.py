@@ -8,8 +8,7 @@ group holds, and never reads another group's rows.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
-from typing import Any
+from collections.abc import Callable, Hashable, Iterable
 
 import aiosqlite
 
@@ -89,7 +88,7 @@ async def load_group(db: aiosqlite.Connection, group_id: str) -> Group | None:
     )
 
 
-def _by(found: Iterable[Row], key: Any) -> dict[Hashable, list[Row]]:
+def _by(found: Iterable[Row], key: Callable[[Row], Hashable]) -> dict[Hashable, list[Row]]:
     """Rows grouped by ``key(row)``, keeping their order."""
     grouped: dict[Hashable, list[Row]] = defaultdict(list)
     for row in found:

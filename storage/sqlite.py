@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import aiosqlite
 
@@ -18,7 +19,7 @@ from bot.core.effects import CancelTimer, SetTimer
 from bot.core.model import Group
 from storage import changes, outbox, purge, rows, schema, timers
 from storage.errors import stale_state, storage_error
-from storage.interface import AuditEntry, Delivery, Outgoing, StorageError, Timer
+from storage.interface import AuditEntry, Delivery, Outgoing, Storage, StorageError, Timer
 from storage.load import load_group
 
 # How long to wait for another process (an export, a backup) to release the
@@ -67,8 +68,9 @@ class SqliteStorage:
         level = synchronous.lower()
         if level not in SYNCHRONOUS:
             raise StorageError(f'synchronous must be "full" or "normal", not "{synchronous}".')
-        where = str(path) if str(path) == ":memory:" else str(Path(path).expanduser())
+        where = str(path)
         if where != ":memory:":
+            where = str(Path(path).expanduser())
             _check_path(Path(where))
         try:
             # isolation_level=None: transactions are begun and ended here, by
@@ -384,3 +386,9 @@ async def _configure(db: aiosqlite.Connection, where: str, synchronous: str) -> 
     await db.execute("PRAGMA journal_mode = WAL")
     await db.execute("PRAGMA foreign_keys = ON")
     await db.execute(f"PRAGMA synchronous = {synchronous.upper()}")
+
+
+if TYPE_CHECKING:
+
+    def _keeps_the_protocol(storage: SqliteStorage) -> Storage:
+        return storage  # mypy checks every method against ``Storage`` here
