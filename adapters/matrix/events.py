@@ -183,6 +183,7 @@ class Translator:
         # the reaction comes again (and changes nothing), and its redaction is known.
         record = ReactionRecord(chat, event.reacts_to, group_id, number, key, event.sender)
         await self.memory.remember_reaction(event.event_id, record)
+        await self._forget_question(room_id, event.sender, number)
         await self.app.submit(
             chat=chat,
             actor=names.actor(self.client, room_id, event.sender),
@@ -197,12 +198,21 @@ class Translator:
         cards = await self.app.storage.card_messages(record.group_id, record.number)
         if cards.get(record.chat) != record.card_event:
             return  # a reaction on an older version, which no longer counts anyway
+        await self._forget_question(room_id, event.sender, record.number)
         await self.app.submit(
             chat=record.chat,
             actor=names.actor(self.client, room_id, event.sender),
             action=Unrespond(record.number, record.key),
             update_key=f"matrix:{event.event_id}",
         )
+
+    async def _forget_question(self, room_id: str, sender: str, number: int) -> None:
+        """A new reaction on the card changes the answer: an earlier "why?" is moot
+        (a new one is asked if the new response needs a reason too), and the
+        person's next words in the thread are conversation again."""
+        prompt = await self.memory.prompt(room_id, sender)
+        if prompt is not None and prompt.number == number:
+            await self.memory.forget_prompt(room_id, sender)
 
     # -- membership ---------------------------------------------------------------------
 
