@@ -1,0 +1,64 @@
+"""A command's cost must not grow with the number of other groups: every
+statement a command, a load or an adapter's lookup runs finds its rows
+through an index, never by scanning a whole table."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+from bot.core.commands import DeadlineDue
+from bot.core.document import doc
+from bot.core.effects import EditCard, SetTimer
+from bot.core.model import ResponseRecord
+from storage import SqliteStorage
+from storage.interface import Outgoing
+
+from .examples import at, commit, rich_group, with_response
+
+
+async def test_commands_loads_and_lookups_never_scan_a_table(
+    storage: SqliteStorage, db_path: Path
+) -> None:
+    one, two = rich_group("g1"), rich_group("g2")
+    await commit(
+        storage, None, one, outgoing=(Outgoing(SetTimer("d:2", at(2), DeadlineDue(2, 0))),)
+    )
+    await commit(storage, None, two)
+
+    executed: list[str] = []
+    # The storage's own connection: the trace shows each statement with its values bound.
+    await storage._db.set_trace_callback(executed.append)
+    after = with_response(one, 2, ResponseRecord(3, None, "vote", "", at(0.1), choices=(2,)))
+    edit = Outgoing(EditCard(2, doc("tally")), ("telegram:-100g1",))
+    await commit(storage, one, after, outgoing=(edit, edit), update_key="u:1", fired_timer="d:2")
+    await storage.load_group("g1")
+    await storage.seen_update("u:1")
+    await storage.group_for_chat("telegram:-100g1")
+    await storage.groups_for_identity("telegram:101")
+    await storage.group_with_link_code("K3Y-42")
+    await storage.due_timers(at(9))
+    await storage.next_timer_due()
+    (delivery,) = await storage.pending_deliveries(at(1))
+    await storage.next_delivery_due()
+    await storage.delivery_failed(delivery.id, "timeout", at(1))
+    await storage.delivered(delivery.id, "m1")
+    await storage.save_card_message("g1", 2, "telegram:-100g1", "m1")
+    await storage.card_messages("g1", 2)
+    await storage.card_for_message("telegram:-100g1", "m1")
+    await storage.action_for_token(await storage.action_token("g1", "consent #2"))
+    await storage.set_value("k", "v")
+    await storage.get_value("k")
+    await storage.audit("g1")
+
+    statements = [s for s in executed if not s.startswith(("BEGIN", "COMMIT", "PRAGMA"))]
+    assert len(statements) > 30
+    with closing(sqlite3.connect(db_path)) as db:
+        scans = {
+            statement: plan
+            for statement in statements
+            for plan in [[row[3] for row in db.execute("EXPLAIN QUERY PLAN " + statement)]]
+            if any(step.startswith("SCAN") for step in plan)
+        }
+    assert scans == {}
