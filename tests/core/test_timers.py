@@ -195,3 +195,18 @@ def test_a_review_reminder_before_its_date_does_nothing() -> None:
     conv.now = early.due
     assert conv.run(early.event).effects == ()
     assert conv.proposal(1).stage is Stage.AGREED
+
+
+@pytest.mark.xfail(
+    reason="the reminder to answer for someone else ignores the helper's quiet hours: it is "
+    "sent at once, while the helper's own nudge waits",
+    strict=True,
+)
+def test_the_reminder_to_answer_for_someone_else_keeps_the_helpers_quiet_hours() -> None:
+    conv = team("Sam", "Alex")
+    conv.by("Alex", c.AddPerson("Mum"))
+    conv.by("Alex", c.MySetting("quiet", "08:00-12:00"))  # the nudge falls at 09:00
+    conv.by("Sam", c.Propose(VISIT))
+    conv.by("Sam", c.Respond(1, "consent"))
+    conv.by("Alex", c.Respond(1, "consent"))
+    assert nudges_after(conv, NUDGE_TIME) == []
