@@ -355,3 +355,17 @@ def test_someone_new_is_answered_in_their_platform_language(
     actor = c.Actor("console:ola", "Ola", language="pl")
     conv.run(c.Request(actor, CHAT, c.Decisions()))
     assert conv.last_text() == "Nie ma jeszcze decyzji."
+
+
+@pytest.mark.xfail(
+    reason="history shows a new deadline or review date as raw ISO text "
+    "('extended (Sam): 2026-12-13T09:00:00+00:00'), not spelt out in the group's time zone",
+    strict=True,
+)
+def test_history_spells_out_a_new_deadline_in_words() -> None:
+    conv = team("Sam", "Alex")
+    conv.by("Sam", c.Propose("Move the morning visit to 10:00"))
+    conv.by("Sam", c.Extend(1, "in 6 days"))
+    conv.by("Alex", c.History(1))
+    (line,) = [x for x in conv.last_text().splitlines() if "extended" in x]
+    assert line.endswith("Sunday 13 December, 09:00 UK time")
