@@ -103,7 +103,7 @@ def test_every_effect_and_timer_comes_back_exactly_from_json() -> None:
 def test_the_audit_log_replayed_through_decide_gives_the_same_group() -> None:
     conv = busy_week()
     group = Group(id=CHAT, chats=(CHAT,), settings=GroupSettings())
-    effects = []
+    effects: list[Effect] = []
     for line in conv.log:
         entry = json.loads(line)
         decision = decide(
