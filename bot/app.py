@@ -161,10 +161,17 @@ class Application:
             groups = await self.storage.groups_for_identity(actor.identity)
             return await self.group(groups[0]) if len(groups) == 1 else None
         group = await self.group_of_chat(chat)
-        if group is None:
-            # A chat the bot has not seen before starts a group of its own.
-            group = Group(id=chat, name=chat_title, chats=(chat,), settings=self.defaults)
-        return group
+        if group is not None:
+            return group
+        returning = await self.group(chat)
+        if returning is not None:
+            # The bot was removed from this chat and is back: the group it started here
+            # is still there, with all its decisions. Take the chat back into it first.
+            back = c.Request(actor=actor, chat=chat, action=c.ChatMoved(chat, chat))
+            await self._apply(returning, back)
+            return self._groups[returning.id]
+        # A chat the bot has not seen before starts a group of its own.
+        return Group(id=chat, name=chat_title, chats=(chat,), settings=self.defaults)
 
     async def _without_group(self, chat: str, actor: c.Actor, action: c.Action) -> Submitted:
         """Private words from someone in no group, or in several: answer, store nothing."""

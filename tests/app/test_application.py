@@ -11,7 +11,7 @@ import pytest
 from bot.adapter import DeliveryFailed
 from bot.app import Application
 from bot.clock import SystemClock
-from bot.core.commands import Actor, DeadlineDue, Request
+from bot.core.commands import Actor, ChatGone, DeadlineDue, Request
 from bot.core.decide import decide
 from bot.core.effects import Post, SetTimer
 from bot.core.model import Group, GroupSettings, Stage
@@ -211,3 +211,18 @@ async def test_the_scheduler_wakes_the_application_on_time(tmp_path: Path) -> No
         scheduler.stop()
     finally:
         await storage.close()
+
+
+async def test_a_chat_the_bot_was_removed_from_and_added_back_keeps_its_decisions(
+    tmp_path: Path,
+) -> None:
+    async with running_app(tmp_path / "db") as run:
+        await run.app.submit(chat=CHAT, actor=SAM, text="join")
+        await run.app.submit(chat=CHAT, actor=SAM, text="propose Buy a kettle")
+        await run.app.submit(chat=CHAT, actor=SAM, action=ChatGone(CHAT), present=False)
+        assert await run.storage.group_for_chat(CHAT) is None
+        await run.app.submit(chat=CHAT, actor=ALEX, text="status")
+        group = await run.app.group(CHAT)
+        assert group is not None and CHAT in group.chats
+        assert list(group.proposals) == [1] and group.proposals[1].title == "Buy a kettle"
+        assert await run.storage.group_for_chat(CHAT) == CHAT
