@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import timedelta
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import quote
 
@@ -350,3 +351,40 @@ async def test_in_encrypted_rooms_the_bot_reads_and_writes_encrypted(
     await alice.join(direct)
     nudge = await alice.wait_for_message(direct, "We have not heard", sender=bot.user_id)
     assert nudge.decrypted and alice.client.rooms[direct].encrypted
+
+
+async def test_on_its_very_first_start_the_bot_does_not_replay_old_commands(
+    people: People, bots: Bots, synapse: SynapseServer
+) -> None:
+    alice = await people.new("alice")
+    bot = await bots.new(allowed_inviters=(alice.user_id,), start=False)
+    room = await alice.create_room(name="Care team", invite=[bot.user_id])
+    # The bot's account joined (another client of it, say) before the bot first ran.
+    await asyncio.to_thread(
+        synapse.request,
+        "POST",
+        f"/_matrix/client/v3/join/{quote(room)}",
+        {},
+        access_token=bot.user.access_token,
+    )
+    await alice.say(room, "!propose An old idea from before the bot ran")
+
+    await bot.start()
+    asked = await alice.say(room, "!status")
+    await alice.wait_for_message(room, "Nothing is open", sender=bot.user_id, after=asked)
+
+
+async def test_a_burst_of_reactions_edits_the_card_about_once_a_second(
+    people: People, bots: Bots
+) -> None:
+    bot, room, (alice, *others) = await team(people, bots, "alice", "bob", "carol", "dan", "eve")
+    card = await propose(alice, bot, room)
+
+    await asyncio.gather(*(person.react(room, card, "✅") for person in others))
+    await alice.wait_for_event(room, is_edit_of(card, "✅ Consent 4"), timeout=15)
+
+    edits = [e for e in alice.timelines[room] if is_edit_of(card)(e)]
+    stamps = [e.server_timestamp for e in edits]
+    assert all(later - earlier >= 900 for earlier, later in pairwise(stamps))
+    assert len(edits) <= len(others)
+    print(f"\n{len(others)} reactions at once → {len(edits)} card edits")
