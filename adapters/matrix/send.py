@@ -87,9 +87,7 @@ class Sender:
 
     async def send(self, room_id: str, content: Content, txn_id: str) -> str:
         """Send one ``m.room.message``; returns its event id."""
-        unknown = self.client.olm is not None and room_id not in self.client.rooms
-        if unknown and (self.room_known is None or not await self.room_known(room_id)):
-            raise DeliveryFailed(f"{room_id} is not synced yet")
+        await self._ready(room_id)
         try:
             response = await self.client.room_send(
                 room_id,
@@ -106,6 +104,12 @@ class Sender:
             return str(response.event_id)
         raise refusal(response, room_id, "sending")
 
+    async def _ready(self, room_id: str) -> None:
+        """With encryption, wait until nio knows the room (and so whether to encrypt)."""
+        unknown = self.client.olm is not None and room_id not in self.client.rooms
+        if unknown and (self.room_known is None or not await self.room_known(room_id)):
+            raise DeliveryFailed(f"{room_id} is not synced yet")
+
     async def wait_to_edit(self, room_id: str) -> None:
         """Wait until the room's last card edit is at least ``EDIT_GAP`` old."""
         last = self._last_edit.get(room_id)
@@ -118,7 +122,10 @@ class Sender:
         self._last_edit[room_id] = time.monotonic()
 
     async def upload(self, room_id: str, filename: str, mime: str, data: bytes) -> Content:
-        """Upload a file for ``room_id``; returns the ``m.file`` content that shows it."""
+        """Upload a file for ``room_id``; returns the ``m.file`` content that shows it.
+
+        In an encrypted room the file is encrypted too, and the content carries its key."""
+        await self._ready(room_id)
         room = self.client.rooms.get(room_id)
         encrypt = bool(self.client.olm is not None and room is not None and room.encrypted)
         try:

@@ -388,3 +388,33 @@ async def test_a_burst_of_reactions_edits_the_card_about_once_a_second(
     assert all(later - earlier >= 900 for earlier, later in pairwise(stamps))
     assert len(edits) <= len(others)
     print(f"\n{len(others)} reactions at once → {len(edits)} card edits")
+
+
+async def test_files_come_as_attachments_in_the_room_and_privately(
+    people: People, bots: Bots
+) -> None:
+    bot, room, (alice,) = await team(people, bots, "alice")
+    await propose(alice, bot, room)
+
+    asked = await alice.say(room, "!export")
+    attachment = await alice.wait_for_event(
+        room,
+        lambda e: isinstance(e, nio.RoomMessageFile) and e.body.endswith(".md"),
+        after=asked,
+        what="the Markdown record",
+    )
+    download = await alice.client.download(attachment.url)
+    assert isinstance(download, nio.DownloadResponse)
+    assert "Move the morning visit to 10:00" in download.body.decode("utf-8")
+    content = attachment.source["content"]
+    assert content["info"]["mimetype"].startswith("text/markdown")
+    assert content["filename"] == content["body"]
+
+    # Personal data goes privately, in the direct room.
+    await alice.say(room, "!mydata")
+    direct = await wait_for_any_invite(alice)
+    await alice.join(direct)
+    mine = await alice.wait_for_event(
+        direct, lambda e: isinstance(e, nio.RoomMessageFile), what="the personal data file"
+    )
+    assert mine.body == "my-data.json"
