@@ -24,7 +24,7 @@ import nio
 from adapters.matrix import names
 from adapters.matrix.deliver import Deliveries
 from adapters.matrix.events import Translator
-from adapters.matrix.login import log_in, make_client
+from adapters.matrix.login import LoginFailed, log_in, make_client, password_login
 from adapters.matrix.memory import Memory
 from adapters.matrix.rooms import Rooms
 from adapters.matrix.send import Sender
@@ -68,6 +68,7 @@ class MatrixAdapter:
             rooms,
             Translator(app, client, memory, rooms),
             long_poll_ms=self.long_poll_ms,
+            log_in_again=self._log_in_again,
         )
         sender = Sender(client, room_known=self.sync.room_known)
         self._deliveries = Deliveries(app, sender, rooms, memory)
@@ -75,6 +76,19 @@ class MatrixAdapter:
             log.warning("facilitators_from_power_levels is not supported yet; ignoring it")
         self._task = asyncio.create_task(self.sync.run(), name="matrix sync")
         log.info("Matrix: %s on %s, device %s", user_id, self.settings.homeserver, client.device_id)
+
+    async def _log_in_again(self) -> None:
+        """The server forgot the bot's access token (someone ended its session)."""
+        if self.client is None or not self.settings.password:
+            log.error(
+                "the homeserver no longer accepts the bot's access token: make a new one "
+                "(see docs/matrix.md) or give the bot its password, then restart it"
+            )
+            return
+        try:
+            await password_login(self.client, self.settings)
+        except LoginFailed as problem:
+            log.error("logging in again failed: %s", problem)
 
     async def stop(self) -> None:
         """Stop syncing and close the connection; the login stays valid for next time."""

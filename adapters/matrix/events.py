@@ -100,6 +100,8 @@ class Translator:
             return
         actor = names.actor(self.client, room_id, event.sender)
         update_key = f"matrix:{event.event_id}"
+        if await self.app.storage.seen_update(update_key):
+            return  # seen before a restart: it changes nothing, not even a question asked since
         if await self.memory.direct_user(room_id) is not None:
             answer = await self._reason_answer(room_id, event.sender, text, direct=True)
             await self.app.submit(
@@ -183,12 +185,15 @@ class Translator:
         # the reaction comes again (and changes nothing), and its redaction is known.
         record = ReactionRecord(chat, event.reacts_to, group_id, number, key, event.sender)
         await self.memory.remember_reaction(event.event_id, record)
+        update_key = f"matrix:{event.event_id}"
+        if await self.app.storage.seen_update(update_key):
+            return
         await self._forget_question(room_id, event.sender, number)
         await self.app.submit(
             chat=chat,
             actor=names.actor(self.client, room_id, event.sender),
             action=Respond(number, word=key),
-            update_key=f"matrix:{event.event_id}",
+            update_key=update_key,
         )
 
     async def redaction(self, room_id: str, event: nio.RedactionEvent) -> None:
@@ -198,12 +203,15 @@ class Translator:
         cards = await self.app.storage.card_messages(record.group_id, record.number)
         if cards.get(record.chat) != record.card_event:
             return  # a reaction on an older version, which no longer counts anyway
+        update_key = f"matrix:{event.event_id}"
+        if await self.app.storage.seen_update(update_key):
+            return
         await self._forget_question(room_id, event.sender, record.number)
         await self.app.submit(
             chat=record.chat,
             actor=names.actor(self.client, room_id, event.sender),
             action=Unrespond(record.number, record.key),
-            update_key=f"matrix:{event.event_id}",
+            update_key=update_key,
         )
 
     async def _forget_question(self, room_id: str, sender: str, number: int) -> None:

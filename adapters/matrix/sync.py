@@ -21,7 +21,7 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import nio
@@ -83,6 +83,7 @@ class SyncLoop:
         translator: Translator,
         *,
         long_poll_ms: int = LONG_POLL_MS,
+        log_in_again: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.client = client
         self.app = app
@@ -90,6 +91,7 @@ class SyncLoop:
         self.rooms = rooms
         self.translator = translator
         self.long_poll_ms = long_poll_ms
+        self.log_in_again = log_in_again
         self.stopping = asyncio.Event()
         self._synced = asyncio.Event()  # set, then replaced, after each handled sync
         self._failures: Counter[str] = Counter()
@@ -102,6 +104,9 @@ class SyncLoop:
         full_state = True
         pause = 1.0
         while not self.stopping.is_set():
+            # nio falls back on the token of the last answer it saw, which may be one
+            # whose events were not all handled: always say which token to sync from.
+            self.client.next_batch = since
             try:
                 response = await self._until_stopped(
                     self.client.sync(
@@ -111,10 +116,12 @@ class SyncLoop:
                         full_state=full_state or None,
                     )
                 )
-                if not isinstance(response, nio.SyncResponse):
+                if isinstance(response, nio.SyncError):
+                    await self._sync_refused(response)
                     raise TryAgain(f"sync failed: {response}")
                 await self.handle(response, history_only=first_ever)
                 await self._share_keys()
+                await self.memory.set_since(response.next_batch)
             except Stopped:
                 return
             except (TryAgain, *NETWORK_ERRORS) as problem:
@@ -127,10 +134,15 @@ class SyncLoop:
                 await self._pause(pause)
                 pause = min(pause * 2, MAX_PAUSE)
                 continue
-            await self.memory.set_since(response.next_batch)
             since, first_ever, full_state, pause = response.next_batch, False, False, 1.0
             self._synced.set()
             self._synced = asyncio.Event()
+
+    async def _sync_refused(self, error: nio.SyncError) -> None:
+        """The homeserver refused to sync: log in again if the login was dropped."""
+        if error.status_code == "M_UNKNOWN_TOKEN" and self.log_in_again is not None:
+            log.warning("the homeserver dropped the bot's login; logging in again")
+            await self.log_in_again()
 
     async def _until_stopped(self, work: Awaitable[T]) -> T:
         """Await ``work`` unless the adapter stops first (a long poll is cut short)."""

@@ -418,3 +418,22 @@ async def test_files_come_as_attachments_in_the_room_and_privately(
         direct, lambda e: isinstance(e, nio.RoomMessageFile), what="the personal data file"
     )
     assert mine.body == "my-data.json"
+
+
+async def test_a_dropped_login_is_renewed_with_the_password(
+    people: People, bots: Bots, synapse: SynapseServer
+) -> None:
+    bot, room, (alice,) = await team(people, bots, "alice")
+    assert bot.adapter is not None and bot.adapter.client is not None
+    client = bot.adapter.client
+    old_token = client.access_token
+
+    # Someone ends the bot's session (Element: Settings → Sessions → Sign out).
+    await asyncio.to_thread(
+        synapse.request, "POST", "/_matrix/client/v3/logout", {}, access_token=old_token
+    )
+    await bot.until(lambda: client.access_token != old_token, "logging in again", timeout=15)
+
+    asked = await alice.say(room, "!status")
+    await alice.wait_for_message(room, "Nothing is open", sender=bot.user_id, after=asked)
+    assert client.device_id == "DECIDINGTOGETHER"
