@@ -66,7 +66,7 @@ class Roster:
         await self.app.submit(
             chat=ids.chat_key(chat.id),
             actor=ids.actor(user),
-            action=Join() if joined else Leave(),
+            action=Join() if joined else Leave(left_chat=True),
             present=joined,
             group_id=group.id,
             update_key=key,

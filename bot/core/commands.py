@@ -176,7 +176,9 @@ class Join:
 
 @dataclass(frozen=True, slots=True)
 class Leave:
-    pass
+    # True when the platform says the person left the chat (rather than typing
+    # "leave"): they are gone, so facilitation is handed on instead of refused.
+    left_chat: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from bot.core import people, proposing, responding, timers, views
 from bot.core.document import doc, para
 from bot.core.effects import Effect
 from bot.core.model import Group, Member, MemberStatus, Role
+from bot.core.names import fold
 from bot.core.turn import Refusal, Turn
 
 
@@ -187,6 +188,13 @@ def _identify(turn: Turn) -> None:
     )
     if not can_learn:
         return
+    added = _added_by_name(turn.group, actor.name)
+    if added is not None:
+        # Someone added by name ("add Mum") who now speaks in the chat is that person.
+        member = replace(added, identities=(actor.identity,), handle=actor.handle)
+        turn.group = turn.group.with_member(member)
+        turn.member = member
+        return
     first = not any(m.active for m in turn.group.members.values())
     member = Member(
         id=turn.group.next_member_id(),
@@ -198,6 +206,17 @@ def _identify(turn: Turn) -> None:
     )
     turn.group = turn.group.with_member(member)
     turn.member = member
+
+
+def _added_by_name(group: Group, name: str) -> Member | None:
+    """The one active member without a chat account whose name is ``name``."""
+    wanted = fold(name)
+    matches = [
+        m
+        for m in group.members.values()
+        if m.active and not m.identities and wanted and fold(m.name) == wanted
+    ]
+    return matches[0] if len(matches) == 1 else None
 
 
 def _authorise(turn: Turn, who: Who) -> None:

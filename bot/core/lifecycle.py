@@ -33,6 +33,7 @@ class Move(StrEnum):
     WITHDRAW = "withdraw"
     REOPEN = "reopen"
     REVIEW_DUE = "review_due"
+    REVIEW_LATER = "review_later"  # the review is put off to a new date
 
 
 S = Stage
@@ -70,7 +71,7 @@ TRANSITIONS: dict[Stage, dict[Move, Stage]] = {
     S.NOT_AGREED: {Move.REOPEN: S.OPEN},
     S.WITHDRAWN: {Move.REOPEN: S.OPEN},
     S.CLOSED: {Move.REOPEN: S.OPEN},
-    S.REVIEW_DUE: {},
+    S.REVIEW_DUE: {Move.REVIEW_LATER: S.AGREED},
 }
 
 # Stages in which the group is still deciding.

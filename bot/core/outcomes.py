@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.core.i18n import N_, Phrase
+from bot.core.i18n import N_, Phrase, translator
 from bot.core.lifecycle import Move
 from bot.core.model import Group, Proposal, ResponseRecord, Round
 from bot.core.processes import PROCESSES, Process, Rule
@@ -128,7 +128,7 @@ def verdict(proposal: Proposal, group: Group, *, final: bool) -> Verdict:
         return _WAIT
     missing = missing_required(proposal, group)
     if missing and process.rule not in (Rule.ADVICE, Rule.ACK):
-        names = ", ".join(group.members[m].name for m in missing if m in group.members)
+        names = ", ".join(_name(group, m) for m in missing)
         return Verdict(
             Move.FAIL,
             Phrase(N_("Not agreed: we needed to hear from {names}."), {"names": names}),
@@ -249,8 +249,9 @@ def _ack(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> Verd
 
 
 def _name(group: Group, member_id: int) -> str:
-    member = group.members.get(member_id)
-    return member.name if member else "?"
+    from bot.core.cards import member_name
+
+    return member_name(group, member_id, translator(group.settings.language))
 
 
 _RULES: dict[Rule, Callable[[Proposal, Group, Process, Tally, bool], Verdict]] = {

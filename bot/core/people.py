@@ -3,13 +3,15 @@ personal and group settings, linking chats, and forgetting a person."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import timedelta
 
 from bot.core import commands as c
 from bot.core import deadlines
-from bot.core.document import Strong, para
-from bot.core.model import GroupSettings, Member, MemberStatus, Role
+from bot.core.document import Document, Strong, para
+from bot.core.effects import Post
+from bot.core.model import GroupSettings, Member, MemberStatus, Proposal, Role
 from bot.core.names import find_member, fold
 from bot.core.processes import PROCESS_NAMES
 from bot.core.turn import Refusal, Turn
@@ -39,15 +41,36 @@ def join(turn: Turn, action: c.Join) -> None:
 def leave(turn: Turn, action: c.Leave) -> None:
     member = turn.member
     assert member is not None
-    others = [m for m in turn.group.facilitators() if m.id != member.id]
-    if member.is_facilitator and not others and len(turn.group.active_members()) > 1:
+    if _sole_facilitator(turn, member) and not action.left_chat:
         raise Refusal(
             "You are the only facilitator. Please make someone else a facilitator first.",
             example="facilitator @sam",
         )
     turn.group = turn.group.with_member(replace(member, status=MemberStatus.LEFT))
+    _hand_on_facilitation(turn)
     turn.reply_phrase(
         "Goodbye, {name}. You have left this group. Say join to come back.", name=member.name
+    )
+
+
+def _sole_facilitator(turn: Turn, member: Member) -> bool:
+    others = [m for m in turn.group.facilitators() if m.id != member.id]
+    return member.is_facilitator and not others and len(turn.group.active_members()) > 1
+
+
+def _hand_on_facilitation(turn: Turn) -> None:
+    """A group always keeps a facilitator in the chat: if the last one has gone, the
+    longest-standing member with a chat account takes over, and the group is told."""
+    if turn.group.facilitators():
+        return
+    candidates = [m for m in turn.group.active_members() if m.identities]
+    if not candidates:
+        return
+    heir = min(candidates, key=lambda m: m.id)
+    turn.group = turn.group.with_member(replace(heir, role=Role.FACILITATOR))
+    _ = turn.group_t
+    turn.emit(
+        Post(Document((para(_("{name} is now the group's facilitator.").format(name=heir.name)),)))
     )
 
 
@@ -101,6 +124,12 @@ def make_facilitator(turn: Turn, action: c.MakeFacilitator) -> None:
         )
     if target.is_facilitator:
         raise Refusal("{name} is already a facilitator.", name=target.name)
+    if not target.identities:
+        raise Refusal(
+            "{name} is not in the chat, so they could not steer the group from here. "
+            "A facilitator needs to be in the chat.",
+            name=target.name,
+        )
     turn.group = turn.group.with_member(replace(target, role=Role.FACILITATOR))
     turn.reply_phrase("{name} is now a facilitator.", name=target.name)
 
@@ -282,23 +311,41 @@ def chat_gone(turn: Turn, action: c.ChatGone) -> None:
 
 
 def forget_me(turn: Turn, action: c.ForgetMe) -> None:
-    """Erase what identifies a person; their responses stay, as "a former member"."""
+    """Erase what identifies a person; their responses stay, as "a former member".
+
+    Never refused: erasure is a right. Names the bot itself wrote into the record
+    (an outcome "withdrawn by Alex") are replaced too; what people typed is theirs
+    and stays as they wrote it."""
     member = turn.member
     assert member is not None
-    if (
-        member.is_facilitator
-        and len(turn.group.facilitators()) == 1
-        and len(turn.group.active_members()) > 1
-    ):
-        raise Refusal(
-            "You are the only facilitator. Please make someone else a facilitator first.",
-            example="facilitator @sam",
-        )
     forgotten = Member(
         id=member.id, name="", status=MemberStatus.FORGOTTEN, reminders=False, joined_at=None
     )
     turn.group = turn.group.with_member(forgotten)
+    former = turn.group_t("a former member")
+    for proposal in turn.group.proposals.values():
+        scrubbed = _scrub(proposal, member.name, former)
+        if scrubbed is not proposal:
+            turn.put(scrubbed)
+    _hand_on_facilitation(turn)
     turn.reply_phrase(
         "Done. I have forgotten your name and accounts. Your past responses stay "
         'in the record as "a former member".'
     )
+
+
+def _scrub(proposal: Proposal, name: str, former: str) -> Proposal:
+    """The proposal without ``name`` in what the bot wrote (outcome, log details)."""
+    if not name:
+        return proposal
+    pattern = re.compile(rf"\b{re.escape(name)}\b")
+    outcome = proposal.outcome
+    if outcome is not None and pattern.search(outcome.summary):
+        outcome = replace(outcome, summary=pattern.sub(former, outcome.summary))
+    log = tuple(
+        replace(e, detail=pattern.sub(former, e.detail)) if pattern.search(e.detail) else e
+        for e in proposal.log
+    )
+    if outcome is proposal.outcome and log == proposal.log:
+        return proposal
+    return replace(proposal, outcome=outcome, log=log)

@@ -4,7 +4,7 @@ close, reopen, outcome, review, and questions with their answers."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.core import commands as c
 from bot.core import rounds
@@ -62,15 +62,27 @@ def propose(turn: Turn, action: c.Propose) -> None:
         deadline = None
     questions_end = None
     if action.questions is not None:
-        questions_end = rounds.when(turn, action.questions or "1 day", example="questions 1 day")
+        length = turn.group.settings.questions or process.questions or timedelta(days=1)
+        questions_end = (
+            rounds.when(turn, action.questions, example="questions 1 day")
+            if action.questions
+            else turn.now + length
+        )
         if deadline is not None and deadline <= questions_end:
             raise Refusal(
                 "The questions need to end before the deadline.",
                 example="questions 1 day\nby Friday 5pm",
             )
-    review_at = (
-        rounds.when(turn, action.review, example="review in 3 months") if action.review else None
-    )
+    review_at = None
+    if action.review:
+        review_at = rounds.when(turn, action.review, example="review in 3 months")
+        decided_by = deadline or (questions_end or turn.now) + rounds.duration_of(turn, process)
+        if review_at <= decided_by:
+            raise Refusal(
+                "The review needs to come after the decision, so after {deadline}.",
+                example="review in 3 months",
+                deadline=rounds.spell(turn, decided_by, turn.language_of(turn.member)),
+            )
 
     proposal = Proposal(
         number=number,
@@ -378,6 +390,18 @@ def set_review(turn: Turn, action: c.SetReview) -> None:
     if proposal.stage in (Stage.NOT_AGREED, Stage.WITHDRAWN, Stage.CLOSED):
         raise Refusal(rounds.STAGE_REFUSALS[proposal.stage], number=proposal.number)
     review_at = rounds.when(turn, action.date, example=f"review #{proposal.number} in 3 months")
+    if (
+        proposal.round is not None
+        and proposal.stage in ACTIVE
+        and review_at <= proposal.round.deadline
+    ):
+        raise Refusal(
+            "The review needs to come after the decision, so after {deadline}.",
+            example=f"review #{proposal.number} in 3 months",
+            deadline=rounds.spell(turn, proposal.round.deadline, turn.language_of(turn.member)),
+        )
+    if proposal.stage is Stage.REVIEW_DUE:
+        proposal = rounds.move(turn, proposal, Move.REVIEW_LATER)
     proposal = turn.put(
         turn.log(replace(proposal, review_at=review_at), "review_set", review_at.isoformat())
     )
@@ -445,6 +469,8 @@ def ask(turn: Turn, action: c.Ask) -> None:
     proposal = turn.put(replace(proposal, questions=(*proposal.questions, question)))
     _ = turn.group_t
     proposer = turn.group.members[proposal.proposer]
+    if not proposer.active:  # the proposer left or was forgotten: anyone may answer
+        proposer = member
     turn.emit(
         Post(
             Document(

@@ -12,12 +12,14 @@ import io
 import json
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.core import cards
 from bot.core.codec import encode
 from bot.core.i18n import Translate, translator
 from bot.core.model import Group, Proposal
 from bot.core.processes import PROCESSES
+from bot.core.when import zone_name
 
 
 def _who(group: Group, member_id: int | None, _: Translate) -> str:
@@ -60,7 +62,7 @@ def history_lines(group: Group, proposal: Proposal, _: Translate, *, language: s
         who = _who(group, entry.by, _) if entry.by is not None else _("the bot")
         text = f"{entry.what.replace('_', ' ')} ({who})"
         if entry.detail:
-            text += f": {entry.detail}"
+            text += f": {_spell_if_moment(entry.detail, tz, language)}"
         events.append((entry.at, 0 if entry.what == "proposed" else 3, text))
     for version in proposal.versions:
         events.append(
@@ -82,6 +84,26 @@ def history_lines(group: Group, proposal: Proposal, _: Translate, *, language: s
     ]
 
 
+def _spell_if_moment(detail: str, timezone: str, language: str) -> str:
+    """Log details that are moments (a new deadline, a review date) are stored as ISO
+    text and shown in words."""
+    from bot.core.when import spell_out
+
+    try:
+        moment = datetime.fromisoformat(detail)
+    except ValueError:
+        return detail
+    if moment.tzinfo is None:
+        return detail
+    return spell_out(moment, timezone=timezone, language=language)
+
+
+def _local(iso: str, group: Group) -> str:
+    """A stored UTC moment as local date and time in the group's zone."""
+    moment = datetime.fromisoformat(iso).astimezone(ZoneInfo(group.settings.timezone))
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
 def export_files(group: Group, now: datetime) -> list[tuple[str, str, str]]:
     """(filename, mime type, content) for the Markdown, CSV and JSON records."""
     _ = translator(group.settings.language)
@@ -94,7 +116,14 @@ def export_files(group: Group, now: datetime) -> list[tuple[str, str, str]]:
 
 
 def _markdown(group: Group, proposals: list[Proposal], _: Translate) -> str:
-    out = [f"# {_('Decisions of')} {group.name or group.id}", ""]
+    out = [
+        f"# {_('Decisions of')} {group.name or group.id}",
+        "",
+        _("All times are {zone}.").format(
+            zone=zone_name(group.settings.timezone, group.settings.language)
+        ),
+        "",
+    ]
     for proposal in proposals:
         out.append(f"## {cards.title_line(proposal, _)}")
         out.append("")
@@ -111,7 +140,7 @@ def _markdown(group: Group, proposals: list[Proposal], _: Translate) -> str:
         if proposal.version.details:
             out += [proposal.version.details, ""]
         for row in _response_rows(group, proposal, _):
-            line = f"- {row['at'][:16]} {row['member']}: {row['response']}"
+            line = f"- {_local(row['at'], group)} {row['member']}: {row['response']}"
             if row["reason"]:
                 line += f" — {row['reason']}"
             if row["recorded_by"]:
@@ -139,14 +168,18 @@ def _csv(group: Group, proposals: list[Proposal], _: Translate) -> str:
     writer.writeheader()
     for proposal in proposals:
         for row in _response_rows(group, proposal, _):
-            # A cell starting with = + - @ would run as a formula in a spreadsheet.
-            writer.writerow(
-                {
-                    k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v)
-                    for k, v in row.items()
-                }
-            )
+            writer.writerow({k: _safe_cell(v) for k, v in row.items()})
     return buffer.getvalue()
+
+
+# A cell starting with one of these runs as a formula in a spreadsheet.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe_cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _json(group: Group, proposals: list[Proposal], _: Translate, now: datetime) -> str:

@@ -65,7 +65,8 @@ def respond(turn: Turn, action: c.Respond) -> None:
         response=kind.name,
         reason=reason,
         at=turn.now,
-        recorded_by=actor.id if subject.id != actor.id else None,
+        # Anonymity wins over attribution: naming who recorded it would point to whom.
+        recorded_by=actor.id if subject.id != actor.id and not anonymous else None,
         choices=choices,
         maybe=maybe,
     )
@@ -106,21 +107,30 @@ def withdraw_objection(turn: Turn, action: c.WithdrawObjection) -> None:
     current = round_.current().get(member.id)
     if current is None or current.response not in process.blocking:
         raise Refusal("You have no objection to #{number} to withdraw.", number=proposal.number)
-    # The objection becomes the gentlest response that keeps its reason on record
-    # (a concern, in consent): it no longer blocks, but it still feeds the review.
-    softer = next(
-        (k for k in process.responses if not k.blocks and k.needs_reason), process.responses[0]
-    )
+    # The objection becomes a concern where the process has one, so its reason stays
+    # on record and feeds the review without blocking; elsewhere the objection is
+    # simply taken back (nobody is recorded as supporting what they objected to).
+    concern = process.response("concern") if process.rule is Rule.CONSENT else None
+    softer = concern.name if concern is not None else None
     record = ResponseRecord(
-        len(round_.history) + 1, member.id, softer.name, current.reason, turn.now
+        len(round_.history) + 1,
+        member.id,
+        softer or WITHDRAWN_RESPONSE,
+        current.reason if softer else "",
+        turn.now,
     )
-    proposal = _append(turn, proposal, record, member.id)
+    proposal = _append(turn, proposal, record, member.id, responded=softer is not None)
     proposal = turn.put(turn.log(proposal, "objection_withdrawn"))
-    turn.reply_phrase(
-        "Your objection to #{number} is withdrawn. Your reason stays on record as a {response}.",
-        number=proposal.number,
-        response=softer.name,
-    )
+    if softer:
+        turn.reply_phrase(
+            "Your objection to #{number} is withdrawn. Your reason stays on record as a concern.",
+            number=proposal.number,
+        )
+    else:
+        turn.reply_phrase(
+            "Your objection to #{number} is withdrawn. You can respond again if you like.",
+            number=proposal.number,
+        )
     after_change(turn, proposal)
 
 

@@ -289,11 +289,14 @@ def conclude(
     proposal = close_round(replace(proposal, outcome=outcome), turn.now)
     proposal = turn.put(turn.log(proposal, proposal.stage.value, summary))
     disarm(turn, proposal)
-    if proposal.stage is Stage.AGREED and proposal.review_at is not None:
+    review_at = proposal.review_at if proposal.stage is Stage.AGREED else None
+    if review_at is not None and review_at <= turn.now:
+        review_at = None  # the date has already gone by: no review to announce or wait for
+    if review_at is not None:
         turn.emit(
             SetTimer(
                 timer_key(turn, proposal.number, "review"),
-                proposal.review_at,
+                review_at,
                 ReviewDue(proposal.number),
             )
         )
@@ -302,8 +305,8 @@ def conclude(
     text = summary
     if decision:
         text += " " + _("Decision: {decision}").format(decision=decision)
-    if proposal.stage is Stage.AGREED and proposal.review_at is not None:
-        text += " " + _("We will review it on {date}.").format(date=spell(turn, proposal.review_at))
+    if review_at is not None:
+        text += " " + _("We will review it on {date}.").format(date=spell(turn, review_at))
     announce(turn, text, proposal)
     from bot.core.calendar import outcome_files
 

@@ -18,7 +18,7 @@ from bot.core.effects import DirectMessage, Post, SetTimer
 from bot.core.lifecycle import ACTIVE, Move
 from bot.core.model import Member, Proposal, Stage
 from bot.core.outcomes import standing_objections, verdict, waiting_for
-from bot.core.processes import PROCESSES
+from bot.core.processes import PROCESSES, Rule
 from bot.core.turn import Turn
 
 DIGEST_EVERY = timedelta(days=7)
@@ -104,19 +104,33 @@ def _nudge(turn: Turn, proposal: Proposal, member: Member) -> None:
 
 
 def _nudge_proxy(turn: Turn, proposal: Proposal, member: Member) -> None:
-    """Someone without the chat answers through a proxy: remind whoever added them."""
+    """Someone without the chat answers through a proxy: remind whoever added them,
+    outside their quiet hours, with words they can send as they are."""
     helper = turn.group.members.get(member.added_by) if member.added_by else None
     if helper is None or not helper.active or not helper.identities or not helper.reminders:
         return
+    round_ = proposal.round
+    assert round_ is not None
+    quiet_until = _quiet_until(turn, helper)
+    if quiet_until is not None:
+        if quiet_until < round_.deadline:
+            key = rounds.timer_key(turn, proposal.number, f"nudge-{member.id}")
+            turn.emit(
+                SetTimer(key, quiet_until, c.NudgeDue(proposal.number, round_.index, member.id))
+            )
+        return
     _ = turn.member_t(helper)
-    first = PROCESSES[proposal.process].responses[0].name
+    process = PROCESSES[proposal.process]
+    example = f"{process.responses[0].name} #{proposal.number}"
+    if process.rule in (Rule.CHOICE, Rule.TIME):
+        example = f"vote #{proposal.number} 1"
     document = Document(
         (
             para(
                 _(
                     "{name} has not responded to #{number} yet. You can record their response: "
-                    "for {name} {word} #{number}"
-                ).format(name=member.name, number=proposal.number, word=first)
+                    "for {name} {example}"
+                ).format(name=member.name, number=proposal.number, example=example)
             ),
         )
     )

@@ -81,6 +81,22 @@ def decisions(turn: Turn, action: c.Decisions) -> None:
 
 def show(turn: Turn, action: c.Show) -> None:
     proposal = rounds.find(turn, action.number, example="show #7")
+    if action.printable:
+        assert turn.request is not None
+        from bot.core.printable import printable_page
+
+        turn.emit(
+            SendFile(
+                filename=f"proposal-{proposal.number}.html",
+                mime="text/html",
+                content=printable_page(turn.group, proposal, turn.now),
+                chat=turn.request.chat,
+            )
+        )
+        turn.reply_phrase(
+            "Here is #{number} as a page you can print, in large type.", number=proposal.number
+        )
+        return
     document = cards.card(turn.group, proposal, turn.now)
     if proposal.questions:
         _ = turn.t

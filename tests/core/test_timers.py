@@ -92,11 +92,6 @@ def test_no_reminder_for_someone_else_to_a_helper_who_wants_none(helper_said: c.
     assert nudges_after(conv, NUDGE_TIME) == []
 
 
-@pytest.mark.xfail(
-    reason="the reminder to answer for someone in a poll suggests 'for Mum vote #1', which "
-    "the parser refuses: it names no option",
-    strict=True,
-)
 def test_the_reminder_to_answer_for_someone_in_a_poll_gives_words_that_work() -> None:
     conv = team("Sam", "Alex")
     conv.by("Alex", c.AddPerson("Mum"))
@@ -197,11 +192,6 @@ def test_a_review_reminder_before_its_date_does_nothing() -> None:
     assert conv.proposal(1).stage is Stage.AGREED
 
 
-@pytest.mark.xfail(
-    reason="the reminder to answer for someone else ignores the helper's quiet hours: it is "
-    "sent at once, while the helper's own nudge waits",
-    strict=True,
-)
 def test_the_reminder_to_answer_for_someone_else_keeps_the_helpers_quiet_hours() -> None:
     conv = team("Sam", "Alex")
     conv.by("Alex", c.AddPerson("Mum"))

@@ -138,11 +138,6 @@ def test_show_of_a_closed_proposal_gives_its_outcome() -> None:
     assert "Reply with" not in conv.last_text()  # nothing to press on a closed card
 
 
-@pytest.mark.xfail(
-    reason="'show #7 printable' (the parser's 'print') sends no printable file: the "
-    "printable flag is ignored",
-    strict=True,
-)
 def test_asking_for_a_printable_record_sends_a_file() -> None:
     conv = team("Sam", "Alex")
     conv.by("Sam", c.Propose("Move the morning visit to 10:00"))
@@ -357,11 +352,6 @@ def test_someone_new_is_answered_in_their_platform_language(
     assert conv.last_text() == "Nie ma jeszcze decyzji."
 
 
-@pytest.mark.xfail(
-    reason="history shows a new deadline or review date as raw ISO text "
-    "('extended (Sam): 2026-12-13T09:00:00+00:00'), not spelt out in the group's time zone",
-    strict=True,
-)
 def test_history_spells_out_a_new_deadline_in_words() -> None:
     conv = team("Sam", "Alex")
     conv.by("Sam", c.Propose("Move the morning visit to 10:00"))
