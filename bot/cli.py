@@ -13,40 +13,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from pathlib import Path
 
+from bot.logs import LEVELS, setup_logging
+
 EXIT_PROBLEM = 2
-
-
-class SecretsFilter(logging.Filter):
-    """Masks secrets in every log line, whatever a library chose to log."""
-
-    def __init__(self, secrets: list[str]) -> None:
-        super().__init__()
-        self.secrets = [s for s in secrets if s and len(s) >= 4]
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
-            message = record.getMessage()
-            for secret in self.secrets:
-                message = message.replace(secret, "***")
-            record.msg, record.args = message, ()
-        return True
-
-
-def setup_logging(level: str, secrets: list[str] | None = None) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(SecretsFilter(secrets or []))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level.upper())
-    # These libraries log every HTTP request (with the bot token in Telegram's URLs) at
-    # INFO and DEBUG; the filter masks the token, and at INFO they are simply too chatty.
-    for noisy in ("httpx", "httpcore", "apscheduler", "aiohttp.access"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,7 +27,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Make decisions together, by consent, in the group chats you already use.",
     )
     parser.add_argument(
-        "--log-level", default=None, help="how much to log: DEBUG, INFO, WARNING or ERROR"
+        "--log-level",
+        default=None,
+        type=str.upper,
+        choices=LEVELS,
+        help="how much to log: DEBUG, INFO, WARNING or ERROR",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
