@@ -9,7 +9,8 @@ key as its transaction id, so a delivery sent twice shows once.
 * ``EditCard``: an ``m.replace`` edit of the card's event in that room, at most
   about once a second per room, skipped when a newer edit of the same card is
   already waiting (so a busy tally becomes few edits).
-* ``Reply``: in the room, or in the person's direct room.
+* ``Reply``: in the room, or in the person's direct room; not the answer to a
+  reaction, which the card's tally gives.
 * ``DirectMessage``: in the person's direct room; if there can be none, a
   message in the group's rooms that mentions them (when ``fallback`` is set).
 * ``AskReason``: in the card's thread, mentioning the person, remembered so
@@ -27,6 +28,7 @@ from adapters.matrix import names, render
 from adapters.matrix.memory import Memory, ReasonPrompt
 from adapters.matrix.rooms import NoDirectRoom, Rooms, TryAgain
 from adapters.matrix.send import RoomForbidden, Sender
+from adapters.telegram.quiet import QuietReplies
 from bot.adapter import DeliveryFailed, Undeliverable
 from bot.app import Application
 from bot.core.commands import Actor, ChatGone
@@ -43,11 +45,14 @@ def matrix_user(identities: tuple[str, ...]) -> str | None:
 
 
 class Deliveries:
-    def __init__(self, app: Application, sender: Sender, rooms: Rooms, memory: Memory) -> None:
+    def __init__(
+        self, app: Application, sender: Sender, rooms: Rooms, memory: Memory, quiet: QuietReplies
+    ) -> None:
         self.app = app
         self.sender = sender
         self.rooms = rooms
         self.memory = memory
+        self.quiet = quiet
         self._senders: dict[type, Callable[[Delivery, Any], Awaitable[str | None]]] = {
             Post: self.post,
             EditCard: self.edit_card,
@@ -143,6 +148,8 @@ class Deliveries:
         )
 
     async def reply(self, delivery: Delivery, effect: Reply) -> str | None:
+        if await self.quiet.is_quiet(delivery.target, effect):
+            return None  # the answer to a reaction: the card's tally already says it
         content = render.render(effect.document)
         return (await self._send(delivery.target, content, delivery.key))[1]
 

@@ -12,7 +12,8 @@ after a crash) changes nothing the second time.
   asked for.
 * In a direct room with the bot, everything is for the bot.
 * A reaction on a card is a response; taking the reaction back (a redaction)
-  takes the response back.
+  takes the response back. The card's tally answers it: the core's "thank
+  you" is held back (``QuietReplies``, shared with the Telegram adapter).
 * Someone joining a group's room joins the group; someone leaving leaves it.
 """
 
@@ -28,8 +29,10 @@ import nio
 from adapters.matrix import names
 from adapters.matrix.memory import Memory, ReactionRecord
 from adapters.matrix.rooms import Rooms
+from adapters.telegram.quiet import QuietReplies
 from bot.app import Application
 from bot.core.commands import Join, Leave, Respond, Unrespond
+from bot.core.effects import Reply
 from bot.core.processes import PROCESSES
 
 log = logging.getLogger("deciding_together.matrix")
@@ -59,11 +62,19 @@ def strip_reply_fallback(body: str) -> str:
 class Translator:
     """Turns one room's timeline events into submissions, one event at a time."""
 
-    def __init__(self, app: Application, client: nio.AsyncClient, memory: Memory, rooms: Rooms):
+    def __init__(
+        self,
+        app: Application,
+        client: nio.AsyncClient,
+        memory: Memory,
+        rooms: Rooms,
+        quiet: QuietReplies,
+    ) -> None:
         self.app = app
         self.client = client
         self.memory = memory
         self.rooms = rooms
+        self.quiet = quiet
         self._handlers: list[tuple[type, Callable[[str, Any], Awaitable[None]]]] = [
             (nio.RoomMessageText, self.message),
             (nio.RoomMessageEmote, self.message),
@@ -189,12 +200,7 @@ class Translator:
         if await self.app.storage.seen_update(update_key):
             return
         await self._forget_question(room_id, event.sender, number)
-        await self.app.submit(
-            chat=chat,
-            actor=names.actor(self.client, room_id, event.sender),
-            action=Respond(number, word=key),
-            update_key=update_key,
-        )
+        await self._gesture(chat, room_id, event.sender, Respond(number, word=key), update_key)
 
     async def redaction(self, room_id: str, event: nio.RedactionEvent) -> None:
         record = await self.memory.reaction(event.redacts)
@@ -207,12 +213,23 @@ class Translator:
         if await self.app.storage.seen_update(update_key):
             return
         await self._forget_question(room_id, event.sender, record.number)
-        await self.app.submit(
-            chat=record.chat,
-            actor=names.actor(self.client, room_id, event.sender),
-            action=Unrespond(record.number, record.key),
-            update_key=update_key,
-        )
+        action = Unrespond(record.number, record.key)
+        await self._gesture(record.chat, room_id, event.sender, action, update_key)
+
+    async def _gesture(
+        self, chat: str, room_id: str, sender: str, action: Respond | Unrespond, update_key: str
+    ) -> None:
+        """Submit a reaction's response. The card's tally is its answer, so the core's
+        "thank you" reply is not posted (a question for a reason still is)."""
+        async with self.quiet.gesture(chat):
+            submitted = await self.app.submit(
+                chat=chat,
+                actor=names.actor(self.client, room_id, sender),
+                action=action,
+                update_key=update_key,
+            )
+            if submitted.decision is not None:
+                self.quiet.keep_quiet(e for e in submitted.decision.effects if isinstance(e, Reply))
 
     async def _forget_question(self, room_id: str, sender: str, number: int) -> None:
         """A new reaction on the card changes the answer: an earlier "why?" is moot
