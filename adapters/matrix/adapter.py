@@ -30,6 +30,7 @@ from adapters.matrix.rooms import Rooms
 from adapters.matrix.send import Sender
 from adapters.matrix.settings import MatrixSettings
 from adapters.matrix.sync import LONG_POLL_MS, SyncLoop
+from adapters.matrix.threads import ThreadedReplies
 from adapters.telegram.quiet import QuietReplies
 from bot.adapter import DeliveryFailed
 from bot.app import Application
@@ -62,18 +63,18 @@ class MatrixAdapter:
         user_id = str(client.user_id)
         memory = Memory(app.storage, user_id)
         rooms = Rooms(client, memory, app, self.settings, encrypted=client.olm is not None)
-        quiet = QuietReplies()
+        quiet, threads = QuietReplies(), ThreadedReplies()
         self.sync = SyncLoop(
             client,
             app,
             memory,
             rooms,
-            Translator(app, client, memory, rooms, quiet),
+            Translator(app, client, memory, rooms, quiet, threads),
             long_poll_ms=self.long_poll_ms,
             log_in_again=self._log_in_again,
         )
         sender = Sender(client, room_known=self.sync.room_known)
-        self._deliveries = Deliveries(app, sender, rooms, memory, quiet)
+        self._deliveries = Deliveries(app, sender, rooms, memory, quiet, threads)
         if self.settings.facilitators_from_power_levels:
             log.warning("facilitators_from_power_levels is not supported yet; ignoring it")
         self._task = asyncio.create_task(self.sync.run(), name="matrix sync")

@@ -9,8 +9,8 @@ key as its transaction id, so a delivery sent twice shows once.
 * ``EditCard``: an ``m.replace`` edit of the card's event in that room, at most
   about once a second per room, skipped when a newer edit of the same card is
   already waiting (so a busy tally becomes few edits).
-* ``Reply``: in the room, or in the person's direct room; not the answer to a
-  reaction, which the card's tally gives.
+* ``Reply``: in the room (in the thread it answers), or in the person's direct
+  room; not the answer to a reaction, which the card's tally gives.
 * ``DirectMessage``: in the person's direct room; if there can be none, a
   message in the group's rooms that mentions them (when ``fallback`` is set).
 * ``AskReason``: in the card's thread, mentioning the person, remembered so
@@ -28,6 +28,7 @@ from adapters.matrix import names, render
 from adapters.matrix.memory import Memory, ReasonPrompt
 from adapters.matrix.rooms import NoDirectRoom, Rooms, TryAgain
 from adapters.matrix.send import RoomForbidden, Sender
+from adapters.matrix.threads import ThreadedReplies
 from adapters.telegram.quiet import QuietReplies
 from bot.adapter import DeliveryFailed, Undeliverable
 from bot.app import Application
@@ -46,13 +47,20 @@ def matrix_user(identities: tuple[str, ...]) -> str | None:
 
 class Deliveries:
     def __init__(
-        self, app: Application, sender: Sender, rooms: Rooms, memory: Memory, quiet: QuietReplies
+        self,
+        app: Application,
+        sender: Sender,
+        rooms: Rooms,
+        memory: Memory,
+        quiet: QuietReplies,
+        threads: ThreadedReplies,
     ) -> None:
         self.app = app
         self.sender = sender
         self.rooms = rooms
         self.memory = memory
         self.quiet = quiet
+        self.threads = threads
         self._senders: dict[type, Callable[[Delivery, Any], Awaitable[str | None]]] = {
             Post: self.post,
             EditCard: self.edit_card,
@@ -151,6 +159,9 @@ class Deliveries:
         if await self.quiet.is_quiet(delivery.target, effect):
             return None  # the answer to a reaction: the card's tally already says it
         content = render.render(effect.document)
+        thread = self.threads.thread_of(effect)
+        if thread is not None:
+            content = render.in_thread(content, thread)
         return (await self._send(delivery.target, content, delivery.key))[1]
 
     async def direct_message(self, delivery: Delivery, effect: DirectMessage) -> str | None:

@@ -6,6 +6,7 @@ after a crash) changes nothing the second time.
 
 * A message that starts with "!" is a command, wherever it is said. In a
   proposal card's thread, or as a reply to the card, it needs no "#7".
+* The bot's answer to words said in a thread goes into that thread.
 * Plain words count only as an answer to a card (in its thread, or a reply to
   it) — and then only when the chat language can read them, so ordinary
   conversation in a thread is left alone — or as the reason someone was just
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import nio
@@ -29,10 +30,11 @@ import nio
 from adapters.matrix import names
 from adapters.matrix.memory import Memory, ReactionRecord
 from adapters.matrix.rooms import Rooms
+from adapters.matrix.threads import ThreadedReplies
 from adapters.telegram.quiet import QuietReplies
 from bot.app import Application
 from bot.core.commands import Join, Leave, Respond, Unrespond
-from bot.core.effects import Reply
+from bot.core.effects import Effect, Reply
 from bot.core.processes import PROCESSES
 
 log = logging.getLogger("deciding_together.matrix")
@@ -46,6 +48,10 @@ _CANCEL = frozenset({"cancel", "stop"})
 
 def normalise_emoji(key: str) -> str:
     return _EMOJI_VARIANTS.sub("", key).strip()
+
+
+def _replies(effects: Iterable[Effect]) -> list[Reply]:
+    return [effect for effect in effects if isinstance(effect, Reply)]
 
 
 def strip_reply_fallback(body: str) -> str:
@@ -69,12 +75,14 @@ class Translator:
         memory: Memory,
         rooms: Rooms,
         quiet: QuietReplies,
+        threads: ThreadedReplies,
     ) -> None:
         self.app = app
         self.client = client
         self.memory = memory
         self.rooms = rooms
         self.quiet = quiet
+        self.threads = threads
         self._handlers: list[tuple[type, Callable[[str, Any], Awaitable[None]]]] = [
             (nio.RoomMessageText, self.message),
             (nio.RoomMessageEmote, self.message),
@@ -136,16 +144,19 @@ class Translator:
         if answer is None and not text.startswith(COMMAND_PREFIX) and card is None:
             return  # conversation, not for the bot
         room = self.client.rooms.get(room_id)
-        await self.app.submit(
-            chat=chat,
-            actor=actor,
-            text=answer or text,
-            # Plain words on a card that cannot be read are chat, and are ignored.
-            explicit=answer is not None or text.startswith(COMMAND_PREFIX),
-            reply_to=card,
-            update_key=update_key,
-            chat_title=room.display_name if room is not None else "",
-        )
+        async with self.quiet.gesture(chat):  # hold the answer until its thread is noted
+            submitted = await self.app.submit(
+                chat=chat,
+                actor=actor,
+                text=answer or text,
+                # Plain words on a card that cannot be read are chat, and are ignored.
+                explicit=answer is not None or text.startswith(COMMAND_PREFIX),
+                reply_to=card,
+                update_key=update_key,
+                chat_title=room.display_name if room is not None else "",
+            )
+            if thread_root is not None and submitted.decision is not None:
+                self.threads.answered_in(thread_root, _replies(submitted.decision.effects))
         if answer is not None:
             await self.memory.forget_prompt(room_id, event.sender)
 
@@ -229,7 +240,7 @@ class Translator:
                 update_key=update_key,
             )
             if submitted.decision is not None:
-                self.quiet.keep_quiet(e for e in submitted.decision.effects if isinstance(e, Reply))
+                self.quiet.keep_quiet(_replies(submitted.decision.effects))
 
     async def _forget_question(self, room_id: str, sender: str, number: int) -> None:
         """A new reaction on the card changes the answer: an earlier "why?" is moot

@@ -224,6 +224,8 @@ async def test_in_the_card_thread_and_in_a_reply_to_the_card_no_number_is_needed
     chat = await bob.say(room, "I will ask Mum first", thread=card)
     said = await bob.say(room, "!consent", thread=card)
     await bob.wait_for_event(room, is_edit_of(card, "✅ Consent 1"), after=said)
+    thanks = await bob.wait_for_message(room, "Thank you, bob", sender=bot.user_id, after=said)
+    assert thread_root(thanks) == card  # the answer stays in the thread it was asked in
     said = await carol.say(room, "concern: she may need longer", reply_to=card)
     edit = await carol.wait_for_event(room, is_edit_of(card, "🟡 Concern 1"), after=said)
 
