@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -33,6 +34,7 @@ from adapters.matrix.rooms import Rooms, TryAgain
 from adapters.matrix.send import NETWORK_ERRORS
 from bot.app import Application
 from bot.core.commands import Actor, ChatGone
+from storage.interface import StorageError
 
 log = logging.getLogger("deciding_together.matrix")
 
@@ -50,8 +52,8 @@ SYNC_FILTER: dict[str, Any] = {
 }
 LONG_POLL_MS = 30_000
 MAX_PAUSE = 60.0  # seconds between tries when the homeserver keeps failing
-# An event whose handling fails this often is logged and skipped, so one bad
-# event cannot hold up every later one.
+# An event whose handling fails this often (a bug, not the database or the
+# network) is logged and skipped, so one bad event cannot hold up every later one.
 MAX_TRIES = 3
 
 
@@ -201,8 +203,8 @@ class SyncLoop:
     async def _one(self, room_id: str, event: nio.Event) -> None:
         try:
             await self.translator.event(room_id, event)
-        except TryAgain:
-            raise
+        except (TryAgain, StorageError, sqlite3.Error, OSError):
+            raise  # the database or the network, not the event: try again, however long
         except Exception:
             self._failures[event.event_id] += 1
             if self._failures[event.event_id] >= MAX_TRIES:

@@ -440,3 +440,26 @@ async def test_a_dropped_login_is_renewed_with_the_password(
     asked = await alice.say(room, "!status")
     await alice.wait_for_message(room, "Nothing is open", sender=bot.user_id, after=asked)
     assert client.device_id == "DECIDINGTOGETHER"
+
+
+async def test_joining_and_leaving_the_room_joins_and_leaves_the_group(
+    people: People, bots: Bots
+) -> None:
+    bot, room, (alice,) = await team(people, bots, "alice")
+    await propose(alice, bot, room)
+    bob = await people.new("bob")
+
+    await alice.invite(room, bob)
+    await bob.wait_for_invite(room)
+    await bob.join(room)
+    await alice.wait_for_message(room, "Welcome, bob", sender=bot.user_id)
+    bob_member = (await bot.group(room)).member_by_identity(f"matrix:{bob.user_id}")
+    assert bob_member is not None and bob_member.active
+
+    await bob.leave(room)
+
+    async def bob_left() -> bool:
+        member = (await bot.group(room)).members[bob_member.id]
+        return not member.active
+
+    await bot.until(bob_left, "counting Bob out")
