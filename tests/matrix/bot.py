@@ -33,6 +33,7 @@ import pytest_asyncio
 from adapters.matrix import MatrixAdapter
 from bot.config import MatrixConfig
 from bot.core.model import Group
+from bot.delivery import DeliveryLoop
 from tests.harness import Running, running_app
 
 from .people import Person, relates_to
@@ -73,6 +74,7 @@ class BotUnderTest:
         self.allowed_inviters = allowed_inviters
         self.encrypted = encrypted
         self.adapter: MatrixAdapter | None = None
+        self.delivery = DeliveryLoop(running.app)
         self._delivering: asyncio.Task[None] | None = None
 
     @property
@@ -100,16 +102,15 @@ class BotUnderTest:
         app.adapters[adapter.platform] = adapter
         await adapter.start(app)
         self.adapter = adapter
-        app.on_outbox_changed = self.running.delivery.wake
-        self.running.delivery._stopping = False
-        self._delivering = asyncio.create_task(self.running.delivery.run_forever())
-        self.running.delivery.wake()
+        self.delivery = DeliveryLoop(app)  # a fresh loop per start, as a new process has
+        app.on_outbox_changed = self.delivery.wake
+        self._delivering = asyncio.create_task(self.delivery.run_forever())
         return adapter
 
     async def stop(self) -> None:
         """Stop the adapter and the delivery loop, as a shutdown would."""
         if self._delivering is not None:
-            self.running.delivery.stop()
+            self.delivery.stop()
             await asyncio.wait_for(self._delivering, 10)
             self._delivering = None
         if self.adapter is not None:
@@ -128,7 +129,7 @@ class BotUnderTest:
         if end > clock.now():
             clock.advance(end - clock.now())
         await app.run_due_timers()
-        self.running.delivery.wake()
+        self.delivery.wake()
 
     # -- looking at it ------------------------------------------------------------------
 
