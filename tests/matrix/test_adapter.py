@@ -329,7 +329,7 @@ async def test_a_bot_removed_from_the_room_stops_posting_there(people: People, b
 
 @pytest.mark.matrix_e2e
 async def test_in_encrypted_rooms_the_bot_reads_and_writes_encrypted(
-    people: People, bots: Bots
+    people: People, bots: Bots, synapse: SynapseServer
 ) -> None:
     if not nio.crypto.ENCRYPTION_ENABLED:
         pytest.skip("end-to-end encryption needs matrix-nio[e2e]")
@@ -344,7 +344,20 @@ async def test_in_encrypted_rooms_the_bot_reads_and_writes_encrypted(
         room, "Proposal #1", sender=bot.user_id, after=await alice.say(room, PROPOSAL)
     )
     assert card.decrypted
-    await bob.react(room, card.event_id, "✅")
+    # Element encrypts reactions in encrypted rooms (nio would not): do as Element does.
+    await bob.say(room, "Sounds good")  # shares Bob's room key with everyone
+    reaction = {
+        "m.relates_to": {"rel_type": "m.annotation", "event_id": card.event_id, "key": "✅"}
+    }
+    _, encrypted = bob.client.encrypt(room, "m.reaction", reaction)
+    assert "m.relates_to" in encrypted and "ciphertext" in encrypted
+    await asyncio.to_thread(
+        synapse.request,
+        "PUT",
+        f"/_matrix/client/v3/rooms/{quote(room)}/send/m.room.encrypted/reaction-1",
+        encrypted,
+        access_token=bob.user.access_token,
+    )
     edit = await bob.wait_for_event(room, is_edit_of(card.event_id, "✅ Consent 1"))
     assert isinstance(edit, nio.RoomMessageText) and edit.decrypted
 
