@@ -13,7 +13,6 @@ edits of the same card to the same chat that are still waiting as
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 import aiosqlite
@@ -21,15 +20,16 @@ import aiosqlite
 from bot.core.effects import AskReason, EditCard, Message, Post
 from storage import rows
 from storage.interface import Delivery
+from storage.rows import Row
 
-_OUTBOX_INSERT = """
+OUTBOX_INSERT = """
     INSERT INTO outbox (group_id, proposal, effect, created_at) VALUES (?, ?, ?, ?)
 """
-_DELIVERY_INSERT = """
+DELIVERY_INSERT = """
     INSERT INTO deliveries (outbox_id, group_id, edit_card, target, status, next_attempt_at)
     VALUES (?, ?, ?, ?, 'pending', ?)
 """
-_SUPERSEDE = """
+SUPERSEDE = """
     UPDATE deliveries SET status = 'superseded'
     WHERE status = 'pending' AND edit_card IS NOT NULL
       AND group_id = ? AND edit_card = ? AND target = ?
@@ -68,27 +68,9 @@ def _proposal_of(effect: Message) -> int | None:
     return None
 
 
-async def store_message(
-    db: aiosqlite.Connection,
-    group_id: str,
-    now: datetime,
-    effect: Message,
-    targets: Sequence[str],
-) -> None:
-    """One outbox row and a delivery per target, due now."""
-    at = rows.stamp(now)
-    cursor = await db.execute(
-        _OUTBOX_INSERT, (group_id, _proposal_of(effect), rows.to_json(effect), at)
-    )
-    outbox_id = cursor.lastrowid
-    if not targets:
-        return
-    edit_card = effect.number if isinstance(effect, EditCard) else None
-    if edit_card is not None:
-        await db.executemany(_SUPERSEDE, [(group_id, edit_card, target) for target in targets])
-    await db.executemany(
-        _DELIVERY_INSERT, [(outbox_id, group_id, edit_card, target, at) for target in targets]
-    )
+def message_row(group_id: str, at: str, effect: Message) -> Row:
+    """The parameters of :data:`OUTBOX_INSERT` for a message made at ``at`` (a stamp)."""
+    return (group_id, _proposal_of(effect), rows.to_json(effect), at)
 
 
 async def pending(

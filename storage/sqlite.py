@@ -6,18 +6,17 @@ import asyncio
 import os
 import secrets
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import aiosqlite
 
 from bot.core.commands import Command
-from bot.core.effects import CancelTimer, SetTimer
 from bot.core.model import Group
-from storage import changes, outbox, purge, rows, schema, timers
+from storage import changes, outbox, purge, rows, schema, timers, transaction
 from storage.errors import stale_state, storage_error
 from storage.interface import AuditEntry, Delivery, Outgoing, Storage, StorageError, Timer
 from storage.load import load_group
@@ -34,12 +33,7 @@ BUSY_TIMEOUT_MS = 5000
 # or for trying the bot out.
 SYNCHRONOUS = ("full", "normal")
 
-_INBOX_INSERT = "INSERT OR IGNORE INTO inbox (update_key, group_id, at) VALUES (?, ?, ?)"
-_AUDIT_INSERT = "INSERT INTO audit (group_id, at, command, summary) VALUES (?, ?, ?, ?)"
-
-
-class _AlreadySeen(Exception):
-    """The update was stored before: roll back, change nothing."""
+T = TypeVar("T")
 
 
 class SqliteStorage:
@@ -55,6 +49,11 @@ class SqliteStorage:
         self._instance = instance
         self._lock = asyncio.Lock()
         self._closed = False
+        # Read-through memory of lookups made for every button press and message.
+        # Chats change group only through :meth:`commit`, which keeps this up to
+        # date; a button's token never changes once made.
+        self._chat_groups: dict[str, str] = {}
+        self._actions: dict[str, tuple[str, str]] = {}
 
     @classmethod
     async def open(cls, path: str | Path, *, synchronous: str = "full") -> SqliteStorage:
@@ -123,40 +122,38 @@ class SqliteStorage:
         committed): only what differs from it is written. After a failed
         commit, load the group again rather than reuse the state in memory.
         A ``StorageError`` means nothing at all was stored."""
-        gid = group_after.id
-        at = rows.stamp(now)
-        # Planned and encoded before taking the lock: pure work that could
-        # fail on a bad value fails before anything is written.
-        writes = changes.group_writes(group_before, group_after)
-        audit_row = (gid, at, rows.to_json(command), summary)
-        try:
-            async with self._transaction() as db:
-                if update_key is not None:
-                    cursor = await db.execute(_INBOX_INSERT, (update_key, gid, at))
-                    if cursor.rowcount == 0:
-                        raise _AlreadySeen
-                if fired_timer is not None:
-                    # Before the effects: firing may set the same key again (a weekly digest).
-                    await timers.fire_timer(db, gid, fired_timer, now)
-                for statement, batch in writes:
-                    if len(batch) == 1:
-                        cursor = await db.execute(statement, batch[0])
-                    else:
-                        cursor = await db.executemany(statement, batch)
-                    if statement in changes.MUST_FIND and cursor.rowcount != len(batch):
-                        raise stale_state(self._where)
-                await db.execute(_AUDIT_INSERT, audit_row)
-                for item in outgoing:
-                    effect = item.effect
-                    if isinstance(effect, SetTimer):
-                        await timers.set_timer(db, gid, effect)
-                    elif isinstance(effect, CancelTimer):
-                        await timers.cancel_timer(db, gid, effect)
-                    else:
-                        await outbox.store_message(db, gid, now, effect, item.targets)
-        except _AlreadySeen:
-            return False
+        # Planned and encoded before the write: pure work that could fail on
+        # a bad value fails before anything is written.
+        planned = transaction.plan(
+            group_before=group_before,
+            group_after=group_after,
+            command=command,
+            now=now,
+            summary=summary,
+            outgoing=outgoing,
+            update_key=update_key,
+            fired_timer=fired_timer,
+        )
+        async with self._lock:
+            try:
+                await self._on_worker(transaction.write, planned)
+            except transaction.AlreadySeen:
+                return False
+            except transaction.StaleState:
+                raise stale_state(self._where) from None
+            except sqlite3.Error as error:
+                raise storage_error(error, self._where, nothing_saved=True) from error
+        self._note_chats(planned)
         return True
+
+    def _note_chats(self, planned: transaction.Plan) -> None:
+        """Keep the memory of which chat is in which group as the commit left it."""
+        writes, gid = planned.writes, planned.group_id
+        if writes.rows(changes.CHATS_DELETE):
+            for chat in [chat for chat, group in self._chat_groups.items() if group == gid]:
+                del self._chat_groups[chat]
+        for chat, group, _position in writes.rows(changes.CHAT_UPSERT):
+            self._chat_groups[chat] = group
 
     async def seen_update(self, update_key: str) -> bool:
         return bool(await self._run("SELECT 1 FROM inbox WHERE update_key = ?", update_key))
@@ -168,7 +165,13 @@ class SqliteStorage:
             return await load_group(db, group_id)
 
     async def group_for_chat(self, chat: str) -> str | None:
-        return await self._one("SELECT group_id FROM chats WHERE chat = ?", chat)
+        known = self._chat_groups.get(chat)
+        if known is not None:
+            return known
+        found = await self._one("SELECT group_id FROM chats WHERE chat = ?", chat)
+        if found is not None:
+            self._chat_groups[chat] = found
+        return found
 
     async def groups_for_identity(self, identity: str) -> list[str]:
         found = await self._run(
@@ -262,8 +265,14 @@ class SqliteStorage:
 
     async def action_for_token(self, token: str) -> tuple[str, str] | None:
         """(group id, command) for a token, or None for a forged or unknown one."""
+        known = self._actions.get(token)
+        if known is not None:
+            return known
         found = await self._run("SELECT group_id, command FROM actions WHERE token = ?", token)
-        return (found[0][0], found[0][1]) if found else None
+        if not found:
+            return None
+        self._actions[token] = (found[0][0], found[0][1])
+        return self._actions[token]
 
     # -- adapters' own small state --------------------------------------------------------
 
@@ -334,6 +343,17 @@ class SqliteStorage:
                 yield self._db
             except sqlite3.Error as error:
                 raise storage_error(error, self._where) from error
+
+    async def _on_worker(self, work: Callable[..., T], *args: object) -> T:
+        """Run ``work(connection, *args)`` on the connection's worker thread, in one
+        round trip: a synchronous function over the plain ``sqlite3`` connection.
+
+        aiosqlite runs every call on that one thread; it has no public way to
+        run a function of ours there, so this is its queue, used as it uses it
+        itself (the version is pinned in pyproject.toml)."""
+        db = self._db
+        result: T = await db._execute(work, db._conn, *args)
+        return result
 
     async def _rollback(self) -> None:
         # Some errors (a full disk, an I/O error) make SQLite roll back by itself.

@@ -13,11 +13,12 @@ from datetime import datetime
 import aiosqlite
 
 from bot.core.commands import TimerEvent
-from bot.core.effects import CancelTimer, SetTimer
+from bot.core.effects import SetTimer
 from storage import rows
 from storage.interface import Timer
+from storage.rows import Row
 
-_SET = """
+SET = """
     INSERT INTO timers (group_id, key, proposal, due, event, fired_at)
     VALUES (?, ?, ?, ?, ?, NULL)
     ON CONFLICT (group_id, key) DO UPDATE SET
@@ -25,8 +26,8 @@ _SET = """
         fired_at = NULL
 """
 # Only an unfired timer is cancelled: a fired one stays as a record.
-_CANCEL = "DELETE FROM timers WHERE group_id = ? AND key = ? AND fired_at IS NULL"
-_FIRE = "UPDATE timers SET fired_at = ? WHERE group_id = ? AND key = ? AND fired_at IS NULL"
+CANCEL = "DELETE FROM timers WHERE group_id = ? AND key = ? AND fired_at IS NULL"
+FIRE = "UPDATE timers SET fired_at = ? WHERE group_id = ? AND key = ? AND fired_at IS NULL"
 _NEXT_DUE = "SELECT min(due) FROM timers WHERE fired_at IS NULL"
 _DUE = """
     SELECT group_id, key, due, event FROM timers
@@ -36,18 +37,10 @@ _DUE = """
 """
 
 
-async def set_timer(db: aiosqlite.Connection, group_id: str, effect: SetTimer) -> None:
+def timer_row(group_id: str, effect: SetTimer) -> Row:
+    """The parameters of :data:`SET` for a timer the core set."""
     proposal = getattr(effect.event, "number", None)  # a purge deletes the proposal's timers
-    row = (group_id, effect.key, proposal, rows.stamp(effect.due), rows.to_json(effect.event))
-    await db.execute(_SET, row)
-
-
-async def cancel_timer(db: aiosqlite.Connection, group_id: str, effect: CancelTimer) -> None:
-    await db.execute(_CANCEL, (group_id, effect.key))
-
-
-async def fire_timer(db: aiosqlite.Connection, group_id: str, key: str, now: datetime) -> None:
-    await db.execute(_FIRE, (rows.stamp(now), group_id, key))
+    return (group_id, effect.key, proposal, rows.stamp(effect.due), rows.to_json(effect.event))
 
 
 async def next_due(db: aiosqlite.Connection) -> datetime | None:

@@ -1,0 +1,162 @@
+"""A command's whole transaction, planned on the event loop and written in one go.
+
+Every call through aiosqlite is a round trip to its worker thread (tens to
+hundreds of microseconds, more when the event loop is busy), and a commit used
+to make a dozen of them. Here the commit is split in two:
+
+* :func:`plan` (pure, on the event loop) turns the command's result into rows:
+  the group's changes, the audit entry, the timers and the outbox messages,
+  all encoded. A value that cannot be stored (a naive time) fails here, before
+  anything is written.
+* :func:`write` (synchronous, on the connection's worker thread) runs the
+  whole transaction over the plain ``sqlite3`` connection: the inbox check,
+  the writes, ``COMMIT``. One round trip per commit, however many rows.
+
+Statements are constant strings, so the connection's statement cache prepares
+each one once.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.core.commands import Command
+from bot.core.effects import CancelTimer, EditCard, SetTimer
+from bot.core.model import Group
+from storage import changes, outbox, rows, timers
+from storage.interface import Outgoing
+from storage.rows import Row
+
+INBOX_INSERT = "INSERT OR IGNORE INTO inbox (update_key, group_id, at) VALUES (?, ?, ?)"
+AUDIT_INSERT = "INSERT INTO audit (group_id, at, command, summary) VALUES (?, ?, ?, ?)"
+
+
+class AlreadySeen(Exception):
+    """The update was stored before: roll back, change nothing."""
+
+
+class StaleState(Exception):
+    """An update that must find its row found none: ``before`` is not what is stored."""
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One outbox row and the chats it goes to."""
+
+    row: Row  # (group_id, proposal, effect JSON, created_at)
+    edit_card: int | None  # the card number, for an edit (older pending edits are superseded)
+    targets: tuple[str, ...]
+
+
+# What happens after the group's rows, in the order the core said it:
+# a timer set or cancelled, or a message for the outbox.
+Step = tuple[str, Row] | Message
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Everything one commit writes, encoded and in order."""
+
+    group_id: str
+    at: str
+    update_key: str | None
+    fired_timer: Row | None  # parameters of timers.FIRE
+    writes: changes.Writes
+    audit: Row
+    steps: tuple[Step, ...]
+
+
+def plan(
+    *,
+    group_before: Group | None,
+    group_after: Group,
+    command: Command,
+    now: datetime,
+    summary: str,
+    outgoing: Sequence[Outgoing],
+    update_key: str | None,
+    fired_timer: str | None,
+) -> Plan:
+    """Encode a command's result as rows (pure; raises before anything is written)."""
+    gid = group_after.id
+    at = rows.stamp(now)
+    steps: list[Step] = []
+    for item in outgoing:
+        effect = item.effect
+        if isinstance(effect, SetTimer):
+            steps.append((timers.SET, timers.timer_row(gid, effect)))
+        elif isinstance(effect, CancelTimer):
+            steps.append((timers.CANCEL, (gid, effect.key)))
+        else:
+            edit_card = effect.number if isinstance(effect, EditCard) else None
+            steps.append(Message(outbox.message_row(gid, at, effect), edit_card, item.targets))
+    return Plan(
+        group_id=gid,
+        at=at,
+        update_key=update_key,
+        fired_timer=None if fired_timer is None else (at, gid, fired_timer),
+        writes=changes.group_writes(group_before, group_after),
+        audit=(gid, at, rows.to_json(command), summary),
+        steps=tuple(steps),
+    )
+
+
+def write(db: sqlite3.Connection, plan: Plan) -> None:
+    """Run the planned transaction on ``db`` (in autocommit mode): all of it, or nothing.
+
+    Raises :class:`AlreadySeen` for a duplicate update, :class:`StaleState`
+    when ``before`` was not what is stored, ``sqlite3.Error`` on a database
+    failure; in each case the transaction is rolled back. IMMEDIATE takes the
+    write lock at the start, so it never fails half-way because another
+    process started writing first."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        _write(db, plan)
+        db.execute("COMMIT")
+    except BaseException:
+        # Some errors (a full disk, an I/O error) make SQLite roll back by itself.
+        if db.in_transaction:
+            with suppress(sqlite3.Error):  # the original error is the one worth reporting
+                db.execute("ROLLBACK")
+        raise
+
+
+def _write(db: sqlite3.Connection, plan: Plan) -> None:
+    inbox = (plan.update_key, plan.group_id, plan.at)
+    if plan.update_key is not None and db.execute(INBOX_INSERT, inbox).rowcount == 0:
+        raise AlreadySeen
+    if plan.fired_timer is not None:
+        # Before the effects: firing may set the same key again (a weekly digest).
+        db.execute(timers.FIRE, plan.fired_timer)
+    for statement, batch in plan.writes:
+        if len(batch) == 1:
+            found = db.execute(statement, batch[0]).rowcount
+        else:
+            found = db.executemany(statement, batch).rowcount
+        if statement in changes.MUST_FIND and found != len(batch):
+            raise StaleState
+    db.execute(AUDIT_INSERT, plan.audit)
+    for step in plan.steps:
+        if isinstance(step, Message):
+            _store_message(db, plan.group_id, plan.at, step)
+        else:
+            db.execute(*step)
+
+
+def _store_message(db: sqlite3.Connection, gid: str, at: str, message: Message) -> None:
+    """One outbox row and a delivery per target, due now."""
+    outbox_id = db.execute(outbox.OUTBOX_INSERT, message.row).lastrowid
+    targets, card = message.targets, message.edit_card
+    if len(targets) == 1:
+        # The usual case (one chat): no executemany and no list to build.
+        if card is not None:
+            db.execute(outbox.SUPERSEDE, (gid, card, targets[0]))
+        db.execute(outbox.DELIVERY_INSERT, (outbox_id, gid, card, targets[0], at))
+        return
+    if card is not None:
+        db.executemany(outbox.SUPERSEDE, [(gid, card, target) for target in targets])
+    db.executemany(outbox.DELIVERY_INSERT, [(outbox_id, gid, card, t, at) for t in targets])
