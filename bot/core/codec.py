@@ -44,13 +44,32 @@ def _module_of(cls: type) -> types.ModuleType:
     return sys.modules[cls.__module__]
 
 
+# Values that are their own JSON form. Checked by exact type first: most of a
+# message document is strings, and this keeps encoding them cheap.
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """The fields of a dataclass, in order; None for any other type."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def encode(value: Any) -> Any:
     """A JSON-able form of a core value; dataclasses carry their class name."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out: dict[str, Any] = {"@": type(value).__name__}
-        for f in dataclasses.fields(value):
-            out[f.name] = encode(getattr(value, f.name))
+    kind: type = type(value)
+    if kind in _PLAIN:
+        return value
+    names = _field_names(kind)
+    if names is not None:
+        out: dict[str, Any] = {"@": kind.__name__}
+        for name in names:
+            out[name] = encode(getattr(value, name))
         return out
+    if kind is tuple:
+        return [encode(v) for v in value]
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):

@@ -233,6 +233,7 @@ def _zone_names() -> dict[str, str]:
     return by_name
 
 
+@functools.lru_cache(maxsize=1024)  # read for every date the bot spells out
 def valid_timezone(name: str) -> str | None:
     """The IANA name of the time zone ``name`` means, or None if unknown.
 

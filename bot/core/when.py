@@ -138,9 +138,18 @@ def spell_out(
     ``moment`` is an aware datetime (naive means UTC). The year is written only
     when ``now`` is given and the moment falls in another year.
     """
+    other_year = now is not None and _local(moment, timezone).year != _local(now, timezone).year
+    return _spelt_out(moment, timezone, language, other_year)
+
+
+# A card names its deadline each time it is redrawn, and Babel takes a good
+# fraction of a millisecond to write it: the same words are remembered.
+@functools.lru_cache(maxsize=4096)
+def _spelt_out(moment: datetime, timezone: str, language: str, other_year: bool) -> str:
     local = _local(moment, timezone)
     locale = _locale(language)
-    day = spell_date(local.date(), language=language, now=now, timezone=timezone)
+    pattern = _date_pattern(locale, other_year)
+    day = format_date(local.date(), pattern, locale=locale)
     clock = format_time(local, "HH:mm", locale=locale)
     # The locale's way of joining a date and a time: "{1}, {0}" in English.
     joined = str(locale.datetime_formats["medium"]).replace("'", "")
