@@ -112,8 +112,10 @@ class Application:
         proposal whose card was replied to. ``group_id`` names the group for
         private chats when the adapter knows it (a button, a deep link)."""
         async with self._lock:
-            if update_key is not None and await self.storage.seen_update(update_key):
-                return Submitted(duplicate=True)
+            # A duplicate update is found by the commit itself (its inbox entry is
+            # written in the same transaction), so the usual path costs no extra
+            # look-up; the paths below that store nothing, or store something
+            # else first, ask before they act.
             if action is None:
                 parsed = parse(text or "", reply_to=reply_to)
                 if isinstance(parsed, NotUnderstood):
@@ -130,8 +132,12 @@ class Application:
                 # The code names the group to join, whatever chat it is said in.
                 linked = await self.storage.group_with_link_code(action.code)
                 group_id = linked or group_id
-            group = await self._group_for(chat, actor, private, group_id, action, chat_title)
+            group = await self._group_for(
+                chat, actor, private, group_id, action, chat_title, update_key
+            )
             if group is None:
+                if update_key is not None and await self.storage.seen_update(update_key):
+                    return Submitted(duplicate=True)
                 return await self._without_group(chat, actor, action)
             request = c.Request(
                 actor=actor, chat=chat, action=action, private=private, present=present
@@ -154,6 +160,7 @@ class Application:
         group_id: str | None,
         action: c.Action,
         chat_title: str,
+        update_key: str | None = None,
     ) -> Group | None:
         if group_id is not None:
             return await self.group(group_id)
@@ -165,6 +172,8 @@ class Application:
             return group
         returning = await self.group(chat)
         if returning is not None:
+            if update_key is not None and await self.storage.seen_update(update_key):
+                return None  # done before: the chat is back already
             # The bot was removed from this chat and is back: the group it started here
             # is still there, with all its decisions. Take the chat back into it first.
             back = c.Request(actor=actor, chat=chat, action=c.ChatMoved(chat, chat))
