@@ -95,6 +95,7 @@ class MatrixAdapter:
 
     async def stop(self) -> None:
         """Stop syncing and close the connection; the login stays valid for next time."""
+        self._deliveries = None  # what is still in the outbox waits for the next start
         if self.sync is not None:
             self.sync.stopping.set()
         if self._task is not None:
@@ -111,5 +112,5 @@ class MatrixAdapter:
 
     async def deliver(self, delivery: Delivery) -> str | None:
         if self._deliveries is None:
-            raise DeliveryFailed("the Matrix adapter has not started yet")
+            raise DeliveryFailed("the Matrix adapter is not running")
         return await self._deliveries.deliver(delivery)
