@@ -11,9 +11,9 @@ from __future__ import annotations
 from bot.core.i18n import N_, translator
 
 UNKNOWN_BUTTON = N_("This button no longer works. Please type the command instead.")
-OTHER_GROUP_BUTTON = N_("This button belongs to another group's message, so I ignored it.")
+OTHER_GROUP_BUTTON = N_("This button is from another group, so I did nothing.")
 CANNOT_MESSAGE_PRIVATELY = N_("I can't send you private messages, so I'm writing here.")
-GET_REMINDERS = N_("Get reminders privately")
+GET_REMINDERS = N_("Get private reminders")
 REASON_PLACEHOLDER = N_("Your answer")
 SHORTENED = N_("This is shortened to fit. To see all of it, type: show #{number}")
 # Replies to a ForceReply prompt that mean "never mind".

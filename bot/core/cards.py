@@ -19,24 +19,25 @@ from bot.core.document import (
     Mention,
     Strong,
     bullets,
+    fill,
     heading,
     para,
 )
 from bot.core.i18n import N_, Translate, translator
 from bot.core.lifecycle import ACTIVE, RESPONDING
-from bot.core.model import Group, Member, Proposal, RoundKind, Stage
+from bot.core.model import Group, Member, Proposal, ResponseRecord, RoundKind, Stage
 from bot.core.outcomes import tally, waiting_for
 from bot.core.processes import PROCESSES, Rule
 
 KIND_TITLES = {
     Rule.CHOICE: N_("Poll #{number}: {title}"),
     Rule.TIME: N_("Time poll #{number}: {title}"),
-    Rule.ACK: N_("For information #{number}: {title}"),
+    Rule.ACK: N_("Please read #{number}: {title}"),
 }
 
 HOW_TO_DECIDE = {
     Rule.CONSENT: N_("Can you live with this? Is it safe enough to try?"),
-    Rule.LAZY: N_("This goes ahead unless someone objects by the deadline."),
+    Rule.LAZY: N_("This will go ahead if no one objects by the deadline."),
     Rule.ADVICE: N_("{name} will decide after hearing your advice."),
     Rule.CONSENSUS: N_("Do you agree?"),
     Rule.CHOICE: N_("Pick the option you like best."),
@@ -46,10 +47,10 @@ HOW_TO_DECIDE = {
 
 # What the card says of a stage; closed stages show their outcome instead.
 STAGE_WORDS = {
-    Stage.DRAFT: N_("Draft. {name} can start it with: start #{number}"),
-    Stage.QUESTIONS: N_("Questions first. Ask anything until {deadline}."),
+    Stage.DRAFT: N_("This is a draft. {name} can start it with: start #{number}"),
+    Stage.QUESTIONS: N_("First, ask your questions. You can ask until {deadline}."),
     Stage.RESOLVING: N_("There are objections. Let's find a better version by {deadline}."),
-    Stage.REVIEW_DUE: N_("It is time to review this decision."),
+    Stage.REVIEW_DUE: N_("It is time to look at this decision again."),
 }
 
 OBJECTION_EXPLAINED = N_(
@@ -75,8 +76,34 @@ def title_line(proposal: Proposal, _: Translate) -> str:
     return _(template).format(number=proposal.number, title=proposal.title)
 
 
+def response_line(group: Group, proposal: Proposal, record: ResponseRecord, _: Translate) -> str:
+    """One response in words: who, what, why, and who recorded it for them.
+
+    "Mum — Consent (recorded by Sam)". A response recorded for someone always
+    says who recorded it; an anonymous one names nobody."""
+    who = _("Someone") if record.member is None else member_name(group, record.member, _)
+    what = _(PROCESSES[proposal.process].label_of(record.response))
+    line = f"{who} — {what}"
+    if record.choices:
+        line += " " + ", ".join(map(str, record.choices))
+    if record.maybe:
+        line += " " + _("(if need be: {options})").format(options=", ".join(map(str, record.maybe)))
+    if record.reason:
+        line += f": {record.reason}"
+    if record.recorded_by is not None:
+        line += " " + _("(recorded by {name})").format(
+            name=member_name(group, record.recorded_by, _)
+        )
+    return line
+
+
 def card(group: Group, proposal: Proposal, now: datetime) -> Document:
-    """The card, in the group's language."""
+    """The card, in the group's language.
+
+    Screen readers read it top to bottom, so the question comes first: the
+    title, the details, who asks, how to decide and by when; then the options,
+    what people have said, who has not responded, and last the buttons.
+    """
     settings = group.settings
     lang = settings.language
     _ = translator(lang)
@@ -91,9 +118,6 @@ def card(group: Group, proposal: Proposal, now: datetime) -> Document:
         byline += " " + _("This is version {version}.").format(version=proposal.version.number)
     blocks.append(para(byline))
 
-    if process.rule in (Rule.CHOICE, Rule.TIME):
-        blocks.append(_options_block(group, proposal, now))
-
     if proposal.stage in (Stage.OPEN,):
         how = _(HOW_TO_DECIDE[process.rule]).format(name=member_name(group, proposal.proposer, _))
         blocks.append(para(how))
@@ -101,7 +125,9 @@ def card(group: Group, proposal: Proposal, now: datetime) -> Document:
             deadline = when.spell_out(
                 round_.deadline, timezone=settings.timezone, language=lang, now=now
             )
-            blocks.append(para(_("Please respond by "), Strong(deadline), "."))
+            blocks.append(
+                para(*fill(_("Please give your answer by {deadline}."), deadline=Strong(deadline)))
+            )
     elif proposal.stage in STAGE_WORDS:
         deadline = ""
         if round_ is not None:
@@ -123,10 +149,15 @@ def card(group: Group, proposal: Proposal, now: datetime) -> Document:
             )
         )
 
+    if process.rule in (Rule.CHOICE, Rule.TIME):
+        blocks.append(_options_block(group, proposal, now))
+
     if proposal.outcome is not None:
         blocks.append(para(Strong(proposal.outcome.summary)))
         if proposal.outcome.decision:
-            blocks.append(para(_("Decision: "), proposal.outcome.decision))
+            blocks.append(
+                para(*fill(_("What we decided is: {decision}"), decision=proposal.outcome.decision))
+            )
 
     if round_ is not None and round_.kind is RoundKind.RESPONSES:
         blocks.extend(_responses_blocks(group, proposal, _))
@@ -134,13 +165,30 @@ def card(group: Group, proposal: Proposal, now: datetime) -> Document:
     actions: tuple[Action, ...] = ()
     if proposal.stage in RESPONDING and round_ is not None and round_.kind is RoundKind.RESPONSES:
         actions = response_actions(proposal, _)
-        if process.rule is Rule.CONSENT and not group.objection_explained:
+        if process.rule is Rule.CONSENT and explains_objection(group, proposal):
             blocks.append(para(_(OBJECTION_EXPLAINED)))
     elif proposal.stage is Stage.QUESTIONS:
         actions = (Action("❓ " + _("Question"), f"ask #{proposal.number}"),)
     elif proposal.stage is Stage.REVIEW_DUE:
         actions = (Action("🔁 " + _("Reopen"), f"reopen #{proposal.number}"),)
     return Document(tuple(blocks), actions)
+
+
+def explains_objection(group: Group, proposal: Proposal) -> bool:
+    """The word "object" is explained on the first consent card a group sees,
+    for as long as that card is open (its edits keep it), and nowhere after."""
+    if not group.objection_explained:
+        return True
+    first = min(
+        (
+            p.number
+            for p in group.proposals.values()
+            if PROCESSES[p.process].rule is Rule.CONSENT
+            and any(r.kind is RoundKind.RESPONSES for r in p.rounds)
+        ),
+        default=None,
+    )
+    return first == proposal.number
 
 
 def response_actions(proposal: Proposal, _: Translate) -> tuple[Action, ...]:
@@ -153,10 +201,10 @@ def response_actions(proposal: Proposal, _: Translate) -> tuple[Action, ...]:
         )
     if process.rule is Rule.TIME:
         return tuple(
-            Action(_("✅ Option {option} suits me").format(option=i), f"vote #{n} {i}")
+            Action("✅ " + _("Option {option} suits me").format(option=i), f"vote #{n} {i}")
             for i in range(1, len(proposal.options.choices) + 1)
         )
-    labels = [Action(_(kind.label), f"{kind.name} #{n}") for kind in process.responses]
+    labels = [Action(kind.button(_), f"{kind.name} #{n}") for kind in process.responses]
     if proposal.stage in ACTIVE:
         labels.append(Action("❓ " + _("Question"), f"ask #{n}"))
     return tuple(labels)
@@ -181,11 +229,11 @@ def _options_block(group: Group, proposal: Proposal, now: datetime) -> Block:
         line = f"{i}. {label}"
         if show_counts and counts is not None:
             if rule is Rule.TIME:
-                line += " — " + _("{yes} yes, {maybe} if need be").format(
+                line += " — " + _("yes: {yes}, if need be: {maybe}").format(
                     yes=counts.option_counts.get(i, 0), maybe=counts.maybe_counts.get(i, 0)
                 )
             else:
-                line += " — " + _("{count} votes").format(count=counts.option_counts.get(i, 0))
+                line += " — " + _("votes: {count}").format(count=counts.option_counts.get(i, 0))
         if proposal.outcome and i in proposal.outcome.winners:
             line += " ⭐ " + _("chosen")
         items.append(line)
@@ -205,33 +253,31 @@ def _responses_blocks(group: Group, proposal: Proposal, _: Translate) -> list[Bl
     if _hidden(proposal):
         blocks.append(
             para(
-                _("Responses so far: {count}. Results are shown at the end.").format(
+                _("Responses so far: {count}. You will see the results at the end.").format(
                     count=counts.total
                 )
             )
         )
-    elif process.rule not in (Rule.CHOICE, Rule.TIME):
-        parts = [f"{_(kind.label)} {counts.count(kind.name)}" for kind in process.responses]
-        blocks.append(para(_("So far: "), " · ".join(parts)))
-        reasons = []
-        for record in round_.current_records():
-            if not record.reason:
-                continue
-            who = _("Someone") if record.member is None else member_name(group, record.member, _)
-            if record.recorded_by is not None:
-                who += " " + _("(recorded by {name})").format(
-                    name=member_name(group, record.recorded_by, _)
-                )
-            reasons.append(f"{who} — {record.response}: {record.reason}")
-        if reasons:
-            blocks.append(bullets(reasons))
+    else:
+        if process.rule not in (Rule.CHOICE, Rule.TIME):
+            parts = [f"{kind.button(_)} {counts.count(kind.name)}" for kind in process.responses]
+            blocks.append(para(*fill(_("So far: {tally}"), tally=" · ".join(parts))))
+        # Reasons, and every response recorded for someone else (with who recorded it).
+        lines = [
+            response_line(group, proposal, record, _)
+            for record in round_.current_records()
+            if record.reason or record.recorded_by is not None
+        ]
+        if lines:
+            blocks.append(bullets(lines))
     if not proposal.options.anonymous and proposal.stage in RESPONDING:
         waiting = [group.members[m] for m in waiting_for(proposal, group)]
         if waiting:
-            spans: list[Mention | str] = [_("Still to respond: ")]
+            names: list[Mention | str] = []
             for i, member in enumerate(waiting):
                 if i:
-                    spans.append(", ")
-                spans.append(mention(member))
-            blocks.append(para(*spans))
+                    names.append(", ")
+                names.append(mention(member))
+            head, _sep, tail = _("Still to respond: {names}").partition("{names}")
+            blocks.append(para(head, *names, tail))
     return blocks

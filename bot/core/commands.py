@@ -148,7 +148,8 @@ class Decisions:
 @dataclass(frozen=True, slots=True)
 class Show:
     number: int | None
-    printable: bool = False
+    printable: bool = False  # an Easy Read page to print
+    calendar: bool = False  # its dates as a calendar file
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from bot.core import commands as c
 from bot.core import people, proposing, responding, timers, views
 from bot.core.document import doc, para
 from bot.core.effects import Effect
+from bot.core.i18n import can_write
 from bot.core.model import Group, Member, MemberStatus, Role
 from bot.core.names import fold
 from bot.core.turn import Refusal, Turn
@@ -152,7 +153,7 @@ def _decide_request(group: Group, request: c.Request, now: datetime) -> Decision
         text = refusal.phrase.text(turn.t)
         blocks = [para(text)]
         if refusal.example:
-            blocks.append(para(turn.t("For example: {example}").format(example=refusal.example)))
+            blocks.append(para(turn.t("Like this: {example}").format(example=refusal.example)))
         turn.effects = []
         turn.reply(document=doc(*blocks))
         return Decision(group, tuple(turn.effects), f"refused {name}: {refusal.phrase.msgid}")
@@ -176,8 +177,15 @@ def _identify(turn: Turn) -> None:
         return
     member = turn.group.member_by_identity(actor.identity)
     if member is not None:
-        if member.active and (member.name != actor.name or member.handle != actor.handle):
-            member = replace(member, name=actor.name or member.name, handle=actor.handle)
+        language = member.language or _platform_language(turn.group, actor)
+        if member.active and (
+            member.name != actor.name
+            or member.handle != actor.handle
+            or member.language != language
+        ):
+            member = replace(
+                member, name=actor.name or member.name, handle=actor.handle, language=language
+            )
             turn.group = turn.group.with_member(member)
         turn.member = member
         return
@@ -202,10 +210,21 @@ def _identify(turn: Turn) -> None:
         identities=(actor.identity,),
         handle=actor.handle,
         role=Role.FACILITATOR if first else Role.MEMBER,
+        language=_platform_language(turn.group, actor),
         joined_at=turn.now,
     )
     turn.group = turn.group.with_member(member)
     turn.member = member
+
+
+def _platform_language(group: Group, actor: c.Actor) -> str | None:
+    """The language of the person's chat app, kept as theirs when it is not the
+    group's and the bot can write it, so that private reminders, which come
+    when they are not acting, are in it too. ``language`` changes it."""
+    code = (actor.language or "").lower().replace("_", "-")
+    if not can_write(code) or code.split("-")[0] == group.settings.language.split("-")[0]:
+        return None
+    return code
 
 
 def _added_by_name(group: Group, name: str) -> Member | None:

@@ -13,8 +13,11 @@ equivalent that ``help`` can show.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+from bot.core.i18n import N_
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,13 +122,42 @@ def doc(*blocks: Block | str, actions: Iterable[Action] = ()) -> Document:
     )
 
 
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def fill(template: str, **values: SpanLike | int) -> tuple[Span, ...]:
+    """A translated sentence with its placeholders filled by spans: the words stay
+    whole for translators ("Please respond by {deadline}."), and a value can still
+    stand out (``deadline=Strong(...)``) wherever the language puts it."""
+    spans: list[Span] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(template):
+        if match.start() > position:
+            spans.append(Text(template[position : match.start()]))
+        value = values[match.group(1)]
+        spans.append(Text(str(value)) if isinstance(value, str | int) else value)
+        position = match.end()
+    if position < len(template):
+        spans.append(Text(template[position:]))
+    return tuple(spans)
+
+
 def span_text(span: Span) -> str:
     return span.name if isinstance(span, Mention) else span.text
 
 
-def plain_text(document: Document, *, with_actions: bool = True) -> str:
+REPLY_WITH = N_("Reply with: {commands}")
+
+
+def plain_text(
+    document: Document,
+    *,
+    with_actions: bool = True,
+    translate: Callable[[str], str] = str,
+) -> str:
     """The document as plain text: the console's rendering and the plain body
-    platforms show in notifications and to screen readers."""
+    platforms show in notifications and to screen readers. ``translate`` is the
+    reader's catalog, for the line that lists the typed commands."""
     lines: list[str] = []
     for block in document.blocks:
         if isinstance(block, BulletList):
@@ -133,5 +165,6 @@ def plain_text(document: Document, *, with_actions: bool = True) -> str:
         else:
             lines.append("".join(span_text(s) for s in block.spans))
     if with_actions and document.actions:
-        lines.append("Reply with: " + " · ".join(f'"{a.command}"' for a in document.actions))
+        commands = " · ".join(f'"{a.command}"' for a in document.actions)
+        lines.append(translate(REPLY_WITH).format(commands=commands))
     return "\n".join(lines)

@@ -21,6 +21,7 @@ _catalogs: dict[str, Translate] = {}
 
 
 def N_(message: str) -> str:
+    """Mark ``message`` for extraction; it is translated later, for its reader."""
     return message
 
 
@@ -35,6 +36,28 @@ def install(language: str, gettext: Translate) -> None:
 
 def installed_languages() -> list[str]:
     return sorted({"en", *_catalogs})
+
+
+def _base(language: str) -> str:
+    return language.lower().replace("_", "-").split("-")[0]
+
+
+def can_write(language: str | None) -> bool:
+    """True if the bot can write in ``language`` (English always; others once
+    their catalog is installed, "pl-PL" by the "pl" catalog)."""
+    if not language:
+        return False
+    code = language.lower().replace("_", "-")
+    return _base(code) == "en" or code in _catalogs or _base(code) in _catalogs
+
+
+def reader_language(*choices: str | None) -> str:
+    """The first of ``choices`` the bot can write in: a member's own choice, then
+    their platform's language, then the group's; English if none."""
+    for choice in choices:
+        if can_write(choice):
+            return choice  # type: ignore[return-value]
+    return "en"
 
 
 def translator(language: str | None) -> Translate:

@@ -118,6 +118,7 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(("decisions", "decision", "decision log", "log"), "decisions"),
     **dict.fromkeys(("show", "view"), "show"),
     "print": "print",
+    **dict.fromkeys(("calendar", "ics"), "calendar"),
     "history": "history",
     "export": "export",
     **dict.fromkeys(("help", "?", "commands"), "help"),
@@ -157,6 +158,7 @@ EXAMPLES: dict[str, str] = {
     "decisions": "decisions",
     "show": "show #7",
     "print": "show #7 printable",
+    "calendar": "show #7 calendar",
     "history": "history #7",
     "export": "export",
     "help": "help",
@@ -401,14 +403,18 @@ def _decisions(words: Words, said: Said) -> Action | NotUnderstood:
 
 def _show(words: Words, said: Said) -> Action | NotUnderstood:
     number = proposal_number(words, said)
-    printable = bool(
-        {"printable", "print", "printed", "pdf"} & set(phrase_key(words.rest()).split())
-    )
-    return Show(number, printable=printable)
+    asked = set(phrase_key(words.rest()).split())
+    printable = bool({"printable", "print", "printed", "pdf"} & asked)
+    calendar = bool({"calendar", "ics", "ical", "diary"} & asked)
+    return Show(number, printable=printable, calendar=calendar and not printable)
 
 
 def _print(words: Words, said: Said) -> Action | NotUnderstood:
     return Show(proposal_number(words, said), printable=True)
+
+
+def _calendar(words: Words, said: Said) -> Action | NotUnderstood:
+    return Show(proposal_number(words, said), calendar=True)
 
 
 def _history(words: Words, said: Said) -> Action | NotUnderstood:
@@ -451,6 +457,7 @@ _HANDLERS: dict[str, Handler] = {
     "decisions": _decisions,
     "show": _show,
     "print": _print,
+    "calendar": _calendar,
     "history": _history,
     "export": _plain(Export()),
     "help": _help,

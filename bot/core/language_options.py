@@ -179,7 +179,12 @@ def _quorum(value: str) -> Reading:
     if len(text.split()) > 3:
         return None
     return NotUnderstood(
-        Phrase(N_("A quorum is how many people must answer, as a percentage from 0 to 100.")),
+        Phrase(
+            N_(
+                "A quorum is how many people must answer. "
+                "Give it as a number from 0 to 100, with %."
+            )
+        ),
         QUORUM_EXAMPLE,
     )
 

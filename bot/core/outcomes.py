@@ -117,7 +117,7 @@ class Verdict:
     winners: tuple[int, ...] = ()
 
 
-_WAIT = Verdict(None, Phrase(N_("Still waiting for responses.")))
+_WAIT = Verdict(None, Phrase(N_("Still waiting for answers.")))
 
 
 def verdict(proposal: Proposal, group: Group, *, final: bool) -> Verdict:
@@ -131,7 +131,7 @@ def verdict(proposal: Proposal, group: Group, *, final: bool) -> Verdict:
         names = ", ".join(_name(group, m) for m in missing)
         return Verdict(
             Move.FAIL,
-            Phrase(N_("Not agreed: we needed to hear from {names}."), {"names": names}),
+            Phrase(N_("It is not agreed. We needed to hear from {names}."), {"names": names}),
         )
     return _RULES[process.rule](proposal, group, process, tally(proposal.round), final)  # type: ignore[arg-type]
 
@@ -150,8 +150,8 @@ def _consent(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> 
             Move.FAIL,
             Phrase(
                 N_(
-                    "Not agreed: {count} of {total} people responded, and we needed "
-                    "{needed}% to respond. Silence is not consent."
+                    "It is not agreed. Answers: {count} of {total}. We needed answers from "
+                    "{needed}% of the group. Silence is not consent."
                 ),
                 {
                     "count": len(t.responded & p.round.eligible),  # type: ignore[union-attr]
@@ -162,20 +162,20 @@ def _consent(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> 
         )
     if not final:
         return Verdict(
-            Move.PASS, Phrase(N_("Agreed: everyone has responded and nobody objected."), {})
+            Move.PASS, Phrase(N_("It is agreed. Everyone has answered, and no one objects."), {})
         )
-    return Verdict(Move.PASS, Phrase(N_("Agreed: nobody objected."), {}))
+    return Verdict(Move.PASS, Phrase(N_("It is agreed. No one objected."), {}))
 
 
 def _lazy(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> Verdict:
     if standing_objections(p):
-        return Verdict(Move.FAIL, Phrase(N_("Not agreed: someone objected."), {}))
+        return Verdict(Move.FAIL, Phrase(N_("It is not agreed. Someone has an objection."), {}))
     if not quorum_met(p, g):
         return Verdict(
             Move.FAIL,
-            Phrase(N_("Not agreed: not enough people responded."), {}),
+            Phrase(N_("It is not agreed. Too few people gave an answer."), {}),
         )
-    return Verdict(Move.PASS, Phrase(N_("Agreed: nobody objected by the deadline."), {}))
+    return Verdict(Move.PASS, Phrase(N_("It is agreed. No one objected by the deadline."), {}))
 
 
 def _advice(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> Verdict:
@@ -187,22 +187,24 @@ def _advice(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> V
 
 def _consensus(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> Verdict:
     if t.count("block"):
-        return Verdict(Move.FAIL, Phrase(N_("Not agreed: someone blocked it."), {}))
+        return Verdict(Move.FAIL, Phrase(N_("It is not agreed. Someone blocked it."), {}))
     if not quorum_met(p, g):
-        return Verdict(Move.FAIL, Phrase(N_("Not agreed: not enough people responded."), {}))
+        return Verdict(
+            Move.FAIL, Phrase(N_("It is not agreed. Too few people gave an answer."), {})
+        )
     agree, disagree = t.count("agree"), t.count("disagree")
     if agree > disagree:
         return Verdict(
             Move.PASS,
             Phrase(
-                N_("Agreed: {agree} agree, {disagree} disagree."),
+                N_("It is agreed. Agree: {agree}. Disagree: {disagree}."),
                 {"agree": agree, "disagree": disagree},
             ),
         )
     return Verdict(
         Move.FAIL,
         Phrase(
-            N_("Not agreed: {agree} agree, {disagree} disagree."),
+            N_("It is not agreed. Agree: {agree}. Disagree: {disagree}."),
             {"agree": agree, "disagree": disagree},
         ),
     )
@@ -210,17 +212,20 @@ def _consensus(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -
 
 def _choice(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> Verdict:
     if not quorum_met(p, g) or not t.option_counts:
-        return Verdict(Move.FAIL, Phrase(N_("No result: not enough people voted."), {}))
+        return Verdict(Move.FAIL, Phrase(N_("No result. Too few people voted."), {}))
     best = max(t.option_counts.values())
     winners = tuple(sorted(o for o, n in t.option_counts.items() if n == best))
     if len(winners) == 1:
         return Verdict(
-            Move.PASS, Phrase(N_("Most votes: option {option}."), {"option": winners[0]}), winners
+            Move.PASS,
+            Phrase(N_("Option {option} has the most votes."), {"option": winners[0]}),
+            winners,
         )
     return Verdict(
         Move.PASS,
         Phrase(
-            N_("A tie between options {options}."), {"options": ", ".join(str(w) for w in winners)}
+            N_("It is a tie. These options have the same votes: {options}."),
+            {"options": ", ".join(str(w) for w in winners)},
         ),
         winners,
     )
@@ -235,7 +240,7 @@ def _time(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> Ver
 
     best = max(slots, key=score, default=None)
     if best is None or score(best)[0] == 0 or not quorum_met(p, g):
-        return Verdict(Move.FAIL, Phrase(N_("No time works for enough people."), {}))
+        return Verdict(Move.FAIL, Phrase(N_("No time suits enough people."), {}))
     return Verdict(
         Move.PASS, Phrase(N_("The best time is option {option}."), {"option": best}), (best,)
     )
@@ -244,7 +249,8 @@ def _time(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> Ver
 def _ack(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> Verdict:
     asked = len(p.round.eligible) if p.round else 0
     return Verdict(
-        Move.FINISH, Phrase(N_("Read by {count} of {total}."), {"count": t.total, "total": asked})
+        Move.FINISH,
+        Phrase(N_("Who has read it: {count} of {total}."), {"count": t.total, "total": asked}),
     )
 
 

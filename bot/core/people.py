@@ -11,10 +11,12 @@ from bot.core import commands as c
 from bot.core import deadlines
 from bot.core.document import Document, Strong, para
 from bot.core.effects import Post
+from bot.core.i18n import can_write
 from bot.core.model import GroupSettings, Member, MemberStatus, Proposal, Role
 from bot.core.names import find_member, fold
 from bot.core.processes import PROCESS_NAMES
 from bot.core.turn import Refusal, Turn
+from bot.core.when import language_name, zone_name
 
 LINK_VALID_FOR = timedelta(days=1)
 MAX_NAME = 60
@@ -43,7 +45,8 @@ def leave(turn: Turn, action: c.Leave) -> None:
     assert member is not None
     if _sole_facilitator(turn, member) and not action.left_chat:
         raise Refusal(
-            "You are the only facilitator. Please make someone else a facilitator first.",
+            "You are the only one who runs this group. First, let someone else help: "
+            "facilitator @name",
             example="facilitator @sam",
         )
     turn.group = turn.group.with_member(replace(member, status=MemberStatus.LEFT))
@@ -70,7 +73,11 @@ def _hand_on_facilitation(turn: Turn) -> None:
     turn.group = turn.group.with_member(replace(heir, role=Role.FACILITATOR))
     _ = turn.group_t
     turn.emit(
-        Post(Document((para(_("{name} is now the group's facilitator.").format(name=heir.name)),)))
+        Post(
+            Document(
+                (para(_("{name} now runs the group as its facilitator.").format(name=heir.name)),)
+            )
+        )
     )
 
 
@@ -108,7 +115,8 @@ def remove_person(turn: Turn, action: c.RemovePerson) -> None:
         raise Refusal("I don't know {name} in this group.", name=action.name.lstrip("@"))
     if target.is_facilitator and len(turn.group.facilitators()) == 1:
         raise Refusal(
-            "{name} is the only facilitator. Make someone else a facilitator first.",
+            "{name} is the only one who runs the group. First, let someone else help: "
+            "facilitator @name",
             name=target.name,
         )
     turn.group = turn.group.with_member(replace(target, status=MemberStatus.LEFT))
@@ -123,7 +131,7 @@ def make_facilitator(turn: Turn, action: c.MakeFacilitator) -> None:
             name=action.name.lstrip("@"),
         )
     if target.is_facilitator:
-        raise Refusal("{name} is already a facilitator.", name=target.name)
+        raise Refusal("{name} already helps run the group.", name=target.name)
     if not target.identities:
         raise Refusal(
             "{name} is not in the chat, so they could not steer the group from here. "
@@ -131,7 +139,7 @@ def make_facilitator(turn: Turn, action: c.MakeFacilitator) -> None:
             name=target.name,
         )
     turn.group = turn.group.with_member(replace(target, role=Role.FACILITATOR))
-    turn.reply_phrase("{name} is now a facilitator.", name=target.name)
+    turn.reply_phrase("{name} now helps run the group as a facilitator.", name=target.name)
 
 
 # -- personal settings ---------------------------------------------------------------------
@@ -146,7 +154,19 @@ def my_setting(turn: Turn, action: c.MySetting) -> None:
         member = replace(member, language=code)
         turn.member = member
         turn.group = turn.group.with_member(member)
-        turn.reply_phrase("I will write to you in {language}.", language=code)
+        if can_write(code):
+            turn.reply_phrase(
+                "I will write to you in {language}.",
+                language=language_name(code, turn.language_of(member)),
+            )
+        else:
+            # Kept, so they get it as soon as it is there; until then, the group's.
+            reader = turn.language_of(member)
+            turn.reply_phrase(
+                "I can't write in {language} yet. Until I can, I will write to you in {fallback}.",
+                language=language_name(code, reader),
+                fallback=language_name(reader, reader),
+            )
     elif key == "quiet":
         if fold(value) in ("off", "none", "no"):
             member = replace(member, quiet=None)
@@ -157,9 +177,10 @@ def my_setting(turn: Turn, action: c.MySetting) -> None:
                 raise Refusal("I couldn't read those hours.", example="quiet 21:00-08:00")
             member = replace(member, quiet=quiet)
             turn.reply_phrase(
-                "I won't message you privately between {start} and {end}.",
+                "I won't send you private messages from {start} to {end}, {zone}.",
                 start=quiet.start.strftime("%H:%M"),
                 end=quiet.end.strftime("%H:%M"),
+                zone=zone_name(turn.timezone_of(member), turn.language_of(member)),
             )
         turn.group = turn.group.with_member(member)
     elif key == "reminders":
@@ -167,7 +188,7 @@ def my_setting(turn: Turn, action: c.MySetting) -> None:
         turn.group = turn.group.with_member(replace(member, reminders=on))
         if on:
             turn.reply_phrase(
-                "I will remind you privately before a deadline if you have not responded."
+                "If you have not answered, I will send you a private message before the deadline."
             )
         else:
             turn.reply_phrase(
@@ -271,7 +292,7 @@ def group_setting(turn: Turn, action: c.GroupSetting) -> None:
 
 def link_start(turn: Turn, action: c.LinkStart) -> None:
     if not action.code:
-        raise Refusal("Linking chats is not available here.")
+        raise Refusal("You can't link chats here.")
     codes = {code: expiry for code, expiry in turn.group.link_codes.items() if expiry > turn.now}
     codes[action.code] = turn.now + LINK_VALID_FOR
     turn.group = replace(turn.group, link_codes=codes)

@@ -1,79 +1,139 @@
-"""A printable page of one decision, in Easy Read style.
+"""Decisions on paper, in Easy Read style.
 
-For the person at the centre and anyone who prefers paper: large type, short
-headings, one decision per page, plain HTML that any browser prints. Every
-piece of text people typed is escaped.
+For the person at the centre and anyone who prefers paper. Easy Read means:
+large, plain type (Arial, 18 point and more), left-aligned; a clear question
+as the heading of each part; short sentences, one idea each; lots of space;
+dates written out in words; one decision per page. It is plain HTML with no
+scripts, so any browser prints it ("Print" in the browser's menu).
+
+``show #7 printable`` sends one decision; ``export`` adds every decision in
+one file, each on its own page. Everything people typed is escaped.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from html import escape
 
 from bot.core import cards
-from bot.core.i18n import translator
-from bot.core.model import Group, Proposal
-from bot.core.processes import PROCESSES
+from bot.core.i18n import N_, Translate, translator
+from bot.core.model import Group, Proposal, RoundKind
 from bot.core.when import spell_out
 
 STYLE = """
-body { font-family: Arial, Helvetica, sans-serif; font-size: 20pt; line-height: 1.5;
-       max-width: 40em; margin: 1em auto; color: #000; background: #fff; }
-h1 { font-size: 28pt; } h2 { font-size: 24pt; margin-top: 1.2em; }
-li { margin-bottom: 0.4em; }
-section { page-break-after: always; }
+@page { margin: 2cm; }
+body { font-family: Arial, Helvetica, sans-serif; font-size: 18pt; line-height: 1.6;
+       max-width: 36em; margin: 1em auto; padding: 0 1em; color: #000; background: #fff;
+       text-align: left; }
+h1 { font-size: 28pt; line-height: 1.3; margin: 0 0 0.8em; }
+h2 { font-size: 22pt; margin: 1.4em 0 0.4em; }
+p, li { margin: 0 0 0.6em; }
+ul { padding-left: 1.2em; }
+section { break-after: page; page-break-after: always; }
+section:last-of-type { break-after: auto; page-break-after: auto; }
+.big { font-size: 22pt; font-weight: bold; }
 """
+
+# The questions that head each part of a page.
+WHAT = N_("What is the idea?")
+WHO = N_("Who asked?")
+HOW = N_("How do we decide?")
+BY_WHEN = N_("When do we need to answer?")
+SAID = N_("What did people say?")
+ASKED = N_("What did people ask?")
+DECIDED = N_("What did we decide?")
+AGAIN = N_("When do we look at it again?")
+
+
+def _paragraphs(text: str) -> list[str]:
+    """People's text as paragraphs, one for each line they wrote."""
+    return [f"<p>{escape(line)}</p>" for line in text.splitlines() if line.strip()]
+
+
+def _section(group: Group, proposal: Proposal, now: datetime, _: Translate) -> str:
+    settings = group.settings
+
+    def when(moment: datetime) -> str:
+        return spell_out(moment, timezone=settings.timezone, language=settings.language, now=now)
+
+    def h2(question: str) -> str:
+        return f"<h2>{escape(_(question))}</h2>"
+
+    parts = [f"<h1>{escape(cards.title_line(proposal, _))}</h1>", h2(WHAT)]
+    parts += _paragraphs(proposal.version.details) or _paragraphs(proposal.title)
+    parts.append(h2(WHO))
+    proposer = cards.member_name(group, proposal.proposer, _)
+    asked = _("{name} asked the group.").format(name=proposer)
+    parts.append(f"<p>{escape(asked)}</p>")
+    parts.append(h2(HOW))
+    rule = cards.PROCESSES[proposal.process].rule
+    how = _(cards.HOW_TO_DECIDE[rule]).format(name=proposer)
+    parts.append(f"<p>{escape(how)}</p>")
+
+    round_ = proposal.round
+    if proposal.outcome is None and round_ is not None:
+        parts.append(h2(BY_WHEN))
+        answer_by = _("Please give your answer by {deadline}.").format(
+            deadline=when(round_.deadline)
+        )
+        parts.append(f'<p class="big">{escape(answer_by)}</p>')
+    if round_ is not None and round_.kind is RoundKind.RESPONSES:
+        lines = [
+            cards.response_line(group, proposal, record, _) for record in round_.current_records()
+        ]
+        parts.append(h2(SAID))
+        if lines:
+            parts.append("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>")
+        else:
+            nobody = _("No one has answered yet.")
+            parts.append(f"<p>{escape(nobody)}</p>")
+    if proposal.questions:
+        parts.append(h2(ASKED))
+        items = []
+        for question in proposal.questions:
+            answers = "".join(f"<br>↳ {escape(a.text)}" for a in question.answers)
+            items.append(f"<li>{escape(question.text)}{answers}</li>")
+        parts.append("<ul>" + "".join(items) + "</ul>")
+    if proposal.outcome is not None:
+        parts.append(h2(DECIDED))
+        parts.append(f'<p class="big">{escape(proposal.outcome.summary)}</p>')
+        parts += _paragraphs(proposal.outcome.decision)
+        on = _("This was on {date}.").format(date=when(proposal.outcome.at))
+        parts.append(f"<p>{escape(on)}</p>")
+    if proposal.review_at is not None:
+        parts.append(h2(AGAIN))
+        again = _("We look at it again on {date}.").format(date=when(proposal.review_at))
+        parts.append(f"<p>{escape(again)}</p>")
+    return "<section>\n" + "\n".join(parts) + "\n</section>"
+
+
+def _page(title: str, sections: Iterable[str], language: str) -> str:
+    body = "\n".join(sections)
+    return (
+        f'<!DOCTYPE html>\n<html lang="{escape(language)}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
+        f"<body>\n{body}\n</body></html>\n"
+    )
 
 
 def printable_page(group: Group, proposal: Proposal, now: datetime) -> str:
-    language = group.settings.language
-    _ = translator(language)
-    tz = group.settings.timezone
-
-    def when(moment: datetime) -> str:
-        return escape(spell_out(moment, timezone=tz, language=language, now=now))
-
-    parts = [f"<h1>{escape(cards.title_line(proposal, _))}</h1>"]
-    parts.append(f"<h2>{escape(_('What was proposed'))}</h2>")
-    if proposal.version.details:
-        parts.append(f"<p>{escape(proposal.version.details)}</p>")
-    proposer = cards.member_name(group, proposal.proposer, _)
-    parts.append(f"<p>{escape(_('Proposed by {name}.').format(name=proposer))}</p>")
-    process = _(PROCESSES[proposal.process].title)
-    parts.append(f"<p>{escape(_('How we decide: {process}.').format(process=process))}</p>")
-    round_ = proposal.round
-    if round_ is not None:
-        parts.append(f"<h2>{escape(_('What people said'))}</h2><ul>")
-        for record in round_.current_records():
-            who = (
-                _("Someone")
-                if record.member is None
-                else cards.member_name(group, record.member, _)
-            )
-            line = f"{who}: {record.response}"
-            if record.reason:
-                line += f" — {record.reason}"
-            if record.recorded_by is not None:
-                line += " " + _("(recorded by {name})").format(
-                    name=cards.member_name(group, record.recorded_by, _)
-                )
-            parts.append(f"<li>{escape(line)}</li>")
-        parts.append("</ul>")
-        if proposal.outcome is None:
-            parts.append(f"<p>{escape(_('Please respond by'))} {when(round_.deadline)}.</p>")
-    if proposal.outcome is not None:
-        parts.append(f"<h2>{escape(_('What was decided'))}</h2>")
-        parts.append(f"<p><strong>{escape(proposal.outcome.summary)}</strong></p>")
-        if proposal.outcome.decision:
-            parts.append(f"<p>{escape(proposal.outcome.decision)}</p>")
-        parts.append(f"<p>{escape(_('Date:'))} {when(proposal.outcome.at)}</p>")
-    if proposal.review_at is not None:
-        parts.append(f"<h2>{escape(_('When we look at it again'))}</h2>")
-        parts.append(f"<p>{when(proposal.review_at)}</p>")
-    title = escape(cards.title_line(proposal, _))
-    body = "\n".join(parts)
-    return (
-        f'<!DOCTYPE html>\n<html lang="{escape(language)}"><head><meta charset="utf-8">'
-        f"<title>{title}</title><style>{STYLE}</style></head>"
-        f"<body><section>\n{body}\n</section></body></html>\n"
+    """One decision, on one page, in the group's language."""
+    _ = translator(group.settings.language)
+    return _page(
+        cards.title_line(proposal, _),
+        [_section(group, proposal, now, _)],
+        group.settings.language,
     )
+
+
+def printable_record(group: Group, proposals: Iterable[Proposal], now: datetime) -> str:
+    """Every decision of the group in one file, each on its own page."""
+    _ = translator(group.settings.language)
+    sections = [_section(group, proposal, now, _) for proposal in proposals]
+    if not sections:
+        nothing = _("No decisions yet.")
+        sections = [f"<section><p>{escape(nothing)}</p></section>"]
+    title = _("Decisions of {group}").format(group=group.name or group.id)
+    return _page(title, sections, group.settings.language)

@@ -12,9 +12,13 @@ consent in a consent proposal and "yes, that slot suits me" in a time poll).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+
+from bot.core.i18n import N_
+from bot.core.model import WITHDRAWN_RESPONSE
 
 
 class Rule(StrEnum):
@@ -32,11 +36,15 @@ class Rule(StrEnum):
 @dataclass(frozen=True, slots=True)
 class ResponseKind:
     name: str  # the word stored and typed: "consent", "object", …
-    label: str  # the button's words; an emoji may lead, never stand alone
-    emoji: str  # a reaction that means this response
+    label: str  # the response in words, for people (translated): "Consent", "Object"
+    emoji: str  # a reaction that means this response; it leads the label on buttons
     needs_reason: bool = False
     blocks: bool = False  # stops the proposal while it stands
     synonyms: tuple[str, ...] = ()
+
+    def button(self, _: Callable[[str], str]) -> str:
+        """The words on its button: the emoji, then the label in the reader's words."""
+        return f"{self.emoji} {_(self.label)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +67,14 @@ class Process:
                 return kind
         return None
 
+    def label_of(self, word: str) -> str:
+        """The label (a message id, to translate) of a stored response word; a
+        response taken back has its own words."""
+        if word == WITHDRAWN_RESPONSE:
+            return N_("Took back their response")
+        kind = self.response(word)
+        return kind.label if kind is not None else word
+
     @property
     def blocking(self) -> frozenset[str]:
         return frozenset(k.name for k in self.responses if k.blocks)
@@ -71,24 +87,24 @@ PROCESSES: dict[str, Process] = {
     for p in (
         Process(
             name="consent",
-            title="consent",
+            title=N_("consent"),
             responses=(
                 ResponseKind(
                     "consent",
-                    "✅ Consent",
+                    N_("Consent"),
                     "✅",
                     synonyms=("ok", "okay", "yes", "agree", "fine", "👍", "consent", "i consent"),
                 ),
                 ResponseKind(
                     "concern",
-                    "🟡 Concern",
+                    N_("Concern"),
                     "🟡",
                     needs_reason=True,
                     synonyms=("worry", "worried", "unsure"),
                 ),
                 ResponseKind(
                     "object",
-                    "✋ Object",
+                    N_("Object"),
                     "✋",
                     needs_reason=True,
                     blocks=True,
@@ -102,17 +118,17 @@ PROCESSES: dict[str, Process] = {
         ),
         Process(
             name="lazy",
-            title="lazy consensus",
+            title=N_("lazy consensus"),
             responses=(
                 ResponseKind(
                     "support",
-                    "👍 Support",
+                    N_("Support"),
                     "👍",
                     synonyms=("ok", "okay", "yes", "agree", "consent", "fine"),
                 ),
                 ResponseKind(
                     "object",
-                    "✋ Object",
+                    N_("Object"),
                     "✋",
                     needs_reason=True,
                     blocks=True,
@@ -126,18 +142,18 @@ PROCESSES: dict[str, Process] = {
         ),
         Process(
             name="advice",
-            title="advice",
+            title=N_("advice"),
             responses=(
                 ResponseKind(
                     "advice",
-                    "💬 Advice",
+                    N_("Advice"),
                     "💬",
                     needs_reason=True,
                     synonyms=("advise", "suggest", "suggestion"),
                 ),
                 ResponseKind(
                     "noadvice",
-                    "👌 No advice",
+                    N_("No advice"),
                     "👌",
                     synonyms=("none", "no advice", "ok", "okay", "fine"),
                 ),
@@ -149,16 +165,16 @@ PROCESSES: dict[str, Process] = {
         ),
         Process(
             name="consensus",
-            title="consensus",
+            title=N_("consensus"),
             responses=(
-                ResponseKind("agree", "✅ Agree", "✅", synonyms=("yes", "ok", "okay", "👍")),
-                ResponseKind("abstain", "⚪ Abstain", "⚪", synonyms=("pass",)),
+                ResponseKind("agree", N_("Agree"), "✅", synonyms=("yes", "ok", "okay", "👍")),
+                ResponseKind("abstain", N_("Abstain"), "⚪", synonyms=("pass",)),
                 ResponseKind(
-                    "disagree", "❌ Disagree", "❌", needs_reason=True, synonyms=("no", "👎")
+                    "disagree", N_("Disagree"), "❌", needs_reason=True, synonyms=("no", "👎")
                 ),
                 ResponseKind(
                     "block",
-                    "✋ Block",
+                    N_("Block"),
                     "✋",
                     needs_reason=True,
                     blocks=True,
@@ -170,18 +186,21 @@ PROCESSES: dict[str, Process] = {
         ),
         Process(
             name="choice",
-            title="poll",
-            responses=(ResponseKind("vote", "🗳 Vote", "🗳", synonyms=("choose", "pick")),),
+            title=N_("poll"),
+            responses=(ResponseKind("vote", N_("Vote"), "🗳", synonyms=("choose", "pick")),),
             rule=Rule.CHOICE,
             duration=3 * _DAY,
             needs_options=True,
         ),
         Process(
             name="time",
-            title="time poll",
+            title=N_("time poll"),
             responses=(
                 ResponseKind(
-                    "vote", "🗓 Choose times", "🗓", synonyms=("available", "times", "yes", "choose")
+                    "vote",
+                    N_("Choose times"),
+                    "🗓",
+                    synonyms=("available", "times", "yes", "choose"),
                 ),
             ),
             rule=Rule.TIME,
@@ -190,11 +209,11 @@ PROCESSES: dict[str, Process] = {
         ),
         Process(
             name="ack",
-            title="for information",
+            title=N_("for information"),
             responses=(
                 ResponseKind(
                     "seen",
-                    "👀 I've read this",
+                    N_("I've read this"),
                     "👀",
                     synonyms=("read", "ok", "okay", "seen it", "got it", "👍"),
                 ),

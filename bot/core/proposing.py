@@ -79,9 +79,9 @@ def propose(turn: Turn, action: c.Propose) -> None:
         decided_by = deadline or (questions_end or turn.now) + rounds.duration_of(turn, process)
         if review_at <= decided_by:
             raise Refusal(
-                "The review needs to come after the decision, so after {deadline}.",
+                "Please pick a review date after {deadline}. That is when we decide.",
                 example="review in 3 months",
-                deadline=rounds.spell(turn, decided_by, turn.language_of(turn.member)),
+                deadline=rounds.spell_for(turn, decided_by, turn.member),
             )
 
     proposal = Proposal(
@@ -169,12 +169,13 @@ def _open_responses(turn: Turn, proposal: Proposal, deadline: datetime | None) -
                     (
                         para(
                             _(
-                                "Tip: I can remind you privately before a deadline. "
-                                "Press the button below, or send me a private message saying start."
-                            )
+                                "Tip: I can send you a private reminder before a deadline. "
+                                "To get them, press the button below. To add a deadline to "
+                                "your calendar, say: show #{number} calendar"
+                            ).format(number=proposal.number)
                         ),
                     ),
-                    (Action("🔔 " + _("Get reminders privately"), "reminders on"),),
+                    (Action("🔔 " + _("Get private reminders"), "reminders on"),),
                 )
             )
         )
@@ -190,7 +191,9 @@ def start(turn: Turn, action: c.Start) -> None:
     proposal = rounds.find(turn, action.number, example="start #7")
     rounds.require_steward(turn, proposal)
     if proposal.stage is not Stage.DRAFT:
-        raise Refusal("#{number} has already started.", number=proposal.number)
+        raise Refusal(
+            "#{number} has started already. You can answer it now.", number=proposal.number
+        )
     _open_responses(turn, proposal, proposal.planned_deadline)
 
 
@@ -261,9 +264,9 @@ def extend(turn: Turn, action: c.Extend) -> None:
     deadline = rounds.when(turn, action.deadline, example=f"extend #{proposal.number} Monday 5pm")
     if deadline <= proposal.round.deadline:
         raise Refusal(
-            "The new deadline must be later than the current one ({deadline}).",
+            "Please choose a later time. The deadline now is {deadline}.",
             example=f"extend #{proposal.number} in 2 days",
-            deadline=rounds.spell(turn, proposal.round.deadline, turn.language_of(turn.member)),
+            deadline=rounds.spell_for(turn, proposal.round.deadline, turn.member),
         )
     proposal = rounds.move(turn, proposal, Move.EXTEND)
     proposal = rounds.set_deadline(
@@ -367,7 +370,7 @@ def record_outcome(turn: Turn, action: c.RecordOutcome) -> None:
             turn,
             proposal,
             Move.PASS,
-            _("Decided by {name} after taking advice.").format(name=name),
+            _("{name} heard the advice and decided.").format(name=name),
             decision=text,
         )
         return
@@ -381,7 +384,7 @@ def record_outcome(turn: Turn, action: c.RecordOutcome) -> None:
     )
     proposal = turn.put(turn.log(replace(proposal, outcome=outcome), "outcome", text))
     rounds.refresh_card(turn, proposal)
-    rounds.announce(turn, _("Outcome recorded: {text}").format(text=text), proposal)
+    rounds.announce(turn, _("We wrote down what was decided: {text}").format(text=text), proposal)
 
 
 def set_review(turn: Turn, action: c.SetReview) -> None:
@@ -396,9 +399,9 @@ def set_review(turn: Turn, action: c.SetReview) -> None:
         and review_at <= proposal.round.deadline
     ):
         raise Refusal(
-            "The review needs to come after the decision, so after {deadline}.",
+            "Please pick a review date after {deadline}. That is when we decide.",
             example=f"review #{proposal.number} in 3 months",
-            deadline=rounds.spell(turn, proposal.round.deadline, turn.language_of(turn.member)),
+            deadline=rounds.spell_for(turn, proposal.round.deadline, turn.member),
         )
     if proposal.stage is Stage.REVIEW_DUE:
         proposal = rounds.move(turn, proposal, Move.REVIEW_LATER)
@@ -419,7 +422,7 @@ def set_review(turn: Turn, action: c.SetReview) -> None:
         para(
             turn.t("We will review #{number} on {date}.").format(
                 number=proposal.number,
-                date=rounds.spell(turn, review_at, turn.language_of(turn.member)),
+                date=rounds.spell_for(turn, review_at, turn.member),
             )
         )
     )

@@ -2,7 +2,8 @@
 for other programs; a proposal's history; what is held about one person.
 
 Anonymous responses appear without names; proxy responses always say who
-recorded them; forgotten members appear as "a former member".
+recorded them (in the Markdown, the Easy Read page, the CSV's "recorded_by"
+column and the JSON); forgotten members appear as "a former member".
 """
 
 from __future__ import annotations
@@ -10,16 +11,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.core import cards
 from bot.core.codec import encode
-from bot.core.i18n import Translate, translator
-from bot.core.model import Group, Proposal
+from bot.core.i18n import N_, Translate, translator
+from bot.core.model import Group, Proposal, Stage
 from bot.core.processes import PROCESSES
-from bot.core.when import zone_name
+from bot.core.when import spell_out
 
 
 def _who(group: Group, member_id: int | None, _: Translate) -> str:
@@ -51,18 +52,74 @@ def _response_rows(group: Group, proposal: Proposal, _: Translate) -> list[dict[
     return rows
 
 
-def history_lines(group: Group, proposal: Proposal, _: Translate, *, language: str) -> list[str]:
-    """Everything that happened to a proposal, oldest first, one line each."""
+# What each entry of a proposal's log says happened, in words for people.
+LOG_WORDS = {
+    "proposed": N_("proposed"),
+    "amended": N_("changed"),
+    "extended": N_("more time, until"),
+    "closed_early": N_("closed early"),
+    "questions_closed": N_("questions closed"),
+    "reopened": N_("opened again"),
+    "reopened_as": N_("opened again as"),
+    "outcome": N_("outcome written down"),
+    "review_set": N_("review date set"),
+    "review_due": N_("time to look at it again"),
+    "resolving": N_("working through objections"),
+    "advice_closed": N_("advice is in"),
+    "objection_withdrawn": N_("took back an objection"),
+    "agreed": N_("agreed"),
+    "not_agreed": N_("not agreed"),
+    "withdrawn": N_("withdrawn"),
+    "closed": N_("closed"),
+}
+
+# How each stage is called in the record.
+STAGE_NAMES = {
+    Stage.DRAFT: N_("draft"),
+    Stage.QUESTIONS: N_("taking questions"),
+    Stage.OPEN: N_("open"),
+    Stage.RESOLVING: N_("working through objections"),
+    Stage.AGREED: N_("agreed"),
+    Stage.NOT_AGREED: N_("not agreed"),
+    Stage.WITHDRAWN: N_("withdrawn"),
+    Stage.CLOSED: N_("closed"),
+    Stage.REVIEW_DUE: N_("time to look at it again"),
+}
+
+_VERSION_DETAIL = re.compile(r"version (\d+)")
+_FOLLOWS_DETAIL = re.compile(r"follows (#\d+)")
+
+
+def _log_detail(detail: str, timezone: str, language: str, _: Translate) -> str:
+    """A log entry's detail in words: moments spelt out, stored phrases translated."""
+    if match := _VERSION_DETAIL.fullmatch(detail):
+        return _("version {n}").format(n=match[1])
+    if match := _FOLLOWS_DETAIL.fullmatch(detail):
+        return _("after {number}").format(number=match[1])
+    return _spell_if_moment(detail, timezone, language)
+
+
+def history_lines(
+    group: Group,
+    proposal: Proposal,
+    _: Translate,
+    *,
+    language: str,
+    timezone: str | None = None,
+) -> list[str]:
+    """Everything that happened to a proposal, oldest first, one line each, with
+    times in ``timezone`` (the group's unless given)."""
     from bot.core.when import spell_out
 
-    tz = group.settings.timezone
+    tz = timezone or group.settings.timezone
     events: list[tuple[datetime, int, str]] = []
     # At the same moment: the proposal first, then responses, then what they led to.
     for entry in proposal.log:
         who = _who(group, entry.by, _) if entry.by is not None else _("the bot")
-        text = f"{entry.what.replace('_', ' ')} ({who})"
+        what = _(LOG_WORDS[entry.what]) if entry.what in LOG_WORDS else entry.what
+        text = f"{what} ({who})"
         if entry.detail:
-            text += f": {_spell_if_moment(entry.detail, tz, language)}"
+            text += f": {_log_detail(entry.detail, tz, language, _)}"
         events.append((entry.at, 0 if entry.what == "proposed" else 3, text))
     for version in proposal.versions:
         events.append(
@@ -70,14 +127,7 @@ def history_lines(group: Group, proposal: Proposal, _: Translate, *, language: s
         )
     for row_round in proposal.rounds:
         for record in row_round.history:
-            text = f"{_who(group, record.member, _)}: {record.response}"
-            if record.reason:
-                text += f" — {record.reason}"
-            if record.recorded_by is not None:
-                text += " " + _("(recorded by {name})").format(
-                    name=_who(group, record.recorded_by, _)
-                )
-            events.append((record.at, 2, text))
+            events.append((record.at, 2, cards.response_line(group, proposal, record, _)))
     events.sort(key=lambda e: (e[0], e[1]))
     return [
         f"{spell_out(at, timezone=tz, language=language)} — {text}" for at, _order, text in events
@@ -98,54 +148,53 @@ def _spell_if_moment(detail: str, timezone: str, language: str) -> str:
     return spell_out(moment, timezone=timezone, language=language)
 
 
-def _local(iso: str, group: Group) -> str:
-    """A stored UTC moment as local date and time in the group's zone."""
-    moment = datetime.fromisoformat(iso).astimezone(ZoneInfo(group.settings.timezone))
-    return moment.strftime("%Y-%m-%d %H:%M")
-
-
 def export_files(group: Group, now: datetime) -> list[tuple[str, str, str]]:
-    """(filename, mime type, content) for the Markdown, CSV and JSON records."""
+    """(filename, mime type, content) for the record: Markdown to read, an Easy Read
+    page to print, CSV for a spreadsheet and JSON for other programs."""
+    from bot.core.printable import printable_record
+
     _ = translator(group.settings.language)
     proposals = sorted(group.proposals.values(), key=lambda p: p.number)
     return [
-        ("decisions.md", "text/markdown", _markdown(group, proposals, _)),
+        ("decisions.md", "text/markdown", _markdown(group, proposals, _, now)),
+        ("decisions.html", "text/html", printable_record(group, proposals, now)),
         ("responses.csv", "text/csv", _csv(group, proposals, _)),
         ("record.json", "application/json", _json(group, proposals, _, now)),
     ]
 
 
-def _markdown(group: Group, proposals: list[Proposal], _: Translate) -> str:
+def _markdown(group: Group, proposals: list[Proposal], _: Translate, now: datetime) -> str:
+    settings = group.settings
+
+    def when(moment: datetime) -> str:
+        return spell_out(moment, timezone=settings.timezone, language=settings.language, now=now)
+
+    def item(label: str, value: str) -> str:
+        return "- " + _(label).format(value=value)
+
     out = [
-        f"# {_('Decisions of')} {group.name or group.id}",
-        "",
-        _("All times are {zone}.").format(
-            zone=zone_name(group.settings.timezone, group.settings.language)
-        ),
+        "# " + _("Decisions of {group}").format(group=group.name or group.id),
         "",
     ]
     for proposal in proposals:
         out.append(f"## {cards.title_line(proposal, _)}")
         out.append("")
-        out.append(f"- {_('Process')}: {PROCESSES[proposal.process].title}")
-        out.append(f"- {_('Stage')}: {proposal.stage.value.replace('_', ' ')}")
-        out.append(f"- {_('Proposed by')}: {_who(group, proposal.proposer, _)}")
+        out.append(item(N_("How we decide: {value}"), _(PROCESSES[proposal.process].title)))
+        out.append(item(N_("Where it is now: {value}"), _(STAGE_NAMES[proposal.stage])))
+        out.append(item(N_("Proposed by: {value}"), _who(group, proposal.proposer, _)))
         if proposal.outcome is not None:
-            out.append(f"- {_('Outcome')}: {proposal.outcome.summary}")
+            out.append(item(N_("Outcome: {value}"), proposal.outcome.summary))
             if proposal.outcome.decision:
-                out.append(f"- {_('Decision')}: {proposal.outcome.decision}")
+                out.append(item(N_("Decision: {value}"), proposal.outcome.decision))
         if proposal.review_at is not None:
-            out.append(f"- {_('Review')}: {proposal.review_at.date().isoformat()}")
+            out.append(item(N_("We look at it again on: {value}"), when(proposal.review_at)))
         out.append("")
         if proposal.version.details:
             out += [proposal.version.details, ""]
-        for row in _response_rows(group, proposal, _):
-            line = f"- {_local(row['at'], group)} {row['member']}: {row['response']}"
-            if row["reason"]:
-                line += f" — {row['reason']}"
-            if row["recorded_by"]:
-                line += f" ({_('recorded by')} {row['recorded_by']})"
-            out.append(line)
+        for round_ in proposal.rounds:
+            for record in round_.history:
+                line = cards.response_line(group, proposal, record, _)
+                out.append(f"- {when(record.at)} — {line}")
         out.append("")
     return "\n".join(out)
 

@@ -57,7 +57,7 @@ def respond(turn: Turn, action: c.Respond) -> None:
         current.choices,
         current.maybe,
     ) == (kind.name, reason, choices, maybe):
-        turn.reply_phrase("That is already recorded for #{number}.", number=proposal.number)
+        turn.reply_phrase("I already have that answer for #{number}.", number=proposal.number)
         return
     record = ResponseRecord(
         seq=len(round_.history) + 1,
@@ -142,7 +142,10 @@ def after_change(turn: Turn, proposal: Proposal) -> None:
             proposal
         ):
             rounds.conclude(
-                turn, proposal, Move.PASS, turn.group_t("Agreed: the objections were resolved.")
+                turn,
+                proposal,
+                Move.PASS,
+                turn.group_t("It is agreed. The objections are sorted out."),
             )
             return
         rounds.refresh_card(turn, proposal)
@@ -241,9 +244,9 @@ def _ask_for_reason(turn: Turn, proposal: Proposal, kind: ResponseKind, subject:
     assert turn.request is not None and turn.member is not None
     _ = turn.t
     text = _(
-        "{name}, please say why ({response}) for #{number}: reply to this message with "
-        "your reason. It is not recorded until you do."
-    ).format(name=subject.name, response=kind.name, number=proposal.number)
+        "{name}, please tell us why you chose {response} for #{number}. Reply to this "
+        "message with your reason. I only keep your answer once you do."
+    ).format(name=subject.name, response=_(kind.label), number=proposal.number)
     turn.emit(
         AskReason(
             chat=turn.request.chat,
@@ -263,9 +266,9 @@ def _acknowledge(
     _ = turn.t
     if subject.id != actor.id:
         turn.reply_phrase(
-            "Recorded for {name}: {response} on #{number} (recorded by {by}).",
+            "{by} gave this answer for {name} on #{number}: {response}.",
             name=subject.name,
-            response=_(kind.name),
+            response=_(kind.label),
             number=proposal.number,
             by=actor.name,
         )
@@ -274,5 +277,5 @@ def _acknowledge(
             "Thank you, {name}. Your response to #{number} is recorded: {response}.",
             name=actor.name,
             number=proposal.number,
-            response=_(kind.name),
+            response=_(kind.label),
         )

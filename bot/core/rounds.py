@@ -15,9 +15,9 @@ from bot.core import cards, deadlines
 from bot.core.commands import DeadlineDue, NudgeDue, ReviewDue
 from bot.core.document import Document, Strong, para
 from bot.core.effects import CancelTimer, EditCard, Post, SetTimer
-from bot.core.i18n import Phrase
+from bot.core.i18n import N_, Phrase
 from bot.core.lifecycle import ACTIVE, RESPONDING, Move, next_stage
-from bot.core.model import Outcome, Proposal, Round, RoundKind, Stage
+from bot.core.model import Member, Outcome, Proposal, Round, RoundKind, Stage
 from bot.core.outcomes import Verdict
 from bot.core.processes import PROCESSES, Process, Rule
 from bot.core.turn import Refusal, Turn
@@ -56,21 +56,21 @@ def require_steward(turn: Turn, proposal: Proposal) -> None:
     assert member is not None
     if member.id != proposal.proposer and not member.is_facilitator:
         raise Refusal(
-            "Only the person who proposed #{number} or a facilitator can do that.",
+            "Only the one who asked for #{number}, or a facilitator, can do that.",
             number=proposal.number,
         )
 
 
 STAGE_REFUSALS = {
-    Stage.DRAFT: "#{number} is still a draft. Start it first: start #{number}",
-    Stage.QUESTIONS: "#{number} is taking questions first. Responses open after that.",
-    Stage.OPEN: "#{number} is still open.",
-    Stage.RESOLVING: "#{number} is working through objections.",
-    Stage.AGREED: "#{number} is already agreed.",
-    Stage.NOT_AGREED: "#{number} is closed: it was not agreed.",
-    Stage.WITHDRAWN: "#{number} was withdrawn.",
-    Stage.CLOSED: "#{number} is closed.",
-    Stage.REVIEW_DUE: "#{number} is waiting for its review.",
+    Stage.DRAFT: N_("#{number} is still a draft. Start it first: start #{number}"),
+    Stage.QUESTIONS: N_("#{number} is taking questions first. Responses open after that."),
+    Stage.OPEN: N_("#{number} is still open."),
+    Stage.RESOLVING: N_("#{number} is working through objections."),
+    Stage.AGREED: N_("#{number} is agreed. It is done."),
+    Stage.NOT_AGREED: N_("#{number} is closed: it was not agreed."),
+    Stage.WITHDRAWN: N_("#{number} was withdrawn."),
+    Stage.CLOSED: N_("#{number} is closed."),
+    Stage.REVIEW_DUE: N_("#{number} is waiting for its review."),
 }
 
 
@@ -120,14 +120,22 @@ def duration_of(turn: Turn, process: Process) -> timedelta:
     return turn.group.settings.duration or process.duration
 
 
-def spell(turn: Turn, moment: datetime, language: str | None = None) -> str:
+def spell(turn: Turn, moment: datetime) -> str:
+    """A moment in words for the whole group: its language and time zone."""
     from bot.core.when import spell_out
 
     settings = turn.group.settings
+    return spell_out(moment, timezone=settings.timezone, language=settings.language, now=turn.now)
+
+
+def spell_for(turn: Turn, moment: datetime, member: Member | None) -> str:
+    """A moment in words for one person: their language and time zone."""
+    from bot.core.when import spell_out
+
     return spell_out(
         moment,
-        timezone=settings.timezone,
-        language=language or settings.language,
+        timezone=turn.timezone_of(member),
+        language=turn.language_of(member),
         now=turn.now,
     )
 
@@ -304,7 +312,7 @@ def conclude(
     _ = turn.group_t
     text = summary
     if decision:
-        text += " " + _("Decision: {decision}").format(decision=decision)
+        text += " " + _("What we decided is: {decision}").format(decision=decision)
     if review_at is not None:
         text += " " + _("We will review it on {date}.").format(date=spell(turn, review_at))
     announce(turn, text, proposal)

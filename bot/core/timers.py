@@ -51,9 +51,13 @@ def end_resolving(turn: Turn, proposal: Proposal) -> None:
     """The time to work through objections is over."""
     _ = turn.group_t
     if standing_objections(proposal):
-        rounds.conclude(turn, proposal, Move.FAIL, _("Not agreed: an objection still stands."))
+        rounds.conclude(
+            turn, proposal, Move.FAIL, _("It is not agreed. An objection still stands.")
+        )
     else:
-        rounds.conclude(turn, proposal, Move.PASS, _("Agreed: the objections were resolved."))
+        rounds.conclude(
+            turn, proposal, Move.PASS, _("It is agreed. The objections are sorted out.")
+        )
 
 
 def nudge_due(turn: Turn, event: c.NudgeDue) -> None:
@@ -91,12 +95,12 @@ def nudge_due(turn: Turn, event: c.NudgeDue) -> None:
 def _nudge(turn: Turn, proposal: Proposal, member: Member) -> None:
     _ = turn.member_t(member)
     assert proposal.round is not None
-    deadline = rounds.spell(turn, proposal.round.deadline, turn.language_of(member))
+    deadline = rounds.spell_for(turn, proposal.round.deadline, member)
     document = Document(
         (
             para(_("Hello {name}. We have not heard from you yet about:").format(name=member.name)),
             para(Strong(title_line(proposal, _))),
-            para(_("Please respond by {deadline}.").format(deadline=deadline)),
+            para(_("Please give your answer by {deadline}.").format(deadline=deadline)),
         ),
         _response_buttons(proposal, _),
     )
@@ -207,7 +211,7 @@ def digest_due(turn: Turn, event: c.DigestDue) -> None:
                 deadline=rounds.spell(turn, proposal.round.deadline)
             )
         items.append(line)
-    turn.emit(Post(Document((para(Strong(_("This week's open proposals"))), bullets(items)))))
+    turn.emit(Post(Document((para(Strong(_("Still open this week:"))), bullets(items)))))
 
 
 def schedule_digest(turn: Turn) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from bot.core.commands import Request
 from bot.core.document import Block, Document, doc, para
 from bot.core.effects import Effect, Reply
-from bot.core.i18n import Phrase, Translate, translator
+from bot.core.i18n import Phrase, Translate, reader_language, translator
 from bot.core.model import Group, LogEntry, Member, Proposal
 
 
@@ -47,20 +47,27 @@ class Turn:
     def t(self) -> Translate:
         """For replies to the person acting: their language, else the platform's, else
         the group's."""
-        language = None
-        if self.member is not None:
-            language = self.member.language
-        if language is None and self.request is not None:
-            language = self.request.actor.language
-        return translator(language or self.group.settings.language)
+        return translator(self.language_of(self.member))
 
     def member_t(self, member: Member) -> Translate:
-        return translator(member.language or self.group.settings.language)
+        """For private messages to ``member``."""
+        return translator(self.language_of(member))
 
     def language_of(self, member: Member | None) -> str:
-        if member is not None and member.language:
-            return member.language
-        return self.group.settings.language
+        """The language to write to ``member`` in: the one they chose, else their
+        platform's (while they are the one acting), else the group's; always one
+        the bot can write."""
+        platform = None
+        if self.request is not None and (member is None or member is self.member):
+            platform = self.request.actor.language
+        chosen = member.language if member is not None else None
+        return reader_language(chosen, platform, self.group.settings.language)
+
+    def timezone_of(self, member: Member | None) -> str:
+        """The time zone to write times in for ``member``: theirs, else the group's."""
+        if member is not None and member.timezone:
+            return member.timezone
+        return self.group.settings.timezone
 
     # -- effects ------------------------------------------------------------------------
 

@@ -10,8 +10,9 @@ from bot.core import cards, record, rounds
 from bot.core import commands as c
 from bot.core.document import Action, Block, Document, Strong, bullets, heading, para
 from bot.core.effects import SendFile
+from bot.core.i18n import N_
 from bot.core.lifecycle import ACTIVE, RESPONDING
-from bot.core.model import RoundKind
+from bot.core.model import Proposal, RoundKind
 from bot.core.processes import PROCESSES
 from bot.core.turn import Refusal, Turn
 
@@ -34,7 +35,7 @@ def status(turn: Turn, action: c.Status) -> None:
         line = cards.title_line(proposal, _)
         if proposal.round is not None:
             line += " — " + _("until {deadline}").format(
-                deadline=rounds.spell(turn, proposal.round.deadline, turn.language_of(member))
+                deadline=rounds.spell_for(turn, proposal.round.deadline, member)
             )
         waiting_on_me = (
             member is not None
@@ -48,7 +49,7 @@ def status(turn: Turn, action: c.Status) -> None:
     if mine:
         blocks += [para(Strong(_("Waiting for your response:"))), bullets(mine)]
     if others:
-        blocks += [para(Strong(_("Also open:"))), bullets(others)]
+        blocks += [para(Strong(_("Open too:"))), bullets(others)]
     turn.reply(*blocks)
 
 
@@ -73,7 +74,7 @@ def decisions(turn: Turn, action: c.Decisions) -> None:
         if proposal.outcome.decision:
             line += " " + proposal.outcome.decision
         items.append(line)
-    blocks: list[Block] = [para(Strong(_("Decisions, newest first:"))), bullets(items)]
+    blocks: list[Block] = [para(Strong(_("What we decided, newest first:"))), bullets(items)]
     if len(closed) > 20:
         blocks.append(para(_("Say export for the whole record.")))
     turn.reply(*blocks)
@@ -82,20 +83,10 @@ def decisions(turn: Turn, action: c.Decisions) -> None:
 def show(turn: Turn, action: c.Show) -> None:
     proposal = rounds.find(turn, action.number, example="show #7")
     if action.printable:
-        assert turn.request is not None
-        from bot.core.printable import printable_page
-
-        turn.emit(
-            SendFile(
-                filename=f"proposal-{proposal.number}.html",
-                mime="text/html",
-                content=printable_page(turn.group, proposal, turn.now),
-                chat=turn.request.chat,
-            )
-        )
-        turn.reply_phrase(
-            "Here is #{number} as a page you can print, in large type.", number=proposal.number
-        )
+        _send_printable(turn, proposal)
+        return
+    if action.calendar:
+        _send_calendar(turn, proposal)
         return
     document = cards.card(turn.group, proposal, turn.now)
     if proposal.questions:
@@ -108,10 +99,59 @@ def show(turn: Turn, action: c.Show) -> None:
     turn.reply(document=document)
 
 
+def _send_printable(turn: Turn, proposal: Proposal) -> None:
+    assert turn.request is not None
+    from bot.core.printable import printable_page
+
+    turn.emit(
+        SendFile(
+            filename=f"proposal-{proposal.number}.html",
+            mime="text/html",
+            content=printable_page(turn.group, proposal, turn.now),
+            chat=turn.request.chat,
+        )
+    )
+    turn.reply_phrase(
+        "Here is #{number} as a page to print. It is in large, clear writing.",
+        number=proposal.number,
+    )
+
+
+def _send_calendar(turn: Turn, proposal: Proposal) -> None:
+    assert turn.request is not None
+    from bot.core.calendar import CALENDAR_MIME, proposal_calendar
+
+    content = proposal_calendar(turn.group, proposal, turn.now, turn.language_of(turn.member))
+    if content is None:
+        raise Refusal(
+            "#{number} has no date to put in a calendar now.",
+            example="status",
+            number=proposal.number,
+        )
+    turn.emit(
+        SendFile(
+            filename=f"proposal-{proposal.number}.ics",
+            mime=CALENDAR_MIME,
+            content=content,
+            chat=turn.request.chat,
+        )
+    )
+    turn.reply_phrase(
+        "Here are the dates of #{number} for your calendar. Open the file to add them.",
+        number=proposal.number,
+    )
+
+
 def history(turn: Turn, action: c.History) -> None:
     proposal = rounds.find(turn, action.number, example="history #7")
     _ = turn.t
-    lines = record.history_lines(turn.group, proposal, _, language=turn.language_of(turn.member))
+    lines = record.history_lines(
+        turn.group,
+        proposal,
+        _,
+        language=turn.language_of(turn.member),
+        timezone=turn.timezone_of(turn.member),
+    )
     turn.reply(
         heading(Strong(_("History of #{number}").format(number=proposal.number))),
         bullets(lines),
@@ -126,8 +166,8 @@ def export(turn: Turn, action: c.Export) -> None:
     turn.reply(
         para(
             _(
-                "Here is the whole record of this group: Markdown to read, CSV for a "
-                "spreadsheet, and JSON for other programs."
+                "Here is the whole record of this group. There is a page to read, "
+                "a page to print, a sheet for a spreadsheet, and a file for other programs."
             )
         )
     )
@@ -147,7 +187,7 @@ def my_data(turn: Turn, action: c.MyData) -> None:
             chat=turn.request.chat if turn.request.private else None,
         )
     )
-    turn.reply_phrase("I have sent you everything I hold about you, privately.")
+    turn.reply_phrase("I have sent you all I keep about you, in a private message.")
 
 
 def show_settings(turn: Turn, action: c.ShowSettings) -> None:
@@ -157,7 +197,7 @@ def show_settings(turn: Turn, action: c.ShowSettings) -> None:
     items = [
         _("Time zone: {value}").format(value=s.timezone),
         _("Language: {value}").format(value=s.language),
-        _("Usual process: {value}").format(value=PROCESSES[s.process].title),
+        _("How we most often decide: {value}").format(value=_(PROCESSES[s.process].title)),
         _("Quorum: {value}%").format(value=s.quorum),
         _("Weekly digest: {value}").format(value=_("on") if s.digest else _("off")),
         _("Facilitators: {value}").format(value=facilitators),
@@ -175,30 +215,43 @@ def show_settings(turn: Turn, action: c.ShowSettings) -> None:
             ),
         ]
         blocks += [para(Strong(_("Your settings"))), bullets(mine)]
-    blocks.append(para(_("Facilitators can change a setting like this: settings quorum 60%")))
+    blocks.append(para(_("A facilitator can change a setting. Like this: settings quorum 60%")))
     turn.reply(*blocks)
 
 
+# Each line: the words to type (the same in every language), and what they do.
 HELP = (
-    ("propose <title>", "Suggest something to decide. Put details on the next lines."),
-    ("poll <question> | <option> | <option>", "Ask the group to pick an option."),
-    ("timepoll <title> | <date time> | <date time>", "Find a time that suits everyone."),
-    ("consent #7 · concern #7 <why> · object #7 <why>", "Respond to a proposal."),
-    ("vote #7 2", "Vote in a poll."),
-    ("for Mum consent #7", "Respond for someone who is not in the chat."),
-    ("ask #7 <question> · answer #7 <text>", "Ask about a proposal, or answer."),
-    ("amend #7 <new text>", "Change your proposal (everyone is asked again)."),
-    ("withdraw objection #7", "Take back your objection."),
-    ("extend #7 <deadline> · close #7 · reopen #7", "Change when it ends."),
-    ("withdraw #7 · outcome #7 <text> · review #7 <date>", "Steer your proposal."),
-    ("status · decisions · show #7 · history #7 · export", "See what is open and decided."),
-    ("join · leave · add <name> · remove <name>", "Who is in the group."),
+    ("propose <title>", N_("Suggest something to decide. Put details on the next lines.")),
+    ("poll <question> | <option> | <option>", N_("Ask the group to pick an option.")),
+    ("timepoll <title> | <date time> | <date time>", N_("Find a time that suits everyone.")),
+    ("consent #7 · concern #7 <why> · object #7 <why>", N_("Say what you think of a proposal.")),
+    (
+        "support · agree · abstain · disagree · block · advice · noadvice · seen #7",
+        N_("Other answers, for other kinds of proposal. The card shows which."),
+    ),
+    ("vote #7 2", N_("Vote in a poll.")),
+    ("for Mum consent #7", N_("Answer for someone who is not in the chat.")),
+    ("ask #7 <question> · answer #7 <text>", N_("Ask a question, or answer one.")),
+    ("amend #7 <new text>", N_("Change your idea. Then everyone is asked again.")),
+    ("withdraw objection #7", N_("Take back your objection.")),
+    ("extend #7 <deadline> · close #7 · reopen #7", N_("Change when it ends.")),
+    ("withdraw #7 · outcome #7 <text> · review #7 <date>", N_("Steer your proposal.")),
+    ("status · decisions · show #7 · history #7", N_("See what is open and what was decided.")),
+    (
+        "show #7 printable · show #7 calendar",
+        N_("Get a page to print, or a date for your calendar."),
+    ),
+    ("export", N_("Get the whole record as files.")),
+    ("join · leave · add <name> · remove <name>", N_("Who is in the group.")),
     (
         "reminders on|off · quiet 21:00-08:00 · timezone <zone> · language <code>",
-        "Your own settings.",
+        N_("Your own settings."),
     ),
-    ("settings · facilitator @name · link", "Group settings (facilitators)."),
-    ("mydata · forgetme", "See or erase what I hold about you."),
+    (
+        "settings · facilitator @name · link",
+        N_("Settings for the group. Only a facilitator can change them."),
+    ),
+    ("mydata · forgetme", N_("See or erase what I keep about you.")),
 )
 
 
@@ -215,6 +268,7 @@ def help_(turn: Turn, action: c.Help) -> None:
                 para(Strong(_("How to use me"))),
                 para(_("Type these words. Buttons do the same thing.")),
                 bullets(items),
+                para(_("The words you type are the same in every language.")),
                 para(_("Dates can be like: Friday 5pm, tomorrow noon, in 3 days.")),
             ),
             (Action(_("What is open?"), "status"),),

@@ -98,6 +98,16 @@ def zone_name(timezone: str, language: str = "en") -> str:
     return name
 
 
+def language_name(code: str, language: str = "en") -> str:
+    """A language's name in the reader's language: "Polish", "polski", "polaco";
+    the code itself if Babel does not know it."""
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name(_locale(language))
+    except (UnknownLocaleError, ValueError):
+        return code
+    return name or code
+
+
 def _local(moment: datetime, timezone: str) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)

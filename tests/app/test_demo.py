@@ -24,10 +24,10 @@ def test_holiday_cover_example_reads_like_a_conversation(
 ) -> None:
     out = play(EXAMPLES / "holiday-cover.txt", capsys)
     assert "Sam: propose Alex covers the Tuesday visit while Jo is on holiday" in out
-    assert "Please respond by Friday 11 December, 17:00 UK time." in out
-    assert "Jo — object: Alex has not used the hoist on her own yet" in out
+    assert "Please give your answer by Friday 11 December, 17:00 UK time." in out
+    assert "Jo — Object: Alex has not used the hoist on her own yet" in out
     assert "#1 has changed. Please respond again to the new version." in out
-    assert "Agreed: everyone has responded and nobody objected." in out
+    assert "It is agreed. Everyone has answered, and no one objects." in out
     assert "Traceback" not in out
 
 
@@ -35,18 +35,18 @@ def test_new_carer_example_shows_proxy_and_private_reminder(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     out = play(EXAMPLES / "new-carer-after-trial.txt", capsys)
-    assert "Recorded for Mum: consent on #1 (recorded by Sam)." in out
+    assert "Sam gave this answer for Mum on #1: Consent." in out
     assert "bot → Kim (private): Hello Kim. We have not heard from you yet about:" in out
-    assert "Mum: consent (recorded by Sam)" in out  # in the history
-    assert "Agreed" in out
+    assert "Mum — Consent (recorded by Sam)" in out  # in the history
+    assert "It is agreed" in out
 
 
 def test_new_routine_example_reaches_its_review(capsys: pytest.CaptureFixture[str]) -> None:
     out = play(EXAMPLES / "new-routine-for-a-month.txt", capsys)
-    assert "Agreed: nobody objected by the deadline. We will review it on" in out
+    assert "It is agreed. No one objected by the deadline. We will review it on" in out
     assert "Time to review #1" in out
     assert "#1 is open again as #2." in out
-    assert "Only the person who proposed #1 or a facilitator can do that." in out
+    assert "Only the one who asked for #1, or a facilitator, can do that." in out
 
 
 def test_a_script_line_that_makes_no_sense_is_explained(

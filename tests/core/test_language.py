@@ -319,7 +319,7 @@ def test_unknown_process_lists_the_process_names() -> None:
 @pytest.mark.parametrize("line", ["quorum 150%", "quorum half", "quorum -5"])
 def test_a_quorum_outside_0_to_100_is_refused(line: str) -> None:
     result = refused(f"propose Try a new routine\n{line}")
-    assert "percentage from 0 to 100" in english(result)
+    assert "a number from 0 to 100" in english(result)
     assert isinstance(parse(result.example), c.Propose)
 
 

@@ -35,7 +35,7 @@ def test_lazy_consensus_with_a_quorum_needs_enough_people_to_say_so() -> None:
     conv.by("Sam", c.Respond(1, "support"))
     assert outcome_after_the_deadline(conv, 1) == (
         Stage.NOT_AGREED,
-        "Not agreed: not enough people responded.",
+        "It is not agreed. Too few people gave an answer.",
     )
 
 
@@ -47,7 +47,7 @@ def test_consensus_is_not_reached_when_as_many_disagree_as_agree() -> None:
     conv.by("Jo", c.Respond(1, "abstain"))
     assert outcome_after_the_deadline(conv, 1) == (
         Stage.NOT_AGREED,
-        "Not agreed: 1 agree, 1 disagree.",
+        "It is not agreed. Agree: 1. Disagree: 1.",
     )
 
 
@@ -58,7 +58,7 @@ def test_consensus_needs_its_quorum() -> None:
     conv.by("Alex", c.Respond(1, "agree"))
     assert outcome_after_the_deadline(conv, 1) == (
         Stage.NOT_AGREED,
-        "Not agreed: not enough people responded.",
+        "It is not agreed. Too few people gave an answer.",
     )
 
 
@@ -69,7 +69,7 @@ def test_a_poll_nobody_voted_in_has_no_result() -> None:
     )
     assert outcome_after_the_deadline(conv, 1) == (
         Stage.NOT_AGREED,
-        "No result: not enough people voted.",
+        "No result. Too few people voted.",
     )
 
 
@@ -82,7 +82,7 @@ def test_a_time_poll_one_person_answered_finds_no_time() -> None:
     conv.by("Sam", c.Respond(1, "vote", choices=(1,)))
     assert outcome_after_the_deadline(conv, 1) == (
         Stage.NOT_AGREED,
-        "No time works for enough people.",
+        "No time suits enough people.",
     )
 
 
@@ -102,7 +102,7 @@ def test_a_time_poll_prefers_the_slot_most_can_come_to_then_the_happiest() -> No
     proposal = conv.proposal(1)
     assert proposal.stage is Stage.AGREED
     assert proposal.outcome is not None and proposal.outcome.winners == (3,)
-    assert "3. Thursday 10 December, 18:00 UK time — 2 yes, 1 if need be ⭐ chosen" in (
+    assert "3. Thursday 10 December, 18:00 UK time — yes: 2, if need be: 1 ⭐ chosen" in (
         conv.card_text(1)
     )
 

@@ -61,9 +61,9 @@ def test_someone_who_left_is_not_asked_and_can_come_back() -> None:
 def test_the_only_facilitator_hands_over_before_leaving() -> None:
     conv = team("Sam", "Alex")
     text = refused(conv, c.Leave())
-    assert "only facilitator" in text and "facilitator @sam" in text
+    assert "only one who runs this group" in text and "facilitator @sam" in text
     conv.by("Sam", c.MakeFacilitator("Alex"))
-    assert conv.last_text() == "Alex is now a facilitator."
+    assert conv.last_text() == "Alex now helps run the group as a facilitator."
     conv.by("Sam", c.Leave())
     assert conv.group.members[conv.member_id("Sam")].status is MemberStatus.LEFT
 
@@ -130,7 +130,7 @@ def test_only_a_facilitator_removes_someone() -> None:
         ("Nobody", "I don't know Nobody in this group."),
         ("@nobody", "I don't know nobody in this group."),
         ("   ", "I don't know"),
-        ("Sam", "Sam is the only facilitator."),
+        ("Sam", "Sam is the only one who runs the group."),
     ],
 )
 def test_remove_refuses_strangers_and_the_only_facilitator(name: str, says: str) -> None:
@@ -144,7 +144,7 @@ def test_remove_refuses_strangers_and_the_only_facilitator(name: str, says: str)
 def test_a_new_facilitator_may_steer_any_proposal() -> None:
     conv = team("Sam", "Alex", "Jo")
     conv.by("Jo", c.Propose("Buy a new kettle from the kitty"))
-    assert "Only the person who proposed" in refused(conv, c.Close(1), name="Alex")
+    assert "Only the one who asked for" in refused(conv, c.Close(1), name="Alex")
     conv.by("Sam", c.MakeFacilitator("alex"))
     conv.by("Alex", c.Close(1))
     assert conv.proposal(1).stage is Stage.NOT_AGREED
@@ -154,7 +154,7 @@ def test_a_new_facilitator_may_steer_any_proposal() -> None:
     ("name", "says"),
     [
         ("Nobody", "I don't know Nobody in this group. They need to say something in the chat"),
-        ("Sam", "Sam is already a facilitator."),
+        ("Sam", "Sam already helps run the group."),
     ],
 )
 def test_facilitator_refuses_strangers_and_those_who_already_are(name: str, says: str) -> None:
@@ -168,7 +168,7 @@ def test_a_member_is_found_by_handle_account_full_name_or_first_name(typed: str)
     alex = c.Actor(identity="matrix:@alex:example.org", name="Alex Wood", handle="alexw")
     conv.run(c.Request(alex, CHAT, c.Join()))
     conv.by("Sam", c.MakeFacilitator(typed))
-    assert conv.last_text() == "Alex Wood is now a facilitator."
+    assert conv.last_text() == "Alex Wood now helps run the group as a facilitator."
 
 
 def test_a_first_name_shared_by_two_members_is_not_guessed() -> None:
@@ -190,7 +190,9 @@ def test_a_member_who_changes_their_display_name_is_shown_with_the_new_one() -> 
 def test_a_member_chooses_the_language_they_are_written_to_in() -> None:
     conv = team("Sam", "Alex")
     conv.by("Alex", c.MySetting("language", " pt_BR "))
-    assert conv.last_text() == "I will write to you in pt-br."
+    assert conv.last_text() == (
+        "I can't write in Portuguese (Brazil) yet. Until I can, I will write to you in English."
+    )
     assert conv.group.members[conv.member_id("Alex")].language == "pt-br"
     assert "like en, cy or pl" in refused(conv, c.MySetting("language", "English"), name="Alex")
 
@@ -198,7 +200,7 @@ def test_a_member_chooses_the_language_they_are_written_to_in() -> None:
 def test_quiet_hours_are_set_in_words_and_can_be_turned_off() -> None:
     conv = team("Sam", "Alex")
     conv.by("Alex", c.MySetting("quiet", "9pm-8am"))
-    assert conv.last_text() == "I won't message you privately between 21:00 and 08:00."
+    assert conv.last_text() == "I won't send you private messages from 21:00 to 08:00, UK time."
     alex = conv.group.members[conv.member_id("Alex")]
     assert alex.quiet is not None and alex.quiet.start.hour == 21 and alex.quiet.end.hour == 8
     conv.by("Alex", c.MySetting("quiet", "Off"))
@@ -218,7 +220,7 @@ def test_reminders_are_turned_off_and_on() -> None:
     assert "I won't send you reminders" in conv.last_text()
     assert not conv.group.members[conv.member_id("Alex")].reminders
     conv.by("Alex", c.MySetting("reminders", "Yes"))
-    assert "I will remind you privately" in conv.last_text()
+    assert "I will send you a private message before the deadline" in conv.last_text()
     assert conv.group.members[conv.member_id("Alex")].reminders
     assert "Please say on or off." in refused(conv, c.MySetting("reminders", "maybe"))
 
@@ -350,7 +352,7 @@ def test_linking_a_chat_that_is_already_in_the_group_does_not_add_it_twice() -> 
 
 def test_linking_needs_a_code_from_the_application() -> None:
     conv = team("Sam")
-    assert refused(conv, c.LinkStart("")) == "Linking chats is not available here."
+    assert refused(conv, c.LinkStart("")) == "You can't link chats here."
 
 
 def test_only_facilitators_make_link_codes() -> None:
@@ -406,7 +408,7 @@ def test_forgetme_erases_the_person_and_keeps_their_response_as_a_former_member(
     assert forgotten.quiet is None and forgotten.joined_at is None
     conv.by("Jo", c.Show(1))
     card = conv.last_text()
-    assert "a former member — concern: Watch her breakfast time" in card
+    assert "a former member — Concern: Watch her breakfast time" in card
     assert "Alex" not in card and "Still to respond: Sam, Jo" in card
 
     conv.by("Alex", c.Join())  # the same account, speaking again, is a new person
@@ -417,7 +419,7 @@ def test_forgetting_the_only_facilitator_hands_facilitation_on() -> None:
     conv = team("Sam", "Alex")
     conv.by("Sam", c.ForgetMe())
     assert [m.name for m in conv.group.facilitators()] == ["Alex"]
-    assert "Alex is now the group's facilitator." in conv.texts()
+    assert "Alex now runs the group as its facilitator." in conv.texts()
 
 
 def test_the_only_facilitator_leaving_the_chat_hands_facilitation_on() -> None:

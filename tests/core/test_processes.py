@@ -54,8 +54,8 @@ def test_full_consent_with_question_objection_amendment_and_early_pass() -> None
     proposal = conv.proposal(1)
     assert proposal.stage is Stage.AGREED
     assert proposal.version.number == 2
-    assert "everyone has responded" in proposal.outcome.summary  # type: ignore[union-attr]
-    assert any(isinstance(e, Post) and "Agreed" in conv.texts()[-1] for e in conv.said)
+    assert "Everyone has answered" in proposal.outcome.summary  # type: ignore[union-attr]
+    assert any(isinstance(e, Post) and "It is agreed" in conv.texts()[-1] for e in conv.said)
 
 
 def test_lazy_consensus_passes_at_the_deadline_unless_someone_objects() -> None:
@@ -151,4 +151,4 @@ def test_for_information_records_who_has_read_it() -> None:
     conv.wait(4 * DAY)
     proposal = conv.proposal(1)
     assert proposal.stage is Stage.CLOSED
-    assert "Read by 1 of 3" in proposal.outcome.summary  # type: ignore[union-attr]
+    assert "Who has read it: 1 of 3" in proposal.outcome.summary  # type: ignore[union-attr]

@@ -54,19 +54,17 @@ def agreed_visit_with_mum() -> Conversation:
 def test_the_markdown_record_reads_as_a_list_of_decisions() -> None:
     conv = agreed_visit_with_mum()
     markdown = exported(conv)["decisions.md"]
-    assert markdown.startswith(
-        "# Decisions of console:group\n\nAll times are UK time.\n\n## Proposal #1: Move the morning"
-    )
+    assert markdown.startswith("# Decisions of console:group\n\n## Proposal #1: Move the morning")
     for line in (
-        "- Process: consent",
-        "- Stage: agreed",
+        "- How we decide: consent",
+        "- Where it is now: agreed",
         "- Proposed by: Sam",
-        "- Outcome: Agreed: everyone has responded and nobody objected.",
+        "- Outcome: It is agreed. Everyone has answered, and no one objects.",
         "- Decision: From Monday 14 December",
-        "- Review: 2027-01-06",
+        "- We look at it again on: Wednesday, 6 January 2027, 09:00 UK time",
         "Mum sleeps badly before 9",
-        "- 2026-12-07 09:00 Alex: concern — Watch her breakfast time",
-        "- 2026-12-07 09:00 Mum: consent (recorded by Jo)",
+        "- Monday 7 December, 09:00 UK time — Alex — Concern: Watch her breakfast time",
+        "- Monday 7 December, 09:00 UK time — Mum — Consent (recorded by Jo)",
     ):
         assert line in markdown.splitlines(), line
 
@@ -82,7 +80,7 @@ def test_the_markdown_record_gives_times_in_the_groups_time_zone() -> None:
     conv.by("Sam", c.GroupSetting("timezone", "Europe/Warsaw"))  # 10:00 there at 09:00 UTC
     conv.by("Sam", c.Propose("Move the morning visit to 10:00"))
     conv.by("Alex", c.Respond(1, "consent"))
-    (line,) = [x for x in exported(conv)["decisions.md"].splitlines() if "Alex: consent" in x]
+    (line,) = [x for x in exported(conv)["decisions.md"].splitlines() if "Alex — Consent" in x]
     assert "10:00" in line
 
 
@@ -181,7 +179,7 @@ def test_anonymous_responses_are_exported_without_names() -> None:
     conv.by("Jo", c.Respond(1, "consent"))
     files = exported(conv)
     assert [r["member"] for r in csv_rows(conv)] == ["anonymous", "anonymous"]
-    assert "anonymous: object — Too early for her" in files["decisions.md"]
+    assert "Someone — Object: Too early for her" in files["decisions.md"]
     for content in files.values():
         assert "Alex" not in content and "Jo" not in content
 
@@ -201,7 +199,7 @@ def test_a_forgotten_member_is_a_former_member_in_every_file() -> None:
     conv.by("Alex", c.ForgetMe())
     files = exported(conv)
     assert (
-        "- 2026-12-07 09:00 a former member: concern — Watch her breakfast time"
+        "- Monday 7 December, 09:00 UK time — a former member — Concern: Watch her breakfast time"
         in files["decisions.md"]
     )
     assert csv_rows(conv)[0]["member"] == "a former member"
@@ -223,9 +221,9 @@ def test_history_at_one_moment_puts_the_proposal_first_and_what_it_led_to_last()
     assert [line.split(" — ", 1)[1] for line in lines] == [
         "proposed (Sam)",
         "version 1: Move the morning visit to 10:00",
-        "Alex: consent",
-        "Sam: consent",
-        "agreed (Sam): Agreed: everyone has responded and nobody objected.",
+        "Alex — Consent",
+        "Sam — Consent",
+        "agreed (Sam): It is agreed. Everyone has answered, and no one objects.",
     ]
 
 
@@ -234,4 +232,4 @@ def test_history_of_an_anonymous_proposal_names_nobody() -> None:
     conv.by("Sam", c.Propose("Move the morning visit to 10:00", anonymous=True))
     conv.by("Alex", c.Respond(1, "concern", reason="Too early"))
     lines = record.history_lines(conv.group, conv.proposal(1), translator("en"), language="en")
-    assert lines[-1].endswith("— anonymous: concern — Too early")
+    assert lines[-1].endswith("— Someone — Concern: Too early")

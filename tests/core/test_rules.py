@@ -65,7 +65,7 @@ def test_objection_needs_a_reason_and_is_not_recorded_without_one() -> None:
     assert conv.group is before
     asks = [e for e in decision.effects if isinstance(e, AskReason)]
     assert len(asks) == 1 and asks[0].number == n and asks[0].word == "object"
-    assert "not recorded" in conv.last_text()
+    assert "I only keep your answer once you do" in conv.last_text()
 
 
 def test_objection_blocks_until_withdrawn() -> None:
@@ -225,7 +225,7 @@ def test_only_the_proposer_or_a_facilitator_steers_a_proposal(action: c.Action) 
     conv = team("Sam", "Alex", "Jo")
     conv.by("Alex", c.Propose("Alex's idea"))
     text = unchanged(conv, action, name="Jo")
-    assert "Only the person who proposed" in text
+    assert "Only the one who asked for" in text
     assert not conv.by("Sam", action).refused  # Sam is the first member: a facilitator
 
 

@@ -45,19 +45,19 @@ def test_a_draft_waits_for_its_proposer_to_start_it() -> None:
     conv = team("Sam", "Alex", "Jo")
     conv.by("Alex", c.Propose("Buy a new kettle from the kitty", deadline="in 5 days", draft=True))
     assert conv.proposal(1).stage is Stage.DRAFT and not conv.timers
-    assert "Draft. Alex can start it with: start #1" in conv.card_text(1)
+    assert "This is a draft. Alex can start it with: start #1" in conv.card_text(1)
     assert "still a draft. Start it first: start #1" in refused(
         conv, c.Respond(1, "consent"), name="Jo"
     )
-    assert "Only the person who proposed #1" in refused(conv, c.Start(1), name="Jo")
+    assert "Only the one who asked for #1" in refused(conv, c.Start(1), name="Jo")
 
     conv.wait(DAY)
     conv.by("Alex", c.Start(None))
     proposal = conv.proposal(1)
     assert proposal.stage is Stage.OPEN
     assert proposal.round is not None and proposal.round.deadline == proposal.planned_deadline
-    assert "Please respond by Saturday 12 December, 09:00 UK time." in conv.card_text(1)
-    assert "#1 has already started." in refused(conv, c.Start(1), name="Alex")
+    assert "Please give your answer by Saturday 12 December, 09:00 UK time." in conv.card_text(1)
+    assert "#1 has started already." in refused(conv, c.Start(1), name="Alex")
 
 
 def test_a_draft_started_after_its_planned_deadline_gets_the_usual_length() -> None:
@@ -126,8 +126,8 @@ def test_an_amendment_while_questions_are_asked_opens_no_round() -> None:
 def test_a_decided_proposal_cannot_be_amended_or_withdrawn() -> None:
     conv = team("Sam", "Alex")
     n = agreed(conv)
-    assert refused(conv, c.Amend(n, "Something else")) == "#1 is already agreed."
-    assert refused(conv, c.Withdraw(n)) == "#1 is already agreed."
+    assert refused(conv, c.Amend(n, "Something else")) == "#1 is agreed. It is done."
+    assert refused(conv, c.Withdraw(n)) == "#1 is agreed. It is done."
 
 
 # -- more time and closing early -------------------------------------------------------------
@@ -137,7 +137,7 @@ def test_more_time_must_be_later_than_the_deadline_there_is() -> None:
     conv = team("Sam", "Alex")
     conv.by("Sam", c.Propose(VISIT))
     text = refused(conv, c.Extend(1, "in 1 day"))
-    assert text.startswith("The new deadline must be later than the current one (Thursday 10")
+    assert text.startswith("Please choose a later time. The deadline now is Thursday 10")
     assert "extend #1 in 2 days" in text
     assert "couldn't read 'whenever'" in refused(conv, c.Extend(1, "whenever"))
 
@@ -188,7 +188,7 @@ def test_closing_while_objections_are_worked_on_stops_the_proposal() -> None:
     proposal = conv.proposal(1)
     assert proposal.stage is Stage.NOT_AGREED
     assert proposal.outcome is not None
-    assert proposal.outcome.summary == "Not agreed: an objection still stands."
+    assert proposal.outcome.summary == "It is not agreed. An objection still stands."
 
 
 # -- reopening -------------------------------------------------------------------------------
@@ -196,7 +196,7 @@ def test_closing_while_objections_are_worked_on_stops_the_proposal() -> None:
 
 def test_a_proposal_that_did_not_pass_is_reopened_for_a_fresh_round() -> None:
     conv = not_agreed_after_an_objection()
-    assert "Only the person who proposed #1" in refused(conv, c.Reopen(1), name="Jo")
+    assert "Only the one who asked for #1" in refused(conv, c.Reopen(1), name="Jo")
     conv.by("Sam", c.Reopen(1, "in 4 days"))
     proposal = conv.proposal(1)
     assert proposal.stage is Stage.OPEN and proposal.outcome is None
@@ -223,7 +223,7 @@ def test_an_agreed_decision_is_reopened_as_a_new_proposal_that_follows_it() -> N
     conv = team("Sam", "Alex")
     n = agreed(conv, review="in 30 days")
     start = len(conv.said)
-    assert "Only the person who proposed" in refused(conv, c.Reopen(n), name="Alex")
+    assert "Only the one who asked for" in refused(conv, c.Reopen(n), name="Alex")
     conv.by("Sam", c.Reopen(n, "in 5 days"))
     old, new = conv.proposal(n), conv.proposal(n + 1)
     assert old.stage is Stage.AGREED and old.log[-1].what == "reopened_as"
@@ -253,8 +253,8 @@ def test_the_outcome_is_recorded_once_the_proposal_has_closed() -> None:
     outcome = conv.proposal(1).outcome
     assert outcome is not None and outcome.decision == "From Monday 14 December"
     assert outcome.recorded_by == conv.member_id("Sam")
-    assert "Decision: From Monday 14 December" in conv.card_text(1)
-    assert conv.texts()[-1].endswith("Outcome recorded: From Monday 14 December")
+    assert "What we decided is: From Monday 14 December" in conv.card_text(1)
+    assert conv.texts()[-1].endswith("We wrote down what was decided: From Monday 14 December")
 
 
 def test_the_advice_decider_waits_for_the_advice() -> None:
@@ -424,7 +424,7 @@ def test_the_same_response_twice_is_recorded_once() -> None:
     conv.by("Alex", c.Respond(1, "concern", reason="Breakfast"))
     before = conv.group
     conv.by("Alex", c.Respond(1, "worried", reason="Breakfast"))
-    assert conv.last_text() == "That is already recorded for #1."
+    assert conv.last_text() == "I already have that answer for #1."
     assert conv.group is before
 
 
@@ -470,7 +470,7 @@ def test_a_concern_given_while_resolving_updates_the_card_but_ends_nothing() -> 
     conv.wait(3 * DAY)
     conv.by("Jo", c.Respond(1, "concern", reason="Ask the agency"))
     assert conv.proposal(1).stage is Stage.RESOLVING
-    assert "Jo — concern: Ask the agency" in conv.card_text(1)
+    assert "Jo — Concern: Ask the agency" in conv.card_text(1)
 
 
 def test_a_proxy_for_someone_unknown_is_told_to_add_them() -> None:
@@ -488,7 +488,7 @@ def test_a_reason_asked_for_on_someone_elses_behalf_names_them() -> None:
     (ask,) = decision.effects
     assert isinstance(ask, AskReason) and ask.word == "for Mum object"
     assert ask.member == conv.member_id("Alex")
-    assert conv.last_text().startswith("Mum, please say why (object) for #1")
+    assert conv.last_text().startswith("Mum, please tell us why you chose Object for #1")
 
 
 @pytest.mark.parametrize(
@@ -516,7 +516,7 @@ def test_a_vote_in_a_consent_proposal_is_answered_with_the_words_that_work() -> 
     conv = team("Sam", "Alex")
     conv.by("Sam", c.Propose("Which day?", process="choice", options=("Monday", "Friday")))
     text = refused(conv, c.Respond(1, "consent"), name="Alex")
-    assert text == "In #1 you can respond with: vote.\nFor example: vote #1 1"
+    assert text == "In #1 you can respond with: vote.\nLike this: vote #1 1"
 
 
 def test_a_reason_that_is_too_long_is_refused() -> None:

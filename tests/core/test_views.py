@@ -45,7 +45,7 @@ def test_status_puts_what_is_waiting_for_you_first() -> None:
         [
             "Waiting for your response:",
             "• Poll #3: Lunch on Sunday — until Thursday 10 December, 09:00 UK time",
-            "Also open:",
+            "Open too:",
             "• Proposal #1: New kettle — until Tuesday 8 December, 09:00 UK time",
             "• Proposal #2: Move the morning visit to 10:00 — until Thursday 10 December, "
             "09:00 UK time",
@@ -61,7 +61,7 @@ def test_status_lists_a_draft_without_a_deadline() -> None:
     conv = team("Sam", "Alex")
     conv.by("Sam", c.Propose("New kettle", draft=True))
     conv.by("Alex", c.Status())
-    assert conv.last_text() == "Also open:\n• Proposal #1: New kettle"
+    assert conv.last_text() == "Open too:\n• Proposal #1: New kettle"
 
 
 # -- decisions -------------------------------------------------------------------------------
@@ -85,10 +85,10 @@ def test_decisions_are_listed_newest_first_with_what_was_recorded() -> None:
     conv.by("Alex", c.Decisions())
     assert conv.last_text() == "\n".join(
         [
-            "Decisions, newest first:",
+            "What we decided, newest first:",
             "• Proposal #2: Buy a new kettle from the kitty — Withdrawn by Sam.",
-            "• Proposal #1: Move the morning visit to 10:00 — Agreed: everyone has responded "
-            "and nobody objected. Starts on Monday",
+            "• Proposal #1: Move the morning visit to 10:00 — It is agreed. Everyone has "
+            "answered, and no one objects. Starts on Monday",
         ]
     )
 
@@ -159,9 +159,10 @@ def test_history_tells_everything_that_happened_in_order_with_times() -> None:
             "History of #1",
             "• Monday 7 December, 09:00 UK time — proposed (Sam)",
             "• Monday 7 December, 09:00 UK time — version 1: Move the morning visit to 10:00",
-            "• Tuesday 8 December, 09:00 UK time — Alex: concern — Watch her breakfast time",
-            "• Tuesday 8 December, 09:00 UK time — Mum: consent (recorded by Jo)",
-            "• Thursday 10 December, 09:00 UK time — agreed (the bot): Agreed: nobody objected.",
+            "• Tuesday 8 December, 09:00 UK time — Alex — Concern: Watch her breakfast time",
+            "• Tuesday 8 December, 09:00 UK time — Mum — Consent (recorded by Jo)",
+            "• Thursday 10 December, 09:00 UK time — agreed (the bot): "
+            "It is agreed. No one objected.",
         ]
     )
 
@@ -174,18 +175,19 @@ def test_history_of_an_unknown_proposal_points_to_status() -> None:
 # -- export and mydata -----------------------------------------------------------------------
 
 
-def test_export_sends_the_three_record_files_where_it_was_asked() -> None:
+def test_export_sends_the_record_files_where_it_was_asked() -> None:
     conv = team("Sam", "Alex")
     conv.by("Sam", c.Propose("Move the morning visit to 10:00"))
     decision = conv.by("Alex", c.Export(), private=True)
     sent = files(decision)
     assert {name: (f.mime, f.chat) for name, f in sent.items()} == {
         "decisions.md": ("text/markdown", "dm:console:alex"),
+        "decisions.html": ("text/html", "dm:console:alex"),
         "responses.csv": ("text/csv", "dm:console:alex"),
         "record.json": ("application/json", "dm:console:alex"),
     }
     assert "Proposal #1: Move the morning visit to 10:00" in sent["decisions.md"].content
-    assert "Markdown to read, CSV for a spreadsheet" in conv.last_text()
+    assert "a page to read, a page to print, a sheet for a spreadsheet" in conv.last_text()
 
 
 def test_mydata_asked_in_the_group_is_sent_privately() -> None:
@@ -196,7 +198,7 @@ def test_mydata_asked_in_the_group_is_sent_privately() -> None:
     conv.by("Alex", c.AnswerQuestion(1, "Physio is at 11"))
     conv.by("Alex", c.Respond(1, "concern", reason="Breakfast", proxy_for="Mum"))
     decision = conv.by("Alex", c.MyData())
-    assert conv.last_text() == "I have sent you everything I hold about you, privately."
+    assert conv.last_text() == "I have sent you all I keep about you, in a private message."
     sent = files(decision)["my-data.json"]
     assert (sent.chat, sent.member, sent.identities) == (
         None,
@@ -248,7 +250,7 @@ def test_settings_shows_the_group_and_your_own() -> None:
             "Settings of this group",
             "• Time zone: Europe/London",
             "• Language: en",
-            "• Usual process: lazy consensus",
+            "• How we most often decide: lazy consensus",
             "• Quorum: 50%",
             "• Weekly digest: on",
             "• Facilitators: Sam",
@@ -256,7 +258,7 @@ def test_settings_shows_the_group_and_your_own() -> None:
             "Your settings",
             "• Reminders: off",
             "• Quiet hours: 21:00-08:00",
-            "Facilitators can change a setting like this: settings quorum 60%",
+            "A facilitator can change a setting. Like this: settings quorum 60%",
         ]
     )
 
@@ -306,7 +308,7 @@ def test_words_the_bot_could_not_read_get_a_correction_with_an_example() -> None
         ),
     )
     assert text == (
-        "I didn't understand 'consnet'. Type help to see what you can say.\nFor example: consent #7"
+        "I didn't understand 'consnet'. Type help to see what you can say.\nLike this: consent #7"
     )
 
 
@@ -357,5 +359,5 @@ def test_history_spells_out_a_new_deadline_in_words() -> None:
     conv.by("Sam", c.Propose("Move the morning visit to 10:00"))
     conv.by("Sam", c.Extend(1, "in 6 days"))
     conv.by("Alex", c.History(1))
-    (line,) = [x for x in conv.last_text().splitlines() if "extended" in x]
+    (line,) = [x for x in conv.last_text().splitlines() if "more time" in x]
     assert line.endswith("Sunday 13 December, 09:00 UK time")
