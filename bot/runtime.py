@@ -18,6 +18,7 @@ from bot.core.deadlines import valid_timezone
 from bot.core.model import GroupSettings
 from bot.delivery import DeliveryLoop
 from bot.scheduler import Scheduler
+from bot.translations import install_translations
 from storage.sqlite import SqliteStorage
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ def _adapters(config: Config) -> list[Adapter]:
 async def run(config: Config, *, stop: asyncio.Event | None = None) -> None:
     """Run until ``stop`` is set or the process is asked to stop (Ctrl-C, SIGTERM)."""
     stop = stop or asyncio.Event()
+    install_translations()
     storage = await SqliteStorage.open(config.storage.path, synchronous=config.storage.synchronous)
     app = Application(storage=storage, clock=SystemClock(), defaults=config.group_settings())
     delivery = DeliveryLoop(app)
@@ -73,12 +75,15 @@ async def run(config: Config, *, stop: asyncio.Event | None = None) -> None:
     adapters = _adapters(config)
     for adapter in adapters:
         app.adapters[adapter.platform] = adapter
-    delivering = asyncio.create_task(delivery.run_forever(), name="delivery")
+    delivering: asyncio.Task[None] | None = None
     try:
         await scheduler.start()
         for adapter in adapters:
             await adapter.start(app)
             log.info("%s is running", adapter.platform)
+        # Only now can anything be sent: what was waiting (or what overdue deadlines
+        # announced at start) goes out at once, not after a failed try and a pause.
+        delivering = asyncio.create_task(delivery.run_forever(), name="delivery")
         await stop.wait()
         log.info("stopping")
     finally:
@@ -87,13 +92,15 @@ async def run(config: Config, *, stop: asyncio.Event | None = None) -> None:
                 await adapter.stop()
         scheduler.stop()
         delivery.stop()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(delivering, 5)
+        if delivering is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(delivering, 5)
         await storage.close()
 
 
 async def export(config: Config, group_id: str, out: Path) -> list[Path]:
     """Write a group's record to ``out``; returns the files written."""
+    install_translations()
     storage = await SqliteStorage.open(config.storage.path, synchronous=config.storage.synchronous)
     try:
         group = await storage.load_group(group_id)
