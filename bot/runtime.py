@@ -6,19 +6,19 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.adapter import Adapter
 from bot.app import Application
-from bot.clock import SystemClock
+from bot.clock import Clock, SystemClock
 from bot.core import record
 from bot.core.deadlines import valid_timezone
 from bot.core.model import GroupSettings
 from bot.delivery import DeliveryLoop
 from bot.scheduler import Scheduler
-from bot.translations import install_translations
 from storage.sqlite import SqliteStorage
 
 if TYPE_CHECKING:
@@ -58,12 +58,22 @@ def _adapters(config: Config) -> list[Adapter]:
     return adapters
 
 
-async def run(config: Config, *, stop: asyncio.Event | None = None) -> None:
-    """Run until ``stop`` is set or the process is asked to stop (Ctrl-C, SIGTERM)."""
+async def run(
+    config: Config,
+    *,
+    stop: asyncio.Event | None = None,
+    clock: Clock | None = None,
+    adapters: Sequence[Adapter] | None = None,
+) -> None:
+    """Run until ``stop`` is set or the process is asked to stop (Ctrl-C, SIGTERM).
+
+    ``clock`` and ``adapters`` stand in for the system clock and the adapters the
+    configuration names: tests run a clock that is ahead, or an adapter without pacing."""
     stop = stop or asyncio.Event()
-    install_translations()
     storage = await SqliteStorage.open(config.storage.path, synchronous=config.storage.synchronous)
-    app = Application(storage=storage, clock=SystemClock(), defaults=config.group_settings())
+    app = Application(
+        storage=storage, clock=clock or SystemClock(), defaults=config.group_settings()
+    )
     delivery = DeliveryLoop(app)
     scheduler = Scheduler(app)
     app.on_outbox_changed = delivery.wake
@@ -72,7 +82,7 @@ async def run(config: Config, *, stop: asyncio.Event | None = None) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    adapters = _adapters(config)
+    adapters = list(adapters) if adapters is not None else _adapters(config)
     for adapter in adapters:
         app.adapters[adapter.platform] = adapter
     delivering: asyncio.Task[None] | None = None
@@ -100,7 +110,6 @@ async def run(config: Config, *, stop: asyncio.Event | None = None) -> None:
 
 async def export(config: Config, group_id: str, out: Path) -> list[Path]:
     """Write a group's record to ``out``; returns the files written."""
-    install_translations()
     storage = await SqliteStorage.open(config.storage.path, synchronous=config.storage.synchronous)
     try:
         group = await storage.load_group(group_id)
