@@ -18,6 +18,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.adapter import Adapter, platform_of
 from bot.clock import Clock
@@ -267,6 +268,19 @@ class Application:
                     fired += 1
             if len(due) < 100:
                 return fired
+
+    # -- retention ------------------------------------------------------------------------
+
+    async def purge_closed(self, before: datetime) -> int:
+        """Delete closed proposals that ended before ``before``; returns how many.
+
+        Under the same lock as commands, and the groups in memory are dropped
+        after it, so no command decides on (or commits over) a purged proposal."""
+        async with self._lock:
+            purged = await self.storage.purge_closed(before)
+            if purged:
+                self._groups.clear()
+            return purged
 
     # -- delivery -------------------------------------------------------------------------
 

@@ -1,13 +1,16 @@
-"""Running for real: storage, the application, its loops and the configured adapters."""
+"""Running for real: storage, the application, its loops, the configured adapters, and the
+daily deletion of closed proposals past ``[storage] retention_months``."""
 
 from __future__ import annotations
 
 import asyncio
+import calendar
 import contextlib
 import logging
 import signal
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,12 +22,16 @@ from bot.core.deadlines import valid_timezone
 from bot.core.model import GroupSettings
 from bot.delivery import DeliveryLoop
 from bot.scheduler import Scheduler
+from storage.interface import StorageError
 from storage.sqlite import SqliteStorage
 
 if TYPE_CHECKING:
     from bot.config import Config
 
 log = logging.getLogger("deciding_together")
+
+# How often closed proposals past the retention period are looked for.
+RETENTION_EVERY = timedelta(days=1)
 
 
 class GroupNotFound(Exception):
@@ -58,6 +65,45 @@ def _adapters(config: Config) -> list[Adapter]:
     return adapters
 
 
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same day and time ``months`` calendar months earlier; the last day of the
+    month when that month is shorter (31 March, one month back, is 28 or 29 February)."""
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = index // 12, index % 12 + 1
+    return moment.replace(
+        year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1])
+    )
+
+
+async def purge_expired(app: Application, months: int) -> int:
+    """Delete the closed proposals that ended more than ``months`` months ago."""
+    before = months_before(app.clock.now(), months)
+    purged = await app.purge_closed(before)
+    if purged:
+        log.info(
+            "deleted %d closed proposal(s) that ended before %s (retention_months = %d)",
+            purged,
+            before.date().isoformat(),
+            months,
+        )
+    return purged
+
+
+async def keep_retention(
+    app: Application, months: int, stop: asyncio.Event, every: timedelta = RETENTION_EVERY
+) -> None:
+    """Purge at start, then once every ``every``, until ``stop`` is set."""
+    while not stop.is_set():
+        try:
+            await purge_expired(app, months)
+        except StorageError as problem:
+            log.error("could not delete old closed proposals; will try again: %s", problem)
+        except Exception:  # the job must outlive one bad day
+            log.exception("deleting old closed proposals failed; will try again")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every.total_seconds())
+
+
 async def run(
     config: Config,
     *,
@@ -86,6 +132,11 @@ async def run(
     for adapter in adapters:
         app.adapters[adapter.platform] = adapter
     delivering: asyncio.Task[None] | None = None
+    retention: asyncio.Task[None] | None = None
+    if config.storage.retention_months:
+        retention = asyncio.create_task(
+            keep_retention(app, config.storage.retention_months, stop), name="retention"
+        )
     try:
         await scheduler.start()
         for adapter in adapters:
@@ -102,6 +153,10 @@ async def run(
                 await adapter.stop()
         scheduler.stop()
         delivery.stop()
+        if retention is not None:
+            retention.cancel()  # a purge in progress is rolled back whole
+            with contextlib.suppress(asyncio.CancelledError):
+                await retention
         if delivering is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(delivering, 5)
