@@ -27,27 +27,44 @@ class Scheduler:
         self.app = app
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._rearming: asyncio.Task[None] | None = None
+        self._firing: asyncio.Task[None] | None = None
+        self._again = False
 
     async def start(self) -> None:
         self._scheduler.start()
-        await self._fire()
+        await self._wake()
+        if self._firing is not None:
+            await self._firing
 
     def timers_changed(self) -> None:
         """A command set or cancelled a timer: look again at what is next."""
         if self._rearming is None or self._rearming.done():
             self._rearming = asyncio.get_running_loop().create_task(self._rearm())
 
+    async def _wake(self) -> None:
+        """The job APScheduler runs: it only starts the firing and returns at once.
+
+        APScheduler skips a job whose previous run has not ended, and a
+        one-off job skipped is gone. Firing (which may take seconds, and re-arms
+        the job for a next timer that is already due) therefore runs in a task
+        of its own; a wake-up during it makes it look again when it is done."""
+        self._again = True
+        if self._firing is None or self._firing.done():
+            self._firing = asyncio.get_running_loop().create_task(self._fire())
+
     async def _fire(self) -> None:
-        try:
-            fired = await self.app.run_due_timers()
-            if fired:
-                log.info("fired %d timer(s)", fired)
-        except Exception:
-            log.exception("firing timers failed; trying again in a minute")
-            self._scheduler.add_job(
-                self._fire, "interval", minutes=1, id=JOB, replace_existing=True
-            )
-            return
+        while self._again:
+            self._again = False
+            try:
+                fired = await self.app.run_due_timers()
+                if fired:
+                    log.info("fired %d timer(s)", fired)
+            except Exception:
+                log.exception("firing timers failed; trying again in a minute")
+                self._scheduler.add_job(
+                    self._wake, "interval", minutes=1, id=JOB, replace_existing=True
+                )
+                return
         await self._rearm()
 
     async def _rearm(self) -> None:
@@ -57,7 +74,7 @@ class Scheduler:
                 self._scheduler.remove_job(JOB)
             return
         self._scheduler.add_job(
-            self._fire,
+            self._wake,
             "date",
             run_date=due,
             id=JOB,
