@@ -127,7 +127,10 @@ class Deliveries:
 
     async def post(self, delivery: Delivery, effect: Post) -> str | None:
         content = render.render(effect.document, card=effect.card is not None)
-        return (await self._send(delivery.target, content, delivery.key))[1]
+        event_id = (await self._send(delivery.target, content, delivery.key))[1]
+        if effect.card is not None:
+            self.memory.card_sent(delivery.target, event_id, delivery.group_id, effect.card)
+        return event_id
 
     async def edit_card(self, delivery: Delivery, effect: EditCard) -> str | None:
         cards = await self.app.storage.card_messages(delivery.group_id, effect.number)

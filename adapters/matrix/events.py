@@ -163,7 +163,7 @@ class Translator:
     async def _card_number(self, chat: str, event_id: str | None) -> int | None:
         if event_id is None:
             return None
-        found = await self.app.storage.card_for_message(chat, event_id)
+        found = await self.memory.card(chat, event_id)
         return found[1] if found is not None else None
 
     async def _reason_answer(
@@ -194,7 +194,7 @@ class Translator:
 
     async def reaction(self, room_id: str, event: nio.ReactionEvent) -> None:
         chat = names.chat_of(room_id)
-        found = await self.app.storage.card_for_message(chat, event.reacts_to)
+        found = await self.memory.card(chat, event.reacts_to)
         if found is None:
             return  # not on a card (or on a card's older version)
         group_id, number = found

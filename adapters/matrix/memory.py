@@ -52,6 +52,28 @@ class Memory:
     def __init__(self, storage: Storage, user_id: str) -> None:
         self.storage = storage
         self.user_id = user_id
+        # Cards just sent, by (chat, event id): the application saves where a card is
+        # only once the send returns, and a quick reaction can arrive before that.
+        self._new_cards: dict[tuple[str, str], tuple[str, int]] = {}
+
+    # -- cards ----------------------------------------------------------------------------
+
+    def card_sent(self, chat: str, event_id: str, group_id: str, number: int) -> None:
+        """Note a card as soon as it is sent; it replaces any older card of the proposal."""
+        self._new_cards = {
+            key: card
+            for key, card in self._new_cards.items()
+            if key[0] != chat or card != (group_id, number)
+        }
+        self._new_cards[(chat, event_id)] = (group_id, number)
+
+    async def card(self, chat: str, event_id: str) -> tuple[str, int] | None:
+        """(group id, number) of the card ``event_id`` is, or None for any other event."""
+        found = await self.storage.card_for_message(chat, event_id)
+        if found is not None:
+            self._new_cards.pop((chat, event_id), None)
+            return found
+        return self._new_cards.get((chat, event_id))
 
     async def _get(self, key: str) -> Any:
         raw = await self.storage.get_value(PREFIX + key)

@@ -24,7 +24,7 @@ from bot.config import load_config
 from bot.core.model import Stage
 
 from .bot import Bots, BotUnderTest, bots, is_edit_of
-from .people import People, Person, in_reply_to, thread_root
+from .people import People, Person, in_reply_to, relates_to, thread_root
 from .synapse_server import SynapseServer
 
 __all__ = ["bots"]  # the fixture, which the tests take by name
@@ -61,10 +61,15 @@ async def test_consent_with_an_objection_by_reaction_an_amendment_and_a_pass(
     latency = time.monotonic() - started
 
     # Carol objects with ✋: the bot asks her why, in the card's thread, mentioning her.
-    await carol.react(room, card, "✋")
-    prompt = await carol.wait_for_message(room, "please say why", sender=bot.user_id)
-    assert thread_root(prompt) == card
+    objected = await carol.react(room, card, "✋")
+    prompt = await carol.wait_for_event(
+        room,
+        lambda e: e.sender == bot.user_id and thread_root(e) == card,
+        after=objected,
+        what="the question why, in the card's thread",
+    )
     assert prompt.source["content"]["m.mentions"] == {"user_ids": [carol.user_id]}
+    assert prompt.source["content"]["body"].startswith("carol")
     # She answers in the thread, as Element's thread view does.
     await carol.say(room, "Tuesday is too early for Mum", thread=card)
     await carol.wait_for_event(room, is_edit_of(card, "✋ Object 1"), what="the objection")
@@ -73,10 +78,22 @@ async def test_consent_with_an_objection_by_reaction_an_amendment_and_a_pass(
 
     # Alice amends: a new card, and everyone is asked again.
     amended = await alice.say(room, "!amend #1 Move it to 10:30 instead")
-    new_card = await alice.wait_for_message(room, "version 2", sender=bot.user_id, after=amended)
+    new_card = await alice.wait_for_message(
+        room, "Move it to 10:30 instead", sender=bot.user_id, after=amended
+    )
     for person in (alice, bob, carol):
         await person.react(room, new_card.event_id, "✅")
-    await alice.wait_for_message(room, "Agreed", sender=bot.user_id, after=new_card.event_id)
+    announcement = await alice.wait_for_event(
+        room,
+        lambda e: (
+            e.sender == bot.user_id
+            and "agreed" in getattr(e, "body", "").casefold()
+            and relates_to(e).get("rel_type") != "m.replace"
+        ),
+        after=new_card.event_id,
+        what="the outcome announced",
+    )
+    assert "Move the morning visit" in announcement.body
 
     proposal = (await bot.group(room)).proposals[1]
     assert proposal.stage is Stage.AGREED
@@ -110,13 +127,13 @@ async def test_a_reminder_comes_in_a_direct_room(
     bot, room, (alice, bob) = await team(people, bots, "alice", "bob")
     await propose(alice, bot, room)
     said = await bob.say(room, "!join")
-    await bob.wait_for_message(room, "Welcome", sender=bot.user_id, after=said)
+    await bob.wait_for_message(room, "bob", sender=bot.user_id, after=said)  # welcomed
 
     # A day before the deadline (three days after the proposal), Bob is nudged privately.
     await bot.wait(timedelta(days=2, hours=1))
     direct = await wait_for_any_invite(bob)
     await bob.join(direct)
-    nudge = await bob.wait_for_message(direct, "We have not heard from you yet", sender=bot.user_id)
+    nudge = await bob.wait_for_message(direct, "Move the morning visit", sender=bot.user_id)
 
     assert "!consent #1" in nudge.body
     invite = next(
@@ -211,7 +228,8 @@ async def test_only_allowed_inviters_bring_the_bot_in(people: People, bots: Bots
     await bot.invite(alice, room)
     asked = await alice.say(room, "!status")
     # History from before the bot joined is not acted on.
-    await alice.wait_for_message(room, "Nothing is open", sender=bot.user_id, after=asked)
+    await alice.wait_for_event(room, lambda e: e.sender == bot.user_id, after=asked)
+    assert (await bot.group(room)).proposals == {}
     assert await bot.running.app.group_of_chat(f"matrix:{strange}") is None
 
 
@@ -300,7 +318,7 @@ async def test_without_a_direct_room_a_reminder_mentions_the_person_in_the_group
     bot, room, (alice, bob) = await team(people, bots, "alice", "bob")
     await propose(alice, bot, room)
     said = await bob.say(room, "!join")
-    await bob.wait_for_message(room, "Welcome", sender=bot.user_id, after=said)
+    await bob.wait_for_message(room, "bob", sender=bot.user_id, after=said)  # welcomed
 
     async def refused(user_id: str) -> str:
         raise NoDirectRoom(f"{user_id}'s server refuses invites from the bot")
@@ -309,8 +327,16 @@ async def test_without_a_direct_room_a_reminder_mentions_the_person_in_the_group
     monkeypatch.setattr(bot.adapter._deliveries.rooms, "direct_room", refused)
     await bot.wait(timedelta(days=2, hours=1))
 
-    nudge = await bob.wait_for_message(room, "Hello bob. We have not heard", sender=bot.user_id)
-    assert nudge.source["content"]["m.mentions"] == {"user_ids": [bob.user_id]}
+    nudge = await bob.wait_for_event(
+        room,
+        lambda e: (
+            e.sender == bot.user_id
+            and e.source["content"].get("m.mentions") == {"user_ids": [bob.user_id]}
+        ),
+        after=said,
+        what="a reminder that mentions Bob",
+    )
+    assert isinstance(nudge, nio.RoomMessageText) and "Move the morning visit" in nudge.body
     assert f'href="https://matrix.to/#/{bob.user_id}"' in nudge.source["content"]["formatted_body"]
 
 
@@ -366,7 +392,7 @@ async def test_in_encrypted_rooms_the_bot_reads_and_writes_encrypted(
     await bot.wait(timedelta(days=2, hours=1))
     direct = await wait_for_any_invite(alice)
     await alice.join(direct)
-    nudge = await alice.wait_for_message(direct, "We have not heard", sender=bot.user_id)
+    nudge = await alice.wait_for_message(direct, "Move the morning visit", sender=bot.user_id)
     assert nudge.decrypted and alice.client.rooms[direct].encrypted
 
 
@@ -388,7 +414,8 @@ async def test_on_its_very_first_start_the_bot_does_not_replay_old_commands(
 
     await bot.start()
     asked = await alice.say(room, "!status")
-    await alice.wait_for_message(room, "Nothing is open", sender=bot.user_id, after=asked)
+    await alice.wait_for_event(room, lambda e: e.sender == bot.user_id, after=asked)
+    assert (await bot.group(room)).proposals == {}
 
 
 async def test_a_burst_of_reactions_edits_the_card_about_once_a_second(
@@ -452,7 +479,7 @@ async def test_a_dropped_login_is_renewed_with_the_password(
     await bot.until(lambda: client.access_token != old_token, "logging in again", timeout=15)
 
     asked = await alice.say(room, "!status")
-    await alice.wait_for_message(room, "Nothing is open", sender=bot.user_id, after=asked)
+    await alice.wait_for_event(room, lambda e: e.sender == bot.user_id, after=asked)
     assert client.device_id == "DECIDINGTOGETHER"
 
 
@@ -466,7 +493,7 @@ async def test_joining_and_leaving_the_room_joins_and_leaves_the_group(
     await alice.invite(room, bob)
     await bob.wait_for_invite(room)
     await bob.join(room)
-    await alice.wait_for_message(room, "Welcome, bob", sender=bot.user_id)
+    await alice.wait_for_message(room, "bob", sender=bot.user_id)  # welcomed
     bob_member = (await bot.group(room)).member_by_identity(f"matrix:{bob.user_id}")
     assert bob_member is not None and bob_member.active
 
