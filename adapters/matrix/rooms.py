@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Awaitable
 from urllib.parse import quote
 
 import nio
@@ -95,10 +96,10 @@ class Rooms:
         if replaces is not None:
             await self._moved(replaces, room_id, inviter)
 
-    async def _call(self, request: object, doing: str) -> bool:
+    async def _call(self, request: Awaitable[nio.Response], doing: str) -> bool:
         """Make a membership request; False when the server refused it for good."""
         try:
-            response = await request  # type: ignore[misc]
+            response = await request
         except NETWORK_ERRORS as problem:
             raise TryAgain(f"{doing}: {problem!r}") from problem
         if isinstance(response, nio.ErrorResponse):

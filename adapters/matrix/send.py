@@ -32,6 +32,13 @@ log = logging.getLogger("deciding_together.matrix")
 
 # What a call into nio may raise when the network or the client state fails it.
 NETWORK_ERRORS = (aiohttp.ClientError, TimeoutError, OSError, nio.exceptions.ProtocolError)
+# ... and, in an encrypted room, when keys are not (yet) shared: worth another try.
+SEND_ERRORS = (
+    *NETWORK_ERRORS,
+    nio.exceptions.EncryptionError,
+    nio.exceptions.GroupEncryptionError,
+    nio.exceptions.OlmTrustError,
+)
 
 # At most about one card edit per second per room: a busy tally becomes a few edits.
 EDIT_GAP = 1.0
@@ -98,7 +105,7 @@ class Sender:
                 # silence the bot in every encrypted room.
                 ignore_unverified_devices=True,
             )
-        except NETWORK_ERRORS as problem:
+        except SEND_ERRORS as problem:
             raise DeliveryFailed(f"sending to {room_id}: {problem!r}") from problem
         if isinstance(response, nio.RoomSendResponse):
             return str(response.event_id)
