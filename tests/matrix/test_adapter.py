@@ -254,6 +254,17 @@ async def test_in_the_card_thread_and_in_a_reply_to_the_card_no_number_is_needed
     reply = await carol.wait_for_message(room, "Thank you, carol", sender=bot.user_id, after=said)
     assert in_reply_to(reply) is None and "m.relates_to" not in reply.source["content"]
 
+    # Alice objects by reaction and, as in FluffyChat, answers with a plain reply to the
+    # bot's question, outside any thread.
+    objected = await alice.react(room, card, "✋")
+    prompt = await alice.wait_for_event(
+        room, lambda e: e.sender == bot.user_id and thread_root(e) == card, after=objected
+    )
+    await alice.say(
+        room, "> the question\n\nNot before Mum's new medication", reply_to=prompt.event_id
+    )
+    await alice.wait_for_event(room, is_edit_of(card, "Not before Mum's new medication"))
+
 
 async def test_an_upgraded_room_keeps_its_group(
     people: People, bots: Bots, synapse: SynapseServer
