@@ -36,6 +36,7 @@ from bot.core.effects import (
     SendFile,
     SetTimer,
 )
+from bot.core.i18n import N_
 from bot.core.language import NotUnderstood, parse
 from bot.core.model import Group, GroupSettings
 from storage.interface import Outgoing, Storage
@@ -189,10 +190,12 @@ class Application:
         if not isinstance(action, c.Help | c.Unclear):
             groups = await self.storage.groups_for_identity(actor.identity)
             action = c.Unclear(
-                "You are in several groups, so please do this in the group's chat, or use "
-                "the buttons I send."
+                N_(
+                    "You are in several groups, so please do this in the group's chat, or use "
+                    "the buttons I send."
+                )
                 if groups
-                else "I don't know you yet. Please say join in your group's chat first."
+                else N_("I don't know you yet. Please say join in your group's chat first.")
             )
         request = c.Request(actor=actor, chat=chat, action=action, private=True, present=False)
         decision = decide(scratch, request, self.clock.now())

@@ -14,6 +14,7 @@ from adapters.console.session import WELCOME
 from bot.app import Application
 from bot.clock import ManualClock
 from bot.core.model import GroupSettings
+from bot.translations import install_translations
 from storage.sqlite import SqliteStorage
 
 # Scripts start at a fixed moment, so a transcript is the same on every run:
@@ -31,6 +32,7 @@ async def console_session(
     speaker: str = "Sam",
 ) -> AsyncIterator[ConsoleSession]:
     """A ready console chat, on ``db`` or on a temporary file removed afterwards."""
+    install_translations()
     with tempfile.TemporaryDirectory(prefix="deciding-together-") as scratch:
         path = db if db is not None else Path(scratch) / "demo.db"
         storage = await SqliteStorage.open(path)

@@ -22,6 +22,7 @@ from bot.core.deadlines import valid_timezone
 from bot.core.model import GroupSettings
 from bot.delivery import DeliveryLoop
 from bot.scheduler import Scheduler
+from bot.translations import install_translations
 from storage.interface import StorageError
 from storage.sqlite import SqliteStorage
 
@@ -116,6 +117,7 @@ async def run(
     ``clock`` and ``adapters`` stand in for the system clock and the adapters the
     configuration names: tests run a clock that is ahead, or an adapter without pacing."""
     stop = stop or asyncio.Event()
+    install_translations()
     storage = await SqliteStorage.open(config.storage.path, synchronous=config.storage.synchronous)
     app = Application(
         storage=storage, clock=clock or SystemClock(), defaults=config.group_settings()
@@ -165,6 +167,7 @@ async def run(
 
 async def export(config: Config, group_id: str, out: Path) -> list[Path]:
     """Write a group's record to ``out``; returns the files written."""
+    install_translations()
     storage = await SqliteStorage.open(config.storage.path, synchronous=config.storage.synchronous)
     try:
         group = await storage.load_group(group_id)

@@ -32,6 +32,7 @@ from adapters.telegram.updates import ALLOWED_UPDATES, Updates
 from adapters.telegram.webhook import WebhookServer
 from bot.adapter import DeliveryFailed
 from bot.core.commands import Actor
+from bot.core.i18n import installed_languages
 from storage.interface import Delivery
 
 if TYPE_CHECKING:
@@ -163,10 +164,14 @@ class TelegramAdapter:
         )
 
     async def _set_commands(self, bot: Bot) -> None:
-        try:
-            await bot.set_my_commands(bot_commands())
-        except TelegramError as error:  # a missing menu is no reason not to run
-            log.warning("could not set the bot's command menu: %s", error)
+        """The "/" menu for everyone (English), then one per language the bot can
+        write, which Telegram shows to people whose app uses that language."""
+        languages = [None, *(code for code in installed_languages() if code != "en")]
+        for language in languages:
+            try:
+                await bot.set_my_commands(bot_commands(language), language_code=language)
+            except TelegramError as error:  # a missing menu is no reason not to run
+                log.warning("could not set the bot's command menu (%s): %s", language, error)
 
     async def stop(self) -> None:
         if self._poller is not None:

@@ -150,8 +150,8 @@ def _consent(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> 
             Move.FAIL,
             Phrase(
                 N_(
-                    "It is not agreed. Answers: {count} of {total}. We needed answers from "
-                    "{needed}% of the group. Silence is not consent."
+                    "It is not agreed. Answers: {count} of {total}. We needed at least "
+                    "{needed}%. Silence is not consent."
                 ),
                 {
                     "count": len(t.responded & p.round.eligible),  # type: ignore[union-attr]

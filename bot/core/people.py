@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from bot.core import commands as c
 from bot.core import deadlines
-from bot.core.document import Document, Strong, para
+from bot.core.document import Document, Strong, fill, para
 from bot.core.effects import Post
 from bot.core.i18n import can_write
 from bot.core.model import GroupSettings, Member, MemberStatus, Proposal, Role
@@ -284,7 +284,7 @@ def group_setting(turn: Turn, action: c.GroupSetting) -> None:
             example="settings quorum 50%",
         )
     turn.group = replace(turn.group, settings=new)
-    turn.reply(para(turn.t("Saved: "), Strong(f"{key} {value}")))
+    turn.reply(para(*fill(turn.t("Saved: {setting}"), setting=Strong(f"{key} {value}"))))
 
 
 # -- linking chats -------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from bot.core import commands as c
 from bot.core import rounds
 from bot.core.cards import member_name, mention
-from bot.core.document import Action, Document, Strong, para
+from bot.core.document import Action, Document, Strong, fill, para
 from bot.core.effects import CancelTimer, Post, SetTimer
 from bot.core.lifecycle import ACTIVE, REOPEN_AS_NEW, Move
 from bot.core.model import (
@@ -485,13 +485,13 @@ def ask(turn: Turn, action: c.Ask) -> None:
                             )
                         )
                     ),
-                    para(_("{name} asks: ").format(name=member.name), text),
+                    para(*fill(_("{name} asks: {question}"), name=member.name, question=text)),
                     para(
-                        mention(proposer),
-                        ", ",
-                        _("you can answer with: answer #{number} and your answer.").format(
-                            number=proposal.number
-                        ),
+                        *fill(
+                            _("{name}, you can answer with: answer #{number} and your answer."),
+                            name=mention(proposer),
+                            number=proposal.number,
+                        )
                     ),
                 )
             )
@@ -541,8 +541,8 @@ def answer(turn: Turn, action: c.AnswerQuestion) -> None:
                             )
                         )
                     ),
-                    para(_("Question: "), question.text),
-                    para(_("{name} answers: ").format(name=member.name), text),
+                    para(*fill(_("Question: {question}"), question=question.text)),
+                    para(*fill(_("{name} answers: {answer}"), name=member.name, answer=text)),
                 )
             )
         )

@@ -34,8 +34,8 @@ async def test_a_group_that_becomes_a_supergroup_keeps_everything(world: World) 
     card = await world.card(1, new)
     assert "✅ Consent 1" in (card.text or "") and "Still to respond: Sam" in (card.text or "")
     popup = await world.press(world.sam, card, "Consent")
-    assert popup.text == "Thank you, Sam. Your response to #1 is recorded: consent."
-    assert "Agreed" in ((await world.card(1, new)).text or "")
+    assert popup.text == "Thank you, Sam. Your response to #1 is recorded: Consent."
+    assert "It is agreed" in ((await world.card(1, new)).text or "")
 
 
 async def test_a_send_to_a_chat_that_moved_follows_it(world: World) -> None:
@@ -92,11 +92,11 @@ async def test_a_deadline_that_passed_while_the_bot_was_stopped_fires_once_at_st
     await world.adapter.start(world.running.app)
     before = world.last_id()
     await world.settled()
-    outcomes = [text for text in world.said(after=before) if "Agreed" in text]
+    outcomes = [text for text in world.said(after=before) if "It is agreed" in text]
     assert len(outcomes) == 1
     await world.settled()
-    assert [text for text in world.said(after=before) if "Agreed" in text] == outcomes
-    assert "Agreed" in ((await world.card(1)).text or "")
+    assert [text for text in world.said(after=before) if "It is agreed" in text] == outcomes
+    assert "It is agreed" in ((await world.card(1)).text or "")
 
 
 async def test_joining_and_leaving_the_chat_is_heard_once(world: World) -> None:

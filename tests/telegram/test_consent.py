@@ -17,7 +17,7 @@ async def test_consent_with_a_question_an_objection_an_amendment_and_a_pass(worl
         "in 3 days",
     )
     card = await world.card(1)
-    assert card.text is not None and "Questions first" in card.text
+    assert card.text is not None and "First, ask your questions" in card.text
     assert [b["text"] for b in card.buttons] == ["❓ Question"]
 
     # A question by button: the bot asks for the words with a ForceReply prompt.
@@ -51,10 +51,10 @@ async def test_consent_with_a_question_an_objection_an_amendment_and_a_pass(worl
 
     # An objection by button: asked for a reason, and not counted until it comes.
     popup = await world.press(world.jo, card, "Object")
-    assert popup.text is not None and popup.text.startswith("Jo, please say why (object)")
+    assert popup.text is not None and popup.text.startswith("Jo, please tell us why you chose Object")
     prompt = world.tg.last_bot_message(world.team)
     assert prompt is not None and prompt.text is not None
-    assert prompt.text.startswith("Jo, please say why")
+    assert prompt.text.startswith("Jo, please tell us why")
     card = await world.card(1)
     assert "Still to respond: Sam, Alex, Jo" in (card.text or "")
     await world.say(
@@ -62,7 +62,7 @@ async def test_consent_with_a_question_an_objection_an_amendment_and_a_pass(worl
     )
     card = await world.card(1)
     assert "✋ Object 1" in (card.text or "")
-    assert "Jo — object: Alex has not used the hoist on her own yet" in (card.text or "")
+    assert "Jo — Object: Alex has not used the hoist on her own yet" in (card.text or "")
     assert "Still to respond: Sam, Alex" in (card.text or "")
 
     # The proposer amends: a new version, a new card, everyone is asked again.
@@ -79,9 +79,9 @@ async def test_consent_with_a_question_an_objection_an_amendment_and_a_pass(worl
     await world.say(world.sam, "consent", reply_to=card.message_id)
 
     card = await world.card(1)
-    assert "Agreed" in (card.text or "")
+    assert "It is agreed" in (card.text or "")
     assert card.buttons == []  # a closed proposal has nothing left to press
-    assert any("Agreed" in text for text in world.said(after=card.message_id))
+    assert any("It is agreed" in text for text in world.said(after=card.message_id))
 
 
 async def test_button_thanks_go_to_the_popup_not_the_group(world: World) -> None:
@@ -90,7 +90,7 @@ async def test_button_thanks_go_to_the_popup_not_the_group(world: World) -> None
     card = await world.card(1)
     before = world.last_id()
     popup = await world.press(world.alex, card, "Consent")
-    assert popup.text == "Thank you, Alex. Your response to #1 is recorded: consent."
+    assert popup.text == "Thank you, Alex. Your response to #1 is recorded: Consent."
     assert popup.show_alert is False
     assert world.said(after=before) == []  # only the card changed
     assert "✅ Consent 1" in ((await world.card(1)).text or "")
@@ -107,8 +107,8 @@ async def test_lazy_consensus_passes_at_the_deadline_without_objections(world: W
     before = world.last_id()
     await world.running.wait(timedelta(days=3, hours=1))
     card = await world.card(1)
-    assert "Agreed" in (card.text or "")
-    assert any("Agreed" in text for text in world.said(after=before))
+    assert "It is agreed" in (card.text or "")
+    assert any("It is agreed" in text for text in world.said(after=before))
 
 
 async def test_a_reaction_counts_and_taking_it_back_uncounts(world: World) -> None:

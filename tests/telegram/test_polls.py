@@ -16,12 +16,12 @@ async def test_a_poll_voted_by_buttons(world: World) -> None:
 
     popup = await world.press(world.alex, card, "Wednesday")
     assert popup.text is not None and "recorded" in popup.text
-    assert "2. Wednesday — 1 votes" in ((await world.card(1)).text or "")
+    assert "2. Wednesday — votes: 1" in ((await world.card(1)).text or "")
     await world.press(world.jo, card, "Wednesday")
     await world.press(world.sam, card, "Monday")
 
     card = await world.card(1)
-    assert "2. Wednesday — 2 votes ⭐ chosen" in (card.text or "")
+    assert "2. Wednesday — votes: 2 ⭐ chosen" in (card.text or "")
     assert card.buttons == []
 
 

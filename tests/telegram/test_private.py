@@ -22,7 +22,7 @@ async def test_the_deep_link_turns_reminders_on_and_the_nudge_comes_privately(wo
     tip = world.tg.last_bot_message(world.team)
     assert tip is not None and tip.text is not None and tip.text.startswith("Tip:")
     (button,) = tip.buttons
-    assert button["text"] == "🔔 Get reminders privately"
+    assert button["text"] == "🔔 Get private reminders"
     link = urlsplit(button["url"])
     assert (link.netloc, link.path) == ("t.me", "/DecidingTogetherBot")
     (token,) = parse_qs(link.query)["start"]
@@ -30,7 +30,7 @@ async def test_the_deep_link_turns_reminders_on_and_the_nudge_comes_privately(wo
     world.tg.start_private(world.alex, token)
     await world.settled()
     assert world.said(world.alex.id) == [
-        "I will remind you privately before a deadline if you have not responded."
+        "If you have not answered, I will send you a private message before the deadline."
     ]
 
     await world.say(world.sam, "/consent #1")
@@ -44,7 +44,7 @@ async def test_the_deep_link_turns_reminders_on_and_the_nudge_comes_privately(wo
     # The nudge's buttons work privately, for the group they came from; a reason asked
     # for privately is given privately.
     popup = await world.press(world.alex, nudge, "Concern", chat=world.tg.chat(world.alex.id))
-    assert popup.text is not None and popup.text.startswith("Alex, please say why (concern)")
+    assert popup.text is not None and popup.text.startswith("Alex, please tell us why you chose Concern")
     prompt = world.tg.last_bot_message(world.alex.id)
     assert prompt is not None and prompt.reply_markup is not None
     assert prompt.reply_markup["force_reply"] is True
@@ -52,8 +52,8 @@ async def test_the_deep_link_turns_reminders_on_and_the_nudge_comes_privately(wo
         world.alex, "The bus is often late", chat=world.alex.id, reply_to=prompt.message_id
     )
     card = (await world.card(1)).text or ""
-    assert "Alex — concern: The bus is often late" in card
-    assert "Agreed" in card  # everyone has responded and nobody objected
+    assert "Alex — Concern: The bus is often late" in card
+    assert "It is agreed" in card  # everyone has responded and nobody objected
 
 
 async def test_start_without_a_link_gets_help(world: World) -> None:
@@ -79,7 +79,7 @@ async def test_a_refused_private_message_becomes_a_mention_in_the_group_and_is_r
     assert message is not None
     mention = next(e for e in message.entities if e["type"] == "text_mention")
     assert mention["user"]["id"] == world.jo.id
-    assert [b["text"] for b in message.buttons][-1] == "🔔 Get reminders privately"
+    assert [b["text"] for b in message.buttons][-1] == "🔔 Get private reminders"
 
     # Remembered: the next nudge goes straight to the group, without trying again.
     await world.say(world.sam, "/propose Paint the kitchen\nin 3 days")

@@ -43,7 +43,7 @@ path = "{tmp_path / "deciding-together.db"}"
         press = tg.press_button(team, alex, card.message_id, consent)
         assert press.callback_query_id is not None
         answer = await tg.wait_for_answer(press.callback_query_id, timeout=10)
-        assert answer.text == "Thank you, Alex. Your response to #1 is recorded: consent."
+        assert answer.text == "Thank you, Alex. Your response to #1 is recorded: Consent."
         # The card's tally follows, at Telegram's pace.
         await tg.wait_for(lambda: "✅ Consent 1" in (card.text or ""), timeout=10, what="the tally")
         # The thanks went to the pop-up only, not to the group.

@@ -54,7 +54,7 @@ async def test_with_privacy_mode_commands_and_replies_to_the_bot_are_enough(
     assert prompt is not None
     await world.say(world.jo, "The old one still works", reply_to=prompt.message_id)
     text = (await world.card(1)).text or ""
-    assert "✅ Consent 1" in text and "Jo — object: The old one still works" in text
+    assert "✅ Consent 1" in text and "Jo — Object: The old one still works" in text
 
 
 async def test_a_press_by_someone_who_left_is_refused_and_answered(world: World) -> None:
@@ -106,7 +106,7 @@ async def test_a_button_from_another_groups_card_changes_nothing(world: World) -
     assert press.callback_query_id is not None
     popup = await world.tg.wait_for_answer(press.callback_query_id)
     await world.settled()
-    assert popup.text == "This button belongs to another group's message, so I ignored it."
+    assert popup.text == "This button is from another group, so I did nothing."
     assert recorded == (await audit_size(world), await audit_size(world, "telegram:-100777"))
     assert "✅ Consent 0" in ((await world.card(1, other)).text or "")
 

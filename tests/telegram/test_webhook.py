@@ -57,7 +57,7 @@ async def test_the_webhook_is_set_with_the_secret_and_works(hooked: World) -> No
     await joined(world, "sam", "alex")
     await world.say(world.sam, "/propose Buy a new kettle\nin 3 days")
     popup = await world.press(world.alex, await world.card(1), "Consent")
-    assert popup.text == "Thank you, Alex. Your response to #1 is recorded: consent."
+    assert popup.text == "Thank you, Alex. Your response to #1 is recorded: Consent."
     assert "✅ Consent 1" in ((await world.card(1)).text or "")
     assert all(attempt.accepted for attempt in world.tg.webhook_attempts)
 
