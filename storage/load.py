@@ -2,15 +2,16 @@
 
 One query per table, each an index range scan over the group's rows in
 order, so loading costs the same dozen queries however many proposals the
-group holds, and never reads another group's rows.
+group holds, and never reads another group's rows. The queries run in one
+call on the connection's worker thread (:func:`fetch`); the rows become
+values on the caller's side (:func:`build`).
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
-
-import aiosqlite
 
 from bot.core.model import Group
 from storage import rows
@@ -35,32 +36,60 @@ _ANSWERS = _select("answers", rows.ANSWER, "number, question_position, position"
 _LOG = _select("proposal_log", rows.LOG, "number, position")
 
 
-async def load_group(db: aiosqlite.Connection, group_id: str) -> Group | None:
-    """The group as stored, or None if there is none with this id."""
-    found = list(await db.execute_fetchall(_GROUP, (group_id,)))
-    if not found:
-        return None
-    _, name, settings, explained = found[0]
+Tables = dict[str, list[Row]]
 
-    async def fetch(statement: str) -> list[Row]:
-        return [tuple(r) for r in await db.execute_fetchall(statement, (group_id,))]
+_TABLES = {
+    "chats": _CHATS,
+    "link_codes": _LINK_CODES,
+    "identities": _IDENTITIES,
+    "members": _MEMBERS,
+    "versions": _VERSIONS,
+    "responses": _RESPONSES,
+    "rounds": _ROUNDS,
+    "answers": _ANSWERS,
+    "questions": _QUESTIONS,
+    "log": _LOG,
+    "proposals": _PROPOSALS,
+}
 
-    chats = tuple(chat for (chat,) in await fetch(_CHATS))
-    link_codes = {code: rows.moment(expires) for code, expires in await fetch(_LINK_CODES)}
-    identities = _by(await fetch(_IDENTITIES), lambda r: r[0])
+
+def fetch(db: sqlite3.Connection, group_id: str) -> Tables | None:
+    """Every row of the group, by table; None if there is no such group.
+
+    Synchronous, for the connection's worker thread: one round trip reads the
+    whole group, and turning rows into values (:func:`build`) is left to the
+    caller. The reads see one snapshot: they run in one read transaction."""
+    db.execute("BEGIN")
+    try:
+        found = db.execute(_GROUP, (group_id,)).fetchall()
+        if not found:
+            return None
+        tables = {name: db.execute(sql, (group_id,)).fetchall() for name, sql in _TABLES.items()}
+    finally:
+        db.execute("COMMIT")
+    tables["group"] = found
+    return tables
+
+
+def build(group_id: str, tables: Tables) -> Group:
+    """The group the rows of :func:`fetch` hold, exactly as it was committed."""
+    _, name, settings, explained = tables["group"][0]
+    chats = tuple(chat for (chat,) in tables["chats"])
+    link_codes = {code: rows.moment(expires) for code, expires in tables["link_codes"]}
+    identities = _by(tables["identities"], lambda r: r[0])
     members = {
         row[1]: rows.member_from(row, [identity for _, identity in identities.get(row[1], [])])
-        for row in await fetch(_MEMBERS)
+        for row in tables["members"]
     }
 
-    versions = _by(await fetch(_VERSIONS), lambda r: r[1])
-    responses = _by(await fetch(_RESPONSES), lambda r: (r[1], r[2]))
-    rounds = _by(await fetch(_ROUNDS), lambda r: r[1])
-    answers = _by(await fetch(_ANSWERS), lambda r: (r[1], r[2]))
-    questions = _by(await fetch(_QUESTIONS), lambda r: r[1])
-    log = _by(await fetch(_LOG), lambda r: r[1])
+    versions = _by(tables["versions"], lambda r: r[1])
+    responses = _by(tables["responses"], lambda r: (r[1], r[2]))
+    rounds = _by(tables["rounds"], lambda r: r[1])
+    answers = _by(tables["answers"], lambda r: (r[1], r[2]))
+    questions = _by(tables["questions"], lambda r: r[1])
+    log = _by(tables["log"], lambda r: r[1])
     proposals = {}
-    for row in await fetch(_PROPOSALS):
+    for row in tables["proposals"]:
         n = row[1]
         proposals[n] = rows.proposal_from(
             row,

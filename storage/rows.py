@@ -76,6 +76,12 @@ def numbers_from(text: str) -> tuple[int, ...]:
     return () if text == "[]" else tuple(from_json(text, tuple[int, ...]))
 
 
+def members_from(text: str) -> frozenset[int]:
+    """A stored ``frozenset[int]`` (who may respond, who did): a JSON list of
+    numbers, read directly; every round of every proposal holds two."""
+    return frozenset(json.loads(text))
+
+
 # -- columns, in row order -------------------------------------------------------------------
 
 GROUP = ("id", "name", "settings", "objection_explained")
@@ -222,9 +228,9 @@ def round_from(row: Row, history: Sequence[ResponseRecord]) -> Round:
         version=version,
         opened_at=moment(opened_at),
         deadline=moment(deadline),
-        eligible=from_json(eligible, frozenset[int]),
+        eligible=members_from(eligible),
         history=tuple(history),
-        participants=from_json(participants, frozenset[int]),
+        participants=members_from(participants),
         closed_at=moment_or_none(closed_at),
     )
 

@@ -16,10 +16,9 @@ import aiosqlite
 
 from bot.core.commands import Command
 from bot.core.model import Group
-from storage import changes, outbox, purge, rows, schema, timers, transaction
+from storage import changes, load, outbox, purge, rows, schema, timers, transaction
 from storage.errors import stale_state, storage_error
 from storage.interface import AuditEntry, Delivery, Outgoing, Storage, StorageError, Timer
-from storage.load import load_group
 
 # How long to wait for another process (an export, a backup) to release the
 # file before giving up with an error.
@@ -161,8 +160,12 @@ class SqliteStorage:
     # -- groups --------------------------------------------------------------------------
 
     async def load_group(self, group_id: str) -> Group | None:
-        async with self._autocommit() as db:
-            return await load_group(db, group_id)
+        async with self._lock:
+            try:
+                tables = await self._on_worker(load.fetch, group_id)
+            except sqlite3.Error as error:
+                raise storage_error(error, self._where) from error
+        return None if tables is None else load.build(group_id, tables)
 
     async def group_for_chat(self, chat: str) -> str | None:
         known = self._chat_groups.get(chat)
