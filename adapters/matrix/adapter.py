@@ -31,7 +31,7 @@ from adapters.matrix.send import Sender
 from adapters.matrix.settings import MatrixSettings
 from adapters.matrix.sync import LONG_POLL_MS, SyncLoop
 from adapters.matrix.threads import ThreadedReplies
-from adapters.telegram.quiet import QuietReplies
+from adapters.quiet import QuietReplies
 from bot.adapter import DeliveryFailed
 from bot.app import Application
 from storage.interface import Delivery

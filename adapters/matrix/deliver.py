@@ -29,7 +29,7 @@ from adapters.matrix.memory import Memory, ReasonPrompt
 from adapters.matrix.rooms import NoDirectRoom, Rooms, TryAgain
 from adapters.matrix.send import RoomForbidden, Sender
 from adapters.matrix.threads import ThreadedReplies
-from adapters.telegram.quiet import QuietReplies
+from adapters.quiet import QuietReplies
 from bot.adapter import DeliveryFailed, Undeliverable
 from bot.app import Application
 from bot.core.commands import Actor, ChatGone

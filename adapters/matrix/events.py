@@ -31,7 +31,7 @@ from adapters.matrix import names
 from adapters.matrix.memory import Memory, ReactionRecord
 from adapters.matrix.rooms import Rooms
 from adapters.matrix.threads import ThreadedReplies
-from adapters.telegram.quiet import QuietReplies
+from adapters.quiet import QuietReplies
 from bot.app import Application
 from bot.core.commands import Join, Leave, Respond, Unrespond
 from bot.core.effects import Effect, Reply

@@ -25,7 +25,7 @@ from adapters.telegram.menu import bot_commands
 from adapters.telegram.messages import Messages
 from adapters.telegram.pacing import TELEGRAM_LIMITS, Limits, Pacer, TooLong
 from adapters.telegram.polling import Poller
-from adapters.telegram.quiet import QuietReplies
+from adapters.quiet import QuietReplies
 from adapters.telegram.roster import Roster
 from adapters.telegram.sending import Sender, failure
 from adapters.telegram.updates import ALLOWED_UPDATES, Updates

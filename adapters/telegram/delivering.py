@@ -28,7 +28,7 @@ from telegram.error import Forbidden
 
 from adapters.telegram import ids, texts
 from adapters.telegram.memory import OPEN, REFUSED, Memory, Prompt
-from adapters.telegram.quiet import QuietReplies
+from adapters.quiet import QuietReplies
 from adapters.telegram.render import CAPTION_LIMIT, keyboard, render, render_one
 from adapters.telegram.sending import Sender
 from bot.adapter import Undeliverable

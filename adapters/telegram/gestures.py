@@ -30,7 +30,7 @@ from telegram.error import TelegramError
 
 from adapters.telegram import ids, texts
 from adapters.telegram.memory import OPEN, Memory
-from adapters.telegram.quiet import QuietReplies
+from adapters.quiet import QuietReplies
 from bot.app import Application, Submitted
 from bot.core import commands as c
 from bot.core.document import plain_text
