@@ -17,6 +17,7 @@ from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 from telegram.request import HTTPXRequest
 
+from adapters.quiet import QuietReplies
 from adapters.telegram import ids
 from adapters.telegram.delivering import Deliverer
 from adapters.telegram.gestures import Gestures
@@ -25,7 +26,6 @@ from adapters.telegram.menu import bot_commands
 from adapters.telegram.messages import Messages
 from adapters.telegram.pacing import TELEGRAM_LIMITS, Limits, Pacer, TooLong
 from adapters.telegram.polling import Poller
-from adapters.quiet import QuietReplies
 from adapters.telegram.roster import Roster
 from adapters.telegram.sending import Sender, failure
 from adapters.telegram.updates import ALLOWED_UPDATES, Updates

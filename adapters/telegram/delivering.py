@@ -26,9 +26,9 @@ from typing import Any
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden
 
+from adapters.quiet import QuietReplies
 from adapters.telegram import ids, texts
 from adapters.telegram.memory import OPEN, REFUSED, Memory, Prompt
-from adapters.quiet import QuietReplies
 from adapters.telegram.render import CAPTION_LIMIT, keyboard, render, render_one
 from adapters.telegram.sending import Sender
 from bot.adapter import Undeliverable

@@ -28,9 +28,9 @@ from telegram import Bot, CallbackQuery, MessageReactionUpdated, ReactionType, R
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
+from adapters.quiet import QuietReplies
 from adapters.telegram import ids, texts
 from adapters.telegram.memory import OPEN, Memory
-from adapters.quiet import QuietReplies
 from bot.app import Application, Submitted
 from bot.core import commands as c
 from bot.core.document import plain_text
