@@ -54,6 +54,18 @@ def pending(db: Path) -> int:
     return sum(1 for sent in deliveries(db) if sent.status == "pending")
 
 
+def seen(db: Path, update_keys: set[str]) -> set[str]:
+    """Which of ``update_keys`` (``"matrix:$event"``, …) the inbox holds: events acted on."""
+    if not db.exists():
+        return set()
+    with _reading(db) as connection:
+        return {
+            key
+            for key in update_keys
+            if connection.execute("SELECT 1 FROM inbox WHERE update_key = ?", (key,)).fetchone()
+        }
+
+
 def summaries(db: Path) -> list[str]:
     """The audit log's one-line summaries, oldest first."""
     if not db.exists():
