@@ -13,7 +13,7 @@ from telegram import BotCommand
 from bot.core.i18n import N_, translator
 
 MENU: tuple[tuple[str, str], ...] = (
-    ("propose", N_("Propose something to decide: propose <title>")),
+    ("propose", N_("Ask the group to decide: propose <title>")),
     ("poll", N_("A poll: poll <question> | <option> | <option>")),
     ("timepoll", N_("Find a time: timepoll <title> | <date time> | …")),
     ("status", N_("What is open, and what you still need to answer")),
@@ -27,7 +27,7 @@ MENU: tuple[tuple[str, str], ...] = (
     ("withdraw", N_("Take back your proposal: withdraw #7")),
     ("extend", N_("Give more time: extend #7 <deadline>")),
     ("close", N_("Close a proposal now: close #7")),
-    ("reopen", N_("Decide again: reopen #7 <deadline>")),
+    ("reopen", N_("Ask the group once more: reopen #7 <deadline>")),
     ("decisions", N_("What we decided")),
     ("show", N_("Show a proposal: show #7")),
     ("history", N_("All that happened: history #7")),
@@ -35,9 +35,9 @@ MENU: tuple[tuple[str, str], ...] = (
     ("join", N_("Take part in this group's decisions")),
     ("leave", N_("Stop taking part")),
     ("add", N_("Add someone who is not in the chat: add <name>")),
-    ("reminders", N_("Private reminders: reminders on or off")),
+    ("reminders", N_("Get a note before a deadline: reminders on or off")),
     ("quiet", N_("No private messages at night: quiet 21:00-08:00")),
-    ("timezone", N_("Your time zone: timezone Europe/London")),
+    ("timezone", N_("Your time zone, like this: timezone Europe/London")),
     ("language", N_("Your language: language pl")),
     ("settings", N_("The group's settings")),
     ("link", N_("Join another chat to this group")),
