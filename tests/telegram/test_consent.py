@@ -51,7 +51,9 @@ async def test_consent_with_a_question_an_objection_an_amendment_and_a_pass(worl
 
     # An objection by button: asked for a reason, and not counted until it comes.
     popup = await world.press(world.jo, card, "Object")
-    assert popup.text is not None and popup.text.startswith("Jo, please tell us why you chose Object")
+    assert popup.text is not None and popup.text.startswith(
+        "Jo, please tell us why you chose Object"
+    )
     prompt = world.tg.last_bot_message(world.team)
     assert prompt is not None and prompt.text is not None
     assert prompt.text.startswith("Jo, please tell us why")

@@ -44,7 +44,9 @@ async def test_the_deep_link_turns_reminders_on_and_the_nudge_comes_privately(wo
     # The nudge's buttons work privately, for the group they came from; a reason asked
     # for privately is given privately.
     popup = await world.press(world.alex, nudge, "Concern", chat=world.tg.chat(world.alex.id))
-    assert popup.text is not None and popup.text.startswith("Alex, please tell us why you chose Concern")
+    assert popup.text is not None and popup.text.startswith(
+        "Alex, please tell us why you chose Concern"
+    )
     prompt = world.tg.last_bot_message(world.alex.id)
     assert prompt is not None and prompt.reply_markup is not None
     assert prompt.reply_markup["force_reply"] is True
