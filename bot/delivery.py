@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections import defaultdict
 from datetime import timedelta
@@ -27,6 +28,7 @@ log = logging.getLogger("deciding_together.delivery")
 MAX_PAUSE = timedelta(minutes=5)
 FOREVER = timedelta(days=3650)
 SEND_TIMEOUT = 60.0  # seconds one send may take before it counts as failed
+COALESCE = 0.02  # seconds to gather finished chats before looking for more
 
 
 def backoff(attempts: int) -> timedelta:
@@ -114,10 +116,20 @@ class DeliveryLoop:
         return True
 
     async def run_forever(self) -> None:
+        """Deliver until stopped, each chat as soon as it has something due.
+
+        Unlike :meth:`run_once`, a chat does not wait for the slowest chat of
+        a batch: each chat's sends run in a task of their own, and a chat that
+        is done makes the loop look for more at once. With Telegram's pacing a
+        batch's last chat may wait a second for its turn; the others go on."""
+        sending: dict[str, asyncio.Task[int]] = {}
         while not self._stopping:
             self._wake.clear()
+            if sending:
+                # Chats finish one after another: look for more once for several of them.
+                await asyncio.sleep(COALESCE)
             try:
-                await self.run_once()
+                await self._start_chats(sending)
             except Exception:  # the loop must outlive any one bad delivery
                 log.exception("delivery pass failed; trying again shortly")
             due = await self.app.storage.next_delivery_due()
@@ -126,6 +138,31 @@ class DeliveryLoop:
                 wait = max(0.05, min(wait, (due - self.app.clock.now()).total_seconds()))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), wait)
+        # Sends under way finish (each is bounded by SEND_TIMEOUT) before the loop ends.
+        await asyncio.gather(*sending.values(), return_exceptions=True)
+
+    async def _start_chats(self, sending: dict[str, asyncio.Task[int]]) -> None:
+        """Start sending to every chat that has something due and is not being sent to."""
+        now = self.app.clock.now()
+        pending = await self.app.storage.pending_deliveries(now + FOREVER, self.batch)
+        by_chat: dict[str, list[Delivery]] = defaultdict(list)
+        for delivery in pending:
+            if delivery.target not in sending:
+                by_chat[delivery.target].append(delivery)
+        for target, items in by_chat.items():
+            if items[0].next_attempt_at > now:
+                continue  # its oldest waits for a retry, and nothing may overtake it
+            task = asyncio.get_running_loop().create_task(self._send_in_order(items))
+            sending[target] = task
+            task.add_done_callback(functools.partial(self._chat_done, sending, target))
+
+    def _chat_done(
+        self, sending: dict[str, asyncio.Task[int]], chat: str, task: asyncio.Task[int]
+    ) -> None:
+        sending.pop(chat, None)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("sending to %s failed", chat, exc_info=task.exception())
+        self.wake()
 
     def stop(self) -> None:
         self._stopping = True
