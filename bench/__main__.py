@@ -1,0 +1,53 @@
+"""``python -m bench [--quick] [--only SECTION ...]``: measure, print the table, write the JSON."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bench import core, deadlines, fanout, matrix, scale, storage, telegram
+from bench.results import Report
+
+RESULTS = Path(__file__).with_name("results.json")
+
+# Each section with its size: (quick, full).
+SECTIONS: dict[str, Callable[[Report, bool], Awaitable[None] | None]] = {
+    "core": lambda r, q: core.run(r, 2.0 if q else 10.0),
+    "storage": lambda r, q: storage.run(r, 3.0 if q else 10.0),
+    "telegram": lambda r, q: telegram.run(r, 4 if q else 20),
+    "deadlines": lambda r, q: deadlines.run(r, 3.0 if q else 10.0),
+    "scale": lambda r, q: scale.run(r, 20 if q else 200),
+    "fanout": lambda r, q: fanout.run(r, 150 if q else 1000),
+    "matrix": lambda r, q: matrix.run(r, 3 if q else 10),
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a short run (under two minutes)")
+    parser.add_argument("--only", nargs="+", choices=sorted(SECTIONS), help="run these sections")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the JSON")
+    args = parser.parse_args()
+    # The bot's own warnings (a paced send put off, say) are part of the load, not the report.
+    logging.basicConfig(level=logging.ERROR)
+    logging.getLogger("apscheduler").setLevel(logging.CRITICAL)
+    report = Report(quick=args.quick)
+    for name in args.only or SECTIONS:
+        print(f"… {name}", flush=True)
+        started = time.perf_counter()
+        outcome = SECTIONS[name](report, args.quick)
+        if outcome is not None:
+            asyncio.run(outcome)  # type: ignore[arg-type]
+        report.seconds[name] = round(time.perf_counter() - started, 1)
+    print()
+    print(report.table())
+    report.write(args.out)
+    print(f"\nwritten to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""7. Matrix: from a member's reaction to the edited tally, through a real Synapse.
+
+A Synapse homeserver (the test suite's, on loopback), the bot with the
+Matrix adapter, and real matrix-nio clients as people. A member reacts ✅ to
+a proposal's card; the figure is the time until that member's client sees
+the card edited (``m.replace``) with the new tally. Reactions are a second
+and a half apart, as people's are, so the adapter's pacing of edits (about one
+a second per room) does not queue them.
+
+Baseline, in the same run on the same server: Synapse's own message round
+trip between two plain nio clients (one says something, the other answers as
+soon as its sync sees it, the first waits to see the answer): the reaction's
+path is a round trip too (member → bot → member).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+
+from bench.results import Figure, Report
+from bench.workload import scratch
+from tests.matrix.bot import Bots, is_edit_of
+from tests.matrix.people import People, Person
+from tests.matrix.synapse_server import SynapseServer
+
+TARGET_RATIO = 2.0
+PAUSE = 1.5  # seconds between two reactions
+
+
+async def run(report: Report, samples: int) -> None:
+    server = SynapseServer()
+    await asyncio.to_thread(server.start)
+    try:
+        with scratch() as folder:
+            people, bots = People(server, folder / "people"), Bots(server, folder / "bots")
+            (folder / "bots").mkdir()
+            try:
+                bot_latency, round_trip = await _measure(people, bots, samples)
+            finally:
+                await bots.close()
+                await people.close()
+    finally:
+        await asyncio.to_thread(server.stop)
+    ours, baseline = statistics.median(bot_latency), statistics.median(round_trip)
+    report.add(
+        Figure(
+            "7 matrix",
+            "reaction → edited tally seen (median)",
+            ours * 1000,
+            "ms",
+            TARGET_RATIO,
+            higher_is_better=False,
+            baseline=baseline * 1000,
+            baseline_name="nio round trip",
+            target_is_ratio=True,
+            notes=f"{samples} reactions; worst {max(bot_latency) * 1000:.0f} ms",
+        )
+    )
+    report.details["matrix"] = {
+        "reaction_to_edit_ms": [round(x * 1000, 1) for x in bot_latency],
+        "round_trip_ms": [round(x * 1000, 1) for x in round_trip],
+        "synapse_start_s": server.start_seconds,
+    }
+
+
+async def _measure(people: People, bots: Bots, samples: int) -> tuple[list[float], list[float]]:
+    alice, bob = await people.new("alice"), await people.new("bob")
+    bot = await bots.new(allowed_inviters=(alice.user_id,))
+    room = await people.make_room(alice, bob, name="Care team")
+    await bot.invite(alice, room)
+    cards = []
+    for n in range(samples):
+        said = await alice.say(room, f"!propose Proposal {n + 1}\nin 3 days")
+        card = await alice.wait_for_message(room, "Proposal #", sender=bot.user_id, after=said)
+        cards.append(card.event_id)
+    await bob.sync()
+    latency = []
+    for card in cards:
+        await asyncio.sleep(PAUSE)
+        started = time.perf_counter()
+        await bob.react(room, card, "✅")
+        await bob.wait_for_event(room, is_edit_of(card, "✅ Consent 1"), what="the tally edit")
+        latency.append(time.perf_counter() - started)
+
+    plain = await people.make_room(alice, bob, name="Just us")
+    await alice.sync()
+    trips = [await _round_trip(alice, bob, plain, n) for n in range(samples)]
+    return latency, trips
+
+
+async def _round_trip(alice: Person, bob: Person, room: str, n: int) -> float:
+    """Alice says something; Bob answers when his sync sees it; Alice sees the answer."""
+    await asyncio.sleep(PAUSE)
+
+    async def answer() -> None:
+        await bob.wait_for_message(room, f"ping {n}", sender=alice)
+        await bob.say(room, f"pong {n}")
+
+    answering = asyncio.create_task(answer())
+    await asyncio.sleep(0.2)  # Bob is waiting in his long poll, as the bot is in its sync
+    started = time.perf_counter()
+    await alice.say(room, f"ping {n}")
+    await alice.wait_for_message(room, f"pong {n}", sender=bob)
+    took = time.perf_counter() - started
+    await answering
+    return took

@@ -1,0 +1,182 @@
+"""3. Telegram end to end: button presses answered per second, against a bare PTB bot.
+
+Both bots run in this process against the fake Bot API server of the test
+suite, over HTTP, through python-telegram-bot:
+
+* **ours**: the Telegram adapter (long polling with its own offset), the
+  application and SQLite storage (synchronous FULL), with the delivery loop
+  running and Telegram's real pacing, so card edits go out as in production.
+  Each press is looked up, decided, committed and answered in its pop-up.
+* **echo**: a bare ``telegram.ext.Application`` whose only handler answers
+  each callback query, polling the same server.
+
+The same number of presses (Consent on every proposal by every member but
+the proposer) is queued at once for each bot; the figure is presses answered
+per second, from the first press to the last answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.ext import Application as PtbApplication
+from telegram.ext import CallbackQueryHandler, ContextTypes
+
+from adapters.telegram import TelegramAdapter
+from adapters.telegram.pacing import TELEGRAM_LIMITS, Limits, Window
+from bench.results import Figure, Report
+from bench.workload import PEOPLE, PROPOSALS, copy_team, make_team, scratch, store_team
+from bot.app import Application
+from bot.clock import SystemClock
+from bot.core.effects import Post, SetTimer
+from bot.delivery import DeliveryLoop
+from storage.sqlite import SqliteStorage
+from tests.fakes.telegram_server import CallbackQuery, FakeTelegram, FakeUser
+
+TARGET_RATIO = 0.8
+# For posting the cards before the measurement only.
+UNPACED = Limits(Window(10_000, 1.0), Window(10_000, 1.0), Window(10_000, 1.0), margin=0.0)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The ``[telegram]`` section, as the adapter reads it."""
+
+    token: str
+    base_url: str | None
+    mode: str = "polling"
+    webhook_url: str | None = None
+    listen: str | None = None
+    secret_token: str | None = None
+    bot_username: str | None = None
+
+
+def chat_id(team: int) -> int:
+    return -1_000_000_000_000 - team
+
+
+async def run(report: Report, teams: int) -> None:
+    async with FakeTelegram() as tg:
+        people = [tg.user(1000 + i, f"Person {i}") for i in range(PEOPLE)]
+        for team in range(teams):
+            tg.group(chat_id(team), f"Care team {team}", supergroup=True, members=people)
+        with scratch() as folder:
+            ours, cards = await _ours(tg, people, teams, folder)
+        echo = await _echo(tg, people, cards)
+    report.add(
+        Figure(
+            "3 telegram",
+            "button presses answered (ours)",
+            ours,
+            "/s",
+            TARGET_RATIO,
+            baseline=echo,
+            baseline_name="bare PTB bot",
+            target_is_ratio=True,
+            notes="fake Bot API over HTTP, same run",
+        )
+    )
+    report.details["telegram"] = {"teams": teams, "presses": len(cards), "ours": ours, "echo": echo}
+
+
+Card = tuple[int, int, str]  # chat id, message id, the Consent button's callback data
+
+
+async def _ours(
+    tg: FakeTelegram, people: list[FakeUser], teams: int, folder: object
+) -> tuple[float, list[Card]]:
+    storage = await SqliteStorage.open(f"{folder}/telegram.db")
+    app = Application(storage=storage, clock=SystemClock())
+    delivery = DeliveryLoop(app)
+    app.on_outbox_changed = delivery.wake
+    adapter = TelegramAdapter(Settings(tg.token, tg.base_url), limits=UNPACED, poll_timeout=5)
+    app.adapters["telegram"] = adapter
+    delivering: asyncio.Task[None] | None = None
+    try:
+        now = app.clock.now()
+        template = make_team("telegram:template", platform="telegram", at=now)
+        for team in range(teams):
+            await store_team(
+                storage,
+                copy_team(template, f"telegram:{chat_id(team)}"),
+                template.effects,
+                at=now,
+                keep=lambda e: isinstance(e, SetTimer) or (isinstance(e, Post) and bool(e.card)),
+            )
+        await adapter.start(app)
+        delivering = asyncio.create_task(delivery.run_forever())
+        cards = await _cards(tg, storage, teams)
+        adapter.pacer.limits = TELEGRAM_LIMITS  # from here on, as in production
+        rate = await _press_all(tg, people, cards)
+    finally:
+        delivery.stop()
+        if delivering is not None:
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(delivering, 10)
+        await adapter.stop()
+        await storage.close()
+    return rate, cards
+
+
+async def _cards(tg: FakeTelegram, storage: SqliteStorage, teams: int) -> list[Card]:
+    """Every card's Consent button, once the cards are posted."""
+    deadline = time.monotonic() + 120
+    while True:
+        found: list[Card] = []
+        for team in range(teams):
+            chat = f"telegram:{chat_id(team)}"
+            for number in range(1, PROPOSALS + 1):
+                ref = (await storage.card_messages(chat, number)).get(chat)
+                if ref is None:
+                    continue
+                message = tg.message(chat_id(team), int(ref))
+                data = next(b["callback_data"] for b in message.buttons if "Consent" in b["text"])
+                found.append((chat_id(team), int(ref), data))
+        if len(found) == teams * PROPOSALS:
+            return found
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"only {len(found)} cards were posted")
+        await asyncio.sleep(0.1)
+
+
+async def _press_all(tg: FakeTelegram, people: list[FakeUser], cards: list[Card]) -> float:
+    """Everyone but the proposer presses Consent on every card; presses answered per second."""
+    queries: list[CallbackQuery] = []
+    for person in people[1:]:
+        for chat, message, data in cards:
+            action = tg.press_button(chat, person, message, data, strict=False)
+            assert action.callback_query_id is not None
+            queries.append(tg.callback_queries[action.callback_query_id])
+    deadline = time.monotonic() + 600
+    while not all(q.answer is not None for q in queries):
+        if time.monotonic() > deadline:
+            raise TimeoutError("not every press was answered")
+        await asyncio.sleep(0.05)
+    first = min(q.at for q in queries)
+    last = max(q.answer.at for q in queries if q.answer is not None)
+    return len(queries) / (last - first)
+
+
+async def _echo(tg: FakeTelegram, people: list[FakeUser], cards: list[Card]) -> float:
+    """The same presses, answered by a bare python-telegram-bot application."""
+
+    async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.callback_query is not None
+        await update.callback_query.answer("Thank you")
+
+    bot = PtbApplication.builder().token(tg.token).base_url(tg.base_url).build()
+    bot.add_handler(CallbackQueryHandler(answer))
+    await bot.initialize()
+    await bot.start()
+    assert bot.updater is not None
+    await bot.updater.start_polling(poll_interval=0, timeout=5)
+    try:
+        return await _press_all(tg, people, cards)
+    finally:
+        await bot.updater.stop()
+        await bot.stop()
+        await bot.shutdown()
