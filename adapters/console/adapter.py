@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from adapters.console.render import render
 from bot.core.effects import AskReason, DirectMessage, EditCard, Post, Reply, SendFile
+from bot.core.i18n import translator
 from storage.interface import Delivery
 
 if TYPE_CHECKING:
@@ -51,11 +52,13 @@ class ConsoleAdapter:
     async def deliver(self, delivery: Delivery) -> str | None:
         effect = delivery.effect
         private = delivery.target.startswith("dm:")
+        group = await self.app.group(delivery.group_id)
+        _ = translator(group.settings.language if group else None)
         who = BOT
         if private:
             who = f"{BOT} → {delivery.target.rsplit(':', 1)[-1].title()} (private)"
         if isinstance(effect, Post):
-            lines = render(effect.document)
+            lines = render(effect.document, _)
             self._say(lines, who)
             self._count += 1
             ref = str(self._count)
@@ -64,26 +67,27 @@ class ConsoleAdapter:
             return ref
         if isinstance(effect, EditCard):
             key = f"{delivery.group_id}#{effect.number}"
-            lines = render(effect.document)
+            lines = render(effect.document, _)
             before = self._cards.get(key, [])
             changed = [line for line in lines if line not in before]
             self._cards[key] = lines
             if changed:
-                self._say([f"(card #{effect.number} updated) " + changed[0], *changed[1:]], who)
+                note = _("(card #{number} updated)").format(number=effect.number)
+                self._say([f"{note} {changed[0]}", *changed[1:]], who)
             return None
         if isinstance(effect, AskReason):
             self.awaiting_reason[effect.identities[0] if effect.identities else effect.name] = (
                 effect.word,
                 effect.number,
             )
-            self._say(render(effect.document), who)
+            self._say(render(effect.document, _), who)
             return None
         if isinstance(effect, Reply | DirectMessage):
-            self._say(render(effect.document), who)
+            self._say(render(effect.document, _), who)
             return None
         if isinstance(effect, SendFile):
             self.files.append((effect.filename, effect.content))
-            caption = render(effect.caption) if effect.caption else []
+            caption = render(effect.caption, _) if effect.caption else []
             self._say([f"📎 {effect.filename} ({len(effect.content)} characters)", *caption], who)
             return None
         return None
