@@ -16,6 +16,8 @@ after a crash) changes nothing the second time.
   takes the response back. The card's tally answers it: the core's "thank
   you" is held back (``QuietReplies``, shared with the Telegram adapter).
 * Someone joining a group's room joins the group; someone leaving leaves it.
+* A message the bot cannot decrypt is counted and answered with a short note
+  (see ``unreadable``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from adapters.matrix import names
 from adapters.matrix.memory import Memory, ReactionRecord
 from adapters.matrix.rooms import Rooms
 from adapters.matrix.threads import ThreadedReplies
+from adapters.matrix.unreadable import Unreadable
 from adapters.quiet import QuietReplies
 from bot.app import Application
 from bot.core.commands import Join, Leave, Respond, Unrespond
@@ -83,6 +86,7 @@ class Translator:
         self.rooms = rooms
         self.quiet = quiet
         self.threads = threads
+        self.unreadable = Unreadable(app, client, memory)
         self._handlers: list[tuple[type, Callable[[str, Any], Awaitable[None]]]] = [
             (nio.RoomMessageText, self.message),
             (nio.RoomMessageEmote, self.message),
@@ -90,12 +94,14 @@ class Translator:
             (nio.RedactionEvent, self.redaction),
             (nio.RoomMemberEvent, self.membership),
             (nio.RoomUpgradeEvent, self.rooms.upgraded),
-            (nio.MegolmEvent, self.undecryptable),
+            (nio.MegolmEvent, self.unreadable.event),
         ]
 
     async def event(self, room_id: str, event: nio.Event) -> None:
         if event.sender == self.client.user_id:
             return  # the bot's own messages, coming back
+        if event.decrypted:
+            self.unreadable.readable(room_id, event.sender)
         for kind, handler in self._handlers:
             if isinstance(event, kind):
                 await handler(room_id, event)
@@ -287,11 +293,3 @@ class Translator:
                     present=False,
                     update_key=f"matrix:{event.event_id}",
                 )
-
-    async def undecryptable(self, room_id: str, event: nio.MegolmEvent) -> None:
-        log.warning(
-            "could not decrypt %s from %s in %s: the bot's device was not given its key",
-            event.event_id,
-            event.sender,
-            room_id,
-        )
