@@ -1,7 +1,8 @@
 """The Matrix adapter: the bot's account, its sync loop, and its deliveries.
 
-``start`` logs in (see ``login``), wires the parts together and starts the
-sync loop in the background; ``stop`` ends the loop and closes the HTTP
+``start`` logs in (see ``login``), cross-signs the bot's device when it does
+end-to-end encryption (see ``crosssigning``), wires the parts together and
+starts the sync loop in the background; ``stop`` ends the loop and closes the HTTP
 session without logging out, so the next start is the same device.
 
 The parts, one job each:
@@ -22,6 +23,7 @@ import logging
 import nio
 
 from adapters.matrix import names
+from adapters.matrix.crosssigning import Outcome, cross_sign
 from adapters.matrix.deliver import Deliveries
 from adapters.matrix.events import Translator
 from adapters.matrix.login import LoginFailed, log_in, make_client, password_login
@@ -51,6 +53,14 @@ class MatrixAdapter:
         self.sync: SyncLoop | None = None
         self._deliveries: Deliveries | None = None
         self._task: asyncio.Task[None] | None = None
+        # How cross-signing went at the last start (None: no encryption, or not tried).
+        self.cross_signing: Outcome | None = None
+        self._translator: Translator | None = None
+
+    @property
+    def undecryptable(self) -> int:
+        """How many messages the bot could not decrypt since it started."""
+        return self._translator.unreadable.count if self._translator is not None else 0
 
     async def start(self, app: Application) -> None:
         client = make_client(self.settings)
@@ -60,16 +70,19 @@ class MatrixAdapter:
             await client.close()
             raise
         self.client = client
+        if client.olm is not None:
+            self.cross_signing = await self._cross_sign(client)
         user_id = str(client.user_id)
         memory = Memory(app.storage, user_id)
         rooms = Rooms(client, memory, app, self.settings, encrypted=client.olm is not None)
         quiet, threads = QuietReplies(), ThreadedReplies()
+        self._translator = Translator(app, client, memory, rooms, quiet, threads)
         self.sync = SyncLoop(
             client,
             app,
             memory,
             rooms,
-            Translator(app, client, memory, rooms, quiet, threads),
+            self._translator,
             long_poll_ms=self.long_poll_ms,
             log_in_again=self._log_in_again,
         )
@@ -79,6 +92,18 @@ class MatrixAdapter:
             log.warning("facilitators_from_power_levels is not supported yet; ignoring it")
         self._task = asyncio.create_task(self.sync.run(), name="matrix sync")
         log.info("Matrix: %s on %s, device %s", user_id, self.settings.homeserver, client.device_id)
+
+    async def _cross_sign(self, client: nio.AsyncClient) -> Outcome | None:
+        """Have the bot's device signed by its own account, so Element trusts it.
+
+        Trouble here never stops the bot: it works on, its device unverified."""
+        try:
+            if client.should_upload_keys:
+                await client.keys_upload()  # a new device's keys must be there to be signed
+            return await cross_sign(client, self.settings.store_path, self.settings.password)
+        except Exception:
+            log.exception("cross-signing the bot's device failed; it works on, unverified")
+            return None
 
     async def _log_in_again(self) -> None:
         """The server forgot the bot's access token (someone ended its session)."""

@@ -21,7 +21,8 @@ Known matrix-nio 0.26 behaviour worth knowing when writing predicates:
   nio releases, without that class, gave ``UnknownEvent`` (``type == "m.reaction"``);
   in 0.26 a reaction whose content does not fit nio's schema becomes ``BadEvent``,
   and one already redacted when it is first synced becomes ``RedactedEvent``.
-  nio sends reactions unencrypted, even in encrypted rooms (Element encrypts them).
+  nio sends reactions unencrypted, even in encrypted rooms; Element encrypts
+  them, and so does :meth:`Person.react` here.
 * nio has no notion of threads or replies: ``m.relates_to`` (``rel_type:
   m.thread``, ``m.in_reply_to``) is only in ``event.source["content"]``; use
   :func:`relates_to`.
@@ -37,6 +38,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
@@ -314,11 +316,38 @@ class Person:
     async def react(self, room_id: str, event_id: str, key: str) -> str:
         """React to an event with ``key`` (usually an emoji); returns the reaction's id.
 
-        Reacting twice with the same key is refused by Synapse with
-        ``M_DUPLICATE_ANNOTATION`` (raised as :class:`MatrixRequestFailed`).
+        In an encrypted room the reaction is encrypted, as Element does (nio would
+        send it in the clear). Reacting twice with the same key is refused by
+        Synapse with ``M_DUPLICATE_ANNOTATION`` (raised as :class:`MatrixRequestFailed`).
         """
-        relation = {"rel_type": "m.annotation", "event_id": event_id, "key": key}
-        return await self.send(room_id, "m.reaction", {"m.relates_to": relation})
+        content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
+        room = self.client.rooms.get(room_id)
+        if self.encrypted and room is not None and room.encrypted:
+            return await self._send_encrypted(room_id, "m.reaction", content)
+        return await self.send(room_id, "m.reaction", content)
+
+    async def _send_encrypted(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
+        """Encrypt and send an event that nio's ``room_send`` would leave in the clear."""
+        client = self.client
+        if not client.rooms[room_id].members_synced:  # as room_send does first
+            _check(await client.joined_members(room_id), "list the members")
+        if client.olm is not None and client.olm.should_share_group_session(room_id):
+            _check(
+                await client.share_group_session(room_id, ignore_unverified_devices=True),
+                "share the room key",
+            )
+        encrypted_type, encrypted = client.encrypt(room_id, event_type, content)
+        # Encrypted content keeps its m.relates_to in the clear, so the server can
+        # aggregate (and refuse duplicate) reactions as it does for Element's.
+        assert "m.relates_to" in encrypted and "ciphertext" in encrypted
+        method, path, data = nio.Api.room_send(
+            client.access_token, room_id, encrypted_type, encrypted, uuid.uuid4()
+        )
+        response = _check(
+            await client._send(nio.RoomSendResponse, method, path, data, (room_id,)),
+            f"send encrypted {event_type}",
+        )
+        return str(response.event_id)
 
     async def redact(self, room_id: str, event_id: str, reason: str | None = None) -> str:
         """Redact (delete) an event, e.g. take back a reaction; returns the redaction's id."""

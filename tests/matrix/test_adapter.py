@@ -3,7 +3,7 @@
 Each test tells a care team's story as Element users would live it: ``!commands``
 in the room, reactions on the proposal card, answers in the card's thread, a
 nudge in a direct room, an upgrade of the room, a restart of the bot in the
-middle of a round.
+middle of a round. The same in encrypted rooms is in ``test_encryption``.
 """
 
 from __future__ import annotations
@@ -363,48 +363,6 @@ async def test_a_bot_removed_from_the_room_stops_posting_there(people: People, b
         return group is not None and group.chats == ()
 
     await bot.until(room_dropped, "dropping the room from its group")
-
-
-@pytest.mark.matrix_e2e
-async def test_in_encrypted_rooms_the_bot_reads_and_writes_encrypted(
-    people: People, bots: Bots, synapse: SynapseServer
-) -> None:
-    if not nio.crypto.ENCRYPTION_ENABLED:
-        pytest.skip("end-to-end encryption needs matrix-nio[e2e]")
-    alice = await people.new("alice", encryption=True)
-    bob = await people.new("bob", encryption=True)
-    bot = await bots.new(allowed_inviters=(alice.user_id,), encrypted=True)
-    room = await people.make_room(alice, bob, encrypted=True)  # as Element makes private rooms
-    await bot.invite(alice, room)
-    await bob.wait_for_members(room, [bot.user_id])
-
-    card = await alice.wait_for_message(
-        room, "Proposal #1", sender=bot.user_id, after=await alice.say(room, PROPOSAL)
-    )
-    assert card.decrypted
-    # Element encrypts reactions in encrypted rooms (nio would not): do as Element does.
-    await bob.say(room, "Sounds good")  # shares Bob's room key with everyone
-    reaction = {
-        "m.relates_to": {"rel_type": "m.annotation", "event_id": card.event_id, "key": "✅"}
-    }
-    _, encrypted = bob.client.encrypt(room, "m.reaction", reaction)
-    assert "m.relates_to" in encrypted and "ciphertext" in encrypted
-    await asyncio.to_thread(
-        synapse.request,
-        "PUT",
-        f"/_matrix/client/v3/rooms/{quote(room)}/send/m.room.encrypted/reaction-1",
-        encrypted,
-        access_token=bob.user.access_token,
-    )
-    edit = await bob.wait_for_event(room, is_edit_of(card.event_id, "✅ Consent 1"))
-    assert isinstance(edit, nio.RoomMessageText) and edit.decrypted
-
-    # Alice, who proposed, has not responded yet: her nudge comes in an encrypted direct room.
-    await bot.wait(timedelta(days=2, hours=1))
-    direct = await wait_for_any_invite(alice)
-    await alice.join(direct)
-    nudge = await alice.wait_for_message(direct, "Move the morning visit", sender=bot.user_id)
-    assert nudge.decrypted and alice.client.rooms[direct].encrypted
 
 
 async def test_on_its_very_first_start_the_bot_does_not_replay_old_commands(
