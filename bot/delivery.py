@@ -16,11 +16,13 @@ import contextlib
 import functools
 import logging
 from collections import defaultdict
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.adapter import DeliveryFailed, Undeliverable, platform_of
 from bot.app import Application
-from bot.core.effects import Post
+from bot.core.cards import card
+from bot.core.effects import EditCard, Post
 from storage.interface import Delivery
 
 log = logging.getLogger("deciding_together.delivery")
@@ -77,6 +79,12 @@ class DeliveryLoop:
                 delivery.id, f"{platform} is not running", now + MAX_PAUSE
             )
             return False
+        if isinstance(delivery.effect, EditCard) and delivery.effect.document is None:
+            drawn = await self._draw_card(delivery)
+            if drawn is None:
+                await storage.delivered(delivery.id, "undeliverable: the proposal is gone")
+                return True
+            delivery = drawn
         try:
             ref = await asyncio.wait_for(adapter.deliver(delivery), SEND_TIMEOUT)
         except DeliveryFailed as failure:
@@ -114,6 +122,17 @@ class DeliveryLoop:
             await self.app.note_card_posted(delivery.group_id, effect.card, delivery.target, ref)
         await storage.delivered(delivery.id, ref)
         return True
+
+    async def _draw_card(self, delivery: Delivery) -> Delivery | None:
+        """The card edit with the card drawn from the group's state now."""
+        effect = delivery.effect
+        assert isinstance(effect, EditCard)
+        group = await self.app.group(delivery.group_id)
+        proposal = group.proposals.get(effect.number) if group is not None else None
+        if group is None or proposal is None:
+            return None  # purged since: nothing left to show
+        document = card(group, proposal, self.app.clock.now())
+        return replace(delivery, effect=replace(effect, document=document))
 
     async def run_forever(self) -> None:
         """Deliver until stopped, each chat as soon as it has something due.

@@ -67,7 +67,7 @@ class ConsoleAdapter:
             return ref
         if isinstance(effect, EditCard):
             key = f"{delivery.group_id}#{effect.number}"
-            lines = render(effect.document, _)
+            lines = render(effect.drawn, _)
             before = self._cards.get(key, [])
             changed = [line for line in lines if line not in before]
             self._cards[key] = lines

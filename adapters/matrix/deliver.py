@@ -142,7 +142,7 @@ class Deliveries:
         await self.sender.wait_to_edit(room_id)
         if await self._newer_edit_waiting(delivery, effect.number):
             return None  # that one will show the latest tally; this one is out of date
-        content = render.edit(card_event, render.render(effect.document, card=True))
+        content = render.edit(card_event, render.render(effect.drawn, card=True))
         event_id = await self.sender.send(room_id, content, delivery.key)
         self.sender.edited(room_id)
         return event_id

@@ -114,8 +114,8 @@ class Deliverer:
         chat_id = await self.sender.current_chat(ids.chat_id_of(delivery.target))
         refs = await self.app.storage.card_messages(delivery.group_id, effect.number)
         ref = refs.get(ids.chat_key(chat_id))
-        markup = await self.markup(effect.document.actions, delivery.group_id)
-        card = await self._card_html(delivery, effect.number, effect.document)
+        markup = await self.markup(effect.drawn.actions, delivery.group_id)
+        card = await self._card_html(delivery, effect.number, effect.drawn)
         if ref is not None and await self.sender.edit_text(chat_id, int(ref), card, markup):
             return None
         sent = await self.sender.send_text(chat_id, [card], markup)

@@ -29,11 +29,21 @@ class Post:
 class EditCard:
     """Bring a proposal's card up to date (tally, stage, deadline).
 
-    Only the latest edit of a card matters, so the delivery loop may skip
-    older undelivered edits of the same card (coalescing)."""
+    The core only says *that* the card changed: the card is drawn when the edit
+    is sent, from the state at that moment (``bot.delivery`` fills in
+    ``document`` with ``cards.card``). A burst of responses then costs one
+    drawing per edit actually sent, not one per response, and only the latest
+    edit of a card is ever sent (older undelivered ones are superseded)."""
 
     number: int
-    document: Document
+    document: Document | None = None
+
+    @property
+    def drawn(self) -> Document:
+        """The card to show; adapters only ever see edits the delivery loop has drawn."""
+        if self.document is None:
+            raise ValueError(f"card #{self.number} has not been drawn yet")
+        return self.document
 
 
 @dataclass(frozen=True, slots=True)

@@ -219,7 +219,7 @@ def post_card(turn: Turn, proposal: Proposal, *, intro: str = "") -> None:
 
 
 def refresh_card(turn: Turn, proposal: Proposal) -> None:
-    turn.emit(EditCard(proposal.number, cards.card(turn.group, proposal, turn.now)))
+    turn.emit(EditCard(proposal.number))
 
 
 def announce(turn: Turn, text: str, proposal: Proposal | None = None) -> None:

@@ -6,10 +6,11 @@ down the core alone; the clock is moved by hand and due timers fire in order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from bot.core import commands as c
+from bot.core.cards import card
 from bot.core.decide import Decision, decide
 from bot.core.document import plain_text
 from bot.core.effects import CancelTimer, EditCard, Effect, Message, Post, SetTimer
@@ -31,6 +32,9 @@ class Conversation:
 
     def run(self, command: c.Command) -> Decision:
         decision = decide(self.group, command, self.now)
+        # Cards are drawn when an edit is sent; here everything is "sent" at once.
+        drawn = tuple(self._draw(e, decision.group) for e in decision.effects)
+        decision = replace(decision, effects=drawn)
         self.group = decision.group
         self.last = decision
         for effect in decision.effects:
@@ -62,6 +66,11 @@ class Conversation:
             self.now = max(self.now, timer.due)
             self.run(timer.event)
         self.now = end
+
+    def _draw(self, effect: Effect, group: Group) -> Effect:
+        if isinstance(effect, EditCard) and effect.document is None:
+            return replace(effect, document=card(group, group.proposals[effect.number], self.now))
+        return effect
 
     def proposal(self, number: int) -> Proposal:
         return self.group.proposals[number]
