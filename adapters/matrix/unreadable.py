@@ -11,15 +11,14 @@ verified. The bot cannot know what was said, so it:
   sessions, as Element does): if one of them has it, the rest of that
   sender's messages in the same session can be read;
 * tells the room in plain words, once per person and room until a message from
-  them can be read again: "I couldn't read a message from Sam. Please send it
-  again." The note goes through the application like a reply to the event
-  (whose id is its update key), so it is stored, delivered from the outbox and
-  never sent twice for one event.
+  them can be read again (or the bot restarts): "I couldn't read a message
+  from Sam. Please send it again." The note goes through the application like
+  a reply to the event (whose id is its update key), so it is stored,
+  delivered from the outbox and never sent twice for one event.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 
 import nio
@@ -37,6 +36,8 @@ NOTE = N_("I couldn't read a message from {name}. Please send it again.")
 
 
 class Unreadable:
+    """What the bot does with the messages it cannot decrypt (see the module's docstring)."""
+
     def __init__(self, app: Application, client: nio.AsyncClient, memory: Memory) -> None:
         self.app = app
         self.client = client
@@ -45,6 +46,7 @@ class Unreadable:
         self._noted: set[tuple[str, str]] = set()  # (room, sender) told, not yet read again
 
     async def event(self, room_id: str, event: nio.MegolmEvent) -> None:
+        """Count, log, note (once) and ask for the key of one undecryptable event."""
         update_key = f"matrix:{event.event_id}"
         if await self.app.storage.seen_update(update_key):
             return  # seen and answered before a restart
@@ -89,8 +91,9 @@ class Unreadable:
     async def _request_key(self, event: nio.MegolmEvent) -> None:
         if self.client.olm is None or event.session_id in self.client.outgoing_key_requests:
             return
-        with contextlib.suppress(nio.LocalProtocolError):  # asked already
-            try:
-                await self.client.request_room_key(event)
-            except NETWORK_ERRORS as problem:
-                log.info("could not ask for the key of %s: %r", event.event_id, problem)
+        try:
+            await self.client.request_room_key(event)
+        except nio.LocalProtocolError:
+            pass  # asked already
+        except NETWORK_ERRORS as problem:  # only a request: the note is what matters
+            log.info("could not ask for the key of %s: %r", event.event_id, problem)
