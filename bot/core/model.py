@@ -16,6 +16,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from enum import StrEnum
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def evolve(value: T, **changes: Any) -> T:
+    """``dataclasses.replace`` for the hot path (every response changes a round, a
+    proposal and the group): the same result, several times faster, because our
+    frozen, slotted dataclasses have no ``__post_init__`` to run."""
+    cls = type(value)
+    new = object.__new__(cls)
+    for name in cls.__slots__:  # type: ignore[attr-defined]
+        object.__setattr__(new, name, changes[name] if name in changes else getattr(value, name))
+    return new
+
 
 # -- members -------------------------------------------------------------------------------
 
@@ -117,10 +132,10 @@ class Group:
         return max(self.proposals, default=0) + 1
 
     def with_member(self, member: Member) -> Group:
-        return replace(self, members={**self.members, member.id: member})
+        return evolve(self, members={**self.members, member.id: member})
 
     def with_proposal(self, proposal: Proposal) -> Group:
-        return replace(self, proposals={**self.proposals, proposal.number: proposal})
+        return evolve(self, proposals={**self.proposals, proposal.number: proposal})
 
 
 # -- proposals -------------------------------------------------------------------------------

@@ -7,14 +7,20 @@ person is asked for it, and the card keeps showing them as not yet responded.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from bot.core import commands as c
 from bot.core import rounds
 from bot.core.document import Document, para
 from bot.core.effects import AskReason
 from bot.core.lifecycle import RESPONDING, Move
-from bot.core.model import WITHDRAWN_RESPONSE, Member, Proposal, ResponseRecord, RoundKind, Stage
+from bot.core.model import (
+    WITHDRAWN_RESPONSE,
+    Member,
+    Proposal,
+    ResponseRecord,
+    RoundKind,
+    Stage,
+    evolve,
+)
 from bot.core.names import find_member
 from bot.core.outcomes import standing_objections, verdict
 from bot.core.processes import PROCESSES, Process, ResponseKind, Rule
@@ -236,8 +242,8 @@ def _append(
     participants = (
         round_.participants | {member_id} if responded else round_.participants - {member_id}
     )
-    updated = replace(round_, history=(*round_.history, record), participants=participants)
-    return turn.put(replace(proposal, rounds=(*proposal.rounds[:-1], updated)))
+    updated = evolve(round_, history=(*round_.history, record), participants=participants)
+    return turn.put(evolve(proposal, rounds=(*proposal.rounds[:-1], updated)))
 
 
 def _ask_for_reason(turn: Turn, proposal: Proposal, kind: ResponseKind, subject: Member) -> None:
