@@ -99,9 +99,10 @@ def everyone_responded(proposal: Proposal, group: Group) -> bool:
     """Every member has responded. A group of one cannot pass early: a proposal
     needs someone besides the proposer to have had their say."""
     round_ = proposal.round
-    if round_ is None or len(group.active_members()) < 2:
+    if round_ is None:
         return False
-    return not waiting_for(proposal, group)
+    members = group.active_members()
+    return len(members) >= 2 and all(m.id in round_.participants for m in members)
 
 
 def missing_required(proposal: Proposal, group: Group) -> list[int]:
