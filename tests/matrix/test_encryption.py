@@ -90,6 +90,7 @@ async def test_a_consent_round_in_an_encrypted_room_survives_a_restart(
     await carol.wait_for_event(room, is_edit_of(card.event_id, "Tuesday is too early for Mum"))
 
     # Alice amends; everyone consents to the new version; the outcome is announced.
+    # Alice's and Bob's room keys were given to the bot before the restart: it kept them.
     amended = await alice.say(room, "!amend #1 Move it to 10:30 instead")
     new_card = await alice.wait_for_message(
         room, "Move it to 10:30 instead", sender=bot.user_id, after=amended
