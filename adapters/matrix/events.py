@@ -29,7 +29,7 @@ from typing import Any
 
 import nio
 
-from adapters.matrix import names
+from adapters.matrix import names, render
 from adapters.matrix.memory import Memory, ReactionRecord
 from adapters.matrix.rooms import Rooms
 from adapters.matrix.threads import ThreadedReplies
@@ -37,6 +37,7 @@ from adapters.matrix.unreadable import Unreadable
 from adapters.quiet import QuietReplies
 from bot.app import Application
 from bot.core.commands import Join, Leave, Respond, Unrespond
+from bot.core.document import Document
 from bot.core.effects import Effect, Reply
 from bot.core.processes import PROCESSES
 
@@ -129,7 +130,7 @@ class Translator:
             return  # seen before a restart: it changes nothing, not even a question asked since
         if await self.memory.direct_user(room_id) is not None:
             answer = await self._reason_answer(room_id, event.sender, text, direct=True)
-            await self.app.submit(
+            submitted = await self.app.submit(
                 chat=names.private_chat_of(event.sender),
                 actor=actor,
                 text=answer or text,
@@ -139,6 +140,7 @@ class Translator:
             )
             if answer is not None:
                 await self.memory.forget_prompt(room_id, event.sender)
+            await self._answer_directly(room_id, event.event_id, submitted.direct)
             return
         chat = names.chat_of(room_id)
         card = await self._card_number(chat, thread_root) or await self._card_number(
@@ -248,6 +250,22 @@ class Translator:
             if submitted.decision is not None:
                 self.quiet.keep_quiet(_replies(submitted.decision.effects))
 
+    async def _answer_directly(
+        self, room_id: str, event_id: str, documents: tuple[Document, ...]
+    ) -> None:
+        """Answers the application did not store (the person is in no group yet, or in
+        several) go out at once; the event id keeps a repeat from sending them twice."""
+        for index, document in enumerate(documents):
+            response = await self.client.room_send(
+                room_id,
+                "m.room.message",
+                render.render(document),
+                tx_id=f"direct-{event_id}-{index}",
+                ignore_unverified_devices=True,
+            )
+            if isinstance(response, nio.RoomSendError):
+                log.warning("could not answer in %s: %s", room_id, response.message)
+
     async def _forget_question(self, room_id: str, sender: str, number: int) -> None:
         """A new reaction on the card changes the answer: an earlier "why?" is moot
         (a new one is asked if the new response needs a reason too), and the
@@ -289,7 +307,7 @@ class Translator:
                 await self.app.submit(
                     chat=chat,
                     actor=names.actor(self.client, room_id, user),
-                    action=Leave(),
+                    action=Leave(left_chat=True),
                     present=False,
                     update_key=f"matrix:{event.event_id}",
                 )

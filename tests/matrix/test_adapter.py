@@ -473,3 +473,21 @@ async def test_joining_and_leaving_the_room_joins_and_leaves_the_group(
         return not member.active
 
     await bot.until(bob_left, "counting Bob out")
+
+
+async def test_a_stranger_writing_privately_is_answered_in_the_direct_room(
+    people: People, bots: Bots
+) -> None:
+    """Someone in no group yet messages the bot directly: the answer (stored nowhere,
+    as there is no group to store it in) still comes, in that room."""
+    alice = await people.new("alice")
+    bot = await bots.new(allowed_inviters=(alice.user_id,))
+    created = await alice.client.room_create(
+        invite=[bot.user_id], is_direct=True, preset=nio.RoomPreset.trusted_private_chat
+    )
+    assert isinstance(created, nio.RoomCreateResponse)
+    room = created.room_id
+    await alice.wait_for_members(room, [bot.user_id])
+    asked = await alice.say(room, "status")
+    answer = await alice.wait_for_message(room, "join", sender=bot.user_id, after=asked)
+    assert "group" in answer.body
