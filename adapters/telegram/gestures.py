@@ -103,17 +103,22 @@ class Gestures:
                 update_key=key,
                 chat_title=message.chat.title or "",
             )
-            self._keep_quiet(submitted)
-        refused = submitted.decision is not None and submitted.decision.refused
-        await self._answer(query, popup_text(submitted), alert=refused)
+            refused = submitted.decision is not None and submitted.decision.refused
+            # The reply is held back only if the pop-up showed it; when Telegram did not
+            # take the answer, the reply goes to the chat instead, so nobody goes unanswered.
+            if await self._answer(query, popup_text(submitted), alert=refused):
+                self._keep_quiet(submitted)
 
-    async def _answer(self, query: CallbackQuery, text: str, *, alert: bool = False) -> None:
+    async def _answer(self, query: CallbackQuery, text: str, *, alert: bool = False) -> bool:
+        """Answer a press in its pop-up; False when Telegram did not take the answer."""
         try:
             await self.bot.answer_callback_query(query.id, text=text or None, show_alert=alert)
         except TelegramError as error:
             # Too late (a press answered before a restart) or Telegram unreachable: the
             # press itself is recorded, only its pop-up is lost.
             log.info("could not answer a button press: %s", error)
+            return False
+        return True
 
     def _keep_quiet(self, submitted: Submitted) -> None:
         if submitted.decision is not None:
