@@ -103,7 +103,9 @@ class Poller:
     def _pause_after(self, error: TelegramError, failures: int) -> float:
         if isinstance(error, RetryAfter):
             wait = error.retry_after
-            return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            log.warning("Telegram asked to wait %.0f s before fetching updates again", seconds)
+            return seconds
         if isinstance(error, InvalidToken):
             log.error("Telegram does not accept the bot token; check [telegram] token")
             return MAX_PAUSE
