@@ -35,6 +35,7 @@ from bot.app import Application
 from bot.core.commands import Actor, ChatGone
 from bot.core.document import Document
 from bot.core.effects import AskReason, DirectMessage, EditCard, Post, Reply, SendFile
+from bot.core.i18n import Translate, translator
 from storage.interface import Delivery
 
 log = logging.getLogger("deciding_together.matrix")
@@ -126,11 +127,18 @@ class Deliveries:
     # -- one sender per effect ----------------------------------------------------------
 
     async def post(self, delivery: Delivery, effect: Post) -> str | None:
-        content = render.render(effect.document, card=effect.card is not None)
+        content = render.render(
+            effect.document, card=effect.card is not None, _=await self._group_translator(delivery)
+        )
         event_id = (await self._send(delivery.target, content, delivery.key))[1]
         if effect.card is not None:
             self.memory.card_sent(delivery.target, event_id, delivery.group_id, effect.card)
         return event_id
+
+    async def _group_translator(self, delivery: Delivery) -> Translate:
+        """Posts to a room are in its group's language."""
+        group = await self.app.group(delivery.group_id)
+        return translator(group.settings.language if group is not None else None)
 
     async def edit_card(self, delivery: Delivery, effect: EditCard) -> str | None:
         cards = await self.app.storage.card_messages(delivery.group_id, effect.number)
@@ -142,7 +150,8 @@ class Deliveries:
         await self.sender.wait_to_edit(room_id)
         if await self._newer_edit_waiting(delivery, effect.number):
             return None  # that one will show the latest tally; this one is out of date
-        content = render.edit(card_event, render.render(effect.drawn, card=True))
+        drawn = render.render(effect.drawn, card=True, _=await self._group_translator(delivery))
+        content = render.edit(card_event, drawn)
         event_id = await self.sender.send(room_id, content, delivery.key)
         self.sender.edited(room_id)
         return event_id

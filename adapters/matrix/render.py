@@ -30,6 +30,7 @@ from bot.core.document import (
     Text,
     plain_text,
 )
+from bot.core.i18n import Translate, translator
 from bot.core.processes import PROCESSES
 
 COMMAND_PREFIX = "!"
@@ -58,8 +59,9 @@ def reaction_emoji(action: Action) -> str | None:
     return emoji if (word, emoji) in _REACTIONS else None
 
 
-def render(document: Document, *, card: bool = False) -> Content:
-    """``m.room.message`` content for a document; ``card`` adds the reaction hint."""
+def render(document: Document, *, card: bool = False, _: Translate | None = None) -> Content:
+    """``m.room.message`` content for a document; ``card`` adds the reaction hint,
+    written with ``_`` (the group's language)."""
     mentioned: list[str] = []
     html_parts: list[str] = []
     for block in document.blocks:
@@ -72,7 +74,7 @@ def render(document: Document, *, card: bool = False) -> Content:
             html_parts.append(f"<ul>{items}</ul>")
     body_lines = [plain_text(document, with_actions=False)] if document.blocks else []
     if document.actions:
-        hint_html, hint_text = _actions(document.actions, card=card)
+        hint_html, hint_text = _actions(document.actions, card=card, _=_ or translator(None))
         html_parts.append(hint_html)
         body_lines.append(hint_text)
     return {
@@ -104,13 +106,17 @@ def _escape(text: str) -> str:
     return html.escape(text).replace("\n", "<br>")
 
 
-def _actions(actions: tuple[Action, ...], *, card: bool) -> tuple[str, str]:
+def _actions(actions: tuple[Action, ...], *, card: bool, _: Translate) -> tuple[str, str]:
     """The actions as one line of HTML and of plain text."""
     typed = [(action.label, COMMAND_PREFIX + action.command) for action in actions]
     line_html = " · ".join(f"{_escape(label)}: <code>{_escape(cmd)}</code>" for label, cmd in typed)
     line_text = " · ".join(f"{label}: {cmd}" for label, cmd in typed)
     emoji = [e for e in (reaction_emoji(action) for action in actions) if e] if card else []
-    lead = f"React to this message with {' '.join(emoji)}, or type:" if emoji else "Type:"
+    lead = (
+        _("React to this message with {emoji}, or type:").format(emoji=" ".join(emoji))
+        if emoji
+        else _("Type:")
+    )
     return f"<p><em>{_escape(lead)}</em> {line_html}</p>", f"{lead} {line_text}"
 
 
