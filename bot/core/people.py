@@ -15,6 +15,7 @@ from bot.core.i18n import can_write
 from bot.core.model import GroupSettings, Member, MemberStatus, Proposal, Role
 from bot.core.names import find_member, fold
 from bot.core.processes import PROCESS_NAMES
+from bot.core.rounds import refresh_card
 from bot.core.turn import Refusal, Turn
 from bot.core.when import language_name, zone_name
 
@@ -348,10 +349,22 @@ def forget_me(turn: Turn, action: c.ForgetMe) -> None:
         scrubbed = _scrub(proposal, member.name, former)
         if scrubbed is not proposal:
             turn.put(scrubbed)
+        if _on_card(proposal, member.id):
+            refresh_card(turn, proposal)  # the card in the chat still shows their name
     _hand_on_facilitation(turn)
     turn.reply_phrase(
         "Done. I have forgotten your name and accounts. Your past responses stay "
         'in the record as "a former member".'
+    )
+
+
+def _on_card(proposal: Proposal, member_id: int) -> bool:
+    """Whether a proposal's card may name the member: as proposer, as someone who responded
+    (or recorded a response), or as someone still to respond."""
+    return proposal.proposer == member_id or any(
+        member_id in round_.eligible
+        or any(member_id in (r.member, r.recorded_by) for r in round_.history)
+        for round_ in proposal.rounds
     )
 
 
