@@ -1,9 +1,9 @@
 """A bot in a process of its own, which a test starts, kills with SIGKILL, and starts again.
 
 Each start runs :mod:`tests.reliability.runner` on the same configuration and
-database; its log goes to a file of its own (``run-01.log``, …), so a failing
-test can show what the bot said, and a test can search every line it ever
-logged.
+database (or, with ``cli``, the command itself: ``python -m bot --log-level DEBUG
+run``); its log goes to a file of its own (``run-01.log``, …), so a failing test
+can show what the bot said, and a test can search every line it ever logged.
 """
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ class BotDied(AssertionError):
 
 
 class BotProcess:
-    def __init__(self, config: Path, logs: Path) -> None:
+    def __init__(self, config: Path, logs: Path, *, cli: bool = False) -> None:
         self.config = config
         self.logs = logs
+        self.cli = cli
         self.starts = 0
         self.kills = 0
         self._process: asyncio.subprocess.Process | None = None
@@ -42,12 +43,15 @@ class BotProcess:
         self.starts += 1
         self.logs.mkdir(parents=True, exist_ok=True)
         self._log = (self.logs / f"run-{self.starts:02d}.log").open("wb")
+        if self.cli:
+            assert not hours_ahead, "the command runs on the system's clock"
+            command = ["bot", "--log-level", "DEBUG", "run", "--config", str(self.config)]
+        else:
+            command = ["tests.reliability.runner", str(self.config), str(hours_ahead)]
         self._process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "tests.reliability.runner",
-            str(self.config),
-            str(hours_ahead),
+            *command,
             cwd=ROOT,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=self._log,
