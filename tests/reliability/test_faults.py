@@ -235,3 +235,33 @@ async def test_a_database_that_cannot_be_written_is_reported_and_the_update_come
     assert await world.running.storage.seen_update(f"telegram:update:{sent.update_id}")
     cards = [t for t in world.said() if t.startswith("Proposal #1: Buy a new kettle")]
     assert len(cards) == 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a Telegram failure while the adapter starts (getMe, deleteWebhook, setWebhook) "
+    "ends 'deciding-together run' with a traceback instead of waiting for Telegram to answer",
+)
+async def test_telegram_failing_while_the_bot_starts_is_waited_out(
+    tg: FakeTelegram, tmp_path: Path
+) -> None:
+    tg.fail_next("getMe", FaultKind.SERVER_ERROR)
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(
+        f'[telegram]\ntoken = "{tg.token}"\nbase_url = "{tg.base_url}"\n'
+        f'\n[storage]\npath = "{tmp_path / "bot.db"}"\n',
+        encoding="utf-8",
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(runtime.run(load_config(config_file, env={}), stop=stop))
+    try:
+        await until(lambda: task.done() or tg.calls_to("getUpdates"), "polling", timeout=30)
+        assert not task.done(), "the bot ended when Telegram failed once at start"
+    finally:
+        stop.set()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(task, 30)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)
