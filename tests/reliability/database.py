@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from storage.sqlite import SqliteStorage
+
 
 @dataclass(frozen=True)
 class Sent:
@@ -25,6 +27,11 @@ class Sent:
     status: str  # "pending", "delivered" or "superseded"
     platform_ref: str | None  # the message the platform made, when one was made
     kind: str  # the effect: "Post", "EditCard", "Reply", …
+
+
+def file_of(storage: SqliteStorage) -> Path:
+    """The database file of a storage the test opened (as the world fixture does)."""
+    return Path(storage._where)
 
 
 @contextlib.contextmanager

@@ -20,8 +20,9 @@ from adapters.console.render import render as console_render
 from adapters.matrix import render as matrix
 from adapters.telegram import render as telegram
 from bot.core import commands as c
+from bot.core.cards import card
 from bot.core.document import Document, para
-from bot.core.effects import AskReason, DirectMessage, EditCard, Post, Reply, SendFile
+from bot.core.effects import AskReason, DirectMessage, Post, Reply, SendFile
 from bot.core.printable import printable_page
 from bot.core.record import export_files
 from tests.core.conversation import Conversation
@@ -59,8 +60,11 @@ def everywhere(payload: str) -> Conversation:
 @functools.cache
 def documents(payload: str) -> tuple[Document, ...]:
     conv = everywhere(payload)
-    kinds = (Post, EditCard, Reply, DirectMessage, AskReason)
-    found = tuple(e.document for e in conv.said if isinstance(e, kinds))
+    kinds = (Post, Reply, DirectMessage, AskReason)
+    said = [e.document for e in conv.said if isinstance(e, kinds)]
+    # A card's edits are drawn when they are sent, from the state then: draw the last one.
+    cards = [card(conv.group, proposal, conv.now) for proposal in conv.group.proposals.values()]
+    found = (*said, *cards)
     assert any(payload in _plain(d) for d in found), "the payload never reached a message"
     return found
 
@@ -93,7 +97,11 @@ class Markup(HTMLParser):
     def unknown_decl(self, data: str) -> None:
         self.other.append(data)
 
-    handle_decl = handle_pi = handle_comment
+    def handle_decl(self, decl: str) -> None:
+        self.other.append(decl)
+
+    def handle_pi(self, data: str) -> None:
+        self.other.append(data)
 
 
 def read_html(fragment: str) -> Markup:

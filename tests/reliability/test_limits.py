@@ -15,7 +15,7 @@ import pytest
 
 from adapters.matrix import render as matrix
 from bot.core import commands as c
-from bot.core.effects import EditCard
+from bot.core.cards import card
 from tests.core.conversation import Conversation
 from tests.fakes.telegram_objects import utf16_len
 from tests.telegram.conftest import World, joined
@@ -97,6 +97,6 @@ def test_a_card_with_many_long_reasons_fits_in_a_matrix_event() -> None:
     reason = "Zażółć gęślą jaźń: to będzie za głośno o świcie. " * 19
     for name in people[1:]:
         conv.by(name, c.Respond(1, "concern", reason=reason.strip()))
-    (*_, latest) = (e for e in conv.said if isinstance(e, EditCard))
-    content = matrix.edit("$card", matrix.render(latest.document, card=True))
+    latest = card(conv.group, conv.proposal(1), conv.now)  # as the last edit draws it
+    content = matrix.edit("$card", matrix.render(latest, card=True))
     assert len(json.dumps(content, ensure_ascii=False).encode()) <= MATRIX_EVENT_LIMIT

@@ -85,8 +85,8 @@ async def test_forgetme_erases_the_person_and_the_record_keeps_its_shape(world: 
     round_ = group.proposals[1].round
     assert round_ is not None and len(round_.current()) == 2
     # The group's state on disk holds neither her name, nor her handle, nor her account.
-    db = world.running.storage._where
-    rows = database.table_rows(db)  # type: ignore[arg-type]
+    db = database.file_of(world.running.storage)
+    rows = database.table_rows(db)
     state = ("groups", "members", "identities", "proposals", "responses", "proposal_log")
     for table in state:
         for row in rows[table]:
@@ -101,8 +101,8 @@ async def test_forgetme_erases_the_person_and_the_record_keeps_its_shape(world: 
 )
 async def test_forgetme_leaves_nothing_that_names_the_person_anywhere(world: World) -> None:
     await forgotten(world)
-    db = world.running.storage._where
-    rows = database.table_rows(db)  # type: ignore[arg-type]
+    db = database.file_of(world.running.storage)
+    rows = database.table_rows(db)
     naming = {
         table: [row for row in found if FULL_NAME in row or "alexq" in row or "1002" in row]
         for table, found in rows.items()
