@@ -83,13 +83,13 @@ def test_words_beyond_what_a_message_should_hold_are_refused_with_the_limit(
 
 @pytest.mark.xfail(
     strict=True,
-    reason="a Matrix card is never shortened: with long details and eleven long reasons its "
+    reason="a Matrix card is never shortened: with long details and thirteen long reasons its "
     "edit passes the 64 KiB event limit, the homeserver refuses it (M_TOO_LARGE), and the "
     "delivery is tried again for ever, holding up every later message to that room",
 )
 def test_a_card_with_many_long_reasons_fits_in_a_matrix_event() -> None:
     conv = Conversation()
-    people = [f"Opiekun{n}" for n in range(12)]  # a Polish-speaking team of twelve
+    people = [f"Opiekun{n}" for n in range(14)]  # a Polish-speaking team of fourteen
     for name in people:
         conv.by(name, c.Join())
     details = "Stary czajnik przecieka i jest za głośny rano. " * 60
