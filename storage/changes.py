@@ -136,7 +136,9 @@ def group_writes(before: Group | None, after: Group) -> Writes:
     id is replaced, so the stored group is exactly ``after``."""
     w = Writes()
     gid = after.id
-    group = rows.group_row(gid, after.name, after.settings, after.objection_explained)
+    group = rows.group_row(
+        gid, after.name, after.settings, after.objection_explained, after.numbered
+    )
     if before is None:
         w.add(GROUP_UPSERT, group)
         for statement in (
@@ -146,10 +148,11 @@ def group_writes(before: Group | None, after: Group) -> Writes:
             PROPOSALS_DELETE_ALL,
         ):
             w.add(statement, (gid,))
-    elif (before.name, before.settings, before.objection_explained) != (
+    elif (before.name, before.settings, before.objection_explained, before.numbered) != (
         after.name,
         after.settings,
         after.objection_explained,
+        after.numbered,
     ):
         w.add(GROUP_UPDATE, group)
     if before is None or before.chats != after.chats:

@@ -73,7 +73,7 @@ def fetch(db: sqlite3.Connection, group_id: str) -> Tables | None:
 
 def build(group_id: str, tables: Tables) -> Group:
     """The group the rows of :func:`fetch` hold, exactly as it was committed."""
-    _, name, settings, explained = tables["group"][0]
+    _, name, settings, explained, numbered = tables["group"][0]
     chats = tuple(chat for (chat,) in tables["chats"])
     link_codes = {code: rows.moment(expires) for code, expires in tables["link_codes"]}
     identities = _by(tables["identities"], lambda r: r[0])
@@ -114,6 +114,7 @@ def build(group_id: str, tables: Tables) -> Group:
         proposals=proposals,
         link_codes=link_codes,
         objection_explained=bool(explained),
+        numbered=numbered,
     )
 
 

@@ -84,7 +84,7 @@ def members_from(text: str) -> frozenset[int]:
 
 # -- columns, in row order -------------------------------------------------------------------
 
-GROUP = ("id", "name", "settings", "objection_explained")
+GROUP = ("id", "name", "settings", "objection_explained", "numbered")
 MEMBER = (
     "group_id", "id", "name", "handle", "role", "status", "language", "timezone", "quiet",
     "reminders", "added_by", "joined_at",
@@ -110,8 +110,10 @@ LOG = ("group_id", "number", "position", "at", "by_member", "what", "detail")
 # -- group -----------------------------------------------------------------------------------
 
 
-def group_row(group_id: str, name: str, settings: GroupSettings, explained: bool) -> Row:
-    return (group_id, name, to_json(settings), int(explained))
+def group_row(
+    group_id: str, name: str, settings: GroupSettings, explained: bool, numbered: int
+) -> Row:
+    return (group_id, name, to_json(settings), int(explained), numbered)
 
 
 def settings_from(text: str) -> GroupSettings:

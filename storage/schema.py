@@ -265,7 +265,14 @@ _SCHEMA_1: Migration = (
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_SCHEMA_1,)
+# 2: proposal numbers are never given twice, even after old proposals are purged.
+_SCHEMA_2: Migration = (
+    "ALTER TABLE groups ADD COLUMN numbered INTEGER NOT NULL DEFAULT 0",
+    """UPDATE groups SET numbered = COALESCE(
+        (SELECT MAX(number) FROM proposals WHERE proposals.group_id = groups.id), 0)""",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_SCHEMA_1, _SCHEMA_2)
 
 
 async def schema_version(db: aiosqlite.Connection) -> int:

@@ -110,6 +110,9 @@ class Group:
     proposals: Mapping[int, Proposal] = field(default_factory=dict)
     link_codes: Mapping[str, datetime] = field(default_factory=dict)  # code -> expiry
     objection_explained: bool = False  # the word is explained the first time a group sees it
+    # The highest proposal number ever given. Numbers are never given twice, even
+    # once old proposals are purged: cards, buttons and the audit log name them.
+    numbered: int = 0
 
     # Lookups used everywhere; derived, never stored.
 
@@ -129,13 +132,17 @@ class Group:
         return max(self.members, default=0) + 1
 
     def next_proposal_number(self) -> int:
-        return max(self.proposals, default=0) + 1
+        return max(self.numbered, max(self.proposals, default=0)) + 1
 
     def with_member(self, member: Member) -> Group:
         return evolve(self, members={**self.members, member.id: member})
 
     def with_proposal(self, proposal: Proposal) -> Group:
-        return evolve(self, proposals={**self.proposals, proposal.number: proposal})
+        return evolve(
+            self,
+            proposals={**self.proposals, proposal.number: proposal},
+            numbered=max(self.numbered, proposal.number),
+        )
 
 
 # -- proposals -------------------------------------------------------------------------------

@@ -143,12 +143,6 @@ async def test_after_a_purge_the_group_is_read_again(tmp_path: Path) -> None:
         assert sorted((await app.group(CHAT)).proposals) == [3, 4]  # type: ignore[union-attr]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a proposal's number comes from the highest number still stored, so once every "
-    "proposal is purged the next one is #1 again: old cards' buttons and the audit log then "
-    "name two different proposals #1",
-)
 async def test_a_purged_proposals_number_is_never_given_again(tmp_path: Path) -> None:
     db = tmp_path / "deciding-together.db"
     async with running_app(db, start=LONG_AGO) as running:

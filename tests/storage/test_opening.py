@@ -156,3 +156,25 @@ async def test_an_in_memory_database_works_for_trying_things_out() -> None:
     assert await storage.load_group("g1") == rich_group()
     await storage.close()
     await storage.close()  # closing twice is harmless
+
+
+async def test_schema_2_numbers_groups_from_the_proposals_they_already_hold(
+    db_path: Path,
+) -> None:
+    """A database written before proposal numbers were remembered learns them on open."""
+    storage = await SqliteStorage.open(db_path)
+    await commit(storage, None, rich_group())
+    await storage.close()
+    # Take the file back to schema 1, as an older version wrote it.
+    with closing(sqlite3.connect(db_path)) as old:
+        old.execute("ALTER TABLE groups DROP COLUMN numbered")
+        old.execute("PRAGMA user_version = 1")
+        old.commit()
+    storage = await SqliteStorage.open(db_path)
+    try:
+        group = await storage.load_group("g1")
+        assert group is not None and group.numbered == max(group.proposals) == 4
+        assert group.next_proposal_number() == 5
+        assert pragma(db_path, "user_version") == len(MIGRATIONS) == 2
+    finally:
+        await storage.close()
