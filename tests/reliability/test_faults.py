@@ -116,6 +116,8 @@ async def test_a_fifth_of_telegram_calls_failing_delays_but_loses_nothing(
         tg.fail_next("answerCallbackQuery", FaultKind.DROP)
         for person in (sam, alex, jo, kim):
             tg.send_text(team, person, "/join")
+        tg.start_private(sam)
+        tg.send_text(team, sam, "/mydata")  # first: its file's long wait overlaps the rest
         tg.send_text(team, sam, "/propose Buy a new kettle\nThe old one leaks.\nin 3 days")
         card = await tg.wait_for(lambda: card_of(tg, 1), timeout=60, what="the card")
         consent, objection = (
@@ -130,8 +132,6 @@ async def test_a_fifth_of_telegram_calls_failing_delays_but_loses_nothing(
             lambda: reason_prompt(tg, kim.id), timeout=60, what="Kim asked why"
         )
         tg.send_text(team, kim, "It is too loud for Mum", reply_to=prompt.message_id)
-        tg.start_private(sam)
-        tg.send_text(team, sam, "/mydata")
 
         def everything_done() -> bool:
             card_text = (card_of(tg, 1) or card).text or ""
