@@ -42,6 +42,9 @@ class Decision:
 class Who(StrEnum):
     ANYONE = "anyone"
     MEMBER = "member"
+    # Rights over one's own data outlive membership: someone who left may still see
+    # what is held about them, and have it erased.
+    MEMBER_OR_FORMER = "member or former member"
     STEWARD = "proposer or facilitator"  # checked against the proposal, in its handler
     FACILITATOR = "facilitator"
 
@@ -68,8 +71,8 @@ PERMISSIONS: dict[type, Who] = {
     c.AddPerson: Who.MEMBER,
     c.MySetting: Who.MEMBER,
     c.ShowSettings: Who.MEMBER,
-    c.MyData: Who.MEMBER,
-    c.ForgetMe: Who.MEMBER,
+    c.MyData: Who.MEMBER_OR_FORMER,
+    c.ForgetMe: Who.MEMBER_OR_FORMER,
     c.Start: Who.STEWARD,
     c.Amend: Who.STEWARD,
     c.Withdraw: Who.STEWARD,
@@ -252,7 +255,7 @@ def _authorise(turn: Turn, who: Who) -> None:
             "Only members of this group can do that. To join, say join in the group's chat.",
             example="join",
         )
-    if member.status is MemberStatus.LEFT:
+    if member.status is MemberStatus.LEFT and who is not Who.MEMBER_OR_FORMER:
         raise Refusal("You left this group. To take part again, say: join", example="join")
     if who is Who.FACILITATOR and not member.is_facilitator:
         raise Refusal("Only a facilitator can do that. Say settings to see who they are.")

@@ -170,14 +170,14 @@ def _markdown(group: Group, proposals: list[Proposal], _: Translate, now: dateti
         return spell_out(moment, timezone=settings.timezone, language=settings.language, now=now)
 
     def item(label: str, value: str) -> str:
-        return "- " + _(label).format(value=value)
+        return "- " + _(label).format(value=_md(value))
 
     out = [
-        "# " + _("Decisions of {group}").format(group=group.name or group.id),
+        "# " + _("Decisions of {group}").format(group=_md(group.name or group.id)),
         "",
     ]
     for proposal in proposals:
-        out.append(f"## {cards.title_line(proposal, _)}")
+        out.append(f"## {_md(cards.title_line(proposal, _))}")
         out.append("")
         out.append(item(N_("How we decide: {value}"), _(PROCESSES[proposal.process].title)))
         out.append(item(N_("Where it is now: {value}"), _(STAGE_NAMES[proposal.stage])))
@@ -190,13 +190,25 @@ def _markdown(group: Group, proposals: list[Proposal], _: Translate, now: dateti
             out.append(item(N_("We look at it again on: {value}"), when(proposal.review_at)))
         out.append("")
         if proposal.version.details:
-            out += [proposal.version.details, ""]
+            out += [_md(proposal.version.details), ""]
         for round_ in proposal.rounds:
             for record in round_.history:
                 line = cards.response_line(group, proposal, record, _)
-                out.append(f"- {when(record.at)} — {line}")
+                out.append(f"- {when(record.at)} — {_md(line)}")
         out.append("")
     return "\n".join(out)
+
+
+# What people typed is shown as typed, never as live markup, wherever the Markdown
+# file is opened: HTML and link brackets become entities, emphasis marks are escaped.
+_MARKDOWN_LIVE = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "&#91;", "]": "&#93;",
+     "*": "\\*", "_": "\\_", "`": "\\`", "\\": "\\\\", "|": "\\|"}
+)  # fmt: skip
+
+
+def _md(text: str) -> str:
+    return text.translate(_MARKDOWN_LIVE)
 
 
 def _csv(group: Group, proposals: list[Proposal], _: Translate) -> str:

@@ -95,8 +95,10 @@ withdraw objection | members   |   ·   |     ·     |  ✓   |     ✓     |   
 ask                | members   |   ✓   |     ✓     |  ✓   |     ✓     |   ·    |     ·      |     ·     |   ·    |     ·
 # assumed: an answer to a question asked belongs to the record, whenever it comes
 answer             | members   |   ✓   |     ✓     |  ✓   |     ✓     |   ✓    |     ✓      |     ✓     |   ✓    |     ✓
-amend              | proposer  |   ✓   |     ✓     |  ✓   |     ✓     |   ·    |     ·      |     ·     |   ·    |     ·
-withdraw           | proposer  |   ✓   |     ✓     |  ✓   |     ✓     |   ·    |     ·      |     ·     |   ·    |     ·
+# the issue for the core: "only the proposer or a facilitator may amend, extend, close,
+# reopen or withdraw" (where the brief and an issue disagree, the issue wins)
+amend              | stewards  |   ✓   |     ✓     |  ✓   |     ✓     |   ·    |     ·      |     ·     |   ·    |     ·
+withdraw           | stewards  |   ✓   |     ✓     |  ✓   |     ✓     |   ·    |     ·      |     ·     |   ·    |     ·
 # a draft has no deadline to extend or close; closing the questions opens the responses
 extend             | stewards  |   ·   |     ✓     |  ✓   |     ✓     |   ·    |     ·      |     ·     |   ·    |     ·
 close              | stewards  |   ·   |     ✓     |  ✓   |     ✓     |   ·    |     ·      |     ·     |   ·    |     ·
@@ -178,14 +180,7 @@ ON_THE_GROUP: dict[str, tuple[c.Action, frozenset[str]]] = {
 }
 
 # Where the code and the brief disagree (see the module's docstring).
-DISAGREEMENTS = {
-    ("amend", FACILITATOR): "a facilitator may amend someone else's proposal (the brief: "
-    "the proposer amends)",
-    ("withdraw", FACILITATOR): "a facilitator may withdraw someone else's proposal (the "
-    "brief: the proposer withdraws; a facilitator closes)",
-    ("mydata", FORMER): "someone who left is told to join again before they may see their data",
-    ("forgetme", FORMER): "someone who left is told to join again before they may be forgotten",
-}
+DISAGREEMENTS = {}
 
 # -- what a refusal means --------------------------------------------------------------------
 #

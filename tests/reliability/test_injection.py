@@ -204,11 +204,6 @@ def test_typed_markup_is_shown_as_typed(renderer: str, payload: str) -> None:
 MARKDOWN_LIVE = ("<script", "<img", "<a ", "<b>", "](javascript:")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the exported decisions.md puts titles, details, reasons and outcomes in as they "
-    "were typed: raw HTML and Markdown links in them are live wherever the file is viewed",
-)
 @pytest.mark.parametrize("payload", [p for p in PAYLOADS if any(m in p for m in MARKDOWN_LIVE)])
 def test_the_markdown_export_escapes_typed_markup(payload: str) -> None:
     conv = everywhere(payload)
