@@ -9,12 +9,15 @@ application's storage, so a restart loses nothing.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 from telegram import Bot
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
 
 from adapters.quiet import QuietReplies
@@ -39,6 +42,8 @@ if TYPE_CHECKING:
     from bot.app import Application
 
 log = logging.getLogger("deciding_together.telegram")
+
+MAX_START_PAUSE = 60.0  # seconds between tries while Telegram does not answer at start
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_LISTEN = "127.0.0.1:8443"
@@ -74,6 +79,27 @@ def api_url(base_url: str | None) -> str:
         return url
     url = url.rstrip("/")
     return url if url.endswith("/bot") else url + "/bot"
+
+
+async def patiently(doing: str, call: Callable[[], Awaitable[object]]) -> None:
+    """Call Telegram until it answers: at start, a network hiccup or a busy Telegram is
+    waited out (and said in the log), not a reason to stop. A refused token is final."""
+    pause = 1.0
+    while True:
+        try:
+            await call()
+            return
+        except RetryAfter as error:
+            wait = _seconds(error.retry_after)
+        except (NetworkError, TimedOut):  # a refused token (InvalidToken) is not one of these
+            wait, pause = pause, min(pause * 2, MAX_START_PAUSE)
+        log.warning("Telegram did not answer while %s; trying again in %.0f s", doing, wait)
+        await asyncio.sleep(wait)
+
+
+def _seconds(retry_after: timedelta | float) -> float:
+    """python-telegram-bot 22 gives seconds, or a timedelta when PTB_TIMEDELTA is set."""
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else retry_after
 
 
 def listen_address(listen: str | None) -> tuple[str, int]:
@@ -121,7 +147,8 @@ class TelegramAdapter:
             get_updates_request=HTTPXRequest(connection_pool_size=2, read_timeout=10.0),
         )
         try:
-            await bot.initialize()  # getMe: checks the token and learns the bot's name
+            # getMe: checks the token and learns the bot's name
+            await patiently("checking the bot token", bot.initialize)
         except InvalidToken as error:
             raise TelegramSetupError(
                 "Telegram does not accept the bot token. Check [telegram] "
@@ -143,7 +170,9 @@ class TelegramAdapter:
             await self._start_webhook(bot, updates)
         else:
             # A webhook left from an earlier run would make getUpdates fail.
-            await bot.delete_webhook(drop_pending_updates=False)
+            await patiently(
+                "removing an old webhook", lambda: bot.delete_webhook(drop_pending_updates=False)
+            )
             self._poller = Poller(bot, updates.process, timeout=self.poll_timeout)
             self._poller.start()
         log.info(
@@ -159,8 +188,11 @@ class TelegramAdapter:
         )
         await self._webhook.start()
         # One connection at a time keeps updates in the order people made them.
-        await bot.set_webhook(
-            url, secret_token=secret, allowed_updates=list(ALLOWED_UPDATES), max_connections=1
+        await patiently(
+            "setting the webhook",
+            lambda: bot.set_webhook(
+                url, secret_token=secret, allowed_updates=list(ALLOWED_UPDATES), max_connections=1
+            ),
         )
 
     async def _set_commands(self, bot: Bot) -> None:

@@ -242,11 +242,6 @@ async def test_a_database_that_cannot_be_written_is_reported_and_the_update_come
     assert len(cards) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a Telegram failure while the adapter starts (getMe, deleteWebhook, setWebhook) "
-    "ends 'deciding-together run' with a traceback instead of waiting for Telegram to answer",
-)
 async def test_telegram_failing_while_the_bot_starts_is_waited_out(
     tg: FakeTelegram, tmp_path: Path
 ) -> None:
