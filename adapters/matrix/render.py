@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.core.document import (
     Action,
+    Block,
     BulletList,
     Document,
     Heading,
@@ -29,6 +30,7 @@ from bot.core.document import (
     Strong,
     Text,
     plain_text,
+    span_text,
 )
 from bot.core.i18n import Translate, translator
 from bot.core.processes import PROCESSES
@@ -62,6 +64,8 @@ def reaction_emoji(action: Action) -> str | None:
 def render(document: Document, *, card: bool = False, _: Translate | None = None) -> Content:
     """``m.room.message`` content for a document; ``card`` adds the reaction hint,
     written with ``_`` (the group's language)."""
+    if card:
+        document = fit(document)
     mentioned: list[str] = []
     html_parts: list[str] = []
     for block in document.blocks:
@@ -84,6 +88,48 @@ def render(document: Document, *, card: bool = False, _: Translate | None = None
         "formatted_body": "".join(html_parts),
         "m.mentions": {"user_ids": list(dict.fromkeys(mentioned))},
     }
+
+
+# A card's edit carries its text four times (body and HTML, in the edit and in its
+# new content) and an event may be at most 64 KiB: past this many characters, the
+# longest parts of a card are shortened (two bytes a character leaves room to spare).
+CARD_CHARACTERS = 6000
+
+
+def fit(document: Document, limit: int = CARD_CHARACTERS) -> Document:
+    """The card shortened to ``limit`` characters, its longest paragraphs and list
+    items first; the title (the first block) and the buttons are always kept."""
+    blocks = list(document.blocks)
+    while len(plain_text(Document(tuple(blocks)))) > limit and len(blocks) > 1:
+        sizes = [(_size(block), i) for i, block in enumerate(blocks) if i > 0]
+        size, longest = max(sizes)
+        if size <= 80:
+            break  # nothing long is left to shorten
+        blocks[longest] = _shortened(blocks[longest])
+    return Document(tuple(blocks), document.actions)
+
+
+def _size(block: Block) -> int:
+    if isinstance(block, BulletList):
+        return max((len("".join(span_text(s) for s in item)) for item in block.items), default=0)
+    return len("".join(span_text(s) for s in block.spans))
+
+
+def _shortened(block: Block) -> Block:
+    """The block with its longest text cut to half, ending in "…"."""
+
+    def half(spans: tuple[Span, ...]) -> tuple[Span, ...]:
+        text = "".join(span_text(s) for s in spans)
+        return (Text(text[: len(text) // 2].rstrip() + " …"),)
+
+    if isinstance(block, BulletList):
+        items = list(block.items)
+        longest = max(range(len(items)), key=lambda i: len("".join(span_text(s) for s in items[i])))
+        items[longest] = half(items[longest])
+        return BulletList(tuple(items))
+    if isinstance(block, Heading):
+        return Heading(half(block.spans))
+    return Paragraph(half(block.spans))
 
 
 def _spans_html(spans: tuple[Span, ...], mentioned: list[str]) -> str:
