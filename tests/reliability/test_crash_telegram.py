@@ -18,6 +18,7 @@ import contextlib
 import random
 import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -65,9 +66,16 @@ def card_in_chat(tg: FakeTelegram, team: int) -> StoredMessage | None:
     )
 
 
+@dataclass(frozen=True)
+class Press:
+    person: FakeUser
+    query: str  # the callback query, to find the bot's answer
+    update_key: str  # the update, as the inbox knows it
+
+
 def press_burst(
     tg: FakeTelegram, team: int, card: StoredMessage, people: list[FakeUser], rng: random.Random
-) -> list[tuple[FakeUser, str]]:
+) -> list[Press]:
     """Everyone but the silent few presses Consent, some of them twice, in a shuffled order."""
     consent = next(b["callback_data"] for b in card.buttons if "Consent" in b["text"])
     pressing = people[: MEMBERS - SILENT]
@@ -77,8 +85,16 @@ def press_burst(
     for person in order:
         action = tg.press_button(team, person, card.message_id, consent)
         assert action.callback_query_id is not None
-        presses.append((person, action.callback_query_id))
+        presses.append(
+            Press(person, action.callback_query_id, f"telegram:update:{action.update_id}")
+        )
     return presses
+
+
+def answered_but_not_stored(tg: FakeTelegram, db: Path, presses: list[Press]) -> set[str]:
+    """Presses the bot answered (so it said they were taken) that the database lacks."""
+    answered = {press.update_key for press in presses if tg.answer_for(press.query)}
+    return answered - database.seen(db, answered)
 
 
 async def crash_at_a_random_moment(bot: BotProcess, tg: FakeTelegram, rng: random.Random) -> None:
@@ -88,7 +104,7 @@ async def crash_at_a_random_moment(bot: BotProcess, tg: FakeTelegram, rng: rando
         target = work_done(tg) + rng.randint(2, 10)
         # When the work runs out first, the bot is killed idle: a crash while idle is one too.
         with contextlib.suppress(TimeoutError):
-            await tg.wait_for(lambda: work_done(tg) >= target, timeout=10, what="the bot's work")
+            await tg.wait_for(lambda: work_done(tg) >= target, timeout=3, what="the bot's work")
     else:
         with contextlib.suppress(TimeoutError):
             await tg.wait_for(lambda: not bot.running, timeout=rng.uniform(0.3, 2.0))
@@ -114,7 +130,7 @@ async def test_sigkill_a_dozen_times_loses_no_answered_press_and_fires_each_dead
     for number in TRIALS:
         tg.send_text(team, proposer, f"/propose Trial week {number}\nin 2 hours")
 
-    presses: list[tuple[FakeUser, str]] = []
+    presses: list[Press] = []
     hours_ahead = 0.0
     try:
         for kill in range(KILLS):
@@ -126,6 +142,8 @@ async def test_sigkill_a_dozen_times_loses_no_answered_press_and_fires_each_dead
                 hours_ahead = 3.0  # three hours pass while the bot is down
             await bot.start(hours_ahead)
             await crash_at_a_random_moment(bot, tg, rng)
+            # Whatever the moment, a press answered before the kill is in the database.
+            assert answered_but_not_stored(tg, db, presses) == set()
         assert presses, "the card never came: the bot made no progress between kills"
         assert hours_ahead, "the trials were never stored: the bot made no progress"
 
@@ -133,7 +151,7 @@ async def test_sigkill_a_dozen_times_loses_no_answered_press_and_fires_each_dead
         await bot.start(hours_ahead)
         await bot.until_running()
         await tg.wait_for(
-            lambda: all(tg.answer_for(query) for _, query in presses),
+            lambda: all(tg.answer_for(press.query) for press in presses),
             timeout=60,
             what="every press answered",
         )
@@ -162,7 +180,8 @@ async def test_sigkill_a_dozen_times_loses_no_answered_press_and_fires_each_dead
 
     # Every press was answered, and every answered press is stored exactly once:
     # one audit entry per press, one response per person in the round.
-    pressed = Counter(f"telegram:{person.id}" for person, _ in presses)
+    assert answered_but_not_stored(tg, db, presses) == set()
+    pressed = Counter(f"telegram:{press.person.id}" for press in presses)
     recorded = Counter(
         summary.removeprefix("Respond by ")
         for summary in (entry.summary for entry in audit)
