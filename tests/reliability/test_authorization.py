@@ -1,24 +1,24 @@
 """Who may do what, when: every action on a proposal, by every kind of person, in every stage.
 
 The expectations are written out below as data, from the rules in the design
-brief, not read off the code:
+brief and the issues, not read off the code:
 
 * a facilitator "may manage settings and close, extend or reopen any
   proposal"; "extend, close early and reopen are facilitator or proposer
   actions"; "facilitator @person (facilitators only)";
-* in the resolve stage "the proposer amends to a new version … or the
-  proposer withdraws": amending and withdrawing are the proposer's own;
+* the brief has the proposer amend and withdraw; the core's issue gives both to
+  "the proposer or a facilitator", and where the two disagree the issue wins;
 * responses are taken in the consent round (and while objections are being
   resolved); silence, questions and answers belong to the record;
 * "every button press, reaction and DM is checked against the group's
   membership and the proposal's state"; "mydata exports what is held about a
-  person, forgetme erases it".
+  person, forgetme erases it" (a person who left included).
 
 Where the brief says nothing, the table says what it assumes, in a comment.
 Each cell expects one of: ``ok``, ``who`` (refused for who the person is) or
 ``when`` (refused for the proposal's stage); a person refused for both is told
-who first. The cells where the code and the brief disagree are marked as
-expected failures and listed in docs/reliability.md.
+who first. A cell where the code disagrees goes in ``DISAGREEMENTS``, as an
+expected failure listed in docs/reliability.md, until the code is put right.
 """
 
 from __future__ import annotations
@@ -180,7 +180,7 @@ ON_THE_GROUP: dict[str, tuple[c.Action, frozenset[str]]] = {
 }
 
 # Where the code and the brief disagree (see the module's docstring).
-DISAGREEMENTS = {}
+DISAGREEMENTS: dict[tuple[str, str], str] = {}
 
 # -- what a refusal means --------------------------------------------------------------------
 #

@@ -98,12 +98,10 @@ async def test_a_fifth_of_telegram_calls_failing_delays_but_loses_nothing(
         tg.user(1001 + n, name) for n, name in enumerate(("Sam", "Alex", "Jo", "Kim"))
     )
     team = tg.group(TEAM_ID, "Mum's care team", supergroup=True, members=[sam, alex, jo, kim])
+    # Faults from the very start: the bot waits them out while it starts, too.
+    tg.faults(rate=0.2, kinds=FAULTS, seed=5)
 
     async with running_bot(tg, tmp_path) as db:
-        # Faults from the moment the bot polls: one while it starts would end the run
-        # (see the expected failure at the end of this file).
-        await tg.wait_for(lambda: tg.calls_to("getUpdates"), what="polling")
-        tg.faults(rate=0.2, kinds=FAULTS, seed=5)
         # And one request that is never answered at all: a private file, so that the
         # group's chat carries on while the bot waits for Telegram to time out.
         tg.fail_next("sendDocument", FaultKind.TIMEOUT)
