@@ -9,7 +9,9 @@ repeats change nothing.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
+import traceback
 from datetime import timedelta
 from pathlib import Path
 
@@ -48,4 +50,11 @@ async def main(db: Path) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(Path(sys.argv[1])))
+    try:
+        asyncio.run(main(Path(sys.argv[1])))
+    except BaseException:
+        # Say what went wrong and end at once: the database's worker thread would
+        # otherwise keep the process alive, and the test would only see a time-out.
+        traceback.print_exc()
+        sys.stderr.flush()
+        os._exit(1)
