@@ -21,6 +21,7 @@ from bot.core.model import Member, Outcome, Proposal, Round, RoundKind, Stage
 from bot.core.outcomes import Verdict
 from bot.core.processes import PROCESSES, Process, Rule
 from bot.core.turn import Refusal, Turn
+from bot.core.when import spell_duration, spell_out
 
 # -- finding -------------------------------------------------------------------------------
 
@@ -105,15 +106,9 @@ def when(turn: Turn, text: str, *, example: str) -> datetime:
         raise Refusal(
             "That is too soon. A deadline needs to be at least {minimum} from now.",
             example=example,
-            minimum=deadlines_spell(turn, settings.min_deadline),
+            minimum=spell_duration(settings.min_deadline, language=turn.language_of(turn.member)),
         )
     return result
-
-
-def deadlines_spell(turn: Turn, duration: timedelta) -> str:
-    from bot.core.when import spell_duration
-
-    return spell_duration(duration, language=turn.language_of(turn.member))
 
 
 def duration_of(turn: Turn, process: Process) -> timedelta:
@@ -122,16 +117,12 @@ def duration_of(turn: Turn, process: Process) -> timedelta:
 
 def spell(turn: Turn, moment: datetime) -> str:
     """A moment in words for the whole group: its language and time zone."""
-    from bot.core.when import spell_out
-
     settings = turn.group.settings
     return spell_out(moment, timezone=settings.timezone, language=settings.language, now=turn.now)
 
 
 def spell_for(turn: Turn, moment: datetime, member: Member | None) -> str:
     """A moment in words for one person: their language and time zone."""
-    from bot.core.when import spell_out
-
     return spell_out(
         moment,
         timezone=turn.timezone_of(member),
