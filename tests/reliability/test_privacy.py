@@ -9,8 +9,7 @@ proposals past ``retention_months`` are deleted: ``test_retention.py``.)
 from __future__ import annotations
 
 import json
-
-import pytest
+from urllib.parse import parse_qs, urlsplit
 
 from tests.reliability import database
 from tests.telegram.conftest import World, joined
@@ -44,12 +43,6 @@ async def test_mydata_comes_as_a_file_in_a_private_chat_never_in_the_group(world
     assert "Alexandra" not in (in_group[0].text or "").split(".", 1)[1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="when Telegram refuses the private file (the person never started the bot), the "
-    "group has already been told 'I have sent you everything I hold about you, privately' "
-    "and nobody hears otherwise: the delivery is only recorded as undeliverable",
-)
 async def test_mydata_for_someone_the_bot_cannot_write_to_privately_says_so(world: World) -> None:
     await joined(world, "sam", "alex")
     before = world.last_id()
@@ -58,6 +51,17 @@ async def test_mydata_for_someone_the_bot_cannot_write_to_privately_says_so(worl
     assert not [m for m in world.tg.bot_messages(world.team) if m.document]  # … never here
     said = " ".join(world.said(after=before))
     assert "start" in said.lower() and "private" in said.lower()
+    # Once, with a mention, and a link that opens a private chat with the bot.
+    (told,) = [m for m in world.tg.bot_messages(world.team) if m.message_id > before and m.buttons]
+    assert "mydata" in (told.text or "") and world.alex.first_name in (told.text or "")
+    (link,) = [b for b in told.buttons if "url" in b]
+    (token,) = parse_qs(urlsplit(link["url"]).query)["start"]
+    # Alex follows it: Start asks again, and the file comes, privately.
+    world.tg.start_private(world.alex, token)
+    await world.settled()
+    (document,) = [m.document for m in world.tg.bot_messages(world.alex.id) if m.document]
+    assert document is not None and document.filename == "my-data.json"
+    assert not [m for m in world.tg.bot_messages(world.team) if m.document]
 
 
 async def forgotten(world: World) -> None:
