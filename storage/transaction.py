@@ -101,7 +101,7 @@ def plan(
         else:
             edit_card = effect.number if isinstance(effect, EditCard) else None
             row = outbox.message_row(gid, at, effect)
-            erase = bool(forgotten) and not forgotten.isdisjoint(item.targets)
+            erase = not forgotten.isdisjoint(item.targets)
             steps.append(Message(row, edit_card, item.targets, erase))
     return Plan(
         group_id=gid,
