@@ -27,7 +27,10 @@ ALEX = Actor("console:alex", "Alexandra Quigley", handle="alexq", language="pl")
 
 
 async def replay(storage: SqliteStorage) -> Group:
-    """The group rebuilt from nothing but its audit log."""
+    """The group rebuilt from nothing but its audit log.
+
+    The tests compare it with the group as the core left it (the application's),
+    not as loaded: storage does not keep a draft's planned deadline."""
     group = Group(id=CHAT, chats=(CHAT,), settings=GroupSettings())
     for entry in await storage.audit(CHAT):
         group = decide(group, entry.command, entry.at).group
