@@ -4,7 +4,10 @@ SQLite (``storage.sqlite``) implements it first; a PostgreSQL backend can
 implement the same protocol later. Everything that must be atomic is one call:
 :meth:`Storage.commit` stores a command's whole result — inbox entry, new
 state, audit entry, timers and outbox deliveries — in one transaction, or
-nothing at all.
+nothing at all. That includes forgetting a person (a ``Forget`` among the
+effects): the audit log's entries they sent are redacted, the messages that
+name them erased or rewritten, and adapters' memory about them deleted, with
+the ``forgetme`` itself or not at all.
 """
 
 from __future__ import annotations
@@ -58,6 +61,9 @@ class AuditEntry:
     at: datetime
     command: Command
     summary: str
+    # When the entry was rewritten because its sender was forgotten: the only change
+    # the append-only log allows, once.
+    redacted_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +94,11 @@ class Storage(Protocol):
         Returns False and stores nothing when ``update_key`` (a platform's
         update id, e.g. "telegram:update:123") was stored before: duplicates
         change nothing. ``fired_timer`` is marked fired in the same
-        transaction, so a timer fires exactly once even across a crash."""
+        transaction, so a timer fires exactly once even across a crash.
+
+        A ``Forget`` in ``outgoing`` is carried out where it stands (see
+        ``storage.forgetting``); messages after it to the forgotten person's
+        private chat are delivered, then erased."""
         ...
 
     async def seen_update(self, update_key: str) -> bool: ...
@@ -121,7 +131,10 @@ class Storage(Protocol):
 
     async def next_delivery_due(self) -> datetime | None: ...
 
-    async def delivered(self, delivery_id: int, platform_ref: str | None = None) -> None: ...
+    async def delivered(self, delivery_id: int, platform_ref: str | None = None) -> None:
+        """Mark a delivery done; one that must not outlive its sending (the answer to a
+        forgotten person) is erased with its message instead."""
+        ...
 
     async def delivery_failed(self, delivery_id: int, error: str, retry_at: datetime) -> None: ...
 
@@ -147,7 +160,11 @@ class Storage(Protocol):
 
     async def get_value(self, key: str) -> str | None: ...
 
-    async def set_value(self, key: str, value: str) -> None: ...
+    async def set_value(self, key: str, value: str, about: str | None = None) -> None:
+        """Remember ``value`` under ``key``. ``about`` is the identity of the person the
+        row is about ("telegram:42"), so that forgetting them deletes it; once given, it
+        stays with the row."""
+        ...
 
     # -- the record -----------------------------------------------------------------------
 

@@ -29,6 +29,13 @@ DELIVERY_INSERT = """
     INSERT INTO deliveries (outbox_id, group_id, edit_card, target, status, next_attempt_at)
     VALUES (?, ?, ?, ?, 'pending', ?)
 """
+# Erased, with its message, once sent (a trigger of schema 3 does it): nothing
+# that names a forgotten person stays after the last word to them.
+DELIVERY_INSERT_ERASED = """
+    INSERT INTO deliveries
+        (outbox_id, group_id, edit_card, target, status, next_attempt_at, erase_when_sent)
+    VALUES (?, ?, ?, ?, 'pending', ?, 1)
+"""
 SUPERSEDE = """
     UPDATE deliveries SET status = 'superseded'
     WHERE status = 'pending' AND edit_card IS NOT NULL

@@ -272,7 +272,34 @@ _SCHEMA_2: Migration = (
         (SELECT MAX(number) FROM proposals WHERE proposals.group_id = groups.id), 0)""",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_SCHEMA_1, _SCHEMA_2)
+# 3: forgetting a person reaches past the group's state (``storage.forgetting``).
+_SCHEMA_3: Migration = (
+    # The audit log stays append-only but for one change: an entry that named a
+    # forgotten person is rewritten once, with the person replaced by a pseudonym,
+    # and ``redacted_at`` says when. Its id, group and time never change, and no
+    # entry is ever deleted.
+    "ALTER TABLE audit ADD COLUMN redacted_at TEXT",
+    "DROP TRIGGER audit_is_append_only_update",
+    """CREATE TRIGGER audit_is_append_only_update BEFORE UPDATE ON audit
+        WHEN NOT (
+            OLD.redacted_at IS NULL AND NEW.redacted_at IS NOT NULL
+            AND NEW.id IS OLD.id AND NEW.group_id IS OLD.group_id AND NEW.at IS OLD.at
+        )
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only (but for one redaction)');
+        END""",
+    # Whom an adapter's memory is about (an identity), so forgetting them can find it.
+    "ALTER TABLE kv ADD COLUMN about TEXT",
+    "CREATE INDEX kv_by_about ON kv (about) WHERE about IS NOT NULL",
+    # The answer to a forgetme said privately must reach the person, but nothing
+    # that names them may stay once it has: such a delivery goes, with its message,
+    # as soon as it is marked delivered (or undeliverable).
+    "ALTER TABLE deliveries ADD COLUMN erase_when_sent INTEGER NOT NULL DEFAULT 0",
+    """CREATE TRIGGER deliveries_erased_when_sent AFTER UPDATE OF status ON deliveries
+        WHEN NEW.erase_when_sent AND NEW.status = 'delivered'
+        BEGIN DELETE FROM outbox WHERE id = NEW.outbox_id; END""",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_SCHEMA_1, _SCHEMA_2, _SCHEMA_3)
 
 
 async def schema_version(db: aiosqlite.Connection) -> int:

@@ -282,19 +282,22 @@ class SqliteStorage:
     async def get_value(self, key: str) -> str | None:
         return await self._one("SELECT value FROM kv WHERE key = ?", key)
 
-    async def set_value(self, key: str, value: str) -> None:
+    async def set_value(self, key: str, value: str, about: str | None = None) -> None:
         await self._run(
-            "INSERT INTO kv (key, value) VALUES (?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            "INSERT INTO kv (key, value, about) VALUES (?, ?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
+            "about = coalesce(excluded.about, kv.about)",
             key,
             value,
+            about,
         )
 
     # -- the record -----------------------------------------------------------------------
 
     async def audit(self, group_id: str) -> list[AuditEntry]:
         found = await self._run(
-            "SELECT id, group_id, at, command, summary FROM audit WHERE group_id = ? ORDER BY id",
+            "SELECT id, group_id, at, command, summary, redacted_at FROM audit "
+            "WHERE group_id = ? ORDER BY id",
             group_id,
         )
         return [
@@ -304,8 +307,9 @@ class SqliteStorage:
                 at=rows.moment(at),
                 command=rows.from_json(command, Command),
                 summary=summary,
+                redacted_at=rows.moment_or_none(redacted_at),
             )
-            for id_, gid, at, command, summary in found
+            for id_, gid, at, command, summary, redacted_at in found
         ]
 
     async def purge_closed(self, before: datetime) -> int:

@@ -25,9 +25,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.commands import Command
-from bot.core.effects import CancelTimer, EditCard, SetTimer
+from bot.core.effects import CancelTimer, EditCard, Forget, SetTimer
+from bot.core.forgetting import private_chats
 from bot.core.model import Group
-from storage import changes, outbox, rows, timers
+from storage import changes, forgetting, outbox, rows, timers
 from storage.interface import Outgoing
 from storage.rows import Row
 
@@ -50,11 +51,13 @@ class Message:
     row: Row  # (group_id, proposal, effect JSON, created_at)
     edit_card: int | None  # the card number, for an edit (older pending edits are superseded)
     targets: tuple[str, ...]
+    # The answer to a forgetme in the person's private chat: gone once sent.
+    erase_when_sent: bool = False
 
 
 # What happens after the group's rows, in the order the core said it:
-# a timer set or cancelled, or a message for the outbox.
-Step = tuple[str, Row] | Message
+# a timer set or cancelled, a message for the outbox, or a person forgotten.
+Step = tuple[str, Row] | Message | Forget
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,15 +88,21 @@ def plan(
     gid = group_after.id
     at = rows.stamp(now)
     steps: list[Step] = []
+    forgotten: frozenset[str] = frozenset()  # private chats of a person forgotten just now
     for item in outgoing:
         effect = item.effect
         if isinstance(effect, SetTimer):
             steps.append((timers.SET, timers.timer_row(gid, effect)))
         elif isinstance(effect, CancelTimer):
             steps.append((timers.CANCEL, (gid, effect.key)))
+        elif isinstance(effect, Forget):
+            steps.append(effect)
+            forgotten = forgotten | private_chats(effect)
         else:
             edit_card = effect.number if isinstance(effect, EditCard) else None
-            steps.append(Message(outbox.message_row(gid, at, effect), edit_card, item.targets))
+            row = outbox.message_row(gid, at, effect)
+            erase = not forgotten.isdisjoint(item.targets)
+            steps.append(Message(row, edit_card, item.targets, erase))
     return Plan(
         group_id=gid,
         at=at,
@@ -143,6 +152,9 @@ def _write(db: sqlite3.Connection, plan: Plan) -> None:
     for step in plan.steps:
         if isinstance(step, Message):
             _store_message(db, plan.group_id, plan.at, step)
+        elif isinstance(step, Forget):
+            # After the audit entry: the forgetme's own entry is redacted too.
+            forgetting.erase(db, plan.group_id, plan.at, step)
         else:
             db.execute(*step)
 
@@ -151,12 +163,13 @@ def _store_message(db: sqlite3.Connection, gid: str, at: str, message: Message) 
     """One outbox row and a delivery per target, due now."""
     outbox_id = db.execute(outbox.OUTBOX_INSERT, message.row).lastrowid
     targets, card = message.targets, message.edit_card
+    insert = outbox.DELIVERY_INSERT_ERASED if message.erase_when_sent else outbox.DELIVERY_INSERT
     if len(targets) == 1:
         # The usual case (one chat): no executemany and no list to build.
         if card is not None:
             db.execute(outbox.SUPERSEDE, (gid, card, targets[0]))
-        db.execute(outbox.DELIVERY_INSERT, (outbox_id, gid, card, targets[0], at))
+        db.execute(insert, (outbox_id, gid, card, targets[0], at))
         return
     if card is not None:
         db.executemany(outbox.SUPERSEDE, [(gid, card, target) for target in targets])
-    db.executemany(outbox.DELIVERY_INSERT, [(outbox_id, gid, card, t, at) for t in targets])
+    db.executemany(insert, [(outbox_id, gid, card, t, at) for t in targets])

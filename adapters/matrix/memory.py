@@ -14,6 +14,8 @@ of the last one. So the adapter remembers, under keys that start with
 * room upgrades waiting for the bot to get into the new room.
 
 The store has no delete: a forgotten entry is written as an empty string.
+What is about a person (reactions, prompts, direct rooms) is stored as about
+their identity, so that forgetting them deletes it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from adapters.matrix import names
 from storage.interface import Storage
 
 PREFIX = "matrix:"
@@ -79,8 +82,13 @@ class Memory:
         raw = await self.storage.get_value(PREFIX + key)
         return json.loads(raw) if raw else None
 
-    async def _set(self, key: str, value: Any) -> None:
-        await self.storage.set_value(PREFIX + key, "" if value is None else json.dumps(value))
+    async def _set(self, key: str, value: Any, about: str | None = None) -> None:
+        """``about``: the Matrix user the entry is about, if any."""
+        await self.storage.set_value(
+            PREFIX + key,
+            "" if value is None else json.dumps(value),
+            None if about is None else names.identity_of(about),
+        )
 
     # -- the sync token: per account, so a renamed bot starts afresh ------------------
 
@@ -94,7 +102,7 @@ class Memory:
     # -- reactions ----------------------------------------------------------------------
 
     async def remember_reaction(self, event_id: str, record: ReactionRecord) -> None:
-        await self._set(f"reaction:{event_id}", asdict(record))
+        await self._set(f"reaction:{event_id}", asdict(record), record.sender)
 
     async def reaction(self, event_id: str) -> ReactionRecord | None:
         found = await self._get(f"reaction:{event_id}")
@@ -103,14 +111,14 @@ class Memory:
     # -- reason prompts -----------------------------------------------------------------
 
     async def remember_prompt(self, room_id: str, user_id: str, prompt: ReasonPrompt) -> None:
-        await self._set(f"prompt:{room_id}:{user_id}", asdict(prompt))
+        await self._set(f"prompt:{room_id}:{user_id}", asdict(prompt), user_id)
 
     async def prompt(self, room_id: str, user_id: str) -> ReasonPrompt | None:
         found = await self._get(f"prompt:{room_id}:{user_id}")
         return ReasonPrompt(**found) if found else None
 
     async def forget_prompt(self, room_id: str, user_id: str) -> None:
-        await self._set(f"prompt:{room_id}:{user_id}", None)
+        await self._set(f"prompt:{room_id}:{user_id}", None, user_id)
 
     # -- direct rooms -------------------------------------------------------------------
 
@@ -124,13 +132,13 @@ class Memory:
         return str(user) if user else None
 
     async def remember_direct_room(self, user_id: str, room_id: str) -> None:
-        await self._set(f"dm-room:{room_id}", user_id)
-        await self._set(f"dm:{user_id}", room_id)
+        await self._set(f"dm-room:{room_id}", user_id, user_id)
+        await self._set(f"dm:{user_id}", room_id, user_id)
 
     async def forget_direct_room(self, user_id: str, room_id: str) -> None:
-        await self._set(f"dm-room:{room_id}", None)
+        await self._set(f"dm-room:{room_id}", None, user_id)
         if await self.direct_room(user_id) == room_id:
-            await self._set(f"dm:{user_id}", None)
+            await self._set(f"dm:{user_id}", None, user_id)
 
     # -- room upgrades ------------------------------------------------------------------
 

@@ -9,7 +9,9 @@
 * ``DirectMessage``: a private message; where Telegram refuses (the person never
   started the bot, or blocked it) a mention in the group's chat instead.
 * ``AskReason``: a ForceReply prompt, remembered so the reply completes the command.
-* ``SendFile``: a document.
+* ``SendFile``: a document. A person's own file (``mydata``) goes to them
+  privately or not at all: where Telegram refuses, the group's chat is told, with
+  a mention and a link that opens a private chat and asks again.
 
 Buttons carry an opaque token, looked up in storage when pressed; "reminders
 on" is a link that opens a private chat with the bot (a deep link) instead,
@@ -40,6 +42,10 @@ from storage.interface import Delivery
 log = logging.getLogger("deciding_together.telegram")
 
 REMINDERS_ON = "reminders on"
+MYDATA = "mydata"
+# Buttons that open a private chat with the bot and say their command there: the
+# only way Telegram lets a bot write to someone privately is after they start it.
+PRIVATE_STARTS = frozenset({REMINDERS_ON, MYDATA})
 
 
 def deep_link(username: str, token: str) -> str:
@@ -84,7 +90,7 @@ class Deliverer:
         buttons = []
         for action in actions:
             token = await self.app.storage.action_token(group_id, action.command)
-            if action.command == REMINDERS_ON:
+            if action.command in PRIVATE_STARTS:
                 buttons.append(
                     InlineKeyboardButton(action.label, url=deep_link(self.username, token))
                 )
@@ -155,34 +161,40 @@ class Deliverer:
                 return str(sent.message_id)
         if not effect.fallback:
             raise Undeliverable(f"{effect.name} cannot be messaged privately on Telegram")
-        await self._mention_in_group(delivery, effect, user_id)
+        reminders = ("🔔 ", texts.GET_REMINDERS, REMINDERS_ON)
+        lead = texts.CANNOT_MESSAGE_PRIVATELY
+        await self._mention_in_group(
+            delivery, effect.name, user_id, lead, effect.document, reminders
+        )
         return None
 
     async def _mention_in_group(
-        self, delivery: Delivery, effect: DirectMessage, user_id: int
+        self,
+        delivery: Delivery,
+        name: str,
+        user_id: int,
+        lead: str,
+        document: Document,
+        button: tuple[str, str, str],
     ) -> None:
-        """The private message, said in the group's Telegram chats with a mention."""
+        """What could not be said privately, said in the group's Telegram chats: a
+        mention of the person and ``lead`` first, and ``button`` (an icon, its words,
+        its command) to open a private chat with the bot."""
         group = await self.app.group(delivery.group_id)
         chats = [c for c in (group.chats if group else ()) if c.startswith(f"{ids.PLATFORM}:")]
         if not chats:
             raise Undeliverable(
-                f"{effect.name} cannot be messaged privately, and the group "
+                f"{name} cannot be messaged privately, and the group "
                 "has no Telegram chat to mention them in"
             )
         language = group.settings.language if group else None
-        lead = para(
-            Mention(effect.name, ids.identity(user_id)),
-            " — ",
-            texts.say(texts.CANNOT_MESSAGE_PRIVATELY, language),
-        )
-        actions = (
-            *effect.document.actions,
-            Action("🔔 " + texts.say(texts.GET_REMINDERS, language), REMINDERS_ON),
-        )
-        document = Document((lead, *effect.document.blocks), actions)
-        markup = await self.markup(document.actions, delivery.group_id)
+        first = para(Mention(name, ids.identity(user_id)), " — ", texts.say(lead, language))
+        icon, words, command = button
+        actions = (*document.actions, Action(icon + texts.say(words, language), command))
+        said = Document((first, *document.blocks), actions)
+        markup = await self.markup(said.actions, delivery.group_id)
         for chat in chats:
-            await self.sender.send_text(ids.chat_id_of(chat), render(document), markup)
+            await self.sender.send_text(ids.chat_id_of(chat), render(said), markup)
 
     async def _ask_reason(self, delivery: Delivery, effect: AskReason) -> str | None:
         chat_id = await self.sender.current_chat(ids.chat_id_of(delivery.target))
@@ -213,8 +225,7 @@ class Deliverer:
         chat_id = ids.chat_id_of(delivery.target)
         private = ids.is_private(delivery.target)
         if private and await self.memory.private_status(chat_id) == REFUSED:
-            # Never posted in the group instead: an export may hold personal data.
-            raise Undeliverable("the person cannot be messaged privately on Telegram")
+            await self._file_refused(delivery, effect, chat_id)
         caption_parts = render(effect.caption, CAPTION_LIMIT) if effect.caption else []
         caption = caption_parts[0] if len(caption_parts) == 1 else None
         try:
@@ -224,11 +235,26 @@ class Deliverer:
         except Forbidden:
             if private:
                 await self.memory.set_private_status(chat_id, REFUSED)
+                await self._file_refused(delivery, effect, chat_id)
             raise
         if effect.caption is not None and caption is None:
             # Too long for a caption: the words follow as a message of their own.
             await self.sender.send_text(sent.chat.id, render(effect.caption))
         return str(sent.message_id)
+
+    async def _file_refused(self, delivery: Delivery, effect: SendFile, user_id: int) -> None:
+        """A person's own file could not go to them privately: it is never posted in the
+        group instead (it holds personal data), but the group's chat tells them how to
+        get it. Raises ``Undeliverable``, so the outbox records the file as not sent."""
+        group = await self.app.group(delivery.group_id)
+        member = group.members.get(effect.member) if group and effect.member else None
+        if member is not None and member.name:
+            start = ("🔒 ", texts.START_PRIVATE_CHAT, MYDATA)
+            lead = texts.FILE_NEEDS_PRIVATE_CHAT
+            await self._mention_in_group(delivery, member.name, user_id, lead, Document(()), start)
+        raise Undeliverable(
+            "the person cannot be messaged privately on Telegram; told in the group"
+        )
 
 
 def _mention_first(document: Document, name: str, identity: str | None) -> Document:

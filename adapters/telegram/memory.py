@@ -14,6 +14,9 @@ they survive a restart:
   waiting for the old id go to the new one;
 * the group a chat belonged to when the bot was removed from it, so that adding
   the bot again brings the chat back to its group.
+
+What is about a person (the first three) is stored as about their identity, so
+that forgetting them deletes it.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
+from adapters.telegram import ids
 from storage.interface import Storage
 
 OPEN = "open"
@@ -49,26 +53,31 @@ class Memory:
 
     async def set_private_status(self, user_id: int, status: str) -> None:
         if await self.private_status(user_id) != status:
-            await self.storage.set_value(f"telegram:dm:{user_id}", status)
+            await self.storage.set_value(f"telegram:dm:{user_id}", status, ids.identity(user_id))
 
     async def private_group(self, user_id: int) -> str | None:
         return await self.storage.get_value(f"telegram:dm-group:{user_id}") or None
 
     async def set_private_group(self, user_id: int, group_id: str) -> None:
         if await self.private_group(user_id) != group_id:
-            await self.storage.set_value(f"telegram:dm-group:{user_id}", group_id)
+            await self.storage.set_value(
+                f"telegram:dm-group:{user_id}", group_id, ids.identity(user_id)
+            )
 
     # -- prompts for a reason -----------------------------------------------------------
 
     async def remember_prompt(self, chat_id: int, message_id: int, prompt: Prompt) -> None:
-        await self.storage.set_value(_prompt_key(chat_id, message_id), json.dumps(asdict(prompt)))
+        await self.storage.set_value(
+            _prompt_key(chat_id, message_id), json.dumps(asdict(prompt)), ids.identity(prompt.user)
+        )
 
     async def prompt(self, chat_id: int, message_id: int) -> Prompt | None:
         stored = await self.storage.get_value(_prompt_key(chat_id, message_id))
         return Prompt(**json.loads(stored)) if stored else None
 
     async def prompt_answered(self, chat_id: int, message_id: int) -> None:
-        # The table has no delete: an empty value means "answered".
+        # The table has no delete: an empty value means "answered". The row stays
+        # about the person it asked, so forgetting them still finds it.
         await self.storage.set_value(_prompt_key(chat_id, message_id), "")
 
     # -- moved chats ----------------------------------------------------------------------

@@ -14,6 +14,11 @@ UNKNOWN_BUTTON = N_("This button no longer works. Please type the command instea
 OTHER_GROUP_BUTTON = N_("This button is from another group, so I did nothing.")
 CANNOT_MESSAGE_PRIVATELY = N_("I can't send you private messages, so I'm writing here.")
 GET_REMINDERS = N_("Get private reminders")
+FILE_NEEDS_PRIVATE_CHAT = N_(
+    "I can't send you your data in private yet, and I won't share it here. "
+    "Please start a private chat with me. Then say mydata again."
+)
+START_PRIVATE_CHAT = N_("Start a private chat")
 REASON_PLACEHOLDER = N_("Your answer")
 SHORTENED = N_("This is shortened to fit. To see all of it, type: show #{number}")
 # Replies to a ForceReply prompt that mean "never mind".

@@ -22,6 +22,7 @@ from bot.core import commands as c
 from bot.core import people, proposing, responding, timers, views
 from bot.core.document import doc, para
 from bot.core.effects import Effect
+from bot.core.forgetting import pseudonym_member
 from bot.core.i18n import can_write
 from bot.core.model import Group, Member, MemberStatus, Role
 from bot.core.names import fold
@@ -199,7 +200,7 @@ def _identify(turn: Turn) -> None:
     )
     if not can_learn:
         return
-    added = _added_by_name(turn.group, actor.name)
+    added = _added_as(turn.group, actor)
     if added is not None:
         # Someone added by name ("add Mum") who now speaks in the chat is that person.
         member = replace(added, identities=(actor.identity,), handle=actor.handle)
@@ -228,6 +229,16 @@ def _platform_language(group: Group, actor: c.Actor) -> str | None:
     if not can_write(code) or code.split("-")[0] == group.settings.language.split("-")[0]:
         return None
     return code
+
+
+def _added_as(group: Group, actor: c.Actor) -> Member | None:
+    """The member added by name that ``actor`` is. In a replayed record, a forgotten
+    person's pseudonym stands for their member: their name is no longer there to match."""
+    member_id = pseudonym_member(actor.identity)
+    if member_id is None:
+        return _added_by_name(group, actor.name)
+    member = group.members.get(member_id)
+    return member if member is not None and member.active and not member.identities else None
 
 
 def _added_by_name(group: Group, name: str) -> Member | None:

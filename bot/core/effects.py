@@ -112,5 +112,31 @@ class CancelTimer:
     key: str
 
 
+@dataclass(frozen=True, slots=True)
+class Forget:
+    """Erase what storage holds that names a person, in the same transaction as the
+    ``forgetme`` that asked for it, so that a crash cannot leave half of it done.
+
+    It is not a message: storage carries it out (``bot.core.forgetting`` says how
+    a stored command, summary or message is rewritten). ``names`` and ``handles``
+    are what the person was called; ``former`` is the words put in their place,
+    in the group's language."""
+
+    member: int
+    identities: tuple[str, ...]
+    names: tuple[str, ...]
+    handles: tuple[str, ...]
+    former: str
+
+    @property
+    def pseudonym(self) -> str:
+        """The identity the person's past commands carry from now on. It names the
+        member, not the person, so replaying the record still finds the same member."""
+        return f"{FORMER}{self.member}"
+
+
+# No platform makes identities with this prefix, so a pseudonym is never a real account.
+FORMER = "former:"
+
 Message = Post | EditCard | Reply | DirectMessage | AskReason | SendFile
-Effect = Message | SetTimer | CancelTimer
+Effect = Message | SetTimer | CancelTimer | Forget

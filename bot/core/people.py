@@ -10,7 +10,7 @@ from datetime import timedelta
 from bot.core import commands as c
 from bot.core import deadlines
 from bot.core.document import Document, Strong, fill, para
-from bot.core.effects import Post
+from bot.core.effects import Forget, Post
 from bot.core.i18n import can_write
 from bot.core.model import GroupSettings, Member, MemberStatus, Proposal, Role
 from bot.core.names import find_member, fold
@@ -337,14 +337,28 @@ def forget_me(turn: Turn, action: c.ForgetMe) -> None:
 
     Never refused: erasure is a right. Names the bot itself wrote into the record
     (an outcome "withdrawn by Alex") are replaced too; what people typed is theirs
-    and stays as they wrote it."""
+    and stays as they wrote it.
+
+    What storage holds beyond the group's state (the audit log, messages sent
+    and waiting, adapters' memory) is erased through ``Forget``, emitted first:
+    the confirmation after it must still reach the person."""
     member = turn.member
-    assert member is not None
+    assert member is not None and turn.request is not None
     forgotten = Member(
         id=member.id, name="", status=MemberStatus.FORGOTTEN, reminders=False, joined_at=None
     )
     turn.group = turn.group.with_member(forgotten)
     former = turn.group_t("a former member")
+    actor = turn.request.actor
+    turn.emit(
+        Forget(
+            member=member.id,
+            identities=member.identities,
+            names=tuple(dict.fromkeys(n for n in (member.name, actor.name) if n)),
+            handles=tuple(dict.fromkeys(h for h in (member.handle, actor.handle) if h)),
+            former=former,
+        )
+    )
     for proposal in turn.group.proposals.values():
         scrubbed = _scrub(proposal, member.name, former)
         if scrubbed is not proposal:

@@ -187,7 +187,7 @@ def my_data(turn: Turn, action: c.MyData) -> None:
             chat=turn.request.chat if turn.request.private else None,
         )
     )
-    turn.reply_phrase("I have sent you all I keep about you, in a private message.")
+    turn.reply_phrase("I am sending you all I keep about you, in a private message.")
 
 
 def show_settings(turn: Turn, action: c.ShowSettings) -> None:

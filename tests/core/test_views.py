@@ -198,7 +198,7 @@ def test_mydata_asked_in_the_group_is_sent_privately() -> None:
     conv.by("Alex", c.AnswerQuestion(1, "Physio is at 11"))
     conv.by("Alex", c.Respond(1, "concern", reason="Breakfast", proxy_for="Mum"))
     decision = conv.by("Alex", c.MyData())
-    assert conv.last_text() == "I have sent you all I keep about you, in a private message."
+    assert conv.last_text() == "I am sending you all I keep about you, in a private message."
     sent = files(decision)["my-data.json"]
     assert (sent.chat, sent.member, sent.identities) == (
         None,

@@ -9,8 +9,7 @@ proposals past ``retention_months`` are deleted: ``test_retention.py``.)
 from __future__ import annotations
 
 import json
-
-import pytest
+from urllib.parse import parse_qs, urlsplit
 
 from tests.reliability import database
 from tests.telegram.conftest import World, joined
@@ -44,12 +43,6 @@ async def test_mydata_comes_as_a_file_in_a_private_chat_never_in_the_group(world
     assert "Alexandra" not in (in_group[0].text or "").split(".", 1)[1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="when Telegram refuses the private file (the person never started the bot), the "
-    "group has already been told 'I have sent you everything I hold about you, privately' "
-    "and nobody hears otherwise: the delivery is only recorded as undeliverable",
-)
 async def test_mydata_for_someone_the_bot_cannot_write_to_privately_says_so(world: World) -> None:
     await joined(world, "sam", "alex")
     before = world.last_id()
@@ -58,6 +51,17 @@ async def test_mydata_for_someone_the_bot_cannot_write_to_privately_says_so(worl
     assert not [m for m in world.tg.bot_messages(world.team) if m.document]  # … never here
     said = " ".join(world.said(after=before))
     assert "start" in said.lower() and "private" in said.lower()
+    # Once, with a mention, and a link that opens a private chat with the bot.
+    (told,) = [m for m in world.tg.bot_messages(world.team) if m.message_id > before and m.buttons]
+    assert "mydata" in (told.text or "") and world.alex.first_name in (told.text or "")
+    (link,) = [b for b in told.buttons if "url" in b]
+    (token,) = parse_qs(urlsplit(link["url"]).query)["start"]
+    # Alex follows it: Start asks again, and the file comes, privately.
+    world.tg.start_private(world.alex, token)
+    await world.settled()
+    (document,) = [m.document for m in world.tg.bot_messages(world.alex.id) if m.document]
+    assert document is not None and document.filename == "my-data.json"
+    assert not [m for m in world.tg.bot_messages(world.team) if m.document]
 
 
 async def forgotten(world: World) -> None:
@@ -93,18 +97,35 @@ async def test_forgetme_erases_the_person_and_the_record_keeps_its_shape(world: 
             assert FULL_NAME not in row and "alexq" not in row and "1002" not in row, table
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="forgetme erases the group's state only: the append-only audit log keeps every "
-    "command with the sender's name, handle and account, the outbox keeps every message "
-    "sent (her my-data.json among them), and the adapter's memory keeps her account id",
-)
-async def test_forgetme_leaves_nothing_that_names_the_person_anywhere(world: World) -> None:
-    await forgotten(world)
-    db = database.file_of(world.running.storage)
-    rows = database.table_rows(db)
+def naming_her(world: World) -> dict[str, list[str]]:
+    """Every row of every table that holds her name, her handle or her account."""
+    rows = database.table_rows(database.file_of(world.running.storage))
     naming = {
         table: [row for row in found if FULL_NAME in row or "alexq" in row or "1002" in row]
         for table, found in rows.items()
     }
-    assert {table: found for table, found in naming.items() if found} == {}
+    return {table: found for table, found in naming.items() if found}
+
+
+async def test_forgetme_leaves_nothing_that_names_the_person_anywhere(world: World) -> None:
+    await forgotten(world)
+    assert naming_her(world) == {}
+    # The record keeps its shape: every entry is there, hers under a pseudonym.
+    summaries = database.summaries(database.file_of(world.running.storage))
+    assert summaries.count("Join by former:2") == 1 and "ForgetMe by former:2" in summaries
+
+
+async def test_forgetme_said_privately_is_answered_there_and_then_leaves_nothing(
+    world: World,
+) -> None:
+    alex = world.tg.user(1002, "Alexandra", last_name="Quigley", username="alexq")
+    await joined(world, "sam", "alex")
+    await world.say(world.sam, "/propose Buy a new kettle\nin 3 days")
+    await world.say(alex, "/object #1 It is too loud for Mum in the mornings")
+    world.tg.start_private(alex)
+    await world.settled()
+    before = world.last_id(alex.id)
+    await world.say(alex, "forgetme", chat=alex.id)
+    (answer,) = world.said(alex.id, after=before)
+    assert "forgotten" in answer
+    assert naming_her(world) == {}

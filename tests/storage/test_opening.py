@@ -12,7 +12,7 @@ import pytest
 from storage import SqliteStorage, StorageError
 from storage.schema import APPLICATION_ID, MIGRATIONS, migrate
 
-from .examples import commit, rich_group
+from .examples import commit, rich_group, say
 
 
 def pragma(path: Path, name: str) -> object:
@@ -158,11 +158,19 @@ async def test_an_in_memory_database_works_for_trying_things_out() -> None:
     await storage.close()  # closing twice is harmless
 
 
+async def written_at_schema(db_path: Path, version: int) -> SqliteStorage:
+    """A storage on a file that an older version made, at schema ``version``."""
+    db = await aiosqlite.connect(db_path, isolation_level=None)
+    await db.execute("PRAGMA foreign_keys = ON")
+    await migrate(db, str(db_path), MIGRATIONS[:version])
+    return SqliteStorage(db, str(db_path), "old")
+
+
 async def test_schema_2_numbers_groups_from_the_proposals_they_already_hold(
     db_path: Path,
 ) -> None:
     """A database written before proposal numbers were remembered learns them on open."""
-    storage = await SqliteStorage.open(db_path)
+    storage = await written_at_schema(db_path, 2)
     await commit(storage, None, rich_group())
     await storage.close()
     # Take the file back to schema 1, as an older version wrote it.
@@ -175,6 +183,25 @@ async def test_schema_2_numbers_groups_from_the_proposals_they_already_hold(
         group = await storage.load_group("g1")
         assert group is not None and group.numbered == max(group.proposals) == 4
         assert group.next_proposal_number() == 5
-        assert pragma(db_path, "user_version") == len(MIGRATIONS) == 2
+        assert pragma(db_path, "user_version") == len(MIGRATIONS)
     finally:
         await storage.close()
+
+
+async def test_schema_3_keeps_the_record_and_lets_it_be_redacted_once(db_path: Path) -> None:
+    """A record written before redaction existed opens with every entry as it was."""
+    storage = await written_at_schema(db_path, 2)
+    await commit(storage, None, rich_group())
+    await storage.close()
+    storage = await SqliteStorage.open(db_path)
+    try:
+        (entry,) = await storage.audit("g1")
+        assert entry.command == say() and entry.redacted_at is None
+    finally:
+        await storage.close()
+    with closing(sqlite3.connect(db_path)) as db:
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            db.execute("UPDATE audit SET summary = 'rewritten'")
+        db.execute("UPDATE audit SET summary = 'redacted', redacted_at = 'now'")
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            db.execute("UPDATE audit SET summary = 'again', redacted_at = 'later'")
