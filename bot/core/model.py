@@ -12,7 +12,7 @@ people and the group and are only applied when text is written for them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from enum import StrEnum
@@ -25,11 +25,45 @@ def evolve(value: T, **changes: Any) -> T:
     """``dataclasses.replace`` for the hot path (every response changes a round, a
     proposal and the group): the same result, several times faster, because our
     frozen, slotted dataclasses have no ``__post_init__`` to run."""
-    cls = type(value)
-    new = object.__new__(cls)
-    for name in cls.__slots__:  # type: ignore[attr-defined]
-        object.__setattr__(new, name, changes[name] if name in changes else getattr(value, name))
-    return new
+    return _COPIERS[type(value)](value, **changes)
+
+
+class _Copiers(dict[type, Callable[..., Any]]):
+    """One copier per class, made the first time one is asked for. The keys are
+    the state's classes, a closed set, so it stays small."""
+
+    def __missing__(self, cls: type) -> Callable[..., Any]:
+        copier = self[cls] = _make_copier(cls)
+        return copier
+
+
+_COPIERS = _Copiers()
+
+
+class _Keep:
+    """The default of a copier's parameters: "keep the old value"."""
+
+
+def _make_copier(cls: type) -> Callable[..., Any]:
+    """A function made for ``cls``, as ``dataclasses`` makes ``__init__``: one line
+    per slot, each stored through the slot's own descriptor. A generic loop of
+    ``getattr`` and ``object.__setattr__`` looks every name up at run time and
+    costs about twice as much; the frozen class's ``__setattr__`` refuses
+    (rightly), and the slot descriptor is what it would have used. A change to
+    a name the class does not have is a ``TypeError``, as with ``replace``."""
+    slots: tuple[str, ...] = cls.__slots__  # type: ignore[attr-defined]
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_KEEP": _Keep}
+    lines = []
+    for index, name in enumerate(slots):
+        namespace[f"_set{index}"] = getattr(cls, name).__set__
+        lines.append(f"    _set{index}(_copy, _old.{name} if {name} is _KEEP else {name})")
+    parameters = ", ".join(f"{name}=_KEEP" for name in slots)
+    source = f"def copy(_old, *, {parameters}):\n    _copy = _new(_cls)\n"
+    source += "\n".join(lines) + "\n    return _copy\n"
+    # Named after the class, so that profiles tell the copies apart.
+    exec(compile(source, f"<evolve {cls.__name__}>", "exec"), namespace)
+    copier: Callable[..., Any] = namespace["copy"]
+    return copier
 
 
 # -- members -------------------------------------------------------------------------------
@@ -216,6 +250,14 @@ class Round:
                 else:
                     latest[record.member] = record
         return latest
+
+    def response_of(self, member: int) -> ResponseRecord | None:
+        """``current().get(member)`` without building the dict: the member's
+        latest record, unless that record took the response back."""
+        for record in reversed(self.history):
+            if record.member == member:
+                return None if record.response == WITHDRAWN_RESPONSE else record
+        return None
 
     def current_records(self) -> list[ResponseRecord]:
         """Every current response, named or anonymous."""
