@@ -56,7 +56,7 @@ def respond(turn: Turn, action: c.Respond) -> None:
             "and it can't be changed.",
             number=proposal.number,
         )
-    current = round_.current().get(subject.id)
+    current = round_.response_of(subject.id)
     if current is not None and (
         current.response,
         current.reason,
@@ -89,7 +89,7 @@ def unrespond(turn: Turn, action: c.Unrespond) -> None:
     kind = PROCESSES[proposal.process].response(action.word)
     round_ = proposal.round
     assert round_ is not None
-    current = round_.current().get(member.id)
+    current = round_.response_of(member.id)
     if kind is None or current is None or current.response != kind.name:
         return  # nothing of theirs to take back: an old or foreign reaction
     record = ResponseRecord(len(round_.history) + 1, member.id, WITHDRAWN_RESPONSE, "", turn.now)
@@ -110,7 +110,7 @@ def withdraw_objection(turn: Turn, action: c.WithdrawObjection) -> None:
     process = PROCESSES[proposal.process]
     round_ = proposal.round
     assert round_ is not None
-    current = round_.current().get(member.id)
+    current = round_.response_of(member.id)
     if current is None or current.response not in process.blocking:
         raise Refusal("You have no objection to #{number} to withdraw.", number=proposal.number)
     # The objection becomes a concern where the process has one, so its reason stays
@@ -271,17 +271,16 @@ def _acknowledge(
 ) -> None:
     _ = turn.t
     if subject.id != actor.id:
-        turn.reply_phrase(
-            "{by} gave this answer for {name} on #{number}: {response}.",
+        text = _("{by} gave this answer for {name} on #{number}: {response}.").format(
             name=subject.name,
             response=_(kind.label),
             number=proposal.number,
             by=actor.name,
         )
     else:
-        turn.reply_phrase(
-            "Thank you, {name}. Your response to #{number} is recorded: {response}.",
+        text = _("Thank you, {name}. Your response to #{number} is recorded: {response}.").format(
             name=actor.name,
             number=proposal.number,
             response=_(kind.label),
         )
+    turn.reply_text(text)
