@@ -18,6 +18,8 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from bot.core.frozen import copier
+
 T = TypeVar("T")
 
 
@@ -33,37 +35,11 @@ class _Copiers(dict[type, Callable[..., Any]]):
     the state's classes, a closed set, so it stays small."""
 
     def __missing__(self, cls: type) -> Callable[..., Any]:
-        copier = self[cls] = _make_copier(cls)
-        return copier
+        made = self[cls] = copier(cls)
+        return made
 
 
 _COPIERS = _Copiers()
-
-
-class _Keep:
-    """The default of a copier's parameters: "keep the old value"."""
-
-
-def _make_copier(cls: type) -> Callable[..., Any]:
-    """A function made for ``cls``, as ``dataclasses`` makes ``__init__``: one line
-    per slot, each stored through the slot's own descriptor. A generic loop of
-    ``getattr`` and ``object.__setattr__`` looks every name up at run time and
-    costs about twice as much; the frozen class's ``__setattr__`` refuses
-    (rightly), and the slot descriptor is what it would have used. A change to
-    a name the class does not have is a ``TypeError``, as with ``replace``."""
-    slots: tuple[str, ...] = cls.__slots__  # type: ignore[attr-defined]
-    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_KEEP": _Keep}
-    lines = []
-    for index, name in enumerate(slots):
-        namespace[f"_set{index}"] = getattr(cls, name).__set__
-        lines.append(f"    _set{index}(_copy, _old.{name} if {name} is _KEEP else {name})")
-    parameters = ", ".join(f"{name}=_KEEP" for name in slots)
-    source = f"def copy(_old, *, {parameters}):\n    _copy = _new(_cls)\n"
-    source += "\n".join(lines) + "\n    return _copy\n"
-    # Named after the class, so that profiles tell the copies apart.
-    exec(compile(source, f"<evolve {cls.__name__}>", "exec"), namespace)
-    copier: Callable[..., Any] = namespace["copy"]
-    return copier
 
 
 # -- members -------------------------------------------------------------------------------
