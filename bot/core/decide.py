@@ -22,6 +22,7 @@ from bot.core import commands as c
 from bot.core import people, proposing, responding, timers, views
 from bot.core.document import doc, para
 from bot.core.effects import Effect
+from bot.core.frozen import constructor
 from bot.core.i18n import can_write
 from bot.core.model import Group, Member, MemberStatus, Role
 from bot.core.names import fold
@@ -37,6 +38,10 @@ class Decision:
     @property
     def refused(self) -> bool:
         return self.summary.startswith("refused")
+
+
+# One for every command: built the direct way (see ``frozen``).
+_decision = constructor(Decision)
 
 
 class Who(StrEnum):
@@ -162,7 +167,8 @@ def _decide_request(group: Group, request: c.Request, now: datetime) -> Decision
         return Decision(
             group, tuple(turn.effects), f"refused {kind.__name__}: {refusal.phrase.msgid}"
         )
-    return Decision(turn.group, tuple(turn.effects), f"{kind.__name__} by {request.actor.identity}")
+    summary = f"{kind.__name__} by {request.actor.identity}"
+    return _decision(turn.group, tuple(turn.effects), summary)
 
 
 # -- who is acting -------------------------------------------------------------------------

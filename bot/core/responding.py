@@ -11,6 +11,7 @@ from bot.core import commands as c
 from bot.core import rounds
 from bot.core.document import Document, para
 from bot.core.effects import AskReason
+from bot.core.frozen import constructor
 from bot.core.lifecycle import RESPONDING, Move
 from bot.core.model import (
     WITHDRAWN_RESPONSE,
@@ -27,6 +28,9 @@ from bot.core.processes import PROCESSES, Process, ResponseKind, Rule
 from bot.core.turn import Refusal, Turn
 
 MAX_REASON = 1000
+
+# Built for every response given: the direct way (see ``frozen``).
+_record = constructor(ResponseRecord)
 
 
 def respond(turn: Turn, action: c.Respond) -> None:
@@ -65,7 +69,7 @@ def respond(turn: Turn, action: c.Respond) -> None:
     ) == (kind.name, reason, choices, maybe):
         turn.reply_phrase("I already have that answer for #{number}.", number=proposal.number)
         return
-    record = ResponseRecord(
+    record = _record(
         seq=len(round_.history) + 1,
         member=None if anonymous else subject.id,
         response=kind.name,
