@@ -56,6 +56,11 @@ class MemberStatus(StrEnum):
     FORGOTTEN = "forgotten"  # said "forgetme": shown as "a former member"
 
 
+# Reaching an enum member through its class costs about 0.1 µs in Python 3.11,
+# and ``active`` is asked of every member on every pass over a group.
+_ACTIVE = MemberStatus.ACTIVE
+
+
 @dataclass(frozen=True, slots=True)
 class QuietHours:
     """Hours in the member's own time zone when no private nudge is sent."""
@@ -86,7 +91,7 @@ class Member:
 
     @property
     def active(self) -> bool:
-        return self.status is MemberStatus.ACTIVE
+        return self.status is _ACTIVE
 
     @property
     def is_facilitator(self) -> bool:

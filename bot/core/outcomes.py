@@ -102,14 +102,15 @@ def everyone_responded(proposal: Proposal, group: Group) -> bool:
     if round_ is None:
         return False
     # Asked after every response: one pass that stops at the first member still
-    # to answer, without building the list of active members.
-    participants, active = round_.participants, 0
+    # to answer, without building the list of active members (and without
+    # reaching the enum member through its class each time: that is slow).
+    participants, active, counted = round_.participants, MemberStatus.ACTIVE, 0
     for member in group.members.values():
-        if member.status is MemberStatus.ACTIVE:
+        if member.status is active:
             if member.id not in participants:
                 return False
-            active += 1
-    return active >= 2
+            counted += 1
+    return counted >= 2
 
 
 def missing_required(proposal: Proposal, group: Group) -> list[int]:

@@ -32,6 +32,9 @@ MAX_REASON = 1000
 # Built for every response given: the direct way (see ``frozen``).
 _record = constructor(ResponseRecord)
 
+# The processes whose responses pick options; named once, as every response asks.
+_POLLS = (Rule.CHOICE, Rule.TIME)
+
 
 def respond(turn: Turn, action: c.Respond) -> None:
     actor = turn.member
@@ -190,7 +193,7 @@ def _wrong_word(proposal: Proposal, process: Process) -> Refusal:
     words = ", ".join(k.name for k in process.responses)
     first = process.responses[0].name
     example = f"{first} #{proposal.number}"
-    if process.rule in (Rule.CHOICE, Rule.TIME):
+    if process.rule in _POLLS:
         example = f"vote #{proposal.number} 1"
     return Refusal(
         "In #{number} you can respond with: {words}.",
@@ -203,7 +206,7 @@ def _wrong_word(proposal: Proposal, process: Process) -> Refusal:
 def _choices(
     proposal: Proposal, process: Process, action: c.Respond
 ) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    if process.rule not in (Rule.CHOICE, Rule.TIME):
+    if process.rule not in _POLLS:
         return (), ()
     count = len(proposal.options.choices)
     picked = tuple(dict.fromkeys(action.choices))
