@@ -35,7 +35,7 @@ def constructor(cls: Callable[P, T]) -> Callable[P, T]:
     namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
     parameters, lines = [], []
     for index, field in enumerate(fields):
-        if field.default_factory is not dataclasses.MISSING or not field.init:
+        if field.default_factory is not dataclasses.MISSING or not field.init or field.kw_only:
             raise TypeError(f"{cls.__name__}.{field.name}: only plain fields and defaults")
         if field.default is dataclasses.MISSING:
             parameters.append(field.name)
@@ -76,6 +76,9 @@ def _fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
     fields = dataclasses.fields(cls)
     if tuple(f.name for f in fields) != tuple(cls.__dict__["__slots__"]):
         raise TypeError(f"{cls.__name__}: its slots are not its fields")
+    if any(f.name.startswith("_") for f in fields):
+        # The made functions' own names start with "_": a field could shadow them.
+        raise TypeError(f"{cls.__name__}: a field name starts with _")
     return fields
 
 

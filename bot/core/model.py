@@ -25,8 +25,8 @@ T = TypeVar("T")
 
 def evolve(value: T, **changes: Any) -> T:
     """``dataclasses.replace`` for the hot path (every response changes a round, a
-    proposal and the group): the same result, several times faster, because our
-    frozen, slotted dataclasses have no ``__post_init__`` to run."""
+    proposal and the group): the same result, about three times faster, through
+    a copier made once per class (``frozen.copier``)."""
     return _COPIERS[type(value)](value, **changes)
 
 

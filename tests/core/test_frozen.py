@@ -48,3 +48,24 @@ def test_only_classes_it_can_build_exactly_are_taken() -> None:
         constructor(Group)  # a default factory
     with pytest.raises(TypeError):
         copier(Turn)  # not frozen
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Hidden:
+    _copy: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Checked:
+    count: int
+
+    def __post_init__(self) -> None:
+        if self.count < 0:
+            raise ValueError(self.count)
+
+
+def test_classes_it_would_build_wrongly_are_refused_at_once() -> None:
+    with pytest.raises(TypeError):
+        copier(_Hidden)  # a field could shadow the made function's own names
+    with pytest.raises(TypeError):
+        constructor(_Checked)  # its check would be skipped
