@@ -49,7 +49,7 @@ def constructor(cls: Callable[P, T]) -> Callable[P, T]:
     return _compile(source, f"<build {cls.__name__}>", namespace, "build")
 
 
-def copier(cls: type) -> Callable[..., Any]:
+def copier(cls: type[T]) -> Callable[..., T]:
     """A function ``copy(value, **changes)`` for ``cls``: ``dataclasses.replace``
     without its generality, about twice as fast as a loop of ``getattr`` and
     ``object.__setattr__``. A change to a name the class does not have is a

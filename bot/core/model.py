@@ -153,7 +153,7 @@ class Group:
         return evolve(self, members={**self.members, member.id: member})
 
     def with_proposal(self, proposal: Proposal) -> Group:
-        return evolve(
+        return _copy_group(
             self,
             proposals={**self.proposals, proposal.number: proposal},
             numbered=max(self.numbered, proposal.number),
@@ -327,3 +327,8 @@ class Proposal:
 
     def logged(self, entry: LogEntry) -> Proposal:
         return replace(self, log=(*self.log, entry))
+
+
+# Every response puts its proposal into a new group: copied directly, without
+# the look-up by class that ``evolve`` makes.
+_copy_group = copier(Group)

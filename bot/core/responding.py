@@ -11,16 +11,16 @@ from bot.core import commands as c
 from bot.core import rounds
 from bot.core.document import Document, para
 from bot.core.effects import AskReason
-from bot.core.frozen import constructor
+from bot.core.frozen import constructor, copier
 from bot.core.lifecycle import RESPONDING, Move
 from bot.core.model import (
     WITHDRAWN_RESPONSE,
     Member,
     Proposal,
     ResponseRecord,
+    Round,
     RoundKind,
     Stage,
-    evolve,
 )
 from bot.core.names import find_member
 from bot.core.outcomes import standing_objections, verdict
@@ -29,8 +29,10 @@ from bot.core.turn import Refusal, Turn
 
 MAX_REASON = 1000
 
-# Built for every response given: the direct way (see ``frozen``).
+# Built and copied for every response given: the direct way (see ``frozen``).
 _record = constructor(ResponseRecord)
+_copy_round = copier(Round)
+_copy_proposal = copier(Proposal)
 
 # The processes whose responses pick options; named once, as every response asks.
 _POLLS = (Rule.CHOICE, Rule.TIME)
@@ -249,8 +251,8 @@ def _append(
     participants = (
         round_.participants | {member_id} if responded else round_.participants - {member_id}
     )
-    updated = evolve(round_, history=(*round_.history, record), participants=participants)
-    return turn.put(evolve(proposal, rounds=(*proposal.rounds[:-1], updated)))
+    updated = _copy_round(round_, history=(*round_.history, record), participants=participants)
+    return turn.put(_copy_proposal(proposal, rounds=(*proposal.rounds[:-1], updated)))
 
 
 def _ask_for_reason(turn: Turn, proposal: Proposal, kind: ResponseKind, subject: Member) -> None:
