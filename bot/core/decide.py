@@ -23,6 +23,7 @@ from bot.core import people, proposing, responding, timers, views
 from bot.core.document import doc, para
 from bot.core.effects import Effect
 from bot.core.forgetting import pseudonym_member
+from bot.core.frozen import constructor
 from bot.core.i18n import can_write
 from bot.core.model import Group, Member, MemberStatus, Role
 from bot.core.names import fold
@@ -38,6 +39,10 @@ class Decision:
     @property
     def refused(self) -> bool:
         return self.summary.startswith("refused")
+
+
+# One for every command: built the direct way (see ``frozen``).
+_decision = constructor(Decision)
 
 
 class Who(StrEnum):
@@ -148,11 +153,11 @@ def decide(group: Group, command: c.Command, now: datetime) -> Decision:
 def _decide_request(group: Group, request: c.Request, now: datetime) -> Decision:
     turn = Turn(group=group, now=now, request=request)
     action = request.action
-    name = type(action).__name__
+    kind = type(action)
     try:
         _identify(turn)
-        _authorise(turn, PERMISSIONS[type(action)])
-        HANDLERS[type(action)](turn, action)
+        _authorise(turn, PERMISSIONS[kind])
+        HANDLERS[kind](turn, action)
     except Refusal as refusal:
         text = refusal.phrase.text(turn.t)
         blocks = [para(text)]
@@ -160,8 +165,11 @@ def _decide_request(group: Group, request: c.Request, now: datetime) -> Decision
             blocks.append(para(turn.t("Like this: {example}").format(example=refusal.example)))
         turn.effects = []
         turn.reply(document=doc(*blocks))
-        return Decision(group, tuple(turn.effects), f"refused {name}: {refusal.phrase.msgid}")
-    return Decision(turn.group, tuple(turn.effects), f"{name} by {request.actor.identity}")
+        return Decision(
+            group, tuple(turn.effects), f"refused {kind.__name__}: {refusal.phrase.msgid}"
+        )
+    summary = f"{kind.__name__} by {request.actor.identity}"
+    return _decision(turn.group, tuple(turn.effects), summary)
 
 
 # -- who is acting -------------------------------------------------------------------------
@@ -225,7 +233,9 @@ def _platform_language(group: Group, actor: c.Actor) -> str | None:
     """The language of the person's chat app, kept as theirs when it is not the
     group's and the bot can write it, so that private reminders, which come
     when they are not acting, are in it too. ``language`` changes it."""
-    code = (actor.language or "").lower().replace("_", "-")
+    if not actor.language:
+        return None
+    code = actor.language.lower().replace("_", "-")
     if not can_write(code) or code.split("-")[0] == group.settings.language.split("-")[0]:
         return None
     return code

@@ -32,14 +32,11 @@ def _untranslated(message: str) -> str:
 def install(language: str, gettext: Translate) -> None:
     """Make a language's catalog available (the application does this at start)."""
     _catalogs[language.lower()] = gettext
+    _known.clear()
 
 
 def installed_languages() -> list[str]:
     return sorted({"en", *_catalogs})
-
-
-def _base(language: str) -> str:
-    return language.lower().replace("_", "-").split("-")[0]
 
 
 def can_write(language: str | None) -> bool:
@@ -47,16 +44,15 @@ def can_write(language: str | None) -> bool:
     their catalog is installed, "pl-PL" by the "pl" catalog)."""
     if not language:
         return False
-    code = language.lower().replace("_", "-")
-    return _base(code) == "en" or code in _catalogs or _base(code) in _catalogs
+    return _lookup(language)[0]
 
 
 def reader_language(*choices: str | None) -> str:
     """The first of ``choices`` the bot can write in: a member's own choice, then
     their platform's language, then the group's; English if none."""
     for choice in choices:
-        if can_write(choice):
-            return choice  # type: ignore[return-value]
+        if choice and _lookup(choice)[0]:
+            return choice
     return "en"
 
 
@@ -64,8 +60,37 @@ def translator(language: str | None) -> Translate:
     """The catalog for ``language``, falling back to English ("cy-GB" → "cy" → English)."""
     if not language:
         return _untranslated
+    return _lookup(language)[1]
+
+
+# What each language code resolves to (can the bot write it, and its catalog),
+# remembered: every reply asks for the reader's language two or three times, and
+# the codes in use are few. Cleared by ``install``, and whenever ``_catalogs``
+# itself is another dict than the one the answers came from (tests swap it).
+# Codes come from people's apps and settings, so the memo is emptied when full.
+_known: dict[str, tuple[bool, Translate]] = {}
+_known_from = _catalogs
+_KNOWN_MAX = 256
+
+
+def _lookup(language: str) -> tuple[bool, Translate]:
+    global _known_from
+    found = _known.get(language)
+    if found is not None and _known_from is _catalogs:
+        return found
+    if _known_from is not _catalogs:
+        _known.clear()
+        _known_from = _catalogs
+    if len(_known) >= _KNOWN_MAX:
+        _known.clear()
     code = language.lower().replace("_", "-")
-    return _catalogs.get(code) or _catalogs.get(code.split("-")[0]) or _untranslated
+    base = code.split("-")[0]
+    writable = base == "en" or code in _catalogs or base in _catalogs
+    found = _known[language] = (
+        writable,
+        _catalogs.get(code) or _catalogs.get(base) or _untranslated,
+    )
+    return found
 
 
 @dataclass(frozen=True, slots=True)

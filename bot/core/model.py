@@ -12,24 +12,34 @@ people and the group and are only applied when text is written for them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
+
+from bot.core.frozen import copier
 
 T = TypeVar("T")
 
 
 def evolve(value: T, **changes: Any) -> T:
     """``dataclasses.replace`` for the hot path (every response changes a round, a
-    proposal and the group): the same result, several times faster, because our
-    frozen, slotted dataclasses have no ``__post_init__`` to run."""
-    cls = type(value)
-    new = object.__new__(cls)
-    for name in cls.__slots__:  # type: ignore[attr-defined]
-        object.__setattr__(new, name, changes[name] if name in changes else getattr(value, name))
-    return new
+    proposal and the group): the same result, about three times faster, through
+    a copier made once per class (``frozen.copier``)."""
+    return _COPIERS[type(value)](value, **changes)
+
+
+class _Copiers(dict[type, Callable[..., Any]]):
+    """One copier per class, made the first time one is asked for. The keys are
+    the state's classes, a closed set, so it stays small."""
+
+    def __missing__(self, cls: type) -> Callable[..., Any]:
+        made = self[cls] = copier(cls)
+        return made
+
+
+_COPIERS = _Copiers()
 
 
 # -- members -------------------------------------------------------------------------------
@@ -44,6 +54,11 @@ class MemberStatus(StrEnum):
     ACTIVE = "active"
     LEFT = "left"  # said "leave" or left the chat: not counted, not nudged
     FORGOTTEN = "forgotten"  # said "forgetme": shown as "a former member"
+
+
+# Reaching an enum member through its class costs about 0.1 µs in Python 3.11,
+# and ``active`` is asked of every member on every pass over a group.
+_ACTIVE = MemberStatus.ACTIVE
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +91,7 @@ class Member:
 
     @property
     def active(self) -> bool:
-        return self.status is MemberStatus.ACTIVE
+        return self.status is _ACTIVE
 
     @property
     def is_facilitator(self) -> bool:
@@ -138,7 +153,7 @@ class Group:
         return evolve(self, members={**self.members, member.id: member})
 
     def with_proposal(self, proposal: Proposal) -> Group:
-        return evolve(
+        return _copy_group(
             self,
             proposals={**self.proposals, proposal.number: proposal},
             numbered=max(self.numbered, proposal.number),
@@ -216,6 +231,14 @@ class Round:
                 else:
                     latest[record.member] = record
         return latest
+
+    def response_of(self, member: int) -> ResponseRecord | None:
+        """``current().get(member)`` without building the dict: the member's
+        latest record, unless that record took the response back."""
+        for record in reversed(self.history):
+            if record.member == member:
+                return None if record.response == WITHDRAWN_RESPONSE else record
+        return None
 
     def current_records(self) -> list[ResponseRecord]:
         """Every current response, named or anonymous."""
@@ -304,3 +327,8 @@ class Proposal:
 
     def logged(self, entry: LogEntry) -> Proposal:
         return replace(self, log=(*self.log, entry))
+
+
+# Every response puts its proposal into a new group: copied directly, without
+# the look-up by class that ``evolve`` makes.
+_copy_group = copier(Group)

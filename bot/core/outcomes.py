@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from bot.core.i18n import N_, Phrase, translator
 from bot.core.lifecycle import Move
-from bot.core.model import Group, Proposal, ResponseRecord, Round
+from bot.core.model import Group, MemberStatus, Proposal, ResponseRecord, Round
 from bot.core.processes import PROCESSES, Process, Rule
 
 
@@ -101,8 +101,16 @@ def everyone_responded(proposal: Proposal, group: Group) -> bool:
     round_ = proposal.round
     if round_ is None:
         return False
-    members = group.active_members()
-    return len(members) >= 2 and all(m.id in round_.participants for m in members)
+    # Asked after every response: one pass that stops at the first member still
+    # to answer, without building the list of active members (and without
+    # reaching the enum member through its class each time: that is slow).
+    participants, active, counted = round_.participants, MemberStatus.ACTIVE, 0
+    for member in group.members.values():
+        if member.status is active:
+            if member.id not in participants:
+                return False
+            counted += 1
+    return counted >= 2
 
 
 def missing_required(proposal: Proposal, group: Group) -> list[int]:

@@ -11,15 +11,16 @@ from bot.core import commands as c
 from bot.core import rounds
 from bot.core.document import Document, para
 from bot.core.effects import AskReason
+from bot.core.frozen import constructor, copier
 from bot.core.lifecycle import RESPONDING, Move
 from bot.core.model import (
     WITHDRAWN_RESPONSE,
     Member,
     Proposal,
     ResponseRecord,
+    Round,
     RoundKind,
     Stage,
-    evolve,
 )
 from bot.core.names import find_member
 from bot.core.outcomes import standing_objections, verdict
@@ -27,6 +28,14 @@ from bot.core.processes import PROCESSES, Process, ResponseKind, Rule
 from bot.core.turn import Refusal, Turn
 
 MAX_REASON = 1000
+
+# Built and copied for every response given: the direct way (see ``frozen``).
+_record = constructor(ResponseRecord)
+_copy_round = copier(Round)
+_copy_proposal = copier(Proposal)
+
+# The processes whose responses pick options; named once, as every response asks.
+_POLLS = (Rule.CHOICE, Rule.TIME)
 
 
 def respond(turn: Turn, action: c.Respond) -> None:
@@ -56,7 +65,7 @@ def respond(turn: Turn, action: c.Respond) -> None:
             "and it can't be changed.",
             number=proposal.number,
         )
-    current = round_.current().get(subject.id)
+    current = round_.response_of(subject.id)
     if current is not None and (
         current.response,
         current.reason,
@@ -65,7 +74,7 @@ def respond(turn: Turn, action: c.Respond) -> None:
     ) == (kind.name, reason, choices, maybe):
         turn.reply_phrase("I already have that answer for #{number}.", number=proposal.number)
         return
-    record = ResponseRecord(
+    record = _record(
         seq=len(round_.history) + 1,
         member=None if anonymous else subject.id,
         response=kind.name,
@@ -89,7 +98,7 @@ def unrespond(turn: Turn, action: c.Unrespond) -> None:
     kind = PROCESSES[proposal.process].response(action.word)
     round_ = proposal.round
     assert round_ is not None
-    current = round_.current().get(member.id)
+    current = round_.response_of(member.id)
     if kind is None or current is None or current.response != kind.name:
         return  # nothing of theirs to take back: an old or foreign reaction
     record = ResponseRecord(len(round_.history) + 1, member.id, WITHDRAWN_RESPONSE, "", turn.now)
@@ -110,7 +119,7 @@ def withdraw_objection(turn: Turn, action: c.WithdrawObjection) -> None:
     process = PROCESSES[proposal.process]
     round_ = proposal.round
     assert round_ is not None
-    current = round_.current().get(member.id)
+    current = round_.response_of(member.id)
     if current is None or current.response not in process.blocking:
         raise Refusal("You have no objection to #{number} to withdraw.", number=proposal.number)
     # The objection becomes a concern where the process has one, so its reason stays
@@ -186,7 +195,7 @@ def _wrong_word(proposal: Proposal, process: Process) -> Refusal:
     words = ", ".join(k.name for k in process.responses)
     first = process.responses[0].name
     example = f"{first} #{proposal.number}"
-    if process.rule in (Rule.CHOICE, Rule.TIME):
+    if process.rule in _POLLS:
         example = f"vote #{proposal.number} 1"
     return Refusal(
         "In #{number} you can respond with: {words}.",
@@ -199,7 +208,7 @@ def _wrong_word(proposal: Proposal, process: Process) -> Refusal:
 def _choices(
     proposal: Proposal, process: Process, action: c.Respond
 ) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    if process.rule not in (Rule.CHOICE, Rule.TIME):
+    if process.rule not in _POLLS:
         return (), ()
     count = len(proposal.options.choices)
     picked = tuple(dict.fromkeys(action.choices))
@@ -242,8 +251,8 @@ def _append(
     participants = (
         round_.participants | {member_id} if responded else round_.participants - {member_id}
     )
-    updated = evolve(round_, history=(*round_.history, record), participants=participants)
-    return turn.put(evolve(proposal, rounds=(*proposal.rounds[:-1], updated)))
+    updated = _copy_round(round_, history=(*round_.history, record), participants=participants)
+    return turn.put(_copy_proposal(proposal, rounds=(*proposal.rounds[:-1], updated)))
 
 
 def _ask_for_reason(turn: Turn, proposal: Proposal, kind: ResponseKind, subject: Member) -> None:
@@ -271,17 +280,16 @@ def _acknowledge(
 ) -> None:
     _ = turn.t
     if subject.id != actor.id:
-        turn.reply_phrase(
-            "{by} gave this answer for {name} on #{number}: {response}.",
+        text = _("{by} gave this answer for {name} on #{number}: {response}.").format(
             name=subject.name,
             response=_(kind.label),
             number=proposal.number,
             by=actor.name,
         )
     else:
-        turn.reply_phrase(
-            "Thank you, {name}. Your response to #{number} is recorded: {response}.",
+        text = _("Thank you, {name}. Your response to #{number} is recorded: {response}.").format(
             name=actor.name,
             number=proposal.number,
             response=_(kind.label),
         )
+    turn.reply_text(text)

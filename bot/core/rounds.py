@@ -15,6 +15,7 @@ from bot.core import cards, deadlines
 from bot.core.commands import DeadlineDue, NudgeDue, ReviewDue
 from bot.core.document import Document, Strong, para
 from bot.core.effects import CancelTimer, EditCard, Post, SetTimer
+from bot.core.frozen import constructor
 from bot.core.i18n import N_, Phrase
 from bot.core.lifecycle import ACTIVE, RESPONDING, Move, next_stage
 from bot.core.model import Member, Outcome, Proposal, Round, RoundKind, Stage
@@ -22,6 +23,9 @@ from bot.core.outcomes import Verdict
 from bot.core.processes import PROCESSES, Process, Rule
 from bot.core.turn import Refusal, Turn
 from bot.core.when import spell_duration, spell_out
+
+# Every response redraws its card: the edit is built the direct way (see ``frozen``).
+_edit_card = constructor(EditCard)
 
 # -- finding -------------------------------------------------------------------------------
 
@@ -210,7 +214,7 @@ def post_card(turn: Turn, proposal: Proposal, *, intro: str = "") -> None:
 
 
 def refresh_card(turn: Turn, proposal: Proposal) -> None:
-    turn.emit(EditCard(proposal.number))
+    turn.emit(_edit_card(proposal.number))
 
 
 def announce(turn: Turn, text: str, proposal: Proposal | None = None) -> None:

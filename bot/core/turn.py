@@ -13,10 +13,17 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.commands import Request
-from bot.core.document import Block, Document, doc, para
+from bot.core.document import Block, Document, Paragraph, Text, doc
 from bot.core.effects import Effect, Reply
+from bot.core.frozen import constructor
 from bot.core.i18n import Phrase, Translate, reader_language, translator
 from bot.core.model import Group, LogEntry, Member, Proposal
+
+# Every response is thanked: its reply is built the direct way (see ``frozen``).
+_text = constructor(Text)
+_paragraph = constructor(Paragraph)
+_document = constructor(Document)
+_reply = constructor(Reply)
 
 
 class Refusal(Exception):
@@ -28,7 +35,7 @@ class Refusal(Exception):
         self.example = example
 
 
-@dataclass
+@dataclass(slots=True)
 class Turn:
     group: Group
     now: datetime
@@ -87,7 +94,15 @@ class Turn:
         )
 
     def reply_phrase(self, msgid: str, **params: Any) -> None:
-        self.reply(para(self.t(msgid).format(**params)))
+        self.reply_text(self.t(msgid).format(**params))
+
+    def reply_text(self, text: str) -> None:
+        """Answer with one plain paragraph, as most replies are (built directly:
+        every response is thanked with one)."""
+        request = self.request
+        if request is not None:
+            document = _document((_paragraph((_text(text),)),))
+            self.effects.append(_reply(request.chat, document, request.private))
 
     # -- state --------------------------------------------------------------------------
 
