@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.core.model import Member, MemberStatus, ResponseRecord
 from storage import SqliteStorage
-from storage.changes import RESPONSE_UPSERT, ROUND_UPSERT, group_writes
+from storage.changes import RESPONSE_INSERT, ROUND_UPDATE, group_writes
 
 from .examples import NOW, at, commit, rich_group, row_counts, with_response
 
@@ -52,8 +52,10 @@ def test_one_more_response_plans_its_round_and_itself_only() -> None:
     after = with_response(before, 2, ResponseRecord(3, None, "vote", "", at(0.1), choices=(3,)))
     writes = group_writes(before, after)
     assert len(writes) == 2
-    assert writes.rows(ROUND_UPSERT)[0][:3] == ("g1", 2, 0)
-    assert writes.rows(RESPONSE_UPSERT)[0][:4] == ("g1", 2, 0, 2)
+    # The round is stored already: updated in place; the response is new.
+    assert [statement for statement, _ in writes] == [ROUND_UPDATE, RESPONSE_INSERT]
+    assert writes.rows(ROUND_UPDATE)[0][:3] == ("g1", 2, 0)
+    assert writes.rows(RESPONSE_INSERT)[0][:4] == ("g1", 2, 0, 2)
 
 
 async def test_other_groups_are_untouched(storage: SqliteStorage) -> None:
