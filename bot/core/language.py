@@ -201,13 +201,24 @@ def parse(text: str, *, reply_to: int | None = None) -> Action | NotUnderstood:
     return _command(words, said)
 
 
+_ADDRESSED = re.compile(r"^@\S+\s+(?=\S)")  # "@carebot status"
+_BOT_SUFFIX = re.compile(r"^([^\s@#/!]+)@\w+")  # "/consent@carebot #7"
+_JOINED_NUMBER = re.compile(r"^([^\s#]+)#")  # "consent#7"
+
+
 def _prepare(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.strip().lstrip("/!").lstrip()
+    # Each pattern needs its mark: most messages have no "@", and skip two of them.
+    if "@" in text:
+        text = _ADDRESSED.sub("", text)
     text = text.lstrip("/!").lstrip()
-    text = re.sub(r"^@\S+\s+(?=\S)", "", text)  # "@carebot status"
-    text = text.lstrip("/!").lstrip()
-    text = re.sub(r"^([^\s@#/!]+)@\w+", r"\1", text)  # "/consent@carebot #7"
-    return re.sub(r"^([^\s#]+)#", r"\1 #", text)  # "consent#7"
+    if "@" in text:
+        text = _BOT_SUFFIX.sub(r"\1", text)
+    if "#" in text:
+        text = _JOINED_NUMBER.sub(r"\1 #", text)
+    return text
 
 
 def _only_marks(word: str) -> bool:
