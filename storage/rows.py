@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from bot.core.codec import decode, encode
@@ -46,6 +47,13 @@ def stamp(moment: datetime) -> str:
     read back as a different value."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"storage needs timezone-aware times, got {moment!r}")
+    return _utc_text(moment)
+
+
+@lru_cache(maxsize=1024)
+def _utc_text(moment: datetime) -> str:
+    # Remembered: a round's opening and deadline are written again with every
+    # response to it. Equal times in other zones are the same instant, the same text.
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 

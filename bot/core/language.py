@@ -138,6 +138,8 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(("for", "on behalf of"), "for"),
 }
 _LONGEST = max(len(phrase.split()) for phrase in (*COMMANDS, *RESPONSES))
+# The first words of the phrases of more than one word ("no advice", "on behalf of").
+_LEADS = frozenset(phrase.split()[0] for phrase in (*COMMANDS, *RESPONSES) if " " in phrase)
 
 # A correct command to copy, for each command.
 EXAMPLES: dict[str, str] = {
@@ -231,6 +233,10 @@ def _only_marks(word: str) -> bool:
 
 def _phrase_at(words: Words, ahead: int = 0) -> tuple[str, int] | None:
     """The longest command or response phrase ``ahead`` words on, and its length."""
+    first = words.peek(ahead)
+    if first and first not in _LEADS and len(first.split()) == 1:
+        # Most messages: no longer phrase can begin with this word.
+        return (first, 1) if first in COMMANDS or first in RESPONSES else None
     for size in range(_LONGEST, 0, -1):
         phrase = words.peek_phrase(size, ahead)
         if len(phrase.split()) == size and (phrase in COMMANDS or phrase in RESPONSES):
