@@ -81,18 +81,35 @@ QUESTIONS_TRIM = _trim("questions", _PROPOSAL_KEY)
 ANSWERS_TRIM = _trim("answers", (*_PROPOSAL_KEY, "question_position"))
 VERSIONS_TRIM = _trim("versions", _PROPOSAL_KEY)
 LOG_TRIM = _trim("proposal_log", _PROPOSAL_KEY)
-VERSION_UPSERT = _upsert("versions", rows.VERSION, (*_PROPOSAL_KEY, "position"))
-ROUND_UPSERT = _upsert("rounds", rows.ROUND, (*_PROPOSAL_KEY, "position"))
-RESPONSE_UPSERT = _upsert(
-    "responses", rows.RESPONSE, (*_PROPOSAL_KEY, "round_position", "position")
-)
-QUESTION_UPSERT = _upsert("questions", rows.QUESTION, (*_PROPOSAL_KEY, "position"))
-ANSWER_UPSERT = _upsert("answers", rows.ANSWER, (*_PROPOSAL_KEY, "question_position", "position"))
-LOG_UPSERT = _upsert("proposal_log", rows.LOG, (*_PROPOSAL_KEY, "position"))
+# The items of a proposal's tuples, by position: a position that ``before``
+# holds is stored (updated in place), one past its end is new (inserted).
+_VERSION_KEY = (*_PROPOSAL_KEY, "position")
+_ROUND_KEY = (*_PROPOSAL_KEY, "position")
+_RESPONSE_KEY = (*_PROPOSAL_KEY, "round_position", "position")
+_QUESTION_KEY = (*_PROPOSAL_KEY, "position")
+_ANSWER_KEY = (*_PROPOSAL_KEY, "question_position", "position")
+_LOG_KEY = (*_PROPOSAL_KEY, "position")
+VERSION_INSERT = _insert("versions", rows.VERSION)
+VERSION_UPDATE = _update("versions", rows.VERSION, _VERSION_KEY)
+ROUND_INSERT = _insert("rounds", rows.ROUND)
+ROUND_UPDATE = _update("rounds", rows.ROUND, _ROUND_KEY)
+RESPONSE_INSERT = _insert("responses", rows.RESPONSE)
+RESPONSE_UPDATE = _update("responses", rows.RESPONSE, _RESPONSE_KEY)
+QUESTION_INSERT = _insert("questions", rows.QUESTION)
+QUESTION_UPDATE = _update("questions", rows.QUESTION, _QUESTION_KEY)
+ANSWER_INSERT = _insert("answers", rows.ANSWER)
+ANSWER_UPDATE = _update("answers", rows.ANSWER, _ANSWER_KEY)
+LOG_INSERT = _insert("proposal_log", rows.LOG)
+LOG_UPDATE = _update("proposal_log", rows.LOG, _LOG_KEY)
 
 # Updates that must find their row: finding none means ``before`` was not
 # what is stored, and the commit is refused.
-MUST_FIND = frozenset({GROUP_UPDATE, PROPOSAL_UPDATE})
+MUST_FIND = frozenset(
+    {
+        GROUP_UPDATE, PROPOSAL_UPDATE, VERSION_UPDATE, ROUND_UPDATE, RESPONSE_UPDATE,
+        QUESTION_UPDATE, ANSWER_UPDATE, LOG_UPDATE,
+    }
+)  # fmt: skip
 
 # The order statements run in: deletes before inserts of the same rows, and
 # parents before children (the foreign keys check each row as it is written).
@@ -101,8 +118,12 @@ ORDER = (
     MEMBERS_DELETE_ALL, MEMBER_DELETE, MEMBER_UPSERT, IDENTITIES_DELETE, IDENTITY_INSERT,
     PROPOSALS_DELETE_ALL, PROPOSAL_DELETE, PROPOSAL_INSERT, PROPOSAL_UPDATE,
     ROUNDS_TRIM, RESPONSES_TRIM, QUESTIONS_TRIM, ANSWERS_TRIM, VERSIONS_TRIM, LOG_TRIM,
-    VERSION_UPSERT, ROUND_UPSERT, RESPONSE_UPSERT, QUESTION_UPSERT, ANSWER_UPSERT, LOG_UPSERT,
+    VERSION_UPDATE, VERSION_INSERT, ROUND_UPDATE, ROUND_INSERT, RESPONSE_UPDATE, RESPONSE_INSERT,
+    QUESTION_UPDATE, QUESTION_INSERT, ANSWER_UPDATE, ANSWER_INSERT, LOG_UPDATE, LOG_INSERT,
 )  # fmt: skip
+
+
+_RANK = {statement: rank for rank, statement in enumerate(ORDER)}
 
 
 class Writes:
@@ -118,9 +139,8 @@ class Writes:
         return self._rows.get(statement, [])
 
     def __iter__(self) -> Iterator[tuple[str, list[Row]]]:
-        for statement in ORDER:
-            if statement in self._rows:
-                yield statement, self._rows[statement]
+        for statement in sorted(self._rows, key=_RANK.__getitem__):
+            yield statement, self._rows[statement]
 
     def __len__(self) -> int:
         return sum(len(r) for r in self._rows.values())
@@ -136,11 +156,8 @@ def group_writes(before: Group | None, after: Group) -> Writes:
     id is replaced, so the stored group is exactly ``after``."""
     w = Writes()
     gid = after.id
-    group = rows.group_row(
-        gid, after.name, after.settings, after.objection_explained, after.numbered
-    )
     if before is None:
-        w.add(GROUP_UPSERT, group)
+        w.add(GROUP_UPSERT, _group_row(after))
         for statement in (
             CHATS_DELETE,
             LINK_CODES_DELETE,
@@ -154,7 +171,7 @@ def group_writes(before: Group | None, after: Group) -> Writes:
         after.objection_explained,
         after.numbered,
     ):
-        w.add(GROUP_UPDATE, group)
+        w.add(GROUP_UPDATE, _group_row(after))
     if before is None or before.chats != after.chats:
         if before is not None:
             w.add(CHATS_DELETE, (gid,))
@@ -168,6 +185,13 @@ def group_writes(before: Group | None, after: Group) -> Writes:
     _members(w, gid, None if before is None else before.members, after.members)
     _proposals(w, gid, None if before is None else before.proposals, after.proposals)
     return w
+
+
+def _group_row(group: Group) -> Row:
+    # Made only when written: the settings' JSON is most of a response's planning otherwise.
+    return rows.group_row(
+        group.id, group.name, group.settings, group.objection_explained, group.numbered
+    )
 
 
 def _members(
@@ -197,7 +221,7 @@ def _proposals(
             continue
         if old is None:
             w.add(PROPOSAL_INSERT, rows.proposal_row(gid, proposal))
-        elif _own_fields(old) != _own_fields(proposal):
+        elif not _same_own_fields(old, proposal):
             w.add(PROPOSAL_UPDATE, rows.proposal_row(gid, proposal))
         _proposal_parts(w, gid, old, proposal)
     if before is not None:
@@ -205,35 +229,40 @@ def _proposals(
             w.add(PROPOSAL_DELETE, (gid, number))
 
 
-def _own_fields(p: Proposal) -> tuple[object, ...]:
-    """What the proposals row holds (the rest lives in child tables)."""
-    return (
-        p.process,
-        p.proposer,
-        p.stage,
-        p.created_at,
-        p.options,
-        p.review_at,
-        p.follows,
-        p.outcome,
-    )
+# What the proposals row holds (the rest lives in child tables).
+_OWN_FIELDS = (
+    "process", "proposer", "stage", "created_at", "options", "review_at", "follows", "outcome",
+)  # fmt: skip
+
+
+def _same_own_fields(old: Proposal, new: Proposal) -> bool:
+    """Whether the proposals row would be written unchanged.
+
+    A copy made by the core keeps the very objects it did not change, so
+    identity answers for nearly every field without comparing values."""
+    for name in _OWN_FIELDS:
+        was, now = getattr(old, name), getattr(new, name)
+        if was is not now and was != now:
+            return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)
 class _Part:
     """A tuple inside a proposal, stored one row per item."""
 
-    upsert: str
+    insert: str
+    update: str
     trim: str
     row: Callable[..., Row]  # (*parent key, position, item) -> row
 
 
-_VERSIONS = _Part(VERSION_UPSERT, VERSIONS_TRIM, rows.version_row)
-_ROUNDS = _Part(ROUND_UPSERT, ROUNDS_TRIM, rows.round_row)
-_RESPONSES = _Part(RESPONSE_UPSERT, RESPONSES_TRIM, rows.response_row)
-_QUESTIONS = _Part(QUESTION_UPSERT, QUESTIONS_TRIM, rows.question_row)
-_ANSWERS = _Part(ANSWER_UPSERT, ANSWERS_TRIM, rows.answer_row)
-_LOG = _Part(LOG_UPSERT, LOG_TRIM, rows.log_row)
+_VERSIONS = _Part(VERSION_INSERT, VERSION_UPDATE, VERSIONS_TRIM, rows.version_row)
+_ROUNDS = _Part(ROUND_INSERT, ROUND_UPDATE, ROUNDS_TRIM, rows.round_row)
+_RESPONSES = _Part(RESPONSE_INSERT, RESPONSE_UPDATE, RESPONSES_TRIM, rows.response_row)
+_QUESTIONS = _Part(QUESTION_INSERT, QUESTION_UPDATE, QUESTIONS_TRIM, rows.question_row)
+_ANSWERS = _Part(ANSWER_INSERT, ANSWER_UPDATE, ANSWERS_TRIM, rows.answer_row)
+_LOG = _Part(LOG_INSERT, LOG_UPDATE, LOG_TRIM, rows.log_row)
 
 
 def _proposal_parts(w: Writes, gid: str, old: Proposal | None, new: Proposal) -> None:
@@ -257,12 +286,19 @@ def _sequence(
 
     Returns (position, item, item before) for each item written, so the
     caller can do the same for what the item holds."""
+    if after is before:
+        return []  # untouched: the usual case for all but one tuple of one proposal
     written: list[tuple[int, T, T | None]] = []
+    stored = len(before)
     for position, item in enumerate(after):
-        old = before[position] if position < len(before) else None
-        if item is not old:
-            w.add(part.upsert, part.row(*parent, position, item))
-            written.append((position, item, old))
-    if len(after) < len(before):
+        if position < stored:
+            old = before[position]
+            if item is not old:
+                w.add(part.update, part.row(*parent, position, item))
+                written.append((position, item, old))
+        else:
+            w.add(part.insert, part.row(*parent, position, item))
+            written.append((position, item, None))
+    if len(after) < stored:
         w.add(part.trim, (*parent, len(after)))
     return written

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from bot.core.codec import decode, encode
@@ -46,6 +47,13 @@ def stamp(moment: datetime) -> str:
     read back as a different value."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"storage needs timezone-aware times, got {moment!r}")
+    return _utc_text(moment)
+
+
+@lru_cache(maxsize=1024)
+def _utc_text(moment: datetime) -> str:
+    # Remembered: a round's opening and deadline are written again with every
+    # response to it. Equal times in other zones are the same instant, the same text.
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
@@ -61,9 +69,24 @@ def moment_or_none(text: str | None) -> datetime | None:
     return None if text is None else moment(text)
 
 
+# One encoder for every row: ``json.dumps`` with options builds a new one per call.
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def to_json(value: Any) -> str:
     """JSON text of a core value, made by the core's codec."""
-    return json.dumps(encode(value), ensure_ascii=False, separators=(",", ":"))
+    return _JSON.encode(encode(value))
+
+
+def numbers_json(numbers: tuple[int, ...] | frozenset[int]) -> str:
+    """``to_json`` of member ids or option numbers, the same text, without the codec.
+
+    A response row holds two of these and its round two more, so every stored
+    response makes four; most are empty, and the rest are a dozen numbers."""
+    if not numbers:
+        return "[]"
+    ordered = sorted(numbers) if type(numbers) is frozenset else numbers
+    return "[" + ",".join(map(str, ordered)) + "]"
 
 
 def from_json(text: str, hint: Any = Any) -> Any:
@@ -216,7 +239,7 @@ def version_from(row: Row) -> Version:
 def round_row(group_id: str, number: int, position: int, r: Round) -> Row:
     return (
         group_id, number, position, r.index, r.kind.value, r.version, stamp(r.opened_at),
-        stamp(r.deadline), to_json(r.eligible), to_json(r.participants),
+        stamp(r.deadline), numbers_json(r.eligible), numbers_json(r.participants),
         stamp_or_none(r.closed_at),
     )  # fmt: skip
 
@@ -242,7 +265,7 @@ def response_row(
 ) -> Row:
     return (
         group_id, number, round_position, position, r.seq, r.member, r.response, r.reason,
-        stamp(r.at), r.recorded_by, to_json(r.choices), to_json(r.maybe),
+        stamp(r.at), r.recorded_by, numbers_json(r.choices), numbers_json(r.maybe),
     )  # fmt: skip
 
 

@@ -122,10 +122,12 @@ def write(db: sqlite3.Connection, plan: Plan) -> None:
     failure; in each case the transaction is rolled back. IMMEDIATE takes the
     write lock at the start, so it never fails half-way because another
     process started writing first."""
-    db.execute("BEGIN IMMEDIATE")
+    # One cursor for every statement: ``Connection.execute`` makes a new one each time.
+    cursor = db.cursor()
+    cursor.execute("BEGIN IMMEDIATE")
     try:
-        _write(db, plan)
-        db.execute("COMMIT")
+        _write(cursor, plan)
+        cursor.execute("COMMIT")
     except BaseException:
         # Some errors (a full disk, an I/O error) make SQLite roll back by itself.
         if db.in_transaction:
@@ -134,7 +136,7 @@ def write(db: sqlite3.Connection, plan: Plan) -> None:
         raise
 
 
-def _write(db: sqlite3.Connection, plan: Plan) -> None:
+def _write(db: sqlite3.Cursor, plan: Plan) -> None:
     inbox = (plan.update_key, plan.group_id, plan.at)
     if plan.update_key is not None and db.execute(INBOX_INSERT, inbox).rowcount == 0:
         raise AlreadySeen
@@ -159,7 +161,7 @@ def _write(db: sqlite3.Connection, plan: Plan) -> None:
             db.execute(*step)
 
 
-def _store_message(db: sqlite3.Connection, gid: str, at: str, message: Message) -> None:
+def _store_message(db: sqlite3.Cursor, gid: str, at: str, message: Message) -> None:
     """One outbox row and a delivery per target, due now."""
     outbox_id = db.execute(outbox.OUTBOX_INSERT, message.row).lastrowid
     targets, card = message.targets, message.edit_card

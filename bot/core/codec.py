@@ -66,10 +66,12 @@ def encode(value: Any) -> Any:
     if names is not None:
         out: dict[str, Any] = {"@": kind.__name__}
         for name in names:
-            out[name] = encode(getattr(value, name))
+            # Most fields are plain: tested here, they cost no call of their own.
+            field = getattr(value, name)
+            out[name] = field if type(field) in _PLAIN else encode(field)
         return out
     if kind is tuple:
-        return [encode(v) for v in value]
+        return [v if type(v) in _PLAIN else encode(v) for v in value]
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):

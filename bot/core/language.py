@@ -138,6 +138,8 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(("for", "on behalf of"), "for"),
 }
 _LONGEST = max(len(phrase.split()) for phrase in (*COMMANDS, *RESPONSES))
+# The first words of the phrases of more than one word ("no advice", "on behalf of").
+_LEADS = frozenset(phrase.split()[0] for phrase in (*COMMANDS, *RESPONSES) if " " in phrase)
 
 # A correct command to copy, for each command.
 EXAMPLES: dict[str, str] = {
@@ -201,13 +203,24 @@ def parse(text: str, *, reply_to: int | None = None) -> Action | NotUnderstood:
     return _command(words, said)
 
 
+_ADDRESSED = re.compile(r"^@\S+\s+(?=\S)")  # "@carebot status"
+_BOT_SUFFIX = re.compile(r"^([^\s@#/!]+)@\w+")  # "/consent@carebot #7"
+_JOINED_NUMBER = re.compile(r"^([^\s#]+)#")  # "consent#7"
+
+
 def _prepare(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.strip().lstrip("/!").lstrip()
+    # Each pattern needs its mark: most messages have no "@", and skip two of them.
+    if "@" in text:
+        text = _ADDRESSED.sub("", text)
     text = text.lstrip("/!").lstrip()
-    text = re.sub(r"^@\S+\s+(?=\S)", "", text)  # "@carebot status"
-    text = text.lstrip("/!").lstrip()
-    text = re.sub(r"^([^\s@#/!]+)@\w+", r"\1", text)  # "/consent@carebot #7"
-    return re.sub(r"^([^\s#]+)#", r"\1 #", text)  # "consent#7"
+    if "@" in text:
+        text = _BOT_SUFFIX.sub(r"\1", text)
+    if "#" in text:
+        text = _JOINED_NUMBER.sub(r"\1 #", text)
+    return text
 
 
 def _only_marks(word: str) -> bool:
@@ -220,6 +233,10 @@ def _only_marks(word: str) -> bool:
 
 def _phrase_at(words: Words, ahead: int = 0) -> tuple[str, int] | None:
     """The longest command or response phrase ``ahead`` words on, and its length."""
+    first = words.peek(ahead)
+    if first and first not in _LEADS and len(first.split()) == 1:
+        # Most messages: no longer phrase can begin with this word.
+        return (first, 1) if first in COMMANDS or first in RESPONSES else None
     for size in range(_LONGEST, 0, -1):
         phrase = words.peek_phrase(size, ahead)
         if len(phrase.split()) == size and (phrase in COMMANDS or phrase in RESPONSES):

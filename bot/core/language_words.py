@@ -86,11 +86,22 @@ def _is_emoji(ch: str) -> bool:
     return ord(ch) >= 0x2300 and unicodedata.category(ch) == "So"
 
 
+# ASCII punctuation and symbols, the marks ``key`` strips from a word's ends.
+_ASCII_MARKS = "".join(
+    ch for ch in map(chr, range(128)) if ch not in _KEPT and unicodedata.category(ch)[0] in "PS"
+)
+
+
 def key(word: str) -> str:
     """A word as the parser compares it: "Consént!" → "consent", "✋🏽" → "✋".
 
     A word that is nothing but punctuation ("?", "-") stays as it is.
     """
+    if word.isascii():
+        # Most words: nothing to decompose, no accents, quotes or emoji marks, so
+        # folding is lower case and stripping the marks is one ``strip``.
+        folded = word.strip().lower()
+        return folded.strip(_ASCII_MARKS) or folded
     folded = _EMOJI_MARKS.sub("", fold(word.replace("’", "'").replace("‘", "'")))
     start, end = 0, len(folded)
     while start < end and _is_punctuation(folded[start]):
@@ -107,11 +118,19 @@ def phrase_key(text: str) -> str:
 
 # Words people add that change nothing: "status please", "consent #7, thanks!".
 FILLER = frozenset({"please", "pls", "plz", "thanks", "thank you", "thx", "ta", "cheers"})
+# Every word of those: a text with any other word is not filler.
+_FILLER_WORDS = frozenset(word for phrase in FILLER for word in phrase.split())
 
 
 def is_filler(text: str) -> bool:
     """True if ``text`` says nothing: empty, punctuation, or only "please"/"thanks"."""
-    words = [k for k in (key(w) for w in text.split()) if any(ch.isalnum() for ch in k)]
+    words = []
+    for word in text.split():
+        k = key(word)
+        if any(ch.isalnum() for ch in k):
+            if k not in _FILLER_WORDS:
+                return False  # a reason, say: no need to read the rest of it
+            words.append(k)
     return not words or " ".join(words) in FILLER or all(w in FILLER for w in words)
 
 
@@ -161,7 +180,8 @@ class Words:
     def __init__(self, text: str) -> None:
         self.text = text
         self._spans = [(m.start(), m.end()) for m in _WORD.finditer(text)]
-        self._keys = [key(text[start:end]) for start, end in self._spans]
+        # Folded when first looked at: the words of a reason or a title never are.
+        self._keys: list[str | None] = [None] * len(self._spans)
         self.at = 0
 
     @property
@@ -171,7 +191,13 @@ class Words:
     def peek(self, ahead: int = 0) -> str:
         """The folded word ``ahead`` words on, or "" past the end."""
         i = self.at + ahead
-        return self._keys[i] if i < len(self._keys) else ""
+        if i >= len(self._keys):
+            return ""
+        found = self._keys[i]
+        if found is None:
+            start, end = self._spans[i]
+            found = self._keys[i] = key(self.text[start:end])
+        return found
 
     def peek_phrase(self, size: int, ahead: int = 0) -> str:
         """``size`` folded words, ``ahead`` words on, as one phrase ("no advice")."""

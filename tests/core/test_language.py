@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from bot.core import commands as c
 from bot.core.language import COMMANDS, MAX_DETAILS, MAX_MESSAGE, MAX_TEXT, NotUnderstood, parse
 from bot.core.language_responses import RESPONSES
+from bot.core.language_words import is_filler, key
 from bot.core.processes import PROCESSES
 
 ACTIONS = typing.get_args(c.Action)
@@ -654,3 +655,27 @@ def test_grammar_shaped_messages_shrink_to_a_small_failing_example(
     text: str, reply_to: int | None
 ) -> None:
     _check(text, reply_to)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), max_size=12))
+def test_an_ascii_word_folds_as_it_would_through_unicode_folding(word: str) -> None:
+    # A combining accent sends the word down the Unicode path, which drops it again.
+    assert key(word) == key(word + "\u0301")
+
+
+@pytest.mark.parametrize(
+    ("text", "filler"),
+    [
+        ("", True),
+        ("please", True),
+        ("thank you!", True),
+        ("Thanks, cheers", True),
+        ("you", False),
+        ("thank", False),
+        ("please it is a long way", False),
+        ("it is a long way, thanks", False),
+    ],
+)
+def test_filler_is_only_please_and_thanks(text: str, filler: bool) -> None:
+    assert is_filler(text) is filler

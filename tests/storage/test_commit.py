@@ -118,3 +118,19 @@ async def test_a_stale_group_is_refused_rather_than_half_stored(storage: SqliteS
     stale = changed.with_proposal(replace(group.proposals[1], review_at=None))
     with pytest.raises(StorageError, match="Load the group again"):
         await commit(storage, group, stale)
+
+
+async def test_a_response_to_a_round_not_stored_is_refused(
+    storage: SqliteStorage, db_path: Path
+) -> None:
+    """A round that ``before`` holds is updated in place: when it is not there, the
+    commit is refused whole instead of storing a response without its round."""
+    group = rich_group()
+    await commit(storage, None, group)
+    assert await storage.purge_closed(at(100)) == 2
+    counts = row_counts(db_path)
+    changed = with_response(group, 1, ResponseRecord(3, None, "consent", "", at(0.1)))
+    with pytest.raises(StorageError, match="Load the group again"):
+        await commit(storage, group, changed, update_key="u:stale")
+    assert row_counts(db_path) == counts
+    assert not await storage.seen_update("u:stale")

@@ -11,6 +11,7 @@ import pytest
 
 from storage import SqliteStorage, StorageError
 from storage.schema import APPLICATION_ID, MIGRATIONS, migrate
+from storage.sqlite import WAL_AUTOCHECKPOINT
 
 from .examples import commit, rich_group, say
 
@@ -26,6 +27,20 @@ async def test_a_fresh_database_has_the_latest_schema_in_wal_mode(db_path: Path)
     assert pragma(db_path, "user_version") == len(MIGRATIONS)
     assert pragma(db_path, "application_id") == APPLICATION_ID
     assert pragma(db_path, "journal_mode") == "wal"
+
+
+async def test_commits_are_durable_and_the_log_is_copied_back_in_large_steps(
+    db_path: Path,
+) -> None:
+    storage = await SqliteStorage.open(db_path)
+    try:
+        found = {
+            name: (await storage._db.execute_fetchall(f"PRAGMA {name}"))[0][0]
+            for name in ("synchronous", "wal_autocheckpoint")
+        }
+    finally:
+        await storage.close()
+    assert found == {"synchronous": 2, "wal_autocheckpoint": WAL_AUTOCHECKPOINT}  # 2: FULL
 
 
 async def test_reopening_keeps_the_data_and_the_version(db_path: Path) -> None:

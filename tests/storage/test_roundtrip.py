@@ -4,11 +4,17 @@ writes only what changed."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta, timezone
 from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.core.model import Member, MemberStatus, ResponseRecord
 from storage import SqliteStorage
-from storage.changes import RESPONSE_UPSERT, ROUND_UPSERT, group_writes
+from storage.changes import RESPONSE_INSERT, ROUND_UPDATE, group_writes
+from storage.rows import numbers_json, stamp, to_json
 
 from .examples import NOW, at, commit, rich_group, row_counts, with_response
 
@@ -52,8 +58,10 @@ def test_one_more_response_plans_its_round_and_itself_only() -> None:
     after = with_response(before, 2, ResponseRecord(3, None, "vote", "", at(0.1), choices=(3,)))
     writes = group_writes(before, after)
     assert len(writes) == 2
-    assert writes.rows(ROUND_UPSERT)[0][:3] == ("g1", 2, 0)
-    assert writes.rows(RESPONSE_UPSERT)[0][:4] == ("g1", 2, 0, 2)
+    # The round is stored already: updated in place; the response is new.
+    assert [statement for statement, _ in writes] == [ROUND_UPDATE, RESPONSE_INSERT]
+    assert writes.rows(ROUND_UPDATE)[0][:3] == ("g1", 2, 0)
+    assert writes.rows(RESPONSE_INSERT)[0][:4] == ("g1", 2, 0, 2)
 
 
 async def test_other_groups_are_untouched(storage: SqliteStorage) -> None:
@@ -117,3 +125,20 @@ async def test_committing_a_known_group_as_new_replaces_it(storage: SqliteStorag
     await commit(storage, None, fresh)
     assert await storage.load_group("g1") == fresh
     assert await storage.group_for_chat("telegram:-100g1") is None
+
+
+@given(st.frozensets(st.integers(min_value=-(10**12), max_value=10**12)))
+def test_member_sets_are_written_as_the_codec_writes_them(members: frozenset[int]) -> None:
+    assert numbers_json(members) == to_json(members)
+
+
+@given(st.lists(st.integers(min_value=-(10**12), max_value=10**12)).map(tuple))
+def test_option_numbers_are_written_as_the_codec_writes_them(numbers: tuple[int, ...]) -> None:
+    assert numbers_json(numbers) == to_json(numbers)
+
+
+def test_the_same_instant_in_any_zone_is_stamped_alike() -> None:
+    here = NOW.astimezone(timezone(timedelta(hours=5, minutes=30)))
+    assert stamp(here) == stamp(NOW) == "2025-03-03T09:30:00.000000+00:00"
+    with pytest.raises(ValueError, match="timezone-aware"):
+        stamp(NOW.replace(tzinfo=None))
