@@ -115,7 +115,7 @@ MEMBER = (
 PROPOSAL = (
     "group_id", "number", "process", "proposer", "stage", "created_at", "options", "review_at",
     "follows", "outcome_stage", "outcome_summary", "outcome_at", "outcome_decision",
-    "outcome_recorded_by", "outcome_winners",
+    "outcome_recorded_by", "outcome_winners", "planned_deadline",
 )  # fmt: skip
 VERSION = ("group_id", "number", "position", "version", "title", "details", "by_member", "at")
 ROUND = (
@@ -188,6 +188,7 @@ def proposal_row(group_id: str, p: Proposal) -> Row:
     return (
         group_id, p.number, p.process, p.proposer, p.stage.value, stamp(p.created_at),
         to_json(p.options), stamp_or_none(p.review_at), p.follows, *outcome,
+        stamp_or_none(p.planned_deadline),
     )  # fmt: skip
 
 
@@ -199,7 +200,8 @@ def proposal_from(
     log: Sequence[LogEntry],
 ) -> Proposal:
     (_, number, process, proposer, stage, created_at, options, review_at, follows,
-     o_stage, o_summary, o_at, o_decision, o_recorded_by, o_winners) = row  # fmt: skip
+     o_stage, o_summary, o_at, o_decision, o_recorded_by, o_winners,
+     planned_deadline) = row  # fmt: skip
     outcome = None
     if o_stage is not None:
         outcome = Outcome(
@@ -224,6 +226,7 @@ def proposal_from(
         review_at=moment_or_none(review_at),
         follows=follows,
         log=tuple(log),
+        planned_deadline=moment_or_none(planned_deadline),
     )
 
 

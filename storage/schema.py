@@ -299,7 +299,12 @@ _SCHEMA_3: Migration = (
         BEGIN DELETE FROM outbox WHERE id = NEW.outbox_id; END""",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_SCHEMA_1, _SCHEMA_2, _SCHEMA_3)
+# 4: the response deadline asked for when a proposal is made. A draft or a proposal
+# in its questions round opens for responses at that moment later on; without the
+# column, a bot restarted in between forgot it and opened with the default length.
+_SCHEMA_4: Migration = ("ALTER TABLE proposals ADD COLUMN planned_deadline TEXT",)
+
+MIGRATIONS: tuple[Migration, ...] = (_SCHEMA_1, _SCHEMA_2, _SCHEMA_3, _SCHEMA_4)
 
 
 async def schema_version(db: aiosqlite.Connection) -> int:

@@ -226,3 +226,22 @@ async def test_a_chat_the_bot_was_removed_from_and_added_back_keeps_its_decision
         assert group is not None and CHAT in group.chats
         assert list(group.proposals) == [1] and group.proposals[1].title == "Buy a kettle"
         assert await run.storage.group_for_chat(CHAT) == CHAT
+
+
+async def test_a_draft_started_after_a_restart_keeps_the_deadline_asked_for(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "db"
+    async with running_app(db) as run:
+        await run.app.submit(chat=CHAT, actor=SAM, text="join")
+        await run.app.submit(chat=CHAT, actor=ALEX, text="join")
+        await run.app.submit(chat=CHAT, actor=SAM, text="propose Buy a kettle\nin 9 days\ndraft")
+        asked = (await run.app.group(CHAT)).proposals[1].planned_deadline  # type: ignore[union-attr]
+        assert asked is not None
+    async with running_app(db) as run:  # a new process: the group comes from the file
+        started = await run.app.submit(chat=CHAT, actor=SAM, text="start #1")
+        assert started.decision is not None
+        group = await run.app.group(CHAT)
+        assert group is not None and group.proposals[1].stage is Stage.OPEN
+        round_ = group.proposals[1].round
+        assert round_ is not None and round_.deadline == asked

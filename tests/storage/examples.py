@@ -149,6 +149,7 @@ def lazy_proposal() -> Proposal:
     return Proposal(
         number=4, process="lazy", proposer=2, stage=Stage.DRAFT, created_at=at(0),
         versions=(Version(1, "Try 9:30 instead", "Mum asked.", 2, at(0)),), follows=1,
+        planned_deadline=at(3),  # a draft opens with the deadline asked for at the start
     )  # fmt: skip
 
 
@@ -158,8 +159,9 @@ def rich_group(group_id: str = "g1") -> Group:
         name="Mum's care team",
         chats=(f"telegram:-100{group_id}", f"matrix:!{group_id}:example.org"),
         settings=GroupSettings(
-            timezone="Europe/Paris", language="fr", quorum=75, questions=DAY,
-            duration=timedelta(days=4), digest=True,
+            timezone="Europe/Paris", language="fr", process="advice", quorum=75,
+            min_deadline=timedelta(hours=2), nudge_before=timedelta(hours=12), questions=DAY,
+            duration=timedelta(days=4), resolve=timedelta(days=3), digest=True,
         ),
         members=members(),
         proposals={p.number: p for p in (consent_proposal(), choice_proposal(),

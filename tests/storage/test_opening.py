@@ -9,6 +9,7 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
+from bot.core.model import Group
 from storage import SqliteStorage, StorageError
 from storage.schema import APPLICATION_ID, MIGRATIONS, migrate
 from storage.sqlite import WAL_AUTOCHECKPOINT
@@ -173,21 +174,31 @@ async def test_an_in_memory_database_works_for_trying_things_out() -> None:
     await storage.close()  # closing twice is harmless
 
 
-async def written_at_schema(db_path: Path, version: int) -> SqliteStorage:
-    """A storage on a file that an older version made, at schema ``version``."""
+# Columns added after a schema version, which today's code writes.
+_ADDED_AFTER = {4: [("proposals", "planned_deadline TEXT")]}
+
+
+async def written_at_schema(db_path: Path, version: int, group: Group) -> None:
+    """A file that an older version made, at schema ``version``, holding ``group``
+    (today's code writes it; the columns that came later are dropped afterwards)."""
     db = await aiosqlite.connect(db_path, isolation_level=None)
     await db.execute("PRAGMA foreign_keys = ON")
     await migrate(db, str(db_path), MIGRATIONS[:version])
-    return SqliteStorage(db, str(db_path), "old")
+    later = [c for v, columns in _ADDED_AFTER.items() if v > version for c in columns]
+    for table, column in later:
+        await db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+    storage = SqliteStorage(db, str(db_path), "old")
+    await commit(storage, None, group)
+    for table, column in later:
+        await db.execute(f"ALTER TABLE {table} DROP COLUMN {column.split()[0]}")
+    await storage.close()
 
 
 async def test_schema_2_numbers_groups_from_the_proposals_they_already_hold(
     db_path: Path,
 ) -> None:
     """A database written before proposal numbers were remembered learns them on open."""
-    storage = await written_at_schema(db_path, 2)
-    await commit(storage, None, rich_group())
-    await storage.close()
+    await written_at_schema(db_path, 2, rich_group())
     # Take the file back to schema 1, as an older version wrote it.
     with closing(sqlite3.connect(db_path)) as old:
         old.execute("ALTER TABLE groups DROP COLUMN numbered")
@@ -205,9 +216,7 @@ async def test_schema_2_numbers_groups_from_the_proposals_they_already_hold(
 
 async def test_schema_3_keeps_the_record_and_lets_it_be_redacted_once(db_path: Path) -> None:
     """A record written before redaction existed opens with every entry as it was."""
-    storage = await written_at_schema(db_path, 2)
-    await commit(storage, None, rich_group())
-    await storage.close()
+    await written_at_schema(db_path, 2, rich_group())
     storage = await SqliteStorage.open(db_path)
     try:
         (entry,) = await storage.audit("g1")
@@ -220,3 +229,21 @@ async def test_schema_3_keeps_the_record_and_lets_it_be_redacted_once(db_path: P
         db.execute("UPDATE audit SET summary = 'redacted', redacted_at = 'now'")
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             db.execute("UPDATE audit SET summary = 'again', redacted_at = 'later'")
+
+
+async def test_schema_4_keeps_proposals_made_before_their_planned_deadline_was_saved(
+    db_path: Path,
+) -> None:
+    """Proposals stored before the planned deadline was saved come back without one
+    (they open with the default length, as they did); new ones keep theirs."""
+    await written_at_schema(db_path, 3, rich_group())
+    storage = await SqliteStorage.open(db_path)
+    try:
+        group = await storage.load_group("g1")
+        assert group is not None and group.proposals[4].planned_deadline is None
+        assert group.proposals[4].versions == rich_group().proposals[4].versions
+        assert pragma(db_path, "user_version") == len(MIGRATIONS)
+        assert await commit(storage, group, rich_group())
+        assert await storage.load_group("g1") == rich_group()
+    finally:
+        await storage.close()

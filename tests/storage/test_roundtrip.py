@@ -3,9 +3,12 @@ writes only what changed."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -32,6 +35,40 @@ async def test_rich_group_comes_back_equal_after_reopening(
         assert await reopened.load_group("g1") == group
     finally:
         await reopened.close()
+
+
+def _fields_left_at_default(value: Any, found: dict[type, set[str]]) -> None:
+    """Fill ``found`` with, per dataclass met inside ``value``, the fields that
+    hold their default everywhere they were met."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = dataclasses.fields(value)
+        if type(value) not in found:
+            found[type(value)] = {f.name for f in fields}
+        for f in fields:
+            held = getattr(value, f.name)
+            if f.default is not dataclasses.MISSING:
+                default: Any = f.default
+            elif f.default_factory is not dataclasses.MISSING:
+                default = f.default_factory()
+            else:
+                default = dataclasses.MISSING
+            if held != default:
+                found[type(value)].discard(f.name)
+            _fields_left_at_default(held, found)
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            _fields_left_at_default(item, found)
+    elif isinstance(value, tuple | frozenset):
+        for item in value:
+            _fields_left_at_default(item, found)
+
+
+def test_the_rich_group_sets_every_field_so_the_round_trip_covers_it() -> None:
+    # A field that the example leaves at its default would come back "equal" even
+    # if storage dropped it: a proposal's planned deadline once went unsaved that way.
+    found: dict[type, set[str]] = {}
+    _fields_left_at_default(rich_group(), found)
+    assert {cls.__name__: names for cls, names in found.items() if names} == {}
 
 
 async def test_unknown_group_loads_as_none(storage: SqliteStorage) -> None:
