@@ -54,14 +54,14 @@ _FORGET_MEMORY = """
 """
 
 
-def erase(db: sqlite3.Connection, group_id: str, at: str, forget: Forget) -> None:
+def erase(db: sqlite3.Cursor, group_id: str, at: str, forget: Forget) -> None:
     """Carry out ``forget`` for ``group_id`` at ``at`` (a stamp), in the caller's transaction."""
     _redact_audit(db, group_id, at, forget)
     _erase_messages(db, group_id, forget)
     db.executemany(_FORGET_MEMORY, [(identity,) for identity in forget.identities])
 
 
-def _redact_audit(db: sqlite3.Connection, group_id: str, at: str, forget: Forget) -> None:
+def _redact_audit(db: sqlite3.Cursor, group_id: str, at: str, forget: Forget) -> None:
     redacted: dict[int, tuple[str, str, str, int]] = {}
     for identity in forget.identities:
         # As the identity is written in the JSON, quotes included: a whole value.
@@ -74,7 +74,7 @@ def _redact_audit(db: sqlite3.Connection, group_id: str, at: str, forget: Forget
     db.executemany(_REDACT, list(redacted.values()))
 
 
-def _erase_messages(db: sqlite3.Connection, group_id: str, forget: Forget) -> None:
+def _erase_messages(db: sqlite3.Cursor, group_id: str, forget: Forget) -> None:
     needles = _needles(forget)
     if not needles:
         return
