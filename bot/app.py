@@ -112,39 +112,74 @@ class Application:
         a private chat); words that merely reply to a card and cannot be read
         are ordinary chat and are ignored. ``reply_to`` is the number of the
         proposal whose card was replied to. ``group_id`` names the group for
-        private chats when the adapter knows it (a button, a deep link)."""
+        private chats when the adapter knows it (a button, a deep link).
+
+        Returns once what was stored would survive a power cut: the adapter may
+        then acknowledge the update to its platform. The wait for the disk is
+        outside the lock, so the next command is decided meanwhile and shares
+        the disk's next sync."""
         async with self._lock:
-            # A duplicate update is found by the commit itself (its inbox entry is
-            # written in the same transaction), so the usual path costs no extra
-            # look-up; the paths below that store nothing, or store something
-            # else first, ask before they act.
-            if action is None:
-                parsed = parse(text or "", reply_to=reply_to)
-                if isinstance(parsed, NotUnderstood):
-                    if not explicit:
-                        return Submitted()
-                    parsed = c.Unclear(
-                        parsed.problem.msgid,
-                        tuple((k, str(v)) for k, v in parsed.problem.params.items()),
-                        parsed.example,
-                    )
-                action = parsed
-            action = self._fill_in(action, chat)
-            if isinstance(action, c.LinkChat):
-                # The code names the group to join, whatever chat it is said in.
-                linked = await self.storage.group_with_link_code(action.code)
-                group_id = linked or group_id
-            group = await self._group_for(
-                chat, actor, private, group_id, action, chat_title, update_key
+            submitted = await self._submit(
+                chat=chat,
+                actor=actor,
+                text=text,
+                action=action,
+                private=private,
+                present=present,
+                explicit=explicit,
+                reply_to=reply_to,
+                group_id=group_id,
+                update_key=update_key,
+                chat_title=chat_title,
             )
-            if group is None:
-                if update_key is not None and await self.storage.seen_update(update_key):
-                    return Submitted(duplicate=True)
-                return await self._without_group(chat, actor, action)
-            request = c.Request(
-                actor=actor, chat=chat, action=action, private=private, present=present
-            )
-            return await self._apply(group, request, update_key=update_key)
+        # A duplicate waits too: the first delivery's commit may still be syncing.
+        await self.storage.durable()
+        return submitted
+
+    async def _submit(
+        self,
+        *,
+        chat: str,
+        actor: c.Actor,
+        text: str | None,
+        action: c.Action | None,
+        private: bool,
+        present: bool,
+        explicit: bool,
+        reply_to: int | None,
+        group_id: str | None,
+        update_key: str | None,
+        chat_title: str,
+    ) -> Submitted:
+        # A duplicate update is found by the commit itself (its inbox entry is
+        # written in the same transaction), so the usual path costs no extra
+        # look-up; the paths below that store nothing, or store something
+        # else first, ask before they act.
+        if action is None:
+            parsed = parse(text or "", reply_to=reply_to)
+            if isinstance(parsed, NotUnderstood):
+                if not explicit:
+                    return Submitted()
+                parsed = c.Unclear(
+                    parsed.problem.msgid,
+                    tuple((k, str(v)) for k, v in parsed.problem.params.items()),
+                    parsed.example,
+                )
+            action = parsed
+        action = self._fill_in(action, chat)
+        if isinstance(action, c.LinkChat):
+            # The code names the group to join, whatever chat it is said in.
+            linked = await self.storage.group_with_link_code(action.code)
+            group_id = linked or group_id
+        group = await self._group_for(
+            chat, actor, private, group_id, action, chat_title, update_key
+        )
+        if group is None:
+            if update_key is not None and await self.storage.seen_update(update_key):
+                return Submitted(duplicate=True)
+            return await self._without_group(chat, actor, action)
+        request = c.Request(actor=actor, chat=chat, action=action, private=private, present=present)
+        return await self._apply(group, request, update_key=update_key)
 
     def _fill_in(self, action: c.Action, chat: str) -> c.Action:
         """Values the core must be given: secrets it cannot make, the chat it cannot see."""
@@ -222,6 +257,7 @@ class Application:
             outgoing=outgoing,
             update_key=update_key,
             fired_timer=fired_timer,
+            durable=False,  # the callers wait for the disk once they let go of the lock
         )
         if not stored:
             return Submitted(duplicate=True, group_id=group.id)
@@ -269,6 +305,7 @@ class Application:
                         group = Group(id=timer.group_id, settings=self.defaults)
                     await self._apply(group, timer.event, fired_timer=timer.key)
                     fired += 1
+            await self.storage.durable()
             if len(due) < 100:
                 return fired
 

@@ -88,6 +88,7 @@ class Storage(Protocol):
         outgoing: Sequence[Outgoing],
         update_key: str | None = None,
         fired_timer: str | None = None,
+        durable: bool = True,
     ) -> bool:
         """Store a command's result atomically.
 
@@ -98,7 +99,16 @@ class Storage(Protocol):
 
         A ``Forget`` in ``outgoing`` is carried out where it stands (see
         ``storage.forgetting``); messages after it to the forgotten person's
-        private chat are delivered, then erased."""
+        private chat are delivered, then erased.
+
+        Returns once the commit would survive a power cut (with durability
+        "full"); with ``durable=False`` as soon as it is stored, and the caller
+        awaits :meth:`durable` before acknowledging anything, which lets commits
+        made meanwhile share one sync of the disk."""
+        ...
+
+    async def durable(self) -> None:
+        """Return once every write made so far would survive a power cut."""
         ...
 
     async def seen_update(self, update_key: str) -> bool: ...
