@@ -216,6 +216,8 @@ class SqliteStorage:
             except sqlite3.Error as error:
                 raise storage_error(error, self._where, nothing_saved=True) from error
             self._wrote()
+            if planned.forgets:
+                await self._on_worker(_wipe_old_copies)
         self._note_chats(planned)
         if durable:
             await self.durable()
@@ -496,6 +498,18 @@ def _check_path(path: Path) -> None:
         raise StorageError(f"{path} is read-only. Check the file's permissions.")
 
 
+def _wipe_old_copies(db: sqlite3.Connection) -> None:
+    """After a person is erased, leave no old copy of their rows in the files.
+
+    ``secure_delete`` has already zeroed the deleted rows in the pages the
+    commit wrote; the write-ahead log still holds earlier versions of those
+    pages, and the database file holds the versions before them. Copying the
+    log back and emptying it (TRUNCATE) leaves only the new versions. If a
+    reader (an export) holds the log, this one is skipped: the next
+    checkpoint copies it back, and the log is overwritten as it is reused."""
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
+
 def _inode(path: str) -> int | None:
     try:
         return os.stat(path).st_ino
@@ -518,6 +532,9 @@ async def _configure(db: aiosqlite.Connection, where: str, synchronous: str) -> 
     mode = next(iter(await db.execute_fetchall("PRAGMA journal_mode = WAL")))[0]
     await db.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")
     await db.execute("PRAGMA foreign_keys = ON")
+    # Deleted rows are overwritten with zeros, not just unlinked: what forgetme and
+    # the retention purge delete must not stay readable in the file's free space.
+    await db.execute("PRAGMA secure_delete = ON")
     if mode != "wal":
         # An in-memory database (tests), or a file system without shared memory:
         # no log to sync, so SQLite's own levels apply.

@@ -72,6 +72,11 @@ class Plan:
     audit: Row
     steps: tuple[Step, ...]
 
+    @property
+    def forgets(self) -> bool:
+        """Whether the commit erases a person (see ``storage.forgetting``)."""
+        return any(isinstance(step, Forget) for step in self.steps)
+
 
 def plan(
     *,

@@ -115,6 +115,19 @@ async def test_forgetme_leaves_nothing_that_names_the_person_anywhere(world: Wor
     assert summaries.count("Join by former:2") == 1 and "ForgetMe by former:2" in summaries
 
 
+async def test_forgetme_leaves_no_old_copy_of_her_in_the_files(world: World) -> None:
+    # Not just the rows: the free space of the database file and the write-ahead
+    # log, where earlier versions of the pages stay unless they are wiped.
+    await forgotten(world)
+    db = database.file_of(world.running.storage)
+    await world.settled()
+    files = [db, db.with_name(db.name + "-wal")]
+    for file in files:
+        raw = file.read_bytes() if file.exists() else b""
+        for trace in (FULL_NAME, "alexq", "telegram:1002"):
+            assert trace.encode() not in raw, (file.name, trace)
+
+
 async def test_forgetme_said_privately_is_answered_there_and_then_leaves_nothing(
     world: World,
 ) -> None:

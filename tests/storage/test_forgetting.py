@@ -6,7 +6,9 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
+import aiosqlite
 import pytest
 
 from bot.core.commands import Actor, Command, ForgetMe, Request, Respond, Status
@@ -218,3 +220,35 @@ async def test_memory_about_the_person_goes_unless_another_group_knows_them(
     assert await storage.get_value("telegram:prompt:103:5") is None
     assert await storage.get_value("telegram:dm:101") == "open"
     assert await storage.get_value("telegram:moved:-100") == "-200"
+
+
+async def test_what_is_erased_is_wiped_from_the_files_not_just_unlinked(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Some SQLite builds wipe deleted rows by default and some do not: start from one
+    # that does not, so the storage's own setting is what is tested.
+    connect = aiosqlite.connect
+
+    async def unwiped(*args: Any, **kwargs: Any) -> aiosqlite.Connection:
+        db = await connect(*args, **kwargs)
+        await db.execute("PRAGMA secure_delete = OFF")
+        return db
+
+    monkeypatch.setattr(aiosqlite, "connect", unwiped)
+    storage = await SqliteStorage.open(db_path)
+    try:
+        await _erase_a_remembered_note(storage, db_path)
+    finally:
+        await storage.close()
+
+
+async def _erase_a_remembered_note(storage: SqliteStorage, db_path: Path) -> None:
+    await store(storage, None, rich_group(), said(SAM, Status()))
+    await storage.set_value("telegram:dm-note:103", "Priya Shah likes mornings", "telegram:103")
+    with closing(sqlite3.connect(db_path)) as other:  # her row is in the database file now
+        other.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert b"Priya Shah likes mornings" in db_path.read_bytes()
+    await store(storage, rich_group(), forgotten(rich_group()), said(PRIYA, ForgetMe()),
+                Outgoing(FORGET, ()))  # fmt: skip
+    for file in (db_path, db_path.with_name(db_path.name + "-wal")):
+        assert b"Priya Shah likes mornings" not in (file.read_bytes() if file.exists() else b"")
