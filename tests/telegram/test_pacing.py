@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -32,47 +33,101 @@ def pacer(limits: Limits = TELEGRAM_LIMITS) -> tuple[Pacer, Stopwatch]:
     return Pacer(limits, clock=watch, sleep=watch.sleep), watch
 
 
+async def send(pace: Pacer, chat_id: int, *, patient: bool = False) -> None:
+    """One message, answered the moment it is sent."""
+    async with pace.turn(chat_id, patient=patient):
+        pass
+
+
 async def test_one_message_a_second_in_a_chat() -> None:
     pace, watch = pacer()
     times = []
     for _ in range(3):
-        await pace.turn(-100)
+        await send(pace, -100)
         times.append(round(watch.now, 3))
-    assert times == [0.0, 1.1, 2.2]
-    await pace.turn(-200)  # another chat does not wait for this one
-    assert round(watch.now, 3) == 2.2
+    assert times == [0.0, 1.0, 2.0]
+    await send(pace, -200)  # another chat does not wait for this one
+    assert round(watch.now, 3) == 2.0
 
 
 async def test_twenty_a_minute_in_a_group() -> None:
     pace, watch = pacer(Limits(per_chat=Window(100, 1.0), longest_wait=120))
     for _ in range(20):
-        await pace.turn(-100)
+        await send(pace, -100)
     assert watch.now < 1.0
-    await pace.turn(-100)
-    assert watch.now == pytest.approx(60.1)
+    await send(pace, -100)
+    assert watch.now == pytest.approx(60.0)
     for user in range(20):  # private chats are not groups
-        await pace.turn(user + 1)
+        await send(pace, user + 1)
     assert watch.now < 62
 
 
 async def test_thirty_a_second_overall() -> None:
     pace, watch = pacer()
     for user in range(30):
-        await pace.turn(user + 1)
+        await send(pace, user + 1)
     assert watch.now == 0.0
-    await pace.turn(31)
-    assert watch.now == pytest.approx(1.1)
+    await send(pace, 31)
+    assert watch.now == pytest.approx(1.0)
 
 
 async def test_a_far_turn_is_handed_back_unless_the_sender_can_wait() -> None:
     pace, watch = pacer()
     for _ in range(20):
-        await pace.turn(-100, patient=True)
+        await send(pace, -100, patient=True)
     with pytest.raises(TooLong) as far:
-        await pace.turn(-100)
+        await send(pace, -100)
     assert far.value.wait > TELEGRAM_LIMITS.longest_wait
-    await pace.turn(-100, patient=True)
-    assert watch.now > 60
+    await send(pace, -100, patient=True)
+    assert watch.now >= 60
+
+
+async def test_a_message_counts_until_its_answer_came() -> None:
+    # Telegram counts a message somewhere between our request and its answer: the
+    # next one in the chat waits a whole second after the answer, not after the turn.
+    pace, watch = pacer()
+    async with pace.turn(-100):
+        watch.now += 0.4  # a slow answer
+    await send(pace, -100)
+    assert watch.now == pytest.approx(1.4)
+
+
+async def test_a_message_in_flight_holds_its_place_until_answered() -> None:
+    pace, watch = pacer(Limits(overall=Window(2, 1.0)))
+    answer = asyncio.Event()
+    turns: list[float] = []
+
+    async def slow(chat_id: int) -> None:
+        async with pace.turn(chat_id):
+            turns.append(watch.now)
+            await answer.wait()
+
+    first = asyncio.create_task(slow(1))
+    second = asyncio.create_task(slow(2))
+    third = asyncio.create_task(send(pace, 3))
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    # Both turns are taken and in flight: the third waits without end, for an answer.
+    assert turns == [0.0, 0.0] and not third.done()
+    watch.now = 5.0
+    await asyncio.sleep(0)
+    assert not third.done()  # time alone frees nothing while both are in flight
+    answer.set()
+    await asyncio.gather(first, second, third)
+    assert watch.now == pytest.approx(6.0)  # a whole window after the first answer
+
+
+async def test_a_429_keeps_every_sender_off_the_chat() -> None:
+    pace, watch = pacer()
+    pace.hold(-100, 7)
+    assert pace.ready_in(-100) == pytest.approx(7)
+    await send(pace, -200)  # other chats go on
+    assert watch.now == 0.0
+    await send(pace, -100)
+    assert watch.now == pytest.approx(7)
+    with pytest.raises(TooLong):
+        pace.hold(-100, 30)
+        await send(pace, -100)
 
 
 @pytest.fixture
@@ -134,3 +189,19 @@ async def test_a_network_failure_is_tried_again(world: World, fault: FaultKind) 
     assert world.said(after=before) == []
     await world.running.wait(timedelta(seconds=2))
     assert len(world.said(after=before)) == 1
+
+
+async def test_a_late_arrival_is_no_reason_for_a_429(limited: World) -> None:
+    world = limited
+    await joined(world, "sam")
+    before = len(world.tg.calls_to("sendMessage"))
+    # The first answer reaches Telegram half a second late, where Telegram counts it;
+    # the second must still arrive a whole second after it.
+    world.tg.slow_next("sendMessage", 0.5)
+    world.tg.send_text(world.team, world.sam, "/status")
+    world.tg.send_text(world.team, world.sam, "/status")
+    await world.settled()
+
+    assert world.tg.rate_limited_count == 0
+    sends = world.tg.calls_to("sendMessage")[before:]
+    assert len(sends) == 2 and all(call.status == 200 for call in sends)
