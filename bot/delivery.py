@@ -30,7 +30,8 @@ log = logging.getLogger("deciding_together.delivery")
 MAX_PAUSE = timedelta(minutes=5)
 FOREVER = timedelta(days=3650)
 SEND_TIMEOUT = 60.0  # seconds one send may take before it counts as failed
-COALESCE = 0.02  # seconds to gather finished chats before looking for more
+COALESCE = 0.02  # seconds to gather commits and finished chats before looking for more
+IDLE_CHECK = 30.0  # seconds between looks when nothing woke the loop
 
 
 def backoff(attempts: int) -> timedelta:
@@ -44,6 +45,7 @@ class DeliveryLoop:
         self.batch = batch
         self._wake = asyncio.Event()
         self._stopping = False
+        self._stopped = asyncio.Event()
 
     def wake(self) -> None:
         self._wake.set()
@@ -62,9 +64,17 @@ class DeliveryLoop:
         results = await asyncio.gather(*(self._send_in_order(items) for items in by_chat.values()))
         return sum(results)
 
-    async def _send_in_order(self, deliveries: list[Delivery]) -> int:
+    async def _send_in_order(self, deliveries: list[Delivery], *, paced: bool = False) -> int:
         sent = 0
         for delivery in deliveries:
+            if paced and isinstance(delivery.effect, EditCard):
+                wait = self._ready_in(delivery)
+                if wait > 0:
+                    # A card edit waits for its chat's turn before it is drawn. Nothing
+                    # is read, drawn or written meanwhile, and since newer edits may
+                    # supersede it by then, the chat is read afresh after the wait.
+                    await self._pause(wait)
+                    break
             if not await self._send(delivery):
                 break  # keep this chat's order: the rest waits for this one
             sent += 1
@@ -139,41 +149,65 @@ class DeliveryLoop:
 
         Unlike :meth:`run_once`, a chat does not wait for the slowest chat of
         a batch: each chat's sends run in a task of their own, and a chat that
-        is done makes the loop look for more at once. With Telegram's pacing a
-        batch's last chat may wait a second for its turn; the others go on."""
+        is done makes the loop look for more at once. A chat that has to wait
+        (its turn under the platform's pacing, or a retry) waits in its task,
+        in memory: its deliveries are not read, drawn or written meanwhile, and
+        the loop does not wake for it. The loop wakes only when something was
+        stored for delivery, a chat is done, or it is stopped."""
         sending: dict[str, asyncio.Task[int]] = {}
         while not self._stopping:
             self._wake.clear()
-            if sending:
-                # Chats finish one after another: look for more once for several of them.
-                await asyncio.sleep(COALESCE)
+            # Commits and finished chats come in bursts: look for more once for several.
+            await asyncio.sleep(COALESCE)
             try:
                 await self._start_chats(sending)
             except Exception:  # the loop must outlive any one bad delivery
                 log.exception("delivery pass failed; trying again shortly")
-            due = await self.app.storage.next_delivery_due()
-            wait = 30.0
-            if due is not None:
-                wait = max(0.05, min(wait, (due - self.app.clock.now()).total_seconds()))
+                self._wake.set()
+                await self._pause(1.0)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), wait)
-        # Sends under way finish (each is bounded by SEND_TIMEOUT) before the loop ends.
+                # Every new delivery wakes the loop; the timeout is only a safety net.
+                await asyncio.wait_for(self._wake.wait(), IDLE_CHECK)
+        # Sends under way finish (each is bounded by SEND_TIMEOUT) before the loop ends;
+        # chats waiting for their turn stop waiting at once.
         await asyncio.gather(*sending.values(), return_exceptions=True)
 
     async def _start_chats(self, sending: dict[str, asyncio.Task[int]]) -> None:
-        """Start sending to every chat that has something due and is not being sent to."""
+        """Start a task for every chat that has something pending and none yet.
+
+        Chats that have a task are left out of the query, so however much
+        waits for them, it is not read again."""
         now = self.app.clock.now()
-        pending = await self.app.storage.pending_deliveries(now + FOREVER, self.batch)
+        pending = await self.app.storage.pending_deliveries_elsewhere(
+            now + FOREVER, self.batch, sending.keys()
+        )
         by_chat: dict[str, list[Delivery]] = defaultdict(list)
         for delivery in pending:
-            if delivery.target not in sending:
-                by_chat[delivery.target].append(delivery)
+            by_chat[delivery.target].append(delivery)
         for target, items in by_chat.items():
-            if items[0].next_attempt_at > now:
-                continue  # its oldest waits for a retry, and nothing may overtake it
-            task = asyncio.get_running_loop().create_task(self._send_in_order(items))
+            task = asyncio.get_running_loop().create_task(self._chat(items))
             sending[target] = task
             task.add_done_callback(functools.partial(self._chat_done, sending, target))
+
+    async def _chat(self, deliveries: list[Delivery]) -> int:
+        """One chat's turn: wait for its oldest delivery's retry if it has one, else send."""
+        wait = (deliveries[0].next_attempt_at - self.app.clock.now()).total_seconds()
+        if wait > 0:
+            # Nothing may overtake it; its chat is read afresh when the wait is over.
+            await self._pause(wait)
+            return 0
+        return await self._send_in_order(deliveries, paced=True)
+
+    def _ready_in(self, delivery: Delivery) -> float:
+        """Seconds until the platform's pacing lets a message go to the delivery's chat."""
+        adapter = self.app.adapters.get(platform_of(delivery.target))
+        ready_in = getattr(adapter, "ready_in", None)
+        return float(ready_in(delivery.target)) if callable(ready_in) else 0.0
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep, but no longer than until the loop is stopped."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopped.wait(), seconds)
 
     def _chat_done(
         self, sending: dict[str, asyncio.Task[int]], chat: str, task: asyncio.Task[int]
@@ -185,4 +219,5 @@ class DeliveryLoop:
 
     def stop(self) -> None:
         self._stopping = True
+        self._stopped.set()
         self._wake.set()

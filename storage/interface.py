@@ -9,7 +9,7 @@ nothing at all.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -117,6 +117,12 @@ class Storage(Protocol):
 
     async def pending_deliveries(self, now: datetime, limit: int = 100) -> list[Delivery]:
         """Undelivered, due for an attempt, oldest first."""
+        ...
+
+    async def pending_deliveries_elsewhere(
+        self, now: datetime, limit: int, busy: Collection[str]
+    ) -> list[Delivery]:
+        """:meth:`pending_deliveries`, leaving out every delivery to a target in ``busy``."""
         ...
 
     async def next_delivery_due(self) -> datetime | None: ...

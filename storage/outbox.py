@@ -43,6 +43,15 @@ _PENDING = """
     ORDER BY d.id
     LIMIT ?
 """
+# The same, leaving out chats that are being sent to already (a JSON array of targets).
+_PENDING_ELSEWHERE = """
+    SELECT d.id, d.group_id, d.target, o.effect, d.attempts, o.created_at, d.next_attempt_at
+    FROM deliveries AS d INDEXED BY deliveries_pending JOIN outbox AS o ON o.id = d.outbox_id
+    WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+      AND d.target NOT IN (SELECT value FROM json_each(?))
+    ORDER BY d.id
+    LIMIT ?
+"""
 _NEXT_DUE = "SELECT min(next_attempt_at) FROM deliveries WHERE status = 'pending'"
 # A late report of success wins over "superseded": the message did go out.
 _DELIVERED = """
@@ -77,6 +86,27 @@ async def pending(
     db: aiosqlite.Connection, instance: str, now: datetime, limit: int
 ) -> list[Delivery]:
     found = await db.execute_fetchall(_PENDING, (rows.stamp(now), limit))
+    return [
+        Delivery(
+            id=id_,
+            group_id=group_id,
+            target=target,
+            effect=rows.from_json(effect, Message),
+            attempts=attempts,
+            created_at=rows.moment(created_at),
+            next_attempt_at=rows.moment(next_attempt_at),
+            key=delivery_key(instance, id_),
+        )
+        for id_, group_id, target, effect, attempts, created_at, next_attempt_at in found
+    ]
+
+
+async def pending_elsewhere(
+    db: aiosqlite.Connection, instance: str, now: datetime, limit: int, busy: str
+) -> list[Delivery]:
+    """:func:`pending` without the targets in ``busy`` (a JSON array): they are never
+    read, so never decoded, however many wait there."""
+    found = await db.execute_fetchall(_PENDING_ELSEWHERE, (rows.stamp(now), busy, limit))
     return [
         Delivery(
             id=id_,

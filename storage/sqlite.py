@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import secrets
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 from pathlib import Path
@@ -210,6 +211,15 @@ class SqliteStorage:
         """Undelivered, due for an attempt, oldest first."""
         async with self._autocommit() as db:
             return await outbox.pending(db, self._instance, now, limit)
+
+    async def pending_deliveries_elsewhere(
+        self, now: datetime, limit: int, busy: Collection[str]
+    ) -> list[Delivery]:
+        """Like :meth:`pending_deliveries`, without those to the targets in ``busy``."""
+        async with self._autocommit() as db:
+            return await outbox.pending_elsewhere(
+                db, self._instance, now, limit, json.dumps(sorted(busy))
+            )
 
     async def next_delivery_due(self) -> datetime | None:
         async with self._autocommit() as db:

@@ -220,6 +220,11 @@ class TelegramAdapter:
 
     # -- delivering ---------------------------------------------------------------------
 
+    def ready_in(self, target: str) -> float:
+        """Seconds until the pacing lets a message go to ``target`` (the delivery loop
+        waits that long before drawing a card edit, rather than draw it to wait)."""
+        return self.pacer.ready_in(ids.chat_id_of(target))
+
     async def deliver(self, delivery: Delivery) -> str | None:
         if self._deliverer is None:
             raise DeliveryFailed("Telegram is not running")
