@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 from bot.core.commands import Command, TimerEvent
 from bot.core.effects import Effect, Message
@@ -68,6 +68,19 @@ class Outgoing:
     targets: tuple[str, ...] = ()
 
 
+class Commit(TypedDict):
+    """The arguments of one :meth:`Storage.commit`, for :meth:`Storage.commit_many`."""
+
+    group_before: Group | None
+    group_after: Group
+    command: Command
+    now: datetime
+    summary: str
+    outgoing: Sequence[Outgoing]
+    update_key: str | None
+    fired_timer: str | None
+
+
 class Storage(Protocol):
     # -- the one transaction per command --------------------------------------------------
 
@@ -89,6 +102,13 @@ class Storage(Protocol):
         update id, e.g. "telegram:update:123") was stored before: duplicates
         change nothing. ``fired_timer`` is marked fired in the same
         transaction, so a timer fires exactly once even across a crash."""
+        ...
+
+    async def commit_many(self, commits: Sequence[Commit]) -> bool:
+        """Store several commands' results, in order, in one transaction (one durable
+        write for all of them): each ``group_before`` is the group as the commits
+        before it in the list leave it. Returns False and stores nothing at all when
+        any ``update_key`` was stored before (commit them one by one then)."""
         ...
 
     async def seen_update(self, update_key: str) -> bool: ...

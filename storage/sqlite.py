@@ -19,7 +19,15 @@ from bot.core.commands import Command
 from bot.core.model import Group
 from storage import changes, load, outbox, purge, rows, schema, timers, transaction
 from storage.errors import stale_state, storage_error
-from storage.interface import AuditEntry, Delivery, Outgoing, Storage, StorageError, Timer
+from storage.interface import (
+    AuditEntry,
+    Commit,
+    Delivery,
+    Outgoing,
+    Storage,
+    StorageError,
+    Timer,
+)
 
 # How long to wait for another process (an export, a backup) to release the
 # file before giving up with an error.
@@ -144,6 +152,22 @@ class SqliteStorage:
             except sqlite3.Error as error:
                 raise storage_error(error, self._where, nothing_saved=True) from error
         self._note_chats(planned)
+        return True
+
+    async def commit_many(self, commits: Sequence[Commit]) -> bool:
+        """Store several commands' results in one transaction (see ``Storage.commit_many``)."""
+        plans = [transaction.plan(**each) for each in commits]
+        async with self._lock:
+            try:
+                await self._on_worker(transaction.write_many, plans)
+            except transaction.AlreadySeen:
+                return False
+            except transaction.StaleState:
+                raise stale_state(self._where) from None
+            except sqlite3.Error as error:
+                raise storage_error(error, self._where, nothing_saved=True) from error
+        for planned in plans:
+            self._note_chats(planned)
         return True
 
     def _note_chats(self, planned: transaction.Plan) -> None:

@@ -173,7 +173,7 @@ class TelegramAdapter:
             await patiently(
                 "removing an old webhook", lambda: bot.delete_webhook(drop_pending_updates=False)
             )
-            self._poller = Poller(bot, updates.process, timeout=self.poll_timeout)
+            self._poller = Poller(bot, updates.process_many, timeout=self.poll_timeout)
             self._poller.start()
         log.info(
             "Telegram: @%s is running (%s)", self.username, "webhook" if webhook else "long polling"
