@@ -65,19 +65,30 @@ class DeliveryLoop:
         return sum(results)
 
     async def _send_in_order(self, deliveries: list[Delivery], *, paced: bool = False) -> int:
-        sent = 0
+        """Send one chat's deliveries in order; how many went.
+
+        ``paced`` (the running loop): a card edit waits for its chat's turn
+        before it is drawn, and later messages may go before it meanwhile (an
+        edit adds no message to the chat, so the chat's messages keep their
+        order; a card's post is always older than its edits, so it is never
+        overtaken). Most of those cost no turn at all: the replies that a
+        button's pop-up already showed. Then the chat waits, in memory, and is
+        read afresh, so an edit superseded meanwhile is never drawn."""
+        sent, now = 0, self.app.clock.now()
+        turn_in = 0.0  # seconds until an edit put off for its turn may go
         for delivery in deliveries:
+            if delivery.next_attempt_at > now:
+                break  # it waits for a retry, and nothing may overtake it
             if paced and isinstance(delivery.effect, EditCard):
-                wait = self._ready_in(delivery)
+                wait = turn_in or self._ready_in(delivery)
                 if wait > 0:
-                    # A card edit waits for its chat's turn before it is drawn. Nothing
-                    # is read, drawn or written meanwhile, and since newer edits may
-                    # supersede it by then, the chat is read afresh after the wait.
-                    await self._pause(wait)
-                    break
+                    turn_in = wait
+                    continue
             if not await self._send(delivery):
                 break  # keep this chat's order: the rest waits for this one
             sent += 1
+        if turn_in:
+            await self._pause(turn_in)
         return sent
 
     async def _send(self, delivery: Delivery) -> bool:

@@ -20,7 +20,6 @@ response back. Other emoji are just emoji.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import re
@@ -159,18 +158,17 @@ class Gestures:
         """Several presses decided and stored in one transaction, then all answered.
 
         Each is answered only after the commit, so a pop-up never confirms a
-        press that a crash could still lose. The answers go out side by side:
-        none of them waits for another."""
+        press that a crash could still lose. The answers go out one after
+        another, at once: sent side by side they were slower, since each
+        costs mostly processor time, and they would crowd the card edits."""
         async with contextlib.AsyncExitStack() as holding:
             for chat in dict.fromkeys(p.chat for p in presses):
                 await holding.enter_async_context(self.quiet.gesture(chat))
             submitted = await self.app.submit_many([p.submission() for p in presses])
-            answered = await asyncio.gather(
-                *(
-                    self._answer(p.query, popup_text(s), alert=refused(s))
-                    for p, s in zip(presses, submitted, strict=True)
-                )
-            )
+            answered = [
+                await self._answer(p.query, popup_text(s), alert=refused(s))
+                for p, s in zip(presses, submitted, strict=True)
+            ]
             for each, shown in zip(submitted, answered, strict=True):
                 if shown:
                     self._keep_quiet(each)

@@ -5,12 +5,17 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from adapters.telegram.pacing import TELEGRAM_LIMITS, Limits, Pacer, TooLong, Window
+from bot import delivery
+from bot.core import cards
+from bot.core.document import Document
+from bot.core.effects import EditCard
+from bot.core.model import Group, Proposal
 from tests.fakes.telegram_server import FakeTelegram, FaultKind
 from tests.telegram.conftest import World, joined, start_world
 
@@ -205,3 +210,54 @@ async def test_a_late_arrival_is_no_reason_for_a_429(limited: World) -> None:
     assert world.tg.rate_limited_count == 0
     sends = world.tg.calls_to("sendMessage")[before:]
     assert len(sends) == 2 and all(call.status == 200 for call in sends)
+
+
+async def test_an_edit_waiting_for_its_turn_is_not_drawn_and_lets_replies_go_first(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await joined(world, "sam", "alex", "jo")
+    await world.say(world.sam, "/propose Buy a new kettle\nin 3 days")
+    card = await world.card(1)
+    consent = next(b["callback_data"] for b in card.buttons if "Consent" in b["text"])
+    drawn: list[int] = []
+
+    def drawing(group: Group, proposal: Proposal, now: datetime) -> Document:
+        drawn.append(proposal.number)
+        return cards.card(group, proposal, now)
+
+    monkeypatch.setattr(delivery, "card", drawing)
+    storage, loop = world.running.storage, world.running.delivery
+    world.running.app.on_outbox_changed = loop.wake
+    edits = len(world.tg.calls_to("editMessageText"))
+
+    async def replies_delivered() -> None:
+        """Until only card edits wait: the pop-ups' replies went before them."""
+        for _ in range(500):
+            waiting = await storage.pending_deliveries(world.running.clock.now(), 50)
+            if all(isinstance(d.effect, EditCard) for d in waiting):
+                return
+            await asyncio.sleep(0.01)
+        raise TimeoutError("the replies were not delivered")
+
+    running = asyncio.create_task(loop.run_forever())
+    try:
+        world.adapter.pacer.hold(world.team.id, 2.0)  # the chat's next turn is 2 s away
+        for who in (world.alex, world.jo):
+            press = world.tg.press_button(world.team, who, card.message_id, consent)
+            assert press.callback_query_id is not None
+            await world.tg.wait_for_answer(press.callback_query_id)
+            if who is world.alex:
+                # Alex's reply went ahead of the edit that waits for the turn.
+                await replies_delivered()
+        # Alex's edit waited for the turn undrawn; Jo's superseded it meanwhile.
+        assert drawn == [] and len(world.tg.calls_to("editMessageText")) == edits
+        await world.tg.wait_for(
+            lambda: len(world.tg.calls_to("editMessageText")) > edits, timeout=10
+        )
+        await replies_delivered()
+    finally:
+        loop.stop()
+        await running
+    assert drawn == [1]
+    assert len(world.tg.calls_to("editMessageText")) == edits + 1
+    assert "✅ Consent 2" in ((await world.card(1)).text or "")
