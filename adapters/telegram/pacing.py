@@ -89,6 +89,7 @@ class Pacer:
     _held: dict[int, float] = field(default_factory=dict)  # chat id → no send before this
     # Set (and replaced) whenever a send is answered: a sender waiting for one looks again.
     _answered: asyncio.Event | None = None
+    _queue: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @asynccontextmanager
     async def turn(self, chat_id: int, *, patient: bool = False) -> AsyncIterator[None]:
@@ -108,11 +109,13 @@ class Pacer:
                 self._answered = None
 
     def ready_in(self, chat_id: int) -> float:
-        """Seconds until a message to ``chat_id`` could go (0: now). A send still in
-        flight is taken to be answered now, so this may be a little early."""
+        """Seconds until the chat's own limits (and a 429's pause) let a message go to
+        ``chat_id`` (0: now). The overall limit is left out: its wait is short, and
+        is waited for in :meth:`turn`. A send still in flight is taken to be
+        answered now, so this may be a little early."""
         now = self.clock()
         wait = self._held_for(chat_id, now)
-        for key, window in self._windows(chat_id):
+        for key, window in self._own_windows(chat_id):
             wait = max(wait, self._wait(key, window, now, now))
         return wait
 
@@ -122,13 +125,28 @@ class Pacer:
         self._held[chat_id] = max(until, self._held.get(chat_id, until))
 
     async def _take(self, chat_id: int, patient: bool) -> _Send:
-        windows = self._windows(chat_id)
+        # The chat's own limits first, each sender on its own; then the overall one,
+        # one sender at a time in the order they came (the lock is fair), so that a
+        # freed turn wakes one sender, not every one of hundreds of chats waiting.
+        await self._wait_for(chat_id, self._own_windows(chat_id), patient)
+        async with self._queue:
+            windows = [*self._own_windows(chat_id), (("all", 0), self.limits.overall)]
+            send = await self._wait_for(chat_id, windows, patient, take=True)
+            assert send is not None
+            return send
+
+    async def _wait_for(
+        self, chat_id: int, windows: list[tuple[Key, Window]], patient: bool, take: bool = False
+    ) -> _Send | None:
+        """Wait until every one of ``windows`` has room; then ``take`` the turn in them."""
         while True:
             now = self.clock()
             held = self._held_for(chat_id, now)
             waits = [self._wait(key, window, now, math.inf) for key, window in windows]
             wait = max(held, *waits)
             if wait <= 0:
+                if not take:
+                    return None
                 # Checking and counting happen without a pause in between, so
                 # two senders can never take the same turn.
                 send = _Send(now)
@@ -157,8 +175,9 @@ class Pacer:
             return 0.0
         return until - now
 
-    def _windows(self, chat_id: int) -> list[tuple[Key, Window]]:
-        windows = [(("chat", chat_id), self.limits.per_chat), (("all", 0), self.limits.overall)]
+    def _own_windows(self, chat_id: int) -> list[tuple[Key, Window]]:
+        """The chat's limits (the overall one is shared by every chat)."""
+        windows = [(("chat", chat_id), self.limits.per_chat)]
         if chat_id < 0:  # groups and supergroups have negative ids
             windows.append((("group", chat_id), self.limits.per_group))
         return windows
