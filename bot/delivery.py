@@ -22,7 +22,7 @@ from datetime import timedelta
 from bot.adapter import DeliveryFailed, Undeliverable, platform_of
 from bot.app import Application
 from bot.core.cards import card
-from bot.core.effects import EditCard, Post
+from bot.core.effects import EditCard, Post, Reply
 from storage.interface import Delivery
 
 log = logging.getLogger("deciding_together.delivery")
@@ -76,22 +76,36 @@ class DeliveryLoop:
         read afresh, so an edit superseded meanwhile is never drawn."""
         sent, now = 0, self.app.clock.now()
         turn_in = 0.0  # seconds until an edit put off for its turn may go
-        for delivery in deliveries:
-            if delivery.next_attempt_at > now:
-                break  # it waits for a retry, and nothing may overtake it
-            if paced and isinstance(delivery.effect, EditCard):
-                wait = turn_in or self._ready_in(delivery)
-                if wait > 0:
-                    turn_in = wait
-                    continue
-            if not await self._send(delivery):
-                break  # keep this chat's order: the rest waits for this one
-            sent += 1
+        unsent: list[tuple[int, str | None]] = []  # replies not sent, not yet marked
+        try:
+            for delivery in deliveries:
+                if delivery.next_attempt_at > now:
+                    break  # it waits for a retry, and nothing may overtake it
+                if paced and isinstance(delivery.effect, EditCard):
+                    wait = turn_in or self._ready_in(delivery)
+                    if wait > 0:
+                        turn_in = wait
+                        continue
+                if not await self._send(delivery, unsent):
+                    break  # keep this chat's order: the rest waits for this one
+                sent += 1
+        finally:
+            await self._mark(unsent)
         if turn_in:
             await self._pause(turn_in)
         return sent
 
-    async def _send(self, delivery: Delivery) -> bool:
+    async def _mark(self, done: list[tuple[int, str | None]]) -> None:
+        """Mark deliveries delivered: several in one write (one durable commit)."""
+        if len(done) == 1:
+            await self.app.storage.delivered(*done[0])
+        elif done:
+            await self.app.storage.delivered_many(done)
+        done.clear()
+
+    async def _send(
+        self, delivery: Delivery, unsent: list[tuple[int, str | None]] | None = None
+    ) -> bool:
         storage, now = self.app.storage, self.app.clock.now()
         platform = platform_of(delivery.target)
         adapter = self.app.adapters.get(platform)
@@ -141,7 +155,16 @@ class DeliveryLoop:
         effect = delivery.effect
         if isinstance(effect, Post) and effect.card is not None and ref is not None:
             await self.app.note_card_posted(delivery.group_id, effect.card, delivery.target, ref)
-        await storage.delivered(delivery.id, ref)
+        if unsent is None:
+            await storage.delivered(delivery.id, ref)
+            return True
+        unsent.append((delivery.id, ref))
+        if not (isinstance(effect, Reply) and ref is None):
+            # Something went out: marked at once (with the unsent before it), so that
+            # a crash sends it again only if it was the last thing sent.
+            await self._mark(unsent)
+        # A reply with no platform reference was not sent (a button's pop-up showed
+        # it): its mark may wait for the next, and a run of them is one write.
         return True
 
     async def _draw_card(self, delivery: Delivery) -> Delivery | None:

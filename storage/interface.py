@@ -149,6 +149,10 @@ class Storage(Protocol):
 
     async def delivered(self, delivery_id: int, platform_ref: str | None = None) -> None: ...
 
+    async def delivered_many(self, done: Sequence[tuple[int, str | None]]) -> None:
+        """:meth:`delivered` for each (delivery id, platform ref), in one transaction."""
+        ...
+
     async def delivery_failed(self, delivery_id: int, error: str, retry_at: datetime) -> None: ...
 
     # -- where a card is, per chat --------------------------------------------------------

@@ -13,6 +13,7 @@ edits of the same card to the same chat that are still waiting as
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import aiosqlite
@@ -129,6 +130,12 @@ async def next_due(db: aiosqlite.Connection) -> datetime | None:
 
 async def delivered(db: aiosqlite.Connection, delivery_id: int, platform_ref: str | None) -> None:
     await db.execute(_DELIVERED, (platform_ref, delivery_id))
+
+
+async def delivered_many(db: aiosqlite.Connection, done: Sequence[tuple[int, str | None]]) -> None:
+    await db.executemany(
+        _DELIVERED, [(platform_ref, delivery_id) for delivery_id, platform_ref in done]
+    )
 
 
 async def failed(

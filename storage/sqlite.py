@@ -253,6 +253,11 @@ class SqliteStorage:
         async with self._autocommit() as db:
             await outbox.delivered(db, delivery_id, platform_ref)
 
+    async def delivered_many(self, done: Sequence[tuple[int, str | None]]) -> None:
+        """Several deliveries marked delivered in one transaction (one durable write)."""
+        async with self._transaction() as db:
+            await outbox.delivered_many(db, done)
+
     async def delivery_failed(self, delivery_id: int, error: str, retry_at: datetime) -> None:
         async with self._autocommit() as db:
             await outbox.failed(db, delivery_id, error, retry_at)

@@ -162,3 +162,36 @@ async def test_a_batch_that_cannot_be_stored_is_not_answered_until_it_is(
     await world.settled()
     assert [text.split(".")[0] for text in said] == ["Thank you, Alex", "Thank you, Jo"]
     assert "✅ Consent 2" in ((await world.card(1)).text or "")
+
+
+async def test_the_replies_their_pop_ups_showed_are_marked_in_one_write(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    message_id, consent = await consent_button(world)
+    storage = world.running.storage
+    writes: list[list[int]] = []
+    delivered, delivered_many = storage.delivered, storage.delivered_many
+
+    async def one(delivery_id: int, platform_ref: str | None = None) -> None:
+        writes.append([delivery_id])
+        await delivered(delivery_id, platform_ref)
+
+    async def several(done: Sequence[tuple[int, str | None]]) -> None:
+        writes.append([delivery_id for delivery_id, _ref in done])
+        await delivered_many(done)
+
+    monkeypatch.setattr(storage, "delivered", one)
+    monkeypatch.setattr(storage, "delivered_many", several)
+    crowd = [world.alex, world.jo]  # Sam, who proposed, does not: nothing passes early
+    pressed = queries(
+        world, [world.tg.press_button(world.team, who, message_id, consent) for who in crowd]
+    )
+    await answers(world, pressed)
+    edits = len(world.tg.calls_to("editMessageText"))
+    await world.settled()
+
+    # Two thank-yous (shown in the pop-ups, so not sent) and the card's one edit
+    # (the one before it was superseded): one write, once the edit went out.
+    assert len(world.tg.calls_to("editMessageText")) == edits + 1
+    assert [len(ids) for ids in writes] == [3]
+    assert await storage.pending_deliveries(world.running.clock.now()) == []
