@@ -58,6 +58,13 @@ def pressed(command: str) -> c.Action | None:
     return c.Ask(number, "") if word == "ask" else c.Respond(number, word)
 
 
+def action_of(command: str) -> c.Action | None:
+    """What a button's command means, read once: the words as typed would be read,
+    or the incomplete action (:func:`pressed`); None when neither."""
+    parsed = parse(command)
+    return parsed if not isinstance(parsed, NotUnderstood) else pressed(command)
+
+
 def popup_text(submitted: Submitted) -> str:
     text = "\n".join(plain_text(d, with_actions=False) for d in submitted.replies())
     return text if len(text) <= POPUP_LIMIT else text[: POPUP_LIMIT - 1].rstrip() + "…"
@@ -78,7 +85,8 @@ class Press:
     command: str
 
     def submission(self) -> Submission:
-        action = pressed(self.command)
+        # Read here, so the application does not read the words a second time.
+        action = action_of(self.command)
         title = self.query.message.chat.title if self.query.message is not None else None
         return Submission(
             chat=self.chat,
