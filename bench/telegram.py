@@ -80,7 +80,13 @@ async def run(report: Report, teams: int) -> None:
             notes="fake Bot API over HTTP, same run",
         )
     )
-    report.details["telegram"] = {"teams": teams, "presses": len(cards), "ours": ours, "echo": echo}
+    report.details["telegram"] = {
+        "teams": teams,
+        "cards": len(cards),
+        "presses": len(cards) * (PEOPLE - 1),
+        "ours": ours,
+        "echo": echo,
+    }
 
 
 Card = tuple[int, int, str]  # chat id, message id, the Consent button's callback data

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -39,7 +39,7 @@ from bot.core.effects import (
 from bot.core.i18n import N_
 from bot.core.language import NotUnderstood, parse
 from bot.core.model import Group, GroupSettings
-from storage.interface import Outgoing, Storage
+from storage.interface import Commit, Outgoing, Storage
 
 log = logging.getLogger("deciding_together.app")
 
@@ -58,6 +58,23 @@ class Submitted:
         if self.decision is None:
             return list(self.direct)
         return [e.document for e in self.decision.effects if isinstance(e, Reply | AskReason)]
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """One event for :meth:`Application.submit_many`: what :meth:`Application.submit` takes."""
+
+    chat: str
+    actor: c.Actor
+    text: str | None = None
+    action: c.Action | None = None
+    private: bool = False
+    present: bool = True
+    explicit: bool = True
+    reply_to: int | None = None
+    group_id: str | None = None
+    update_key: str | None = None
+    chat_title: str = ""
 
 
 @dataclass
@@ -180,6 +197,101 @@ class Application:
             return await self._without_group(chat, actor, action)
         request = c.Request(actor=actor, chat=chat, action=action, private=private, present=present)
         return await self._apply(group, request, update_key=update_key)
+
+    async def submit_many(self, submissions: Sequence[Submission]) -> list[Submitted]:
+        """Decide several events one after another, and store them in one transaction.
+
+        For a burst of button presses (one batch of Telegram updates): each is
+        decided on the state the one before it left, as :meth:`submit` one by
+        one would, and all of them, each with its inbox entry, are stored with
+        one durable write instead of one each. Nothing is stored unless all
+        are. Only plain events (a known group, a platform update id, words
+        that parse) are taken together; when another kind is among them, or
+        one of the updates was stored before (a repeat after a restart), they
+        are submitted one by one instead, with the same outcome."""
+        results: list[Submitted] | None = None
+        async with self._lock:
+            decided = await self._decide_many(submissions)
+            if decided is not None:
+                commits, states, decisions = decided
+                if await self.storage.commit_many(commits, durable=False):
+                    results = decisions
+                    self._groups.update(states)
+                    for done in commits:
+                        log.debug("%s: %s", done["group_after"].id, done["summary"])
+                    effects = [e for r in results if r.decision for e in r.decision.effects]
+                    if any(isinstance(e, SetTimer | CancelTimer) for e in effects):
+                        self.on_timers_changed()
+                    if any(o.targets for each in commits for o in each["outgoing"]):
+                        self.on_outbox_changed()
+        if results is not None:
+            await self.storage.durable()  # outside the lock, as for submit
+            return results
+        return [
+            await self.submit(
+                chat=s.chat,
+                actor=s.actor,
+                text=s.text,
+                action=s.action,
+                private=s.private,
+                present=s.present,
+                explicit=s.explicit,
+                reply_to=s.reply_to,
+                group_id=s.group_id,
+                update_key=s.update_key,
+                chat_title=s.chat_title,
+            )
+            for s in submissions
+        ]
+
+    async def _decide_many(
+        self, submissions: Sequence[Submission]
+    ) -> tuple[list[Commit], dict[str, Group], list[Submitted]] | None:
+        """Every submission decided in memory, in order; None if one is not a plain event."""
+        commits: list[Commit] = []
+        states: dict[str, Group] = {}  # each group as the decisions so far leave it
+        results: list[Submitted] = []
+        for each in submissions:
+            if each.group_id is None or each.update_key is None:
+                return None
+            action = each.action
+            if action is None:
+                parsed = parse(each.text or "", reply_to=each.reply_to)
+                if isinstance(parsed, NotUnderstood):
+                    return None
+                action = parsed
+            action = self._fill_in(action, each.chat)
+            if isinstance(action, c.LinkChat | c.LinkStart):
+                return None
+            group = states.get(each.group_id) or await self.group(each.group_id)
+            if group is None:
+                return None
+            request = c.Request(
+                actor=each.actor,
+                chat=each.chat,
+                action=action,
+                private=each.private,
+                present=each.present,
+            )
+            now = self.clock.now()
+            decision = decide(group, request, now)
+            commits.append(
+                Commit(
+                    group_before=group,
+                    group_after=decision.group,
+                    command=request,
+                    now=now,
+                    summary=decision.summary,
+                    outgoing=[
+                        Outgoing(e, self._targets(decision.group, e)) for e in decision.effects
+                    ],
+                    update_key=each.update_key,
+                    fired_timer=None,
+                )
+            )
+            states[group.id] = decision.group
+            results.append(Submitted(decision=decision, group_id=group.id))
+        return commits, states, results
 
     def _fill_in(self, action: c.Action, chat: str) -> c.Action:
         """Values the core must be given: secrets it cannot make, the chat it cannot see."""

@@ -22,7 +22,7 @@ from datetime import timedelta
 from bot.adapter import DeliveryFailed, Undeliverable, platform_of
 from bot.app import Application
 from bot.core.cards import card
-from bot.core.effects import EditCard, Post
+from bot.core.effects import EditCard, Post, Reply
 from storage.interface import Delivery
 
 log = logging.getLogger("deciding_together.delivery")
@@ -30,7 +30,8 @@ log = logging.getLogger("deciding_together.delivery")
 MAX_PAUSE = timedelta(minutes=5)
 FOREVER = timedelta(days=3650)
 SEND_TIMEOUT = 60.0  # seconds one send may take before it counts as failed
-COALESCE = 0.02  # seconds to gather finished chats before looking for more
+COALESCE = 0.02  # seconds to gather commits and finished chats before looking for more
+IDLE_CHECK = 30.0  # seconds between looks when nothing woke the loop
 
 
 def backoff(attempts: int) -> timedelta:
@@ -44,6 +45,7 @@ class DeliveryLoop:
         self.batch = batch
         self._wake = asyncio.Event()
         self._stopping = False
+        self._stopped = asyncio.Event()
 
     def wake(self) -> None:
         self._wake.set()
@@ -62,15 +64,48 @@ class DeliveryLoop:
         results = await asyncio.gather(*(self._send_in_order(items) for items in by_chat.values()))
         return sum(results)
 
-    async def _send_in_order(self, deliveries: list[Delivery]) -> int:
-        sent = 0
-        for delivery in deliveries:
-            if not await self._send(delivery):
-                break  # keep this chat's order: the rest waits for this one
-            sent += 1
+    async def _send_in_order(self, deliveries: list[Delivery], *, paced: bool = False) -> int:
+        """Send one chat's deliveries in order; how many went.
+
+        ``paced`` (the running loop): a card edit waits for its chat's turn
+        before it is drawn, and later messages may go before it meanwhile (an
+        edit adds no message to the chat, so the chat's messages keep their
+        order; a card's post is always older than its edits, so it is never
+        overtaken). Most of those cost no turn at all: the replies that a
+        button's pop-up already showed. Then the chat waits, in memory, and is
+        read afresh, so an edit superseded meanwhile is never drawn."""
+        sent, now = 0, self.app.clock.now()
+        turn_in = 0.0  # seconds until an edit put off for its turn may go
+        unsent: list[tuple[int, str | None]] = []  # replies not sent, not yet marked
+        try:
+            for delivery in deliveries:
+                if delivery.next_attempt_at > now:
+                    break  # it waits for a retry, and nothing may overtake it
+                if paced and isinstance(delivery.effect, EditCard):
+                    wait = turn_in or self._ready_in(delivery)
+                    if wait > 0:
+                        turn_in = wait
+                        continue
+                if not await self._send(delivery, unsent):
+                    break  # keep this chat's order: the rest waits for this one
+                sent += 1
+        finally:
+            await self._mark(unsent)
+        if turn_in:
+            await self._pause(turn_in)
         return sent
 
-    async def _send(self, delivery: Delivery) -> bool:
+    async def _mark(self, done: list[tuple[int, str | None]]) -> None:
+        """Mark deliveries delivered: several in one write (one durable commit)."""
+        if len(done) == 1:
+            await self.app.storage.delivered(*done[0])
+        elif done:
+            await self.app.storage.delivered_many(done)
+        done.clear()
+
+    async def _send(
+        self, delivery: Delivery, unsent: list[tuple[int, str | None]] | None = None
+    ) -> bool:
         storage, now = self.app.storage, self.app.clock.now()
         platform = platform_of(delivery.target)
         adapter = self.app.adapters.get(platform)
@@ -120,7 +155,16 @@ class DeliveryLoop:
         effect = delivery.effect
         if isinstance(effect, Post) and effect.card is not None and ref is not None:
             await self.app.note_card_posted(delivery.group_id, effect.card, delivery.target, ref)
-        await storage.delivered(delivery.id, ref)
+        if unsent is None:
+            await storage.delivered(delivery.id, ref)
+            return True
+        unsent.append((delivery.id, ref))
+        if not (isinstance(effect, Reply) and ref is None):
+            # Something went out: marked at once (with the unsent before it), so that
+            # a crash sends it again only if it was the last thing sent.
+            await self._mark(unsent)
+        # A reply with no platform reference was not sent (a button's pop-up showed
+        # it): its mark may wait for the next, and a run of them is one write.
         return True
 
     async def _draw_card(self, delivery: Delivery) -> Delivery | None:
@@ -139,41 +183,65 @@ class DeliveryLoop:
 
         Unlike :meth:`run_once`, a chat does not wait for the slowest chat of
         a batch: each chat's sends run in a task of their own, and a chat that
-        is done makes the loop look for more at once. With Telegram's pacing a
-        batch's last chat may wait a second for its turn; the others go on."""
+        is done makes the loop look for more at once. A chat that has to wait
+        (its turn under the platform's pacing, or a retry) waits in its task,
+        in memory: its deliveries are not read, drawn or written meanwhile, and
+        the loop does not wake for it. The loop wakes only when something was
+        stored for delivery, a chat is done, or it is stopped."""
         sending: dict[str, asyncio.Task[int]] = {}
         while not self._stopping:
             self._wake.clear()
-            if sending:
-                # Chats finish one after another: look for more once for several of them.
-                await asyncio.sleep(COALESCE)
+            # Commits and finished chats come in bursts: look for more once for several.
+            await asyncio.sleep(COALESCE)
             try:
                 await self._start_chats(sending)
             except Exception:  # the loop must outlive any one bad delivery
                 log.exception("delivery pass failed; trying again shortly")
-            due = await self.app.storage.next_delivery_due()
-            wait = 30.0
-            if due is not None:
-                wait = max(0.05, min(wait, (due - self.app.clock.now()).total_seconds()))
+                self._wake.set()
+                await self._pause(1.0)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), wait)
-        # Sends under way finish (each is bounded by SEND_TIMEOUT) before the loop ends.
+                # Every new delivery wakes the loop; the timeout is only a safety net.
+                await asyncio.wait_for(self._wake.wait(), IDLE_CHECK)
+        # Sends under way finish (each is bounded by SEND_TIMEOUT) before the loop ends;
+        # chats waiting for their turn stop waiting at once.
         await asyncio.gather(*sending.values(), return_exceptions=True)
 
     async def _start_chats(self, sending: dict[str, asyncio.Task[int]]) -> None:
-        """Start sending to every chat that has something due and is not being sent to."""
+        """Start a task for every chat that has something pending and none yet.
+
+        Chats that have a task are left out of the query, so however much
+        waits for them, it is not read again."""
         now = self.app.clock.now()
-        pending = await self.app.storage.pending_deliveries(now + FOREVER, self.batch)
+        pending = await self.app.storage.pending_deliveries_elsewhere(
+            now + FOREVER, self.batch, sending.keys()
+        )
         by_chat: dict[str, list[Delivery]] = defaultdict(list)
         for delivery in pending:
-            if delivery.target not in sending:
-                by_chat[delivery.target].append(delivery)
+            by_chat[delivery.target].append(delivery)
         for target, items in by_chat.items():
-            if items[0].next_attempt_at > now:
-                continue  # its oldest waits for a retry, and nothing may overtake it
-            task = asyncio.get_running_loop().create_task(self._send_in_order(items))
+            task = asyncio.get_running_loop().create_task(self._chat(items))
             sending[target] = task
             task.add_done_callback(functools.partial(self._chat_done, sending, target))
+
+    async def _chat(self, deliveries: list[Delivery]) -> int:
+        """One chat's turn: wait for its oldest delivery's retry if it has one, else send."""
+        wait = (deliveries[0].next_attempt_at - self.app.clock.now()).total_seconds()
+        if wait > 0:
+            # Nothing may overtake it; its chat is read afresh when the wait is over.
+            await self._pause(wait)
+            return 0
+        return await self._send_in_order(deliveries, paced=True)
+
+    def _ready_in(self, delivery: Delivery) -> float:
+        """Seconds until the platform's pacing lets a message go to the delivery's chat."""
+        adapter = self.app.adapters.get(platform_of(delivery.target))
+        ready_in = getattr(adapter, "ready_in", None)
+        return float(ready_in(delivery.target)) if callable(ready_in) else 0.0
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep, but no longer than until the loop is stopped."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopped.wait(), seconds)
 
     def _chat_done(
         self, sending: dict[str, asyncio.Task[int]], chat: str, task: asyncio.Task[int]
@@ -185,4 +253,5 @@ class DeliveryLoop:
 
     def stop(self) -> None:
         self._stopping = True
+        self._stopped.set()
         self._wake.set()

@@ -12,10 +12,10 @@ the ``forgetme`` itself or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 from bot.core.commands import Command, TimerEvent
 from bot.core.effects import Effect, Message
@@ -74,6 +74,19 @@ class Outgoing:
     targets: tuple[str, ...] = ()
 
 
+class Commit(TypedDict):
+    """The arguments of one :meth:`Storage.commit`, for :meth:`Storage.commit_many`."""
+
+    group_before: Group | None
+    group_after: Group
+    command: Command
+    now: datetime
+    summary: str
+    outgoing: Sequence[Outgoing]
+    update_key: str | None
+    fired_timer: str | None
+
+
 class Storage(Protocol):
     # -- the one transaction per command --------------------------------------------------
 
@@ -111,6 +124,14 @@ class Storage(Protocol):
         """Return once every write made so far would survive a power cut."""
         ...
 
+    async def commit_many(self, commits: Sequence[Commit], *, durable: bool = True) -> bool:
+        """Store several commands' results, in order, in one transaction (one durable
+        write for all of them): each ``group_before`` is the group as the commits
+        before it in the list leave it. Returns False and stores nothing at all when
+        any ``update_key`` was stored before (commit them one by one then).
+        ``durable`` as for :meth:`commit`."""
+        ...
+
     async def seen_update(self, update_key: str) -> bool: ...
 
     # -- groups --------------------------------------------------------------------------
@@ -139,11 +160,21 @@ class Storage(Protocol):
         """Undelivered, due for an attempt, oldest first."""
         ...
 
+    async def pending_deliveries_elsewhere(
+        self, now: datetime, limit: int, busy: Collection[str]
+    ) -> list[Delivery]:
+        """:meth:`pending_deliveries`, leaving out every delivery to a target in ``busy``."""
+        ...
+
     async def next_delivery_due(self) -> datetime | None: ...
 
     async def delivered(self, delivery_id: int, platform_ref: str | None = None) -> None:
         """Mark a delivery done; one that must not outlive its sending (the answer to a
         forgotten person) is erased with its message instead."""
+        ...
+
+    async def delivered_many(self, done: Sequence[tuple[int, str | None]]) -> None:
+        """:meth:`delivered` for each (delivery id, platform ref), in one transaction."""
         ...
 
     async def delivery_failed(self, delivery_id: int, error: str, retry_at: datetime) -> None: ...

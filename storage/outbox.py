@@ -13,6 +13,7 @@ edits of the same card to the same chat that are still waiting as
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import aiosqlite
@@ -47,6 +48,15 @@ _PENDING = """
     SELECT d.id, d.group_id, d.target, o.effect, d.attempts, o.created_at, d.next_attempt_at
     FROM deliveries AS d INDEXED BY deliveries_pending JOIN outbox AS o ON o.id = d.outbox_id
     WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+    ORDER BY d.id
+    LIMIT ?
+"""
+# The same, leaving out chats that are being sent to already (a JSON array of targets).
+_PENDING_ELSEWHERE = """
+    SELECT d.id, d.group_id, d.target, o.effect, d.attempts, o.created_at, d.next_attempt_at
+    FROM deliveries AS d INDEXED BY deliveries_pending JOIN outbox AS o ON o.id = d.outbox_id
+    WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+      AND d.target NOT IN (SELECT value FROM json_each(?))
     ORDER BY d.id
     LIMIT ?
 """
@@ -99,6 +109,27 @@ async def pending(
     ]
 
 
+async def pending_elsewhere(
+    db: aiosqlite.Connection, instance: str, now: datetime, limit: int, busy: str
+) -> list[Delivery]:
+    """:func:`pending` without the targets in ``busy`` (a JSON array): they are never
+    read, so never decoded, however many wait there."""
+    found = await db.execute_fetchall(_PENDING_ELSEWHERE, (rows.stamp(now), busy, limit))
+    return [
+        Delivery(
+            id=id_,
+            group_id=group_id,
+            target=target,
+            effect=rows.from_json(effect, Message),
+            attempts=attempts,
+            created_at=rows.moment(created_at),
+            next_attempt_at=rows.moment(next_attempt_at),
+            key=delivery_key(instance, id_),
+        )
+        for id_, group_id, target, effect, attempts, created_at, next_attempt_at in found
+    ]
+
+
 async def next_due(db: aiosqlite.Connection) -> datetime | None:
     found = list(await db.execute_fetchall(_NEXT_DUE))
     return rows.moment_or_none(found[0][0]) if found else None
@@ -106,6 +137,12 @@ async def next_due(db: aiosqlite.Connection) -> datetime | None:
 
 async def delivered(db: aiosqlite.Connection, delivery_id: int, platform_ref: str | None) -> None:
     await db.execute(_DELIVERED, (platform_ref, delivery_id))
+
+
+async def delivered_many(db: aiosqlite.Connection, done: Sequence[tuple[int, str | None]]) -> None:
+    await db.executemany(
+        _DELIVERED, [(platform_ref, delivery_id) for delivery_id, platform_ref in done]
+    )
 
 
 async def failed(

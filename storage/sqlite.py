@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import secrets
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +19,15 @@ from bot.core.commands import Command
 from bot.core.model import Group
 from storage import changes, load, outbox, purge, rows, schema, timers, transaction
 from storage.errors import stale_state, storage_error
-from storage.interface import AuditEntry, Delivery, Outgoing, Storage, StorageError, Timer
+from storage.interface import (
+    AuditEntry,
+    Commit,
+    Delivery,
+    Outgoing,
+    Storage,
+    StorageError,
+    Timer,
+)
 
 # How long to wait for another process (an export, a backup) to release the
 # file before giving up with an error.
@@ -223,6 +232,27 @@ class SqliteStorage:
             await self.durable()
         return True
 
+    async def commit_many(self, commits: Sequence[Commit], *, durable: bool = True) -> bool:
+        """Store several commands' results in one transaction (see ``Storage.commit_many``)."""
+        plans = [transaction.plan(**each) for each in commits]
+        async with self._lock:
+            try:
+                await self._on_worker(transaction.write_many, plans)
+            except transaction.AlreadySeen:
+                return False
+            except transaction.StaleState:
+                raise stale_state(self._where) from None
+            except sqlite3.Error as error:
+                raise storage_error(error, self._where, nothing_saved=True) from error
+            self._wrote()
+            if any(planned.forgets for planned in plans):
+                await self._on_worker(_wipe_old_copies)
+        for planned in plans:
+            self._note_chats(planned)
+        if durable:
+            await self.durable()
+        return True
+
     def _note_chats(self, planned: transaction.Plan) -> None:
         """Keep the memory of which chat is in which group as the commit left it."""
         writes, gid = planned.writes, planned.group_id
@@ -289,6 +319,15 @@ class SqliteStorage:
         async with self._autocommit() as db:
             return await outbox.pending(db, self._instance, now, limit)
 
+    async def pending_deliveries_elsewhere(
+        self, now: datetime, limit: int, busy: Collection[str]
+    ) -> list[Delivery]:
+        """Like :meth:`pending_deliveries`, without those to the targets in ``busy``."""
+        async with self._autocommit() as db:
+            return await outbox.pending_elsewhere(
+                db, self._instance, now, limit, json.dumps(sorted(busy))
+            )
+
     async def next_delivery_due(self) -> datetime | None:
         async with self._autocommit() as db:
             return await outbox.next_due(db)
@@ -296,6 +335,12 @@ class SqliteStorage:
     async def delivered(self, delivery_id: int, platform_ref: str | None = None) -> None:
         async with self._autocommit(writes=True) as db:
             await outbox.delivered(db, delivery_id, platform_ref)
+        await self.durable()
+
+    async def delivered_many(self, done: Sequence[tuple[int, str | None]]) -> None:
+        """Several deliveries marked delivered in one transaction (one durable write)."""
+        async with self._transaction() as db:
+            await outbox.delivered_many(db, done)
         await self.durable()
 
     async def delivery_failed(self, delivery_id: int, error: str, retry_at: datetime) -> None:

@@ -141,6 +141,25 @@ def write(db: sqlite3.Connection, plan: Plan) -> None:
         raise
 
 
+def write_many(db: sqlite3.Connection, plans: Sequence[Plan]) -> None:
+    """Run several planned commands' writes, in order, as one transaction: all or nothing.
+
+    Raises as :func:`write` does; :class:`AlreadySeen` when any of the updates
+    was stored before (nothing is stored then: each plan builds on the one
+    before it, so one cannot be left out)."""
+    cursor = db.cursor()
+    cursor.execute("BEGIN IMMEDIATE")
+    try:
+        for each in plans:
+            _write(cursor, each)
+        cursor.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            with suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+        raise
+
+
 def _write(db: sqlite3.Cursor, plan: Plan) -> None:
     inbox = (plan.update_key, plan.group_id, plan.at)
     if plan.update_key is not None and db.execute(INBOX_INSERT, inbox).rowcount == 0:

@@ -173,7 +173,7 @@ class TelegramAdapter:
             await patiently(
                 "removing an old webhook", lambda: bot.delete_webhook(drop_pending_updates=False)
             )
-            self._poller = Poller(bot, updates.process, timeout=self.poll_timeout)
+            self._poller = Poller(bot, updates.process_many, timeout=self.poll_timeout)
             self._poller.start()
         log.info(
             "Telegram: @%s is running (%s)", self.username, "webhook" if webhook else "long polling"
@@ -219,6 +219,11 @@ class TelegramAdapter:
             self.bot = None
 
     # -- delivering ---------------------------------------------------------------------
+
+    def ready_in(self, target: str) -> float:
+        """Seconds until the pacing lets a message go to ``target`` (the delivery loop
+        waits that long before drawing a card edit, rather than draw it to wait)."""
+        return self.pacer.ready_in(ids.chat_id_of(target))
 
     async def deliver(self, delivery: Delivery) -> str | None:
         if self._deliverer is None:

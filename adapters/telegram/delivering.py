@@ -66,6 +66,7 @@ class Deliverer:
         self.memory = memory
         self.quiet = quiet
         self.username = username
+        self._tokens: dict[tuple[str, str], str] = {}
         self._kinds: dict[type, Callable[[Delivery, Any], Awaitable[str | None]]] = {
             Post: self._post,
             EditCard: self._edit_card,
@@ -89,7 +90,7 @@ class Deliverer:
     ) -> InlineKeyboardMarkup | None:
         buttons = []
         for action in actions:
-            token = await self.app.storage.action_token(group_id, action.command)
+            token = await self._token(group_id, action.command)
             if action.command in PRIVATE_STARTS:
                 buttons.append(
                     InlineKeyboardButton(action.label, url=deep_link(self.username, token))
@@ -97,6 +98,15 @@ class Deliverer:
             else:
                 buttons.append(InlineKeyboardButton(action.label, callback_data=token))
         return keyboard(buttons)
+
+    async def _token(self, group_id: str, command: str) -> str:
+        """A button's token; remembered, since it never changes once made (a card edit
+        would otherwise look up each of its buttons again)."""
+        key = (group_id, command)
+        token = self._tokens.get(key)
+        if token is None:
+            token = self._tokens[key] = await self.app.storage.action_token(group_id, command)
+        return token
 
     # -- one sender per kind ---------------------------------------------------------------
 

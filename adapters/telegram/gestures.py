@@ -20,9 +20,11 @@ response back. Other emoji are just emoji.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from telegram import Bot, CallbackQuery, MessageReactionUpdated, ReactionType, ReactionTypeEmoji
 from telegram.constants import ChatType
@@ -31,7 +33,7 @@ from telegram.error import TelegramError
 from adapters.quiet import QuietReplies
 from adapters.telegram import ids, texts
 from adapters.telegram.memory import OPEN, Memory
-from bot.app import Application, Submitted
+from bot.app import Application, Submission, Submitted
 from bot.core import commands as c
 from bot.core.document import plain_text
 from bot.core.effects import Reply
@@ -56,6 +58,13 @@ def pressed(command: str) -> c.Action | None:
     return c.Ask(number, "") if word == "ask" else c.Respond(number, word)
 
 
+def action_of(command: str) -> c.Action | None:
+    """What a button's command means, read once: the words as typed would be read,
+    or the incomplete action (:func:`pressed`); None when neither."""
+    parsed = parse(command)
+    return parsed if not isinstance(parsed, NotUnderstood) else pressed(command)
+
+
 def popup_text(submitted: Submitted) -> str:
     text = "\n".join(plain_text(d, with_actions=False) for d in submitted.replies())
     return text if len(text) <= POPUP_LIMIT else text[: POPUP_LIMIT - 1].rstrip() + "…"
@@ -63,6 +72,35 @@ def popup_text(submitted: Submitted) -> str:
 
 def emojis(reactions: Sequence[ReactionType]) -> list[str]:
     return [r.emoji for r in reactions if isinstance(r, ReactionTypeEmoji)]
+
+
+@dataclass(frozen=True, slots=True)
+class Press:
+    """A button press in a group's chat, looked up and ready to be submitted."""
+
+    query: CallbackQuery
+    key: str
+    chat: str
+    group_id: str
+    command: str
+
+    def submission(self) -> Submission:
+        # Read here, so the application does not read the words a second time.
+        action = action_of(self.command)
+        title = self.query.message.chat.title if self.query.message is not None else None
+        return Submission(
+            chat=self.chat,
+            actor=ids.actor(self.query.from_user),
+            text=self.command if action is None else None,
+            action=action,
+            group_id=self.group_id,
+            update_key=self.key,
+            chat_title=title or "",
+        )
+
+
+def refused(submitted: Submitted) -> bool:
+    return submitted.decision is not None and submitted.decision.refused
 
 
 class Gestures:
@@ -108,6 +146,40 @@ class Gestures:
             # take the answer, the reply goes to the chat instead, so nobody goes unanswered.
             if await self._answer(query, popup_text(submitted), alert=refused):
                 self._keep_quiet(submitted)
+
+    async def plain(self, query: CallbackQuery, key: str) -> Press | None:
+        """The press, when it is a known button pressed in its own group's chat (one that
+        may be taken together with others); None for anything else, for :meth:`press`."""
+        message = query.message
+        if message is None or message.chat.type == ChatType.PRIVATE:
+            return None
+        found = await self.app.storage.action_for_token(query.data or "")
+        if found is None:
+            return None
+        group_id, command = found
+        chat = ids.chat_key(message.chat.id)
+        if await self.app.storage.group_for_chat(chat) != group_id:
+            return None
+        return Press(query, key, chat, group_id, command)
+
+    async def press_many(self, presses: Sequence[Press]) -> None:
+        """Several presses decided and stored in one transaction, then all answered.
+
+        Each is answered only after the commit, so a pop-up never confirms a
+        press that a crash could still lose. The answers go out one after
+        another, at once: sent side by side they were slower, since each
+        costs mostly processor time, and they would crowd the card edits."""
+        async with contextlib.AsyncExitStack() as holding:
+            for chat in dict.fromkeys(p.chat for p in presses):
+                await holding.enter_async_context(self.quiet.gesture(chat))
+            submitted = await self.app.submit_many([p.submission() for p in presses])
+            answered = [
+                await self._answer(p.query, popup_text(s), alert=refused(s))
+                for p, s in zip(presses, submitted, strict=True)
+            ]
+            for each, shown in zip(submitted, answered, strict=True):
+                if shown:
+                    self._keep_quiet(each)
 
     async def _answer(self, query: CallbackQuery, text: str, *, alert: bool = False) -> bool:
         """Answer a press in its pop-up; False when Telegram did not take the answer."""

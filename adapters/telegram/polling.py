@@ -6,6 +6,10 @@ and committed: a crash before that means Telegram sends it again, and the
 inbox drops the repeat. (PTB's Updater is not used because it confirms a batch
 on its next fetch whether or not the handler finished with it.)
 
+A fetched batch is handed over whole, so that button presses in it can be
+stored together (:meth:`Updates.process_many`); the offset then moves past
+as many updates as were done with, from the first.
+
 Stopping ends the waiting fetch but never an update being handled, and then
 confirms what was handled, so a clean restart does not see it again.
 """
@@ -15,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 from telegram import Bot, Update
@@ -36,12 +40,12 @@ class Poller:
     def __init__(
         self,
         bot: Bot,
-        process: Callable[[Update], Awaitable[bool]],
+        process: Callable[[Sequence[Update], Callable[[], bool]], Awaitable[int]],
         *,
         timeout: int = 30,
     ) -> None:
         self.bot = bot
-        self.process = process
+        self.process = process  # handles a batch; returns how many, from the first, are done
         self.timeout = timeout
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -71,14 +75,12 @@ class Poller:
                 continue
             failures = 0
             self._confirmed = self.offset
-            for update in updates:
-                if not await self.process(update):
-                    failures += 1
-                    await self._pause(min(2.0**failures, MAX_PAUSE))
-                    break  # fetch again from this update
-                self.offset = update.update_id + 1
-                if self._stopping.is_set():
-                    break
+            done = await self.process(updates, self._stopping.is_set) if updates else 0
+            if done:
+                self.offset = updates[done - 1].update_id + 1
+            if done < len(updates) and not self._stopping.is_set():
+                failures += 1
+                await self._pause(min(2.0**failures, MAX_PAUSE))  # then from the first not done
         await self._confirm()
 
     async def _fetch(self) -> tuple[Update, ...]:

@@ -59,9 +59,9 @@ def failure(error: Exception) -> Exception:
     if isinstance(error, TooLong):
         return DeliveryFailed(str(error), retry_after=error.wait)
     if isinstance(error, RetryAfter):
-        wait = error.retry_after
-        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-        return DeliveryFailed("Telegram asked to slow down", retry_after=seconds)
+        return DeliveryFailed(
+            "Telegram asked to slow down", retry_after=_seconds(error.retry_after)
+        )
     if isinstance(error, Forbidden):
         return Undeliverable(f"Telegram refused: {error.message}")
     if isinstance(error, BadRequest):
@@ -191,15 +191,26 @@ class Sender:
         """Wait for the chat's turn and make one call, following the chat if it moved."""
         chat_id = await self.current_chat(chat_id)
         for _move in range(3):
-            await self.pacer.turn(chat_id, patient=patient)
             try:
-                return await send(chat_id)
+                # The message counts against the limits until its answer is in.
+                async with self.pacer.turn(chat_id, patient=patient):
+                    return await send(chat_id)
+            except RetryAfter as slow_down:
+                # Our count and Telegram's disagreed: every sender keeps off this chat
+                # for as long as Telegram asked, not only the one that was refused.
+                self.pacer.hold(chat_id, _seconds(slow_down.retry_after))
+                raise
             except ChatMigrated as moved:
                 if not follow_moves:
                     raise
                 await self.on_moved(chat_id, moved.new_chat_id)
                 chat_id = moved.new_chat_id
         raise DeliveryFailed("the chat keeps moving; trying again later")
+
+
+def _seconds(retry_after: timedelta | float) -> float:
+    """python-telegram-bot 22 gives seconds, or a timedelta when PTB_TIMEDELTA is set."""
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
 
 
 def _strip_tags(html: str) -> str:

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable, Sequence
 
 from telegram import Update
 
-from adapters.telegram.gestures import Gestures
+from adapters.telegram.gestures import Gestures, Press
 from adapters.telegram.messages import Messages
 from adapters.telegram.roster import Roster
 from storage.interface import StorageError
@@ -56,6 +57,54 @@ class Updates:
             await self.roster.member_changed(update.chat_member, key)
         elif update.my_chat_member is not None:
             await self.roster.bot_changed(update.my_chat_member, key)
+
+    async def process_many(
+        self, updates: Sequence[Update], stopping: Callable[[], bool] = lambda: False
+    ) -> int:
+        """Handle a batch of updates in order; returns how many of them, from the first,
+        are done with (the rest are fetched again later).
+
+        Button presses that follow one another are decided together and stored
+        in one transaction (:meth:`Gestures.press_many`): one durable write for
+        the lot instead of one each. Every other update is handled on its own."""
+        done = 0
+        while done < len(updates) and not stopping():
+            presses: list[tuple[Update, Press]] = []
+            for update in updates[done:]:
+                query = update.callback_query
+                press = await self.gestures.plain(query, update_key(update)) if query else None
+                if press is None:
+                    break
+                presses.append((update, press))
+            if len(presses) < 2:
+                if not await self.process(updates[done]):
+                    return done
+                done += 1
+                continue
+            handled = await self._presses(presses)
+            done += handled
+            if handled < len(presses):
+                return done
+        return done
+
+    async def _presses(self, presses: list[tuple[Update, Press]]) -> int:
+        """Presses together; how many are done with."""
+        try:
+            await self.gestures.press_many([press for _update, press in presses])
+        except StorageError as problem:
+            log.error(
+                "could not store %d button presses, will try again: %s", len(presses), problem
+            )
+            return 0
+        except Exception:
+            # A bug, not an outage: each press on its own, so only a bad one is given up.
+            log.warning(
+                "%d button presses failed together; one by one now", len(presses), exc_info=True
+            )
+            for done, (update, _press) in enumerate(presses):
+                if not await self.process(update):
+                    return done
+        return len(presses)
 
     async def process(self, update: Update) -> bool:
         """Handle one update: True when it is done with, False to try it again later."""

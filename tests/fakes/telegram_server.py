@@ -47,6 +47,7 @@ import json
 import logging
 import socket
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -308,6 +309,7 @@ class FakeTelegram:
         self._webhook_tasks: set[asyncio.Task[None]] = set()
         self._poll_generation = 0
         self._fault_plan = FaultPlan()
+        self._slow: dict[str, deque[float]] = {}
         self._limiter = RateLimiter(limits or RateLimits())
         # Pulsed (set, then replaced) on every change, so waiters re-check their condition.
         self._changed = asyncio.Event()
@@ -840,6 +842,12 @@ class FakeTelegram:
 
     def clear_faults(self) -> None:
         self._fault_plan.clear()
+        self._slow.clear()
+
+    def slow_next(self, method: str, seconds: float, count: int = 1) -> None:
+        """Make the next ``count`` calls of ``method`` reach the server ``seconds`` late, as on
+        a slow or busy network: they are counted against the limits (and handled) only then."""
+        self._slow.setdefault(method.lower(), deque()).extend([seconds] * count)
 
     # -- HTTP plumbing --------------------------------------------------------------------------
 
@@ -858,6 +866,10 @@ class FakeTelegram:
         fault = self._fault_plan.pick(method)
         if fault is not None and not fault.after_processing:
             return await self._inflict(request, record, fault)
+        slow = self._slow.get(method.lower())
+        if slow:
+            # A slow way in: the call is counted (and handled) only when it gets here.
+            await asyncio.sleep(slow.popleft())
         try:
             self._check_limits(method, params)
             result = handler(params)
