@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import Application
+from bot.app import Application, Submission
 from bot.clock import ManualClock
 from bot.core.commands import Actor
 from storage import SqliteStorage, StorageError
@@ -131,3 +131,27 @@ async def test_the_next_command_is_decided_while_the_last_one_syncs(
     syncs.hold.set()
     assert (await first).decision is not None and (await second).decision is not None
     assert syncs.seen == [1, 2]
+
+
+async def test_a_batch_is_not_acknowledged_before_the_disk_has_it(
+    storage: SqliteStorage, syncs: Syncs
+) -> None:
+    app = Application(storage=storage, clock=ManualClock(NOW))
+    sam, jo = Actor("console:sam", "Sam"), Actor("console:jo", "Jo")
+    await app.submit(chat="console:one", actor=sam, text="join")
+    await app.submit(chat="console:one", actor=jo, text="join")
+    synced = len(syncs.seen)
+    syncs.hold = threading.Event()
+    batch = [
+        Submission(chat="console:one", actor=who, text="status", group_id="console:one",
+                   update_key=f"console:update:{n}")
+        for n, who in enumerate((sam, jo))
+    ]  # fmt: skip
+    task = asyncio.create_task(app.submit_many(batch))
+    while len(syncs.seen) == synced:  # stored, and the sync has begun
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)
+    assert not task.done()
+    syncs.hold.set()
+    assert all(r.decision is not None for r in await task)
+    assert syncs.seen[-1] == 4  # two joins and the batch's two entries

@@ -56,11 +56,11 @@ async def test_presses_fetched_together_are_stored_together_then_answered(
     batches: list[list[str]] = []
     commit_many = storage.commit_many
 
-    async def recording(commits: Sequence[Commit]) -> bool:
+    async def recording(commits: Sequence[Commit], *, durable: bool = True) -> bool:
         # Nobody may have been told "recorded" before the commit.
         assert all(q.answer is None for q in pressed)
         batches.append(who_did_what(commits))
-        return await commit_many(commits)
+        return await commit_many(commits, durable=durable)
 
     monkeypatch.setattr(storage, "commit_many", recording)
     crowd = [world.sam, world.alex, world.jo]
@@ -142,11 +142,11 @@ async def test_a_batch_that_cannot_be_stored_is_not_answered_until_it_is(
     commit_many = storage.commit_many
     failed: list[bool] = []
 
-    async def failing_once(commits: Sequence[Commit]) -> bool:
+    async def failing_once(commits: Sequence[Commit], *, durable: bool = True) -> bool:
         if not failed:
             failed.append(True)
             raise StorageError("the disk is full")
-        return await commit_many(commits)
+        return await commit_many(commits, durable=durable)
 
     monkeypatch.setattr(storage, "commit_many", failing_once)
     pressed = queries(
