@@ -173,14 +173,15 @@ class SqliteStorage:
         self._synced = max(self._synced, covers)
 
     def _sync_log_file(self) -> None:
-        """fsync the write-ahead log (on a thread: it may take milliseconds)."""
+        """Sync the write-ahead log (on a thread: it may take milliseconds). fdatasync,
+        as SQLite itself uses: the log's data and size, not its times."""
         path = self._where + "-wal"
         if self._log_file is not None and os.fstat(self._log_file).st_ino != _inode(path):
             os.close(self._log_file)  # the log was made anew (another process removed it)
             self._log_file = None
         if self._log_file is None:
             self._log_file = os.open(path, os.O_RDONLY)
-        os.fsync(self._log_file)
+        os.fdatasync(self._log_file)
 
     # -- the one transaction per command --------------------------------------------------
 

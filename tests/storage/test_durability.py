@@ -1,7 +1,7 @@
 """Durable before it returns: the write-ahead log is synced after every write,
 and writes made while a sync runs share the next one.
 
-The syncs are watched by wrapping ``os.fsync`` where the storage calls it: the
+The syncs are watched by wrapping ``os.fdatasync`` where the storage calls it: the
 wrapper looks at the database from another connection at the moment of the
 sync, which tells which commits the sync covers.
 """
@@ -27,7 +27,7 @@ from storage import sqlite as sqlite_module
 
 from .examples import NOW, commit, rich_group
 
-_fsync = os.fsync  # the real one, kept before the fixture wraps it
+_fdatasync = os.fdatasync  # the real one, kept before the fixture wraps it
 
 
 @dataclass
@@ -39,20 +39,20 @@ class Syncs:
     hold: threading.Event | None = None  # set: syncs wait for it
     fail: bool = False
 
-    def fsync(self, fd: int) -> None:
+    def fdatasync(self, fd: int) -> None:
         with closing(sqlite3.connect(self.db_path)) as other:
             self.seen.append(other.execute("SELECT count(*) FROM audit").fetchone()[0])
         if self.hold is not None:
             self.hold.wait(timeout=10)
         if self.fail:
             raise OSError(5, "Input/output error")
-        _fsync(fd)
+        _fdatasync(fd)
 
 
 @pytest.fixture
 def syncs(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Syncs]:
     watched = Syncs(db_path)
-    monkeypatch.setattr(sqlite_module.os, "fsync", watched.fsync)
+    monkeypatch.setattr(sqlite_module.os, "fdatasync", watched.fdatasync)
     yield watched
     if watched.hold is not None:
         watched.hold.set()
