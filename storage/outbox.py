@@ -13,8 +13,9 @@ edits of the same card to the same chat that are still waiting as
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 import aiosqlite
 
@@ -94,19 +95,7 @@ async def pending(
     db: aiosqlite.Connection, instance: str, now: datetime, limit: int
 ) -> list[Delivery]:
     found = await db.execute_fetchall(_PENDING, (rows.stamp(now), limit))
-    return [
-        Delivery(
-            id=id_,
-            group_id=group_id,
-            target=target,
-            effect=rows.from_json(effect, Message),
-            attempts=attempts,
-            created_at=rows.moment(created_at),
-            next_attempt_at=rows.moment(next_attempt_at),
-            key=delivery_key(instance, id_),
-        )
-        for id_, group_id, target, effect, attempts, created_at, next_attempt_at in found
-    ]
+    return _deliveries(found, instance)
 
 
 async def pending_elsewhere(
@@ -115,6 +104,10 @@ async def pending_elsewhere(
     """:func:`pending` without the targets in ``busy`` (a JSON array): they are never
     read, so never decoded, however many wait there."""
     found = await db.execute_fetchall(_PENDING_ELSEWHERE, (rows.stamp(now), busy, limit))
+    return _deliveries(found, instance)
+
+
+def _deliveries(found: Iterable[Any], instance: str) -> list[Delivery]:
     return [
         Delivery(
             id=id_,

@@ -216,29 +216,17 @@ class SqliteStorage:
             update_key=update_key,
             fired_timer=fired_timer,
         )
-        async with self._lock:
-            try:
-                await self._on_worker(transaction.write, planned)
-            except transaction.AlreadySeen:
-                return False
-            except transaction.StaleState:
-                raise stale_state(self._where) from None
-            except sqlite3.Error as error:
-                raise storage_error(error, self._where, nothing_saved=True) from error
-            self._wrote()
-            if planned.forgets:
-                await self._on_worker(_wipe_old_copies)
-        self._note_chats(planned)
-        if durable:
-            await self.durable()
-        return True
+        return await self._store([planned], durable=durable)
 
     async def commit_many(self, commits: Sequence[Commit], *, durable: bool = True) -> bool:
         """Store several commands' results in one transaction (see ``Storage.commit_many``)."""
-        plans = [transaction.plan(**each) for each in commits]
+        return await self._store([transaction.plan(**each) for each in commits], durable=durable)
+
+    async def _store(self, plans: list[transaction.Plan], *, durable: bool) -> bool:
+        """Write planned commands in one transaction; False if an update was seen before."""
         async with self._lock:
             try:
-                await self._on_worker(transaction.write_many, plans)
+                await self._on_worker(transaction.write, plans)
             except transaction.AlreadySeen:
                 return False
             except transaction.StaleState:

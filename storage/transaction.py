@@ -119,11 +119,15 @@ def plan(
     )
 
 
-def write(db: sqlite3.Connection, plan: Plan) -> None:
-    """Run the planned transaction on ``db`` (in autocommit mode): all of it, or nothing.
+def write(db: sqlite3.Connection, plans: Sequence[Plan]) -> None:
+    """Run planned commands on ``db`` (in autocommit mode), in order, as one
+    transaction: all of it, or nothing.
 
-    Raises :class:`AlreadySeen` for a duplicate update, :class:`StaleState`
-    when ``before`` was not what is stored, ``sqlite3.Error`` on a database
+    Usually one command; a batch of button presses is several, each planned
+    on the state the one before it leaves. Raises :class:`AlreadySeen` when an
+    update was stored before (then nothing is stored: each plan builds on the
+    one before it, so one cannot be left out), :class:`StaleState` when a
+    ``before`` was not what is stored, ``sqlite3.Error`` on a database
     failure; in each case the transaction is rolled back. IMMEDIATE takes the
     write lock at the start, so it never fails half-way because another
     process started writing first."""
@@ -131,31 +135,13 @@ def write(db: sqlite3.Connection, plan: Plan) -> None:
     cursor = db.cursor()
     cursor.execute("BEGIN IMMEDIATE")
     try:
-        _write(cursor, plan)
+        for plan in plans:
+            _write(cursor, plan)
         cursor.execute("COMMIT")
     except BaseException:
         # Some errors (a full disk, an I/O error) make SQLite roll back by itself.
         if db.in_transaction:
             with suppress(sqlite3.Error):  # the original error is the one worth reporting
-                db.execute("ROLLBACK")
-        raise
-
-
-def write_many(db: sqlite3.Connection, plans: Sequence[Plan]) -> None:
-    """Run several planned commands' writes, in order, as one transaction: all or nothing.
-
-    Raises as :func:`write` does; :class:`AlreadySeen` when any of the updates
-    was stored before (nothing is stored then: each plan builds on the one
-    before it, so one cannot be left out)."""
-    cursor = db.cursor()
-    cursor.execute("BEGIN IMMEDIATE")
-    try:
-        for each in plans:
-            _write(cursor, each)
-        cursor.execute("COMMIT")
-    except BaseException:
-        if db.in_transaction:
-            with suppress(sqlite3.Error):
                 db.execute("ROLLBACK")
         raise
 
