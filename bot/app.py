@@ -135,8 +135,8 @@ class Application:
         then acknowledge the update to its platform. The wait for the disk is
         outside the lock, so the next command is decided meanwhile and shares
         the disk's next sync."""
-        async with self._lock:
-            submitted = await self._submit(
+        return await self._submit_one(
+            Submission(
                 chat=chat,
                 actor=actor,
                 text=text,
@@ -149,33 +149,26 @@ class Application:
                 update_key=update_key,
                 chat_title=chat_title,
             )
+        )
+
+    async def _submit_one(self, event: Submission) -> Submitted:
+        async with self._lock:
+            submitted = await self._decide_and_store(event)
         # A duplicate waits too: the first delivery's commit may still be syncing.
         await self.storage.durable()
         return submitted
 
-    async def _submit(
-        self,
-        *,
-        chat: str,
-        actor: c.Actor,
-        text: str | None,
-        action: c.Action | None,
-        private: bool,
-        present: bool,
-        explicit: bool,
-        reply_to: int | None,
-        group_id: str | None,
-        update_key: str | None,
-        chat_title: str,
-    ) -> Submitted:
+    async def _decide_and_store(self, event: Submission) -> Submitted:
+        chat, actor, action, group_id = event.chat, event.actor, event.action, event.group_id
+        private, update_key = event.private, event.update_key
         # A duplicate update is found by the commit itself (its inbox entry is
         # written in the same transaction), so the usual path costs no extra
         # look-up; the paths below that store nothing, or store something
         # else first, ask before they act.
         if action is None:
-            parsed = parse(text or "", reply_to=reply_to)
+            parsed = parse(event.text or "", reply_to=event.reply_to)
             if isinstance(parsed, NotUnderstood):
-                if not explicit:
+                if not event.explicit:
                     return Submitted()
                 parsed = c.Unclear(
                     parsed.problem.msgid,
@@ -189,13 +182,15 @@ class Application:
             linked = await self.storage.group_with_link_code(action.code)
             group_id = linked or group_id
         group = await self._group_for(
-            chat, actor, private, group_id, action, chat_title, update_key
+            chat, actor, private, group_id, action, event.chat_title, update_key
         )
         if group is None:
             if update_key is not None and await self.storage.seen_update(update_key):
                 return Submitted(duplicate=True)
             return await self._without_group(chat, actor, action)
-        request = c.Request(actor=actor, chat=chat, action=action, private=private, present=present)
+        request = c.Request(
+            actor=actor, chat=chat, action=action, private=private, present=event.present
+        )
         return await self._apply(group, request, update_key=update_key)
 
     async def submit_many(self, submissions: Sequence[Submission]) -> list[Submitted]:
@@ -227,22 +222,7 @@ class Application:
         if results is not None:
             await self.storage.durable()  # outside the lock, as for submit
             return results
-        return [
-            await self.submit(
-                chat=s.chat,
-                actor=s.actor,
-                text=s.text,
-                action=s.action,
-                private=s.private,
-                present=s.present,
-                explicit=s.explicit,
-                reply_to=s.reply_to,
-                group_id=s.group_id,
-                update_key=s.update_key,
-                chat_title=s.chat_title,
-            )
-            for s in submissions
-        ]
+        return [await self._submit_one(event) for event in submissions]
 
     async def _decide_many(
         self, submissions: Sequence[Submission]
