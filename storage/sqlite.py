@@ -324,18 +324,15 @@ class SqliteStorage:
     async def delivered(self, delivery_id: int, platform_ref: str | None = None) -> None:
         async with self._autocommit(writes=True) as db:
             await outbox.delivered(db, delivery_id, platform_ref)
-        await self.durable()
 
     async def delivered_many(self, done: Sequence[tuple[int, str | None]]) -> None:
         """Several deliveries marked delivered in one transaction (one durable write)."""
         async with self._transaction() as db:
             await outbox.delivered_many(db, done)
-        await self.durable()
 
     async def delivery_failed(self, delivery_id: int, error: str, retry_at: datetime) -> None:
         async with self._autocommit(writes=True) as db:
             await outbox.failed(db, delivery_id, error, retry_at)
-        await self.durable()
 
     # -- where a card is, per chat --------------------------------------------------------
 
@@ -369,23 +366,20 @@ class SqliteStorage:
         12 characters: with a short prefix it fits Telegram's 64-byte
         callback data with room to spare, and it cannot be guessed."""
         select = "SELECT token FROM actions WHERE group_id = ? AND command = ?"
-        made = False
-        async with self._autocommit() as db:
+        known = await self._one(select, group_id, command)
+        if known is not None:
+            return known
+        # A new button: its token must outlive a power cut, since it is about to be sent.
+        async with self._autocommit(writes=True) as db:
             while True:
-                found = list(await db.execute_fetchall(select, (group_id, command)))
-                if found:
-                    break
                 # IGNORE: on the (unlikely) clash of two random tokens, try another.
                 await db.execute(
                     "INSERT OR IGNORE INTO actions (token, group_id, command) VALUES (?, ?, ?)",
                     (secrets.token_urlsafe(9), group_id, command),
                 )
-                made = True
-            if made:
-                self._wrote()
-        if made:  # a button with this token is about to be sent: it must outlive a power cut
-            await self.durable()
-        return str(found[0][0])
+                found = list(await db.execute_fetchall(select, (group_id, command)))
+                if found:
+                    return str(found[0][0])
 
     async def action_for_token(self, token: str) -> tuple[str, str] | None:
         """(group id, command) for a token, or None for a forged or unknown one."""
@@ -441,9 +435,7 @@ class SqliteStorage:
         proposals too. Groups loaded before a purge still hold the purged
         proposals: load them again before committing changes to them."""
         async with self._transaction() as db:
-            purged = await purge.purge_closed(db, before)
-        await self.durable()
-        return purged
+            return await purge.purge_closed(db, before)
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -452,7 +444,8 @@ class SqliteStorage:
         """One write transaction: all of it is stored, or none of it.
 
         IMMEDIATE takes the write lock at the start, so a transaction never
-        fails half-way because another process started writing first."""
+        fails half-way because another process started writing first. Durable
+        when the block is left; the wait for the disk is outside the lock."""
         async with self._lock:
             try:
                 await self._db.execute("BEGIN IMMEDIATE")
@@ -465,11 +458,12 @@ class SqliteStorage:
                     raise
             except sqlite3.Error as error:
                 raise storage_error(error, self._where, nothing_saved=True) from error
+        await self.durable()
 
     @asynccontextmanager
     async def _autocommit(self, *, writes: bool = False) -> AsyncIterator[aiosqlite.Connection]:
         """The connection, for statements that each stand alone (autocommit).
-        ``writes``: they change something, which ``durable`` must then sync."""
+        ``writes``: they change something, durable when the block is left."""
         async with self._lock:
             try:
                 yield self._db
@@ -477,6 +471,8 @@ class SqliteStorage:
                 raise storage_error(error, self._where) from error
             if writes:
                 self._wrote()
+        if writes:
+            await self.durable()
 
     async def _on_worker(self, work: Callable[..., T], *args: object) -> T:
         """Run ``work(connection, *args)`` on the connection's worker thread, in one
@@ -503,7 +499,6 @@ class SqliteStorage:
         """One statement that changes something, durable on return."""
         async with self._autocommit(writes=True) as db:
             await db.execute(statement, params)
-        await self.durable()
 
     async def _one(self, statement: str, *params: object) -> str | None:
         found = await self._run(statement, *params)
