@@ -13,7 +13,6 @@ ceiling of 30 a second.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -21,9 +20,10 @@ from adapters.telegram import TelegramAdapter
 from adapters.telegram.pacing import TELEGRAM_LIMITS
 from bench.deadlines import is_deadline
 from bench.results import Figure, Report
-from bench.telegram import UNPACED, Settings, chat_id
+from bench.telegram import UNPACED, chat_id, stop_bot
 from bench.workload import PEOPLE, make_team, scratch, store_team
 from bot.app import Application
+from bot.config import TelegramConfig
 from bot.core.effects import Post
 from bot.delivery import DeliveryLoop
 from storage.sqlite import SqliteStorage
@@ -75,7 +75,7 @@ async def _fan_out(tg: FakeTelegram, teams: int, path: str) -> dict[str, float]:
     app = Application(storage=storage, clock=clock)
     delivery = DeliveryLoop(app)
     app.on_outbox_changed = delivery.wake
-    adapter = TelegramAdapter(Settings(tg.token, tg.base_url), limits=UNPACED, poll_timeout=5)
+    adapter = TelegramAdapter(TelegramConfig(tg.token, tg.base_url), limits=UNPACED, poll_timeout=5)
     app.adapters["telegram"] = adapter
     delivering: asyncio.Task[None] | None = None
     try:
@@ -105,12 +105,7 @@ async def _fan_out(tg: FakeTelegram, teams: int, path: str) -> dict[str, float]:
         delivery.wake()
         await _drained(storage, 3600)
     finally:
-        delivery.stop()
-        if delivering is not None:
-            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-                await asyncio.wait_for(delivering, 10)
-        await adapter.stop()
-        await storage.close()
+        await stop_bot(delivery, delivering, adapter, storage)
     sent = [c for c in tg.calls[calls_before:] if c.method in MESSAGES and c.status == 200]
     first, last = min(c.at for c in sent), max(c.at for c in sent)
     return {

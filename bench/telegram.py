@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from dataclasses import dataclass
 
 from telegram import Update
 from telegram.ext import Application as PtbApplication
@@ -32,6 +31,7 @@ from bench.results import Figure, Report
 from bench.workload import PEOPLE, PROPOSALS, copy_team, make_team, scratch, store_team
 from bot.app import Application
 from bot.clock import SystemClock
+from bot.config import TelegramConfig
 from bot.core.effects import Post, SetTimer
 from bot.delivery import DeliveryLoop
 from storage.sqlite import SqliteStorage
@@ -40,19 +40,6 @@ from tests.fakes.telegram_server import CallbackQuery, FakeTelegram, FakeUser
 TARGET_RATIO = 0.8
 # For posting the cards before the measurement only.
 UNPACED = Limits(Window(10_000, 1.0), Window(10_000, 1.0), Window(10_000, 1.0), margin=0.0)
-
-
-@dataclass(frozen=True)
-class Settings:
-    """The ``[telegram]`` section, as the adapter reads it."""
-
-    token: str
-    base_url: str | None
-    mode: str = "polling"
-    webhook_url: str | None = None
-    listen: str | None = None
-    secret_token: str | None = None
-    bot_username: str | None = None
 
 
 def chat_id(team: int) -> int:
@@ -99,7 +86,7 @@ async def _ours(
     app = Application(storage=storage, clock=SystemClock())
     delivery = DeliveryLoop(app)
     app.on_outbox_changed = delivery.wake
-    adapter = TelegramAdapter(Settings(tg.token, tg.base_url), limits=UNPACED, poll_timeout=5)
+    adapter = TelegramAdapter(TelegramConfig(tg.token, tg.base_url), limits=UNPACED, poll_timeout=5)
     app.adapters["telegram"] = adapter
     delivering: asyncio.Task[None] | None = None
     try:
@@ -119,13 +106,23 @@ async def _ours(
         adapter.pacer.limits = TELEGRAM_LIMITS  # from here on, as in production
         rate = await _press_all(tg, people, cards)
     finally:
-        delivery.stop()
-        if delivering is not None:
-            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-                await asyncio.wait_for(delivering, 10)
-        await adapter.stop()
-        await storage.close()
+        await stop_bot(delivery, delivering, adapter, storage)
     return rate, cards
+
+
+async def stop_bot(
+    delivery: DeliveryLoop,
+    delivering: asyncio.Task[None] | None,
+    adapter: TelegramAdapter,
+    storage: SqliteStorage,
+) -> None:
+    """Stop the bot a benchmark started: delivery loop, adapter, database."""
+    delivery.stop()
+    if delivering is not None:
+        with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+            await asyncio.wait_for(delivering, 10)
+    await adapter.stop()
+    await storage.close()
 
 
 async def _cards(tg: FakeTelegram, storage: SqliteStorage, teams: int) -> list[Card]:

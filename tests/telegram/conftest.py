@@ -20,6 +20,7 @@ import pytest
 
 from adapters.telegram import TelegramAdapter
 from adapters.telegram.pacing import Limits, Window
+from bot.config import TelegramConfig
 from tests.fakes.telegram_server import (
     Action,
     CallbackAnswer,
@@ -39,25 +40,12 @@ UNPACED = Limits(
 )
 
 
-@dataclass(frozen=True)
-class Settings:
-    """The ``[telegram]`` section, as the adapter reads it."""
-
-    token: str
-    base_url: str | None
-    mode: str = "polling"
-    webhook_url: str | None = None
-    listen: str | None = None
-    secret_token: str | None = None
-    bot_username: str | None = None
-
-
 @dataclass
 class World:
     tg: FakeTelegram
     running: Running
     adapter: TelegramAdapter
-    settings: Settings
+    settings: TelegramConfig
     team: FakeChat
     people: dict[str, FakeUser] = field(default_factory=dict)
 
@@ -129,7 +117,7 @@ class World:
 async def start_world(
     tg: FakeTelegram, db: Path, *, limits: Limits = UNPACED, **settings: str
 ) -> AsyncIterator[World]:
-    config = Settings(token=tg.token, base_url=tg.base_url, **settings)
+    config = TelegramConfig(token=tg.token, base_url=tg.base_url, **settings)
     async with running_app(db) as running:
         adapter = TelegramAdapter(config, limits=limits, poll_timeout=5)
         # The pacer's clock moves with the test's clock too, so a pause Telegram asked for
