@@ -13,7 +13,6 @@ decided exactly like a person's command.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 from collections.abc import Callable, Sequence
@@ -39,6 +38,7 @@ from bot.core.effects import (
 from bot.core.i18n import N_
 from bot.core.language import NotUnderstood, parse
 from bot.core.model import Group, GroupSettings
+from bot.locks import GroupLocks
 from storage.interface import Commit, Outgoing, Storage
 
 log = logging.getLogger("deciding_together.app")
@@ -77,6 +77,16 @@ class Submission:
     chat_title: str = ""
 
 
+# Commands that change which chat belongs to which group: decided with every
+# group to themselves (see ``bot.locks``), as is a chat's first command (it
+# starts a group) and a chat coming back to its group.
+_ACROSS_GROUPS = (c.LinkChat, c.ChatMoved, c.ChatGone)
+
+
+class _AcrossGroups(Exception):
+    """The command reaches beyond one group: decide it again with every group held."""
+
+
 @dataclass
 class Application:
     storage: Storage
@@ -88,7 +98,10 @@ class Application:
     on_timers_changed: Callable[[], None] = field(default=lambda: None)
     on_outbox_changed: Callable[[], None] = field(default=lambda: None)
     _groups: dict[str, Group] = field(default_factory=dict)
-    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Counts the times the memory of groups was emptied, so that a load that
+    # began before (and read what was then stored) does not put it back.
+    _forgotten: int = 0
+    _locks: GroupLocks = field(default_factory=GroupLocks)
 
     # -- groups -------------------------------------------------------------------------
 
@@ -97,10 +110,12 @@ class Application:
         cached = self._groups.get(group_id)
         if cached is not None:
             return cached
+        forgotten = self._forgotten
         group = await self.storage.load_group(group_id)
-        if group is not None:
-            self._groups[group_id] = group
-        return group
+        if group is None or forgotten != self._forgotten:
+            return group
+        # A command may have stored a newer state while this one was read: keep that.
+        return self._groups.setdefault(group_id, group)
 
     async def group_of_chat(self, chat: str) -> Group | None:
         group_id = await self.storage.group_for_chat(chat)
@@ -152,13 +167,19 @@ class Application:
         )
 
     async def _submit_one(self, event: Submission) -> Submitted:
-        async with self._lock:
-            submitted = await self._decide_and_store(event)
+        try:
+            async with self._locks.shared():
+                submitted = await self._decide_and_store(event, every_group=False)
+        except _AcrossGroups:
+            async with self._locks.everything():
+                submitted = await self._decide_and_store(event, every_group=True)
         # A duplicate waits too: the first delivery's commit may still be syncing.
         await self.storage.durable()
         return submitted
 
-    async def _decide_and_store(self, event: Submission) -> Submitted:
+    async def _decide_and_store(self, event: Submission, *, every_group: bool) -> Submitted:
+        """Decide and store one event; with ``every_group`` false, only if it stays
+        within one group (else raises ``_AcrossGroups`` having changed nothing)."""
         chat, actor, action, group_id = event.chat, event.actor, event.action, event.group_id
         private, update_key = event.private, event.update_key
         # A duplicate update is found by the commit itself (its inbox entry is
@@ -176,13 +197,15 @@ class Application:
                     parsed.example,
                 )
             action = parsed
+        if isinstance(action, _ACROSS_GROUPS) and not every_group:
+            raise _AcrossGroups
         action = self._fill_in(action, chat)
         if isinstance(action, c.LinkChat):
             # The code names the group to join, whatever chat it is said in.
             linked = await self.storage.group_with_link_code(action.code)
             group_id = linked or group_id
         group = await self._group_for(
-            chat, actor, private, group_id, action, event.chat_title, update_key
+            chat, actor, private, group_id, event.chat_title, update_key, every_group=every_group
         )
         if group is None:
             if update_key is not None and await self.storage.seen_update(update_key):
@@ -191,7 +214,12 @@ class Application:
         request = c.Request(
             actor=actor, chat=chat, action=action, private=private, present=event.present
         )
-        return await self._apply(group, request, update_key=update_key)
+        if every_group:
+            return await self._apply(group, request, update_key=update_key)
+        async with self._locks.groups([group.id]):
+            # As the group's last command left it: it may have run while this one waited.
+            group = await self.group(group.id) or group
+            return await self._apply(group, request, update_key=update_key)
 
     async def submit_many(self, submissions: Sequence[Submission]) -> list[Submitted]:
         """Decide several events one after another, and store them in one transaction.
@@ -205,7 +233,10 @@ class Application:
         one of the updates was stored before (a repeat after a restart), they
         are submitted one by one instead, with the same outcome."""
         results: list[Submitted] | None = None
-        async with self._lock:
+        group_ids = {each.group_id for each in submissions}
+        if None in group_ids:
+            return [await self._submit_one(event) for event in submissions]
+        async with self._locks.shared(), self._locks.groups(g for g in group_ids if g):
             decided = await self._decide_many(submissions)
             if decided is not None:
                 commits, states, decisions = decided
@@ -287,10 +318,15 @@ class Application:
         actor: c.Actor,
         private: bool,
         group_id: str | None,
-        action: c.Action,
         chat_title: str,
-        update_key: str | None = None,
+        update_key: str | None,
+        *,
+        every_group: bool,
     ) -> Group | None:
+        """The group the event belongs to; None for private words outside any one group.
+
+        A chat's first command starts a group, and a chat the bot was removed
+        from and is back in returns to its group: both need ``every_group``."""
         if group_id is not None:
             return await self.group(group_id)
         if private:
@@ -299,6 +335,8 @@ class Application:
         group = await self.group_of_chat(chat)
         if group is not None:
             return group
+        if not every_group:
+            raise _AcrossGroups
         returning = await self.group(chat)
         if returning is not None:
             if update_key is not None and await self.storage.seen_update(update_key):
@@ -388,15 +426,17 @@ class Application:
         """Fire every timer that is due, oldest first, each exactly once."""
         fired = 0
         while True:
-            async with self._lock:
-                due = await self.storage.due_timers(self.clock.now(), limit=100)
-                for timer in due:
+            due = await self.storage.due_timers(self.clock.now(), limit=100)
+            for timer in due:
+                # A command may have moved or cancelled the timer since it was read:
+                # then the commit finds it no longer due, and nothing is stored.
+                async with self._locks.shared(), self._locks.groups([timer.group_id]):
                     group = await self.group(timer.group_id)
                     if group is None:
                         log.warning("timer %s names a group that no longer exists", timer.key)
                         group = Group(id=timer.group_id, settings=self.defaults)
-                    await self._apply(group, timer.event, fired_timer=timer.key)
-                    fired += 1
+                    done = await self._apply(group, timer.event, fired_timer=timer.key)
+                    fired += done.decision is not None
             await self.storage.durable()
             if len(due) < 100:
                 return fired
@@ -406,12 +446,13 @@ class Application:
     async def purge_closed(self, before: datetime) -> int:
         """Delete closed proposals that ended before ``before``; returns how many.
 
-        Under the same lock as commands, and the groups in memory are dropped
-        after it, so no command decides on (or commits over) a purged proposal."""
-        async with self._lock:
+        With every group held, and the groups in memory are dropped after it,
+        so no command decides on (or commits over) a purged proposal."""
+        async with self._locks.everything():
             purged = await self.storage.purge_closed(before)
             if purged:
                 self._groups.clear()
+                self._forgotten += 1
             return purged
 
     # -- delivery -------------------------------------------------------------------------

@@ -108,7 +108,9 @@ class Storage(Protocol):
         Returns False and stores nothing when ``update_key`` (a platform's
         update id, e.g. "telegram:update:123") was stored before: duplicates
         change nothing. ``fired_timer`` is marked fired in the same
-        transaction, so a timer fires exactly once even across a crash.
+        transaction, so a timer fires exactly once even across a crash; when
+        it is no longer set and due (fired, cancelled or moved since it was
+        read), False is returned and nothing is stored.
 
         A ``Forget`` in ``outgoing`` is carried out where it stands (see
         ``storage.forgetting``); messages after it to the forgotten person's

@@ -9,6 +9,7 @@ import secrets
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -82,6 +83,9 @@ class SqliteStorage:
         self._synced = 0
         self._syncing: asyncio.Future[None] | None = None
         self._log_file: int | None = None
+        # Commits waiting for the worker thread, and the task that hands them over.
+        self._queued: list[_Queued] = []
+        self._writer: asyncio.Task[None] | None = None
         # Read-through memory of lookups made for every button press and message.
         # Chats change group only through :meth:`commit`, which keeps this up to
         # date; a button's token never changes once made.
@@ -126,6 +130,9 @@ class SqliteStorage:
 
     async def close(self) -> None:
         """Close the database; waits for a commit in progress to finish."""
+        if self._writer is not None:
+            with suppress(Exception):  # its commits' callers hear of a failure
+                await asyncio.shield(self._writer)
         async with self._lock:
             if self._closed:
                 return
@@ -224,23 +231,48 @@ class SqliteStorage:
 
     async def _store(self, plans: list[transaction.Plan], *, durable: bool) -> bool:
         """Write planned commands in one transaction; False if an update was seen before."""
-        async with self._lock:
-            try:
-                await self._on_worker(transaction.write, plans)
-            except transaction.AlreadySeen:
-                return False
-            except transaction.StaleState:
-                raise stale_state(self._where) from None
-            except sqlite3.Error as error:
-                raise storage_error(error, self._where, nothing_saved=True) from error
-            self._wrote()
-            if any(planned.forgets for planned in plans):
-                await self._on_worker(_wipe_old_copies)
+        done: asyncio.Future[BaseException | None] = asyncio.get_running_loop().create_future()
+        self._queued.append(_Queued(plans, done))
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write_queued())
+        failure = await done
+        if isinstance(failure, transaction.AlreadySeen):
+            return False
+        if isinstance(failure, transaction.StaleState):
+            raise stale_state(self._where) from None
+        if isinstance(failure, sqlite3.Error):
+            raise storage_error(failure, self._where, nothing_saved=True) from failure
+        if failure is not None:
+            raise failure
         for planned in plans:
             self._note_chats(planned)
         if durable:
             await self.durable()
         return True
+
+    async def _write_queued(self) -> None:
+        """Hand the commits queued so far to the worker thread, in one round trip.
+
+        Each is still its own transaction, written in the order it came; only
+        the trip to the thread is shared. With many teams busy, that trip (a
+        wake-up of the thread and the handing back of the interpreter's lock,
+        both ways) cost the event loop about as much as deciding a response."""
+        try:
+            while self._queued:
+                queued, self._queued = self._queued, []
+                async with self._lock:
+                    try:
+                        failures = await self._on_worker(_write_each, [q.plans for q in queued])
+                    except BaseException as error:  # the thread or connection itself failed
+                        failures = [error] * len(queued)
+                    for failure in failures:
+                        if failure is None:
+                            self._wrote()
+                for each, failure in zip(queued, failures, strict=True):
+                    if not each.done.done():  # its caller may have been cancelled
+                        each.done.set_result(failure)
+        finally:
+            self._writer = None
 
     def _note_chats(self, planned: transaction.Plan) -> None:
         """Keep the memory of which chat is in which group as the commit left it."""
@@ -525,6 +557,35 @@ def _check_path(path: Path) -> None:
         )
     if path.exists() and not os.access(path, os.R_OK | os.W_OK):
         raise StorageError(f"{path} is read-only. Check the file's permissions.")
+
+
+@dataclass(frozen=True, slots=True)
+class _Queued:
+    """One commit's planned commands, and where to say how writing them went."""
+
+    plans: list[transaction.Plan]
+    done: asyncio.Future[BaseException | None]
+
+
+def _write_each(
+    db: sqlite3.Connection, queued: list[list[transaction.Plan]]
+) -> list[BaseException | None]:
+    """Write each commit as a transaction of its own (on the worker thread); what
+    went wrong with each, or None. One failing leaves the others as they are."""
+    failures: list[BaseException | None] = []
+    for plans in queued:
+        try:
+            transaction.write(db, plans)
+        except (transaction.AlreadySeen, transaction.StaleState, sqlite3.Error) as failure:
+            failures.append(failure)
+            continue
+        failures.append(None)
+        if any(planned.forgets for planned in plans):
+            # Stored already, so a failure here is not the commit's: the next
+            # checkpoint copies the log back anyway.
+            with suppress(sqlite3.Error):
+                _wipe_old_copies(db)
+    return failures
 
 
 def _wipe_old_copies(db: sqlite3.Connection) -> None:

@@ -27,7 +27,13 @@ SET = """
 """
 # Only an unfired timer is cancelled: a fired one stays as a record.
 CANCEL = "DELETE FROM timers WHERE group_id = ? AND key = ? AND fired_at IS NULL"
-FIRE = "UPDATE timers SET fired_at = ? WHERE group_id = ? AND key = ? AND fired_at IS NULL"
+# Only a timer still set and due is fired: a command may have cancelled or moved
+# it after it was found due (commands and timers of one group take turns, but
+# the due timers are read before their turn).
+FIRE = """
+    UPDATE timers SET fired_at = ?1
+    WHERE group_id = ?2 AND key = ?3 AND fired_at IS NULL AND due <= ?1
+"""
 _NEXT_DUE = "SELECT min(due) FROM timers WHERE fired_at IS NULL"
 _DUE = """
     SELECT group_id, key, due, event FROM timers

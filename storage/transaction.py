@@ -37,7 +37,8 @@ AUDIT_INSERT = "INSERT INTO audit (group_id, at, command, summary) VALUES (?, ?,
 
 
 class AlreadySeen(Exception):
-    """The update was stored before: roll back, change nothing."""
+    """The update was stored before, or the timer fired is no longer due: roll
+    back, change nothing."""
 
 
 class StaleState(Exception):
@@ -150,9 +151,10 @@ def _write(db: sqlite3.Cursor, plan: Plan) -> None:
     inbox = (plan.update_key, plan.group_id, plan.at)
     if plan.update_key is not None and db.execute(INBOX_INSERT, inbox).rowcount == 0:
         raise AlreadySeen
-    if plan.fired_timer is not None:
-        # Before the effects: firing may set the same key again (a weekly digest).
-        db.execute(timers.FIRE, plan.fired_timer)
+    # Before the effects: firing may set the same key again (a weekly digest). A timer
+    # fired, cancelled or moved since it was found due is not fired.
+    if plan.fired_timer is not None and db.execute(timers.FIRE, plan.fired_timer).rowcount == 0:
+        raise AlreadySeen
     for statement, batch in plan.writes:
         if len(batch) == 1:
             found = db.execute(statement, batch[0]).rowcount
