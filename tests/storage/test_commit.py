@@ -3,6 +3,7 @@ records every command, and nothing half-written ever remains."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from pathlib import Path
 
@@ -134,3 +135,35 @@ async def test_a_response_to_a_round_not_stored_is_refused(
         await commit(storage, group, changed, update_key="u:stale")
     assert row_counts(db_path) == counts
     assert not await storage.seen_update("u:stale")
+
+
+async def test_commits_made_at_once_are_each_their_own_transaction(
+    storage: SqliteStorage,
+) -> None:
+    """Commits waiting together share the trip to the database's thread, not their fate:
+    a duplicate or a stale one among them is refused alone."""
+    groups = [rich_group(f"g{n}") for n in range(4)]
+    for group in groups[:3]:
+        await commit(storage, None, group, update_key=f"u:{group.id}")
+    changed = [
+        with_response(group, 2, ResponseRecord(3, None, "vote", "", at(0.1), choices=(1,)))
+        for group in groups
+    ]
+    outcomes = await asyncio.gather(
+        *(
+            commit(storage, group, after, update_key=key)
+            # g1's update was seen before; g3 was never stored, so its "before" is stale.
+            for group, after, key in zip(
+                groups, changed, ["u:new:0", "u:g1", "u:new:2", "u:new:3"], strict=True
+            )
+        ),
+        return_exceptions=True,
+    )
+
+    assert outcomes[:3] == [True, False, True]
+    assert isinstance(outcomes[3], StorageError)
+    assert await storage.load_group("g0") == changed[0]
+    assert await storage.load_group("g1") == groups[1]
+    assert await storage.load_group("g2") == changed[2]
+    assert await storage.load_group("g3") is None
+    assert not await storage.seen_update("u:new:3")
