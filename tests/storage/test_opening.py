@@ -9,12 +9,12 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from bot.core.model import Group
+from bot.core.model import Group, ResponseRecord
 from storage import SqliteStorage, StorageError
 from storage.schema import APPLICATION_ID, MIGRATIONS, migrate
 from storage.sqlite import WAL_AUTOCHECKPOINT
 
-from .examples import commit, rich_group, say
+from .examples import at, commit, rich_group, say, with_response
 
 
 def pragma(path: Path, name: str) -> object:
@@ -180,9 +180,12 @@ async def test_an_in_memory_database_works_for_trying_things_out() -> None:
 _ADDED_AFTER = {4: [("proposals", "planned_deadline TEXT")]}
 
 
-async def written_at_schema(db_path: Path, version: int, group: Group) -> None:
+async def written_at_schema(
+    db_path: Path, version: int, group: Group, update_key: str | None = None
+) -> None:
     """A file that an older version made, at schema ``version``, holding ``group``
-    (today's code writes it; the columns that came later are dropped afterwards)."""
+    stored for the update ``update_key`` (today's code writes it; the columns that
+    came later are dropped afterwards)."""
     db = await aiosqlite.connect(db_path, isolation_level=None)
     await db.execute("PRAGMA foreign_keys = ON")
     await migrate(db, str(db_path), MIGRATIONS[:version])
@@ -190,7 +193,7 @@ async def written_at_schema(db_path: Path, version: int, group: Group) -> None:
     for table, column in later:
         await db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
     storage = SqliteStorage(db, str(db_path), "old")
-    await commit(storage, None, group)
+    await commit(storage, None, group, update_key=update_key)
     for table, column in later:
         await db.execute(f"ALTER TABLE {table} DROP COLUMN {column.split()[0]}")
     await storage.close()
@@ -249,3 +252,32 @@ async def test_schema_4_keeps_proposals_made_before_their_planned_deadline_was_s
         assert await storage.load_group("g1") == rich_group()
     finally:
         await storage.close()
+
+
+async def test_schema_5_keeps_every_response_and_every_update_seen(db_path: Path) -> None:
+    """The inbox and the responses move into tables without rowids: nothing is lost,
+    an update seen before is still refused, and new responses are stored as before."""
+    await written_at_schema(db_path, 4, rich_group(), update_key="telegram:update:1")
+    with closing(sqlite3.connect(db_path)) as db:
+        (stored,) = db.execute("SELECT count(*) FROM responses").fetchone()
+    assert stored > 0
+    storage = await SqliteStorage.open(db_path)
+    try:
+        group = await storage.load_group("g1")
+        assert group == rich_group()
+        assert await storage.seen_update("telegram:update:1")
+        assert not await commit(storage, group, group, update_key="telegram:update:1")
+        record = ResponseRecord(9, 103, "consent", "", at(0.2))
+        after = with_response(group, 1, record)
+        assert await commit(storage, group, after, update_key="telegram:update:2")
+        assert await storage.load_group("g1") == after
+    finally:
+        await storage.close()
+    with closing(sqlite3.connect(db_path)) as db:
+        assert db.execute("SELECT count(*) FROM responses").fetchone() == (stored + 1,)
+        tables = dict(db.execute("SELECT name, sql FROM sqlite_schema WHERE type = 'table'"))
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert tables["inbox"].endswith("WITHOUT ROWID")
+    assert tables["responses"].endswith("WITHOUT ROWID")
+    assert not {"inbox_5", "responses_5"} & tables.keys()
