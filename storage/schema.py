@@ -342,6 +342,14 @@ _SCHEMA_5: Migration = (
     FROM responses""",
     "DROP TABLE responses",
     "ALTER TABLE responses_5 RENAME TO responses",
+    # One index of the pending deliveries, not two: every response adds two
+    # (its reply and its card's edit) and supersedes one. Keyed for superseding
+    # (the edit of a card to a chat); the delivery loop reads every pending
+    # delivery anyway, and the index holds only those.
+    "DROP INDEX deliveries_pending_edits",
+    "DROP INDEX deliveries_pending",
+    "CREATE INDEX deliveries_pending ON deliveries (group_id, edit_card, target) "
+    "WHERE status = 'pending'",
 )
 
 MIGRATIONS: tuple[Migration, ...] = (_SCHEMA_1, _SCHEMA_2, _SCHEMA_3, _SCHEMA_4, _SCHEMA_5)

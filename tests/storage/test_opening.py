@@ -9,8 +9,11 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
+from bot.core.document import doc
+from bot.core.effects import EditCard, Reply
 from bot.core.model import Group, ResponseRecord
 from storage import SqliteStorage, StorageError
+from storage.interface import Outgoing
 from storage.schema import APPLICATION_ID, MIGRATIONS, migrate
 from storage.sqlite import WAL_AUTOCHECKPOINT
 
@@ -181,11 +184,15 @@ _ADDED_AFTER = {4: [("proposals", "planned_deadline TEXT")]}
 
 
 async def written_at_schema(
-    db_path: Path, version: int, group: Group, update_key: str | None = None
+    db_path: Path,
+    version: int,
+    group: Group,
+    update_key: str | None = None,
+    outgoing: tuple[Outgoing, ...] = (),
 ) -> None:
     """A file that an older version made, at schema ``version``, holding ``group``
-    stored for the update ``update_key`` (today's code writes it; the columns that
-    came later are dropped afterwards)."""
+    stored for the update ``update_key`` with the messages ``outgoing`` (today's code
+    writes it; the columns that came later are dropped afterwards)."""
     db = await aiosqlite.connect(db_path, isolation_level=None)
     await db.execute("PRAGMA foreign_keys = ON")
     await migrate(db, str(db_path), MIGRATIONS[:version])
@@ -193,7 +200,7 @@ async def written_at_schema(
     for table, column in later:
         await db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
     storage = SqliteStorage(db, str(db_path), "old")
-    await commit(storage, None, group, update_key=update_key)
+    await commit(storage, None, group, update_key=update_key, outgoing=outgoing)
     for table, column in later:
         await db.execute(f"ALTER TABLE {table} DROP COLUMN {column.split()[0]}")
     await storage.close()
@@ -254,10 +261,19 @@ async def test_schema_4_keeps_proposals_made_before_their_planned_deadline_was_s
         await storage.close()
 
 
-async def test_schema_5_keeps_every_response_and_every_update_seen(db_path: Path) -> None:
-    """The inbox and the responses move into tables without rowids: nothing is lost,
-    an update seen before is still refused, and new responses are stored as before."""
-    await written_at_schema(db_path, 4, rich_group(), update_key="telegram:update:1")
+async def test_schema_5_keeps_every_response_update_seen_and_message_waiting(
+    db_path: Path,
+) -> None:
+    """The inbox and the responses move into tables without rowids, and the pending
+    deliveries get one index instead of two: nothing is lost, an update seen before
+    is still refused, a waiting card edit is still superseded by a newer one, and
+    new responses are stored as before."""
+    chat = "telegram:-100g1"
+    edit, reply = EditCard(1), Reply(chat, doc("noted"))
+    waiting = (Outgoing(edit, (chat,)), Outgoing(reply, (chat,)))
+    await written_at_schema(
+        db_path, 4, rich_group(), update_key="telegram:update:1", outgoing=waiting
+    )
     with closing(sqlite3.connect(db_path)) as db:
         (stored,) = db.execute("SELECT count(*) FROM responses").fetchone()
     assert stored > 0
@@ -267,10 +283,15 @@ async def test_schema_5_keeps_every_response_and_every_update_seen(db_path: Path
         assert group == rich_group()
         assert await storage.seen_update("telegram:update:1")
         assert not await commit(storage, group, group, update_key="telegram:update:1")
+        before = await storage.pending_deliveries(at(1))
+        assert [d.effect for d in before] == [edit, reply]
         record = ResponseRecord(9, 103, "consent", "", at(0.2))
         after = with_response(group, 1, record)
-        assert await commit(storage, group, after, update_key="telegram:update:2")
+        newer = (Outgoing(edit, (chat,)),)
+        assert await commit(storage, group, after, update_key="telegram:update:2", outgoing=newer)
         assert await storage.load_group("g1") == after
+        now_pending = await storage.pending_deliveries(at(1))
+        assert [d.id for d in now_pending] == [before[1].id, before[1].id + 1]
     finally:
         await storage.close()
     with closing(sqlite3.connect(db_path)) as db:
