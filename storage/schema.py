@@ -394,6 +394,12 @@ async def migrate(
         if db.in_transaction:
             await db.execute("ROLLBACK")
         raise
+    if version == 0:
+        # A new file went through every migration, and the later ones copy
+        # tables and drop the old ones: rebuilt, it is as if made at the latest
+        # schema, with no free pages (they would be reused, but a full disk would
+        # then show only once they were). A file this small is rebuilt at once.
+        await db.execute("VACUUM")
 
 
 async def _check_ours(db: aiosqlite.Connection, where: str, version: int) -> None:

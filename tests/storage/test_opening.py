@@ -31,6 +31,8 @@ async def test_a_fresh_database_has_the_latest_schema_in_wal_mode(db_path: Path)
     assert pragma(db_path, "user_version") == len(MIGRATIONS)
     assert pragma(db_path, "application_id") == APPLICATION_ID
     assert pragma(db_path, "journal_mode") == "wal"
+    # Nothing left over from the migrations that copy tables into a new form.
+    assert pragma(db_path, "freelist_count") == 0
 
 
 async def test_commits_are_durable_and_the_log_is_copied_back_in_large_steps(
