@@ -40,11 +40,11 @@ DELIVERY_INSERT_ERASED = """
 """
 SUPERSEDE = """
     UPDATE deliveries SET status = 'superseded'
-    WHERE status = 'pending' AND edit_card IS NOT NULL
-      AND group_id = ? AND edit_card = ? AND target = ?
+    WHERE status = 'pending' AND group_id = ? AND edit_card = ? AND target = ?
 """
 # INDEXED BY: without it SQLite may walk every delivery ever made in id order
-# (to skip sorting) instead of the few that are pending.
+# (to skip sorting) instead of the few that are pending. That index (partial,
+# schema 5) holds only the pending deliveries, so walking it reads nothing else.
 _PENDING = """
     SELECT d.id, d.group_id, d.target, o.effect, d.attempts, o.created_at, d.next_attempt_at
     FROM deliveries AS d INDEXED BY deliveries_pending JOIN outbox AS o ON o.id = d.outbox_id

@@ -304,7 +304,55 @@ _SCHEMA_3: Migration = (
 # column, a bot restarted in between forgot it and opened with the default length.
 _SCHEMA_4: Migration = ("ALTER TABLE proposals ADD COLUMN planned_deadline TEXT",)
 
-MIGRATIONS: tuple[Migration, ...] = (_SCHEMA_1, _SCHEMA_2, _SCHEMA_3, _SCHEMA_4)
+# 5: fewer pages written per response. A table with a rowid keeps its rows in one
+# b-tree and its primary key in another, so every insert wrote both; a table
+# WITHOUT ROWID is the primary key's b-tree, and an insert writes one page, not
+# two. The inbox (one row per update) and the responses are the tables every
+# response adds to; their rows are small, as such tables should be. Each is
+# copied into its new form, then takes the old one's name.
+_SCHEMA_5: Migration = (
+    """CREATE TABLE inbox_5 (
+        update_key TEXT PRIMARY KEY,
+        group_id TEXT NOT NULL,
+        at TEXT NOT NULL
+    ) WITHOUT ROWID""",
+    "INSERT INTO inbox_5 (update_key, group_id, at) SELECT update_key, group_id, at FROM inbox",
+    "DROP TABLE inbox",
+    "ALTER TABLE inbox_5 RENAME TO inbox",
+    """CREATE TABLE responses_5 (
+        group_id TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        round_position INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        member INTEGER,
+        response TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at TEXT NOT NULL,
+        recorded_by INTEGER,
+        choices TEXT NOT NULL,
+        maybe TEXT NOT NULL,
+        PRIMARY KEY (group_id, number, round_position, position),
+        FOREIGN KEY (group_id, number, round_position)
+            REFERENCES rounds (group_id, number, position) ON DELETE CASCADE
+    ) WITHOUT ROWID""",
+    """INSERT INTO responses_5 SELECT
+        group_id, number, round_position, position, seq, member, response, reason, at,
+        recorded_by, choices, maybe
+    FROM responses""",
+    "DROP TABLE responses",
+    "ALTER TABLE responses_5 RENAME TO responses",
+    # One index of the pending deliveries, not two: every response adds two
+    # (its reply and its card's edit) and supersedes one. Keyed for superseding
+    # (the edit of a card to a chat); the delivery loop reads every pending
+    # delivery anyway, and the index holds only those.
+    "DROP INDEX deliveries_pending_edits",
+    "DROP INDEX deliveries_pending",
+    "CREATE INDEX deliveries_pending ON deliveries (group_id, edit_card, target) "
+    "WHERE status = 'pending'",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_SCHEMA_1, _SCHEMA_2, _SCHEMA_3, _SCHEMA_4, _SCHEMA_5)
 
 
 async def schema_version(db: aiosqlite.Connection) -> int:
@@ -346,6 +394,12 @@ async def migrate(
         if db.in_transaction:
             await db.execute("ROLLBACK")
         raise
+    if version == 0:
+        # A new file went through every migration, and the later ones copy
+        # tables and drop the old ones: rebuilt, it is as if made at the latest
+        # schema, with no free pages (they would be reused, but a full disk would
+        # then show only once they were). A file this small is rebuilt at once.
+        await db.execute("VACUUM")
 
 
 async def _check_ours(db: aiosqlite.Connection, where: str, version: int) -> None:

@@ -35,8 +35,8 @@ from storage.interface import (
 BUSY_TIMEOUT_MS = 5000
 
 # Pages the write-ahead log may hold before a commit copies them into the
-# database (SQLite's default is 1,000). A response writes some 17 pages, most
-# of them the same few (the ends of the inbox, the audit log, the outbox), so a
+# database (SQLite's default is 1,000). A response writes some 14 pages, most
+# of them the same few (the ends of the audit log, the outbox, the deliveries), so a
 # longer log copies each of those once for many more commits: ~10 % less time
 # writing, on average, for a log file of up to 16 MB that is reused, not grown.
 WAL_AUTOCHECKPOINT = 4000

@@ -9,12 +9,15 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from bot.core.model import Group
+from bot.core.document import doc
+from bot.core.effects import EditCard, Reply
+from bot.core.model import Group, ResponseRecord
 from storage import SqliteStorage, StorageError
+from storage.interface import Outgoing
 from storage.schema import APPLICATION_ID, MIGRATIONS, migrate
 from storage.sqlite import WAL_AUTOCHECKPOINT
 
-from .examples import commit, rich_group, say
+from .examples import at, commit, rich_group, say, with_response
 
 
 def pragma(path: Path, name: str) -> object:
@@ -28,6 +31,8 @@ async def test_a_fresh_database_has_the_latest_schema_in_wal_mode(db_path: Path)
     assert pragma(db_path, "user_version") == len(MIGRATIONS)
     assert pragma(db_path, "application_id") == APPLICATION_ID
     assert pragma(db_path, "journal_mode") == "wal"
+    # Nothing left over from the migrations that copy tables into a new form.
+    assert pragma(db_path, "freelist_count") == 0
 
 
 async def test_commits_are_durable_and_the_log_is_copied_back_in_large_steps(
@@ -180,9 +185,16 @@ async def test_an_in_memory_database_works_for_trying_things_out() -> None:
 _ADDED_AFTER = {4: [("proposals", "planned_deadline TEXT")]}
 
 
-async def written_at_schema(db_path: Path, version: int, group: Group) -> None:
+async def written_at_schema(
+    db_path: Path,
+    version: int,
+    group: Group,
+    update_key: str | None = None,
+    outgoing: tuple[Outgoing, ...] = (),
+) -> None:
     """A file that an older version made, at schema ``version``, holding ``group``
-    (today's code writes it; the columns that came later are dropped afterwards)."""
+    stored for the update ``update_key`` with the messages ``outgoing`` (today's code
+    writes it; the columns that came later are dropped afterwards)."""
     db = await aiosqlite.connect(db_path, isolation_level=None)
     await db.execute("PRAGMA foreign_keys = ON")
     await migrate(db, str(db_path), MIGRATIONS[:version])
@@ -190,7 +202,7 @@ async def written_at_schema(db_path: Path, version: int, group: Group) -> None:
     for table, column in later:
         await db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
     storage = SqliteStorage(db, str(db_path), "old")
-    await commit(storage, None, group)
+    await commit(storage, None, group, update_key=update_key, outgoing=outgoing)
     for table, column in later:
         await db.execute(f"ALTER TABLE {table} DROP COLUMN {column.split()[0]}")
     await storage.close()
@@ -249,3 +261,46 @@ async def test_schema_4_keeps_proposals_made_before_their_planned_deadline_was_s
         assert await storage.load_group("g1") == rich_group()
     finally:
         await storage.close()
+
+
+async def test_schema_5_keeps_every_response_update_seen_and_message_waiting(
+    db_path: Path,
+) -> None:
+    """The inbox and the responses move into tables without rowids, and the pending
+    deliveries get one index instead of two: nothing is lost, an update seen before
+    is still refused, a waiting card edit is still superseded by a newer one, and
+    new responses are stored as before."""
+    chat = "telegram:-100g1"
+    edit, reply = EditCard(1), Reply(chat, doc("noted"))
+    waiting = (Outgoing(edit, (chat,)), Outgoing(reply, (chat,)))
+    await written_at_schema(
+        db_path, 4, rich_group(), update_key="telegram:update:1", outgoing=waiting
+    )
+    with closing(sqlite3.connect(db_path)) as db:
+        (stored,) = db.execute("SELECT count(*) FROM responses").fetchone()
+    assert stored > 0
+    storage = await SqliteStorage.open(db_path)
+    try:
+        group = await storage.load_group("g1")
+        assert group == rich_group()
+        assert await storage.seen_update("telegram:update:1")
+        assert not await commit(storage, group, group, update_key="telegram:update:1")
+        before = await storage.pending_deliveries(at(1))
+        assert [d.effect for d in before] == [edit, reply]
+        record = ResponseRecord(9, 103, "consent", "", at(0.2))
+        after = with_response(group, 1, record)
+        newer = (Outgoing(edit, (chat,)),)
+        assert await commit(storage, group, after, update_key="telegram:update:2", outgoing=newer)
+        assert await storage.load_group("g1") == after
+        now_pending = await storage.pending_deliveries(at(1))
+        assert [d.id for d in now_pending] == [before[1].id, before[1].id + 1]
+    finally:
+        await storage.close()
+    with closing(sqlite3.connect(db_path)) as db:
+        assert db.execute("SELECT count(*) FROM responses").fetchone() == (stored + 1,)
+        tables = dict(db.execute("SELECT name, sql FROM sqlite_schema WHERE type = 'table'"))
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert tables["inbox"].endswith("WITHOUT ROWID")
+    assert tables["responses"].endswith("WITHOUT ROWID")
+    assert not {"inbox_5", "responses_5"} & tables.keys()
