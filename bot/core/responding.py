@@ -11,7 +11,7 @@ from bot.core import commands as c
 from bot.core import rounds
 from bot.core.document import Document, para
 from bot.core.effects import AskReason
-from bot.core.frozen import constructor, copier
+from bot.core.frozen import changer, constructor
 from bot.core.lifecycle import RESPONDING, Move
 from bot.core.model import (
     WITHDRAWN_RESPONSE,
@@ -31,8 +31,8 @@ MAX_REASON = 1000
 
 # Built and copied for every response given: the direct way (see ``frozen``).
 _record = constructor(ResponseRecord)
-_copy_round = copier(Round)
-_copy_proposal = copier(Proposal)
+_with_history = changer(Round, "history", "participants")
+_with_rounds = changer(Proposal, "rounds")
 
 # The processes whose responses pick options; named once, as every response asks.
 _POLLS = (Rule.CHOICE, Rule.TIME)
@@ -248,11 +248,11 @@ def _append(
 ) -> Proposal:
     round_ = proposal.round
     assert round_ is not None
-    participants = (
-        round_.participants | {member_id} if responded else round_.participants - {member_id}
-    )
-    updated = _copy_round(round_, history=(*round_.history, record), participants=participants)
-    return turn.put(_copy_proposal(proposal, rounds=(*proposal.rounds[:-1], updated)))
+    participants = round_.participants
+    if responded is not (member_id in participants):  # most responses change an answer given
+        participants = participants | {member_id} if responded else participants - {member_id}
+    updated = _with_history(round_, (*round_.history, record), participants)
+    return turn.put(_with_rounds(proposal, (*proposal.rounds[:-1], updated)))
 
 
 def _ask_for_reason(turn: Turn, proposal: Proposal, kind: ResponseKind, subject: Member) -> None:
