@@ -34,8 +34,12 @@ _record = constructor(ResponseRecord)
 _with_history = changer(Round, "history", "participants")
 _with_rounds = changer(Proposal, "rounds")
 
-# The processes whose responses pick options; named once, as every response asks.
+# Named once, as every response asks (reaching an enum member through its class
+# costs about 0.1 µs in Python 3.11): the processes whose responses pick options,
+# the round that takes responses, the stage that works through objections.
 _POLLS = (Rule.CHOICE, Rule.TIME)
+_RESPONSES = RoundKind.RESPONSES
+_RESOLVING = Stage.RESOLVING
 
 
 def respond(turn: Turn, action: c.Respond) -> None:
@@ -152,7 +156,7 @@ def withdraw_objection(turn: Turn, action: c.WithdrawObjection) -> None:
 def after_change(turn: Turn, proposal: Proposal) -> None:
     """After responses change: pass early, pass once the last objection is
     gone in the resolve stage, or just bring the card up to date."""
-    if proposal.stage is Stage.RESOLVING:
+    if proposal.stage is _RESOLVING:
         if PROCESSES[proposal.process].rule is not Rule.ADVICE and not standing_objections(
             proposal
         ):
@@ -186,7 +190,7 @@ def _subject(turn: Turn, typed: str) -> Member:
 def _open_proposal(turn: Turn, number: int | None, example: str) -> Proposal:
     proposal = rounds.find(turn, number, example=example, responding=True)
     round_ = proposal.round
-    if proposal.stage not in RESPONDING or round_ is None or round_.kind is not RoundKind.RESPONSES:
+    if proposal.stage not in RESPONDING or round_ is None or round_.kind is not _RESPONSES:
         raise Refusal(rounds.STAGE_REFUSALS[proposal.stage], number=proposal.number)
     return proposal
 
