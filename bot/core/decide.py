@@ -55,6 +55,11 @@ class Who(StrEnum):
     FACILITATOR = "facilitator"
 
 
+# Every command is checked against these: named once, as reaching an enum member
+# through its class costs about 0.1 µs in Python 3.11.
+_ANYONE, _FORMER_TOO, _FACILITATOR = Who.ANYONE, Who.MEMBER_OR_FORMER, Who.FACILITATOR
+_LEFT = MemberStatus.LEFT
+
 PERMISSIONS: dict[type, Who] = {
     c.Help: Who.ANYONE,
     c.Join: Who.ANYONE,
@@ -264,7 +269,7 @@ def _added_by_name(group: Group, name: str) -> Member | None:
 
 def _authorise(turn: Turn, who: Who) -> None:
     member = turn.member
-    if who is Who.ANYONE:
+    if who is _ANYONE:
         return
     if member is None:
         if turn.request is not None and turn.request.actor.identity in ANONYMOUS_SENDERS:
@@ -276,7 +281,7 @@ def _authorise(turn: Turn, who: Who) -> None:
             "Only members of this group can do that. To join, say join in the group's chat.",
             example="join",
         )
-    if member.status is MemberStatus.LEFT and who is not Who.MEMBER_OR_FORMER:
+    if member.status is _LEFT and who is not _FORMER_TOO:
         raise Refusal("You left this group. To take part again, say: join", example="join")
-    if who is Who.FACILITATOR and not member.is_facilitator:
+    if who is _FACILITATOR and not member.is_facilitator:
         raise Refusal("Only a facilitator can do that. Say settings to see who they are.")

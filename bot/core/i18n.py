@@ -33,6 +33,7 @@ def install(language: str, gettext: Translate) -> None:
     """Make a language's catalog available (the application does this at start)."""
     _catalogs[language.lower()] = gettext
     _known.clear()
+    _readers.clear()
 
 
 def installed_languages() -> list[str]:
@@ -74,13 +75,10 @@ _KNOWN_MAX = 256
 
 
 def _lookup(language: str) -> tuple[bool, Translate]:
-    global _known_from
     found = _known.get(language)
     if found is not None and _known_from is _catalogs:
         return found
-    if _known_from is not _catalogs:
-        _known.clear()
-        _known_from = _catalogs
+    _forget_if_changed()
     if len(_known) >= _KNOWN_MAX:
         _known.clear()
     code = language.lower().replace("_", "-")
@@ -91,6 +89,31 @@ def _lookup(language: str) -> tuple[bool, Translate]:
         _catalogs.get(code) or _catalogs.get(base) or _untranslated,
     )
     return found
+
+
+def reader_translator(chosen: str | None, platform: str | None, group: str) -> Translate:
+    """``translator(reader_language(chosen, platform, group))``, remembered the
+    same way: every reply asks it, and the combinations in use are few."""
+    key = (chosen, platform, group)
+    found = _readers.get(key)
+    if found is not None and _known_from is _catalogs:
+        return found
+    _forget_if_changed()
+    if len(_readers) >= _KNOWN_MAX:
+        _readers.clear()
+    found = _readers[key] = translator(reader_language(chosen, platform, group))
+    return found
+
+
+_readers: dict[tuple[str | None, str | None, str], Translate] = {}
+
+
+def _forget_if_changed() -> None:
+    global _known_from
+    if _known_from is not _catalogs:
+        _known.clear()
+        _readers.clear()
+        _known_from = _catalogs
 
 
 @dataclass(frozen=True, slots=True)

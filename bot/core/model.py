@@ -18,7 +18,7 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from bot.core.frozen import copier
+from bot.core.frozen import changer, copier
 
 T = TypeVar("T")
 
@@ -153,11 +153,9 @@ class Group:
         return evolve(self, members={**self.members, member.id: member})
 
     def with_proposal(self, proposal: Proposal) -> Group:
-        return _copy_group(
-            self,
-            proposals={**self.proposals, proposal.number: proposal},
-            numbered=max(self.numbered, proposal.number),
-        )
+        number = proposal.number
+        numbered = self.numbered if self.numbered >= number else number
+        return _with_proposals(self, {**self.proposals, number: proposal}, numbered)
 
 
 # -- proposals -------------------------------------------------------------------------------
@@ -330,5 +328,5 @@ class Proposal:
 
 
 # Every response puts its proposal into a new group: copied directly, without
-# the look-up by class that ``evolve`` makes.
-_copy_group = copier(Group)
+# the look-up by class and the keywords that ``evolve`` needs.
+_with_proposals = changer(Group, "proposals", "numbered")

@@ -95,6 +95,9 @@ def waiting_for(proposal: Proposal, group: Group) -> list[int]:
     return sorted(m.id for m in group.active_members() if m.id not in round_.participants)
 
 
+_ACTIVE = MemberStatus.ACTIVE
+
+
 def everyone_responded(proposal: Proposal, group: Group) -> bool:
     """Every member has responded. A group of one cannot pass early: a proposal
     needs someone besides the proposer to have had their say."""
@@ -104,9 +107,9 @@ def everyone_responded(proposal: Proposal, group: Group) -> bool:
     # Asked after every response: one pass that stops at the first member still
     # to answer, without building the list of active members (and without
     # reaching the enum member through its class each time: that is slow).
-    participants, active, counted = round_.participants, MemberStatus.ACTIVE, 0
+    participants, counted = round_.participants, 0
     for member in group.members.values():
-        if member.status is active:
+        if member.status is _ACTIVE:
             if member.id not in participants:
                 return False
             counted += 1

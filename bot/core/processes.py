@@ -12,8 +12,8 @@ consent in a consent proposal and "yes, that slot suits me" in a time poll).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 
@@ -59,13 +59,20 @@ class Process:
     early_close: bool = True  # may end as soon as every member has responded
     default_quorum: int | None = None  # None: the group's quorum
     needs_options: bool = False  # choice and time polls list options
+    # Every word, synonym and emoji, with the response it stands for (the first
+    # that has it): derived from ``responses``, as every response looks one up.
+    words: Mapping[str, ResponseKind] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        words: dict[str, ResponseKind] = {}
+        for kind in self.responses:
+            for word in (kind.name, *kind.synonyms, kind.emoji):
+                words.setdefault(word, kind)
+        object.__setattr__(self, "words", words)  # a frozen class sets its own this way
 
     def response(self, word: str) -> ResponseKind | None:
         """The response a typed word or emoji stands for in this process."""
-        for kind in self.responses:
-            if word == kind.name or word in kind.synonyms or word == kind.emoji:
-                return kind
-        return None
+        return self.words.get(word)
 
     def label_of(self, word: str) -> str:
         """The label (a message id, to translate) of a stored response word; a

@@ -11,7 +11,7 @@ from bot.core import commands as c
 from bot.core import rounds
 from bot.core.document import Document, para
 from bot.core.effects import AskReason
-from bot.core.frozen import constructor, copier
+from bot.core.frozen import changer, constructor
 from bot.core.lifecycle import RESPONDING, Move
 from bot.core.model import (
     WITHDRAWN_RESPONSE,
@@ -31,11 +31,15 @@ MAX_REASON = 1000
 
 # Built and copied for every response given: the direct way (see ``frozen``).
 _record = constructor(ResponseRecord)
-_copy_round = copier(Round)
-_copy_proposal = copier(Proposal)
+_with_history = changer(Round, "history", "participants")
+_with_rounds = changer(Proposal, "rounds")
 
-# The processes whose responses pick options; named once, as every response asks.
+# Named once, as every response asks (reaching an enum member through its class
+# costs about 0.1 µs in Python 3.11): the processes whose responses pick options,
+# the round that takes responses, the stage that works through objections.
 _POLLS = (Rule.CHOICE, Rule.TIME)
+_RESPONSES = RoundKind.RESPONSES
+_RESOLVING = Stage.RESOLVING
 
 
 def respond(turn: Turn, action: c.Respond) -> None:
@@ -152,7 +156,7 @@ def withdraw_objection(turn: Turn, action: c.WithdrawObjection) -> None:
 def after_change(turn: Turn, proposal: Proposal) -> None:
     """After responses change: pass early, pass once the last objection is
     gone in the resolve stage, or just bring the card up to date."""
-    if proposal.stage is Stage.RESOLVING:
+    if proposal.stage is _RESOLVING:
         if PROCESSES[proposal.process].rule is not Rule.ADVICE and not standing_objections(
             proposal
         ):
@@ -186,7 +190,7 @@ def _subject(turn: Turn, typed: str) -> Member:
 def _open_proposal(turn: Turn, number: int | None, example: str) -> Proposal:
     proposal = rounds.find(turn, number, example=example, responding=True)
     round_ = proposal.round
-    if proposal.stage not in RESPONDING or round_ is None or round_.kind is not RoundKind.RESPONSES:
+    if proposal.stage not in RESPONDING or round_ is None or round_.kind is not _RESPONSES:
         raise Refusal(rounds.STAGE_REFUSALS[proposal.stage], number=proposal.number)
     return proposal
 
@@ -248,11 +252,11 @@ def _append(
 ) -> Proposal:
     round_ = proposal.round
     assert round_ is not None
-    participants = (
-        round_.participants | {member_id} if responded else round_.participants - {member_id}
-    )
-    updated = _copy_round(round_, history=(*round_.history, record), participants=participants)
-    return turn.put(_copy_proposal(proposal, rounds=(*proposal.rounds[:-1], updated)))
+    participants = round_.participants
+    if responded is not (member_id in participants):  # most responses change an answer given
+        participants = participants | {member_id} if responded else participants - {member_id}
+    updated = _with_history(round_, (*round_.history, record), participants)
+    return turn.put(_with_rounds(proposal, (*proposal.rounds[:-1], updated)))
 
 
 def _ask_for_reason(turn: Turn, proposal: Proposal, kind: ResponseKind, subject: Member) -> None:

@@ -214,7 +214,7 @@ def post_card(turn: Turn, proposal: Proposal, *, intro: str = "") -> None:
 
 
 def refresh_card(turn: Turn, proposal: Proposal) -> None:
-    turn.emit(_edit_card(proposal.number))
+    turn.effects.append(_edit_card(proposal.number))
 
 
 def announce(turn: Turn, text: str, proposal: Proposal | None = None) -> None:

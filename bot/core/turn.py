@@ -16,7 +16,7 @@ from bot.core.commands import Request
 from bot.core.document import Block, Document, Paragraph, Text, doc
 from bot.core.effects import Effect, Reply
 from bot.core.frozen import constructor
-from bot.core.i18n import Phrase, Translate, reader_language, translator
+from bot.core.i18n import Phrase, Translate, reader_language, reader_translator, translator
 from bot.core.model import Group, LogEntry, Member, Proposal
 
 # Every response is thanked: its reply is built the direct way (see ``frozen``).
@@ -54,21 +54,24 @@ class Turn:
     def t(self) -> Translate:
         """For replies to the person acting: their language, else the platform's, else
         the group's."""
-        return translator(self.language_of(self.member))
+        return reader_translator(*self._languages(self.member))
 
     def member_t(self, member: Member) -> Translate:
         """For private messages to ``member``."""
-        return translator(self.language_of(member))
+        return reader_translator(*self._languages(member))
 
     def language_of(self, member: Member | None) -> str:
         """The language to write to ``member`` in: the one they chose, else their
         platform's (while they are the one acting), else the group's; always one
         the bot can write."""
+        return reader_language(*self._languages(member))
+
+    def _languages(self, member: Member | None) -> tuple[str | None, str | None, str]:
         platform = None
         if self.request is not None and (member is None or member is self.member):
             platform = self.request.actor.language
         chosen = member.language if member is not None else None
-        return reader_language(chosen, platform, self.group.settings.language)
+        return chosen, platform, self.group.settings.language
 
     def timezone_of(self, member: Member | None) -> str:
         """The time zone to write times in for ``member``: theirs, else the group's."""

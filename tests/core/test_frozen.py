@@ -9,8 +9,8 @@ import pytest
 
 from bot.core.document import Document, Paragraph, Text
 from bot.core.effects import EditCard, Reply
-from bot.core.frozen import constructor, copier
-from bot.core.model import Group, ResponseRecord
+from bot.core.frozen import changer, constructor, copier
+from bot.core.model import Group, ResponseRecord, Round, RoundKind
 from bot.core.turn import Turn
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
@@ -43,6 +43,29 @@ def test_a_constructor_wants_the_same_arguments_as_the_class() -> None:
         record(1, 2, "consent", "", NOW, colour="blue")  # type: ignore[call-arg]
 
 
+def test_a_copier_copies_what_replace_copies() -> None:
+    record = ResponseRecord(1, 2, "consent", "", NOW, choices=(1,))
+    copied = copier(ResponseRecord)(record, reason="fine", member=None)
+    assert copied == dataclasses.replace(record, reason="fine", member=None)
+    assert type(copied) is ResponseRecord and copied is not record
+    with pytest.raises(TypeError):
+        copier(ResponseRecord)(record, colour="blue")
+
+
+def test_a_changer_sets_the_fields_it_names_and_keeps_the_rest() -> None:
+    round_ = Round(1, RoundKind.RESPONSES, 1, NOW, NOW, frozenset({1, 2}))
+    record = ResponseRecord(1, 2, "consent", "", NOW)
+    changed = changer(Round, "history", "participants")(round_, (record,), frozenset({2}))
+    assert changed == dataclasses.replace(round_, history=(record,), participants=frozenset({2}))
+    assert type(changed) is Round and hash(changed) == hash(changed)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        changed.history = ()  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        changer(Round, "colour")
+    with pytest.raises(TypeError):
+        changer(Round, "history", "history")
+
+
 def test_only_classes_it_can_build_exactly_are_taken() -> None:
     with pytest.raises(TypeError):
         constructor(Group)  # a default factory
@@ -64,7 +87,19 @@ class _Checked:
             raise ValueError(self.count)
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Base:
+    count: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Derived(_Base):
+    label: str
+
+
 def test_classes_it_would_build_wrongly_are_refused_at_once() -> None:
+    with pytest.raises(TypeError):
+        constructor(_Derived)  # its draft would not have its base's layout
     with pytest.raises(TypeError):
         copier(_Hidden)  # a field could shadow the made function's own names
     with pytest.raises(TypeError):

@@ -21,6 +21,7 @@ def test_a_language_installed_after_it_was_asked_for_is_used_at_once() -> None:
     assert not i18n.can_write("cy-GB")
     assert i18n.translator("cy-GB")("Hello") == "Hello"
     assert i18n.reader_language("cy-GB", None, "en") == "en"
+    assert i18n.reader_translator("cy-GB", None, "en")("Hello") == "Hello"
 
     i18n.install("cy", welsh)
 
@@ -28,6 +29,8 @@ def test_a_language_installed_after_it_was_asked_for_is_used_at_once() -> None:
     assert i18n.translator("cy-GB")("Hello") == "Helo"
     assert i18n.translator("cy_gb")("Hello") == "Helo"
     assert i18n.reader_language("cy-GB", None, "en") == "cy-GB"
+    assert i18n.reader_translator("cy-GB", None, "en")("Hello") == "Helo"
+    assert i18n.reader_translator(None, "cy", "en")("Hello") == "Helo"
 
 
 def test_other_catalogs_in_place_of_the_old_ones_are_used_at_once(
@@ -35,9 +38,11 @@ def test_other_catalogs_in_place_of_the_old_ones_are_used_at_once(
 ) -> None:
     i18n.install("cy", welsh)
     assert i18n.can_write("cy")
+    assert i18n.reader_translator(None, None, "cy")("Hello") == "Helo"
     monkeypatch.setattr(i18n, "_catalogs", {})
     assert not i18n.can_write("cy")
     assert i18n.translator("cy")("Hello") == "Hello"
+    assert i18n.reader_translator(None, None, "cy")("Hello") == "Hello"
 
 
 def test_english_is_always_written_and_nothing_is_no_language() -> None:
@@ -49,4 +54,6 @@ def test_english_is_always_written_and_nothing_is_no_language() -> None:
 def test_what_is_remembered_stays_small() -> None:
     for number in range(3 * i18n._KNOWN_MAX):
         i18n.can_write(f"x{number}")
+        i18n.reader_translator(f"x{number}", None, "en")
     assert len(i18n._known) <= i18n._KNOWN_MAX
+    assert len(i18n._readers) <= i18n._KNOWN_MAX

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.core import commands as c
 from bot.core.effects import AskReason, Post, SendFile
 from bot.core.model import Stage
+from bot.core.processes import PROCESSES, Process, ResponseKind, Rule
 from tests.core.conversation import Conversation
 
 DAY = timedelta(days=1)
@@ -152,3 +154,21 @@ def test_for_information_records_who_has_read_it() -> None:
     proposal = conv.proposal(1)
     assert proposal.stage is Stage.CLOSED
     assert "Who has read it: 1 of 3" in proposal.outcome.summary  # type: ignore[union-attr]
+
+
+def test_a_word_means_the_first_response_that_names_it() -> None:
+    for process in PROCESSES.values():
+        for kind in process.responses:
+            for word in (kind.name, *kind.synonyms, kind.emoji):
+                first = next(
+                    k
+                    for k in process.responses
+                    if word == k.name or word in k.synonyms or word == k.emoji
+                )
+                assert process.response(word) is first
+        assert process.response("perhaps") is None
+    yes = ResponseKind("yes", "Yes", "✅", synonyms=("ok",))
+    also = ResponseKind("fine", "Fine", "👍", synonyms=("ok", "yes"))
+    made = Process("test", "test", (yes, also), Rule.LAZY, DAY)
+    assert made.response("ok") is yes and made.response("fine") is also
+    assert replace(made, responses=(also, yes)).response("ok") is also
