@@ -78,9 +78,27 @@ async def test_a_fired_timer_fires_once_even_after_reopening(
 async def test_a_duplicate_firing_changes_nothing(storage: SqliteStorage) -> None:
     group = rich_group()
     await commit(storage, None, group, outgoing=(timer("deadline:2", 3),))
-    assert await commit(storage, group, group, fired_timer="deadline:2", update_key="timer:1")
-    assert not await commit(storage, group, group, fired_timer="deadline:2", update_key="timer:1")
+    fire = {"fired_timer": "deadline:2", "update_key": "timer:1", "now": at(3)}
+    assert await commit(storage, group, group, **fire)  # type: ignore[arg-type]
+    assert not await commit(storage, group, group, **fire)  # type: ignore[arg-type]
     assert len(await storage.audit("g1")) == 2
+
+
+async def test_a_timer_moved_or_cancelled_since_it_was_found_due_is_not_fired(
+    storage: SqliteStorage,
+) -> None:
+    """Found due, then moved later (or cancelled) by a command before its turn came:
+    firing it then stores nothing, and the moved one still fires at its new time."""
+    group = rich_group()
+    await commit(storage, None, group, outgoing=(timer("deadline:2", 3), timer("nudge:2", 2)))
+    await commit(
+        storage, group, group, now=at(3.5),
+        outgoing=(timer("deadline:2", 5), Outgoing(CancelTimer("nudge:2"))),
+    )  # fmt: skip
+    for key in ("deadline:2", "nudge:2"):
+        assert not await commit(storage, group, group, fired_timer=key, now=at(3.5))
+    assert len(await storage.audit("g1")) == 2
+    assert await commit(storage, group, group, fired_timer="deadline:2", now=at(5))
 
 
 async def test_a_timer_set_again_while_firing_is_armed_again(storage: SqliteStorage) -> None:
