@@ -52,8 +52,8 @@ async def run(report: Report, teams: int) -> None:
         for team in range(teams):
             tg.group(chat_id(team), f"Care team {team}", supergroup=True, members=people)
         with scratch() as folder:
-            ours, cards = await _ours(tg, people, teams, folder)
-        echo = await _echo(tg, people, cards)
+            ours, cards, shown = await _ours(tg, people, teams, folder)
+        echo = await _echo(tg, people, cards, shown)
     report.add(
         Figure(
             "3 telegram",
@@ -77,11 +77,17 @@ async def run(report: Report, teams: int) -> None:
 
 
 Card = tuple[int, int, str]  # chat id, message id, the Consent button's callback data
+# Each card as it was when the presses began. Every update of a press carries its
+# message, and python-telegram-bot reads all of it (each name on the card is a
+# mention, with its person): both bots are pressed on the cards as they were at
+# the start, else the baseline would read cards our bot had already edited
+# down to "everyone has responded", and be measured on lighter updates.
+Shown = dict[tuple[int, int], dict[str, object]]
 
 
 async def _ours(
     tg: FakeTelegram, people: list[FakeUser], teams: int, folder: object
-) -> tuple[float, list[Card]]:
+) -> tuple[float, list[Card], Shown]:
     storage = await SqliteStorage.open(f"{folder}/telegram.db")
     app = Application(storage=storage, clock=SystemClock())
     delivery = DeliveryLoop(app)
@@ -103,11 +109,12 @@ async def _ours(
         await adapter.start(app)
         delivering = asyncio.create_task(delivery.run_forever())
         cards = await _cards(tg, storage, teams)
+        shown = {(chat, message): tg.message(chat, message).to_json() for chat, message, _ in cards}
         adapter.pacer.limits = TELEGRAM_LIMITS  # from here on, as in production
-        rate = await _press_all(tg, people, cards)
+        rate = await _press_all(tg, people, cards, shown)
     finally:
         await stop_bot(delivery, delivering, adapter, storage)
-    return rate, cards
+    return rate, cards, shown
 
 
 async def stop_bot(
@@ -146,12 +153,16 @@ async def _cards(tg: FakeTelegram, storage: SqliteStorage, teams: int) -> list[C
         await asyncio.sleep(0.1)
 
 
-async def _press_all(tg: FakeTelegram, people: list[FakeUser], cards: list[Card]) -> float:
+async def _press_all(
+    tg: FakeTelegram, people: list[FakeUser], cards: list[Card], shown: Shown
+) -> float:
     """Everyone but the proposer presses Consent on every card; presses answered per second."""
     queries: list[CallbackQuery] = []
     for person in people[1:]:
         for chat, message, data in cards:
-            action = tg.press_button(chat, person, message, data, strict=False)
+            action = tg.press_button(
+                chat, person, message, data, strict=False, shown=shown[(chat, message)]
+            )
             assert action.callback_query_id is not None
             queries.append(tg.callback_queries[action.callback_query_id])
     deadline = time.monotonic() + 600
@@ -164,7 +175,7 @@ async def _press_all(tg: FakeTelegram, people: list[FakeUser], cards: list[Card]
     return len(queries) / (last - first)
 
 
-async def _echo(tg: FakeTelegram, people: list[FakeUser], cards: list[Card]) -> float:
+async def _echo(tg: FakeTelegram, people: list[FakeUser], cards: list[Card], shown: Shown) -> float:
     """The same presses, answered by a bare python-telegram-bot application."""
 
     async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -178,7 +189,7 @@ async def _echo(tg: FakeTelegram, people: list[FakeUser], cards: list[Card]) -> 
     assert bot.updater is not None
     await bot.updater.start_polling(poll_interval=0, timeout=5)
     try:
-        return await _press_all(tg, people, cards)
+        return await _press_all(tg, people, cards, shown)
     finally:
         await bot.updater.stop()
         await bot.stop()
