@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 Translate = Callable[[str], str]
 
@@ -70,38 +70,42 @@ def translator(language: str | None) -> Translate:
 # itself is another dict than the one the answers came from (tests swap it).
 # Codes come from people's apps and settings, so the memo is emptied when full.
 _known: dict[str, tuple[bool, Translate]] = {}
+K = TypeVar("K")
+V = TypeVar("V")
 _known_from = _catalogs
 _KNOWN_MAX = 256
 
 
 def _lookup(language: str) -> tuple[bool, Translate]:
-    found = _known.get(language)
-    if found is not None and _known_from is _catalogs:
-        return found
-    _forget_if_changed()
-    if len(_known) >= _KNOWN_MAX:
-        _known.clear()
+    return _remembered(_known, language, _resolve)
+
+
+def _resolve(language: str) -> tuple[bool, Translate]:
     code = language.lower().replace("_", "-")
     base = code.split("-")[0]
     writable = base == "en" or code in _catalogs or base in _catalogs
-    found = _known[language] = (
-        writable,
-        _catalogs.get(code) or _catalogs.get(base) or _untranslated,
-    )
-    return found
+    return writable, _catalogs.get(code) or _catalogs.get(base) or _untranslated
 
 
 def reader_translator(chosen: str | None, platform: str | None, group: str) -> Translate:
     """``translator(reader_language(chosen, platform, group))``, remembered the
     same way: every reply asks it, and the combinations in use are few."""
-    key = (chosen, platform, group)
-    found = _readers.get(key)
+    return _remembered(
+        _readers,
+        (chosen, platform, group),
+        lambda key: translator(reader_language(*key)),
+    )
+
+
+def _remembered(memo: dict[K, V], key: K, make: Callable[[K], V]) -> V:
+    """``make(key)``, remembered in ``memo`` while the catalogs stay the same."""
+    found = memo.get(key)
     if found is not None and _known_from is _catalogs:
         return found
     _forget_if_changed()
-    if len(_readers) >= _KNOWN_MAX:
-        _readers.clear()
-    found = _readers[key] = translator(reader_language(chosen, platform, group))
+    if len(memo) >= _KNOWN_MAX:
+        memo.clear()
+    found = memo[key] = make(key)
     return found
 
 

@@ -39,6 +39,14 @@ class HeldCommits:
         return await self._commit(**commit)
 
 
+async def held_at_the_disk(run: Running, words: str) -> tuple[HeldCommits, asyncio.Task[Any]]:
+    """Team A's ``words``, submitted and held where the storage writes them."""
+    held = HeldCommits(run, TEAM_A)
+    task = asyncio.create_task(run.app.submit(chat=TEAM_A, actor=ALEX, text=words))
+    await asyncio.wait_for(held.writing.wait(), SOON)
+    return held, task
+
+
 @pytest.fixture
 async def run(tmp_path: Path) -> AsyncIterator[Running]:
     async with running_app(tmp_path / "db") as running:
@@ -52,9 +60,7 @@ async def run(tmp_path: Path) -> AsyncIterator[Running]:
 async def test_a_team_is_answered_while_another_teams_response_is_being_written(
     run: Running,
 ) -> None:
-    held = HeldCommits(run, TEAM_A)
-    slow = asyncio.create_task(run.app.submit(chat=TEAM_A, actor=ALEX, text="consent #1"))
-    await asyncio.wait_for(held.writing.wait(), SOON)
+    held, slow = await held_at_the_disk(run, "consent #1")
 
     other = await asyncio.wait_for(run.app.submit(chat=TEAM_B, actor=ALEX, text="consent #1"), SOON)
 
@@ -69,9 +75,7 @@ async def test_a_team_is_answered_while_another_teams_response_is_being_written(
 
 
 async def test_a_teams_own_commands_are_decided_one_after_another(run: Running) -> None:
-    held = HeldCommits(run, TEAM_A)
-    first = asyncio.create_task(run.app.submit(chat=TEAM_A, actor=ALEX, text="concern #1 too dear"))
-    await asyncio.wait_for(held.writing.wait(), SOON)
+    held, first = await held_at_the_disk(run, "concern #1 too dear")
     second = asyncio.create_task(run.app.submit(chat=TEAM_A, actor=ALEX, text="consent #1"))
     await asyncio.sleep(0.05)
 
@@ -90,9 +94,7 @@ async def test_a_teams_own_commands_are_decided_one_after_another(run: Running) 
 async def test_a_change_to_which_chat_is_in_which_group_waits_for_every_group(
     run: Running,
 ) -> None:
-    held = HeldCommits(run, TEAM_A)
-    slow = asyncio.create_task(run.app.submit(chat=TEAM_A, actor=ALEX, text="consent #1"))
-    await asyncio.wait_for(held.writing.wait(), SOON)
+    held, slow = await held_at_the_disk(run, "consent #1")
     gone = asyncio.create_task(run.app.submit(chat=TEAM_B, actor=SAM, action=ChatGone(TEAM_B)))
     await asyncio.sleep(0.05)
     # Once it waits, a newcomer in another team waits behind it.
