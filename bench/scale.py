@@ -56,30 +56,48 @@ async def build(path: Path, teams: int) -> list[str]:
     return chats
 
 
-async def costs(path: Path, chats: list[str], samples: int) -> dict[str, float]:
-    """Median milliseconds of a response, a tally and a status, on warm teams."""
-    storage = await SqliteStorage.open(path)
+Stored = dict[int, tuple[Path, list[str]]]  # number of teams: the database, the teams' chats
+
+
+async def costs(stored: Stored, samples: int) -> dict[int, dict[str, float]]:
+    """Median milliseconds of a response, a tally and a status, on warm teams, for
+    each number of teams stored. The sizes take turns, sample by sample, so a
+    moment when the disk is slow falls on all of them alike: measured one size
+    after the other, a slow spell of the shared disk made 1,000 teams look
+    half as slow again as 10."""
+    apps: dict[int, Application] = {}
     try:
-        app = Application(storage=storage, clock=ManualClock(START))
-        await warm(app, chats)
-        pick = random.Random(7)
-        times: dict[str, list[float]] = {"response": [], "tally": [], "status": []}
+        for teams, (path, chats) in stored.items():
+            apps[teams] = Application(
+                storage=await SqliteStorage.open(path), clock=ManualClock(START)
+            )
+            await warm(apps[teams], chats)
+        picks = {teams: random.Random(7) for teams in stored}
+        times: dict[int, dict[str, list[float]]] = {
+            teams: {"response": [], "tally": [], "status": []} for teams in stored
+        }
         for n in range(samples):
-            chat = pick.choice(chats)
-            person, proposal = pick.randrange(1, PEOPLE - 1), pick.randrange(1, PROPOSALS + 1)
-            for kind, text in (
-                ("response", respond_text(proposal, n % 2 == 0)),
-                ("tally", f"show #{proposal}"),
-                ("status", "status"),
-            ):
-                started = time.perf_counter()
-                await app.submit(
-                    chat=chat, actor=actor(person), text=text, update_key=f"bench:{kind}:{n}"
-                )
-                times[kind].append(time.perf_counter() - started)
+            for teams, app in apps.items():
+                pick, chats = picks[teams], stored[teams][1]
+                chat = pick.choice(chats)
+                person, proposal = pick.randrange(1, PEOPLE - 1), pick.randrange(1, PROPOSALS + 1)
+                for kind, text in (
+                    ("response", respond_text(proposal, n % 2 == 0)),
+                    ("tally", f"show #{proposal}"),
+                    ("status", "status"),
+                ):
+                    started = time.perf_counter()
+                    await app.submit(
+                        chat=chat, actor=actor(person), text=text, update_key=f"bench:{kind}:{n}"
+                    )
+                    times[teams][kind].append(time.perf_counter() - started)
     finally:
-        await storage.close()
-    return {kind: statistics.median(found) * 1000 for kind, found in times.items()}
+        for app in apps.values():
+            await app.storage.close()
+    return {
+        teams: {kind: statistics.median(found) * 1000 for kind, found in by_kind.items()}
+        for teams, by_kind in times.items()
+    }
 
 
 def start_up(path: Path) -> dict[str, float]:
@@ -96,14 +114,12 @@ def start_up(path: Path) -> dict[str, float]:
 
 async def run(report: Report, samples: int) -> None:
     with scratch() as folder:
-        by_size: dict[int, dict[str, float]] = {}
-        started = {}
+        stored: Stored = {}
         for teams in (10, 100, 1000):
             path = folder / f"scale-{teams}.db"
-            chats = await build(path, teams)
-            by_size[teams] = await costs(path, chats, samples)
-            if teams == 1000:
-                started = start_up(path)
+            stored[teams] = (path, await build(path, teams))
+        started = start_up(stored[1000][0])
+        by_size = await costs(stored, samples)
     report.add(
         Figure(
             "5 scale", "resident memory, 1,000 teams loaded", started["rss_mb"], "MB",
