@@ -29,6 +29,7 @@ class Scheduler:
         self._rearming: asyncio.Task[None] | None = None
         self._firing: asyncio.Task[None] | None = None
         self._again = False
+        self._changed = False  # the timers changed while the firing ran
 
     async def start(self) -> None:
         self._scheduler.start()
@@ -38,6 +39,11 @@ class Scheduler:
 
     def timers_changed(self) -> None:
         """A command set or cancelled a timer: look again at what is next."""
+        if self._firing is not None and not self._firing.done():
+            # The firing looks when it is done: each timer it fires changes the timers,
+            # and a look each time cost more than the firing itself.
+            self._changed = True
+            return
         if self._rearming is None or self._rearming.done():
             self._rearming = asyncio.get_running_loop().create_task(self._rearm())
 
@@ -65,7 +71,11 @@ class Scheduler:
                     self._wake, "interval", minutes=1, id=JOB, replace_existing=True
                 )
                 return
-        await self._rearm()
+        # A change made while the firing looks is looked at again.
+        self._changed = True
+        while self._changed:
+            self._changed = False
+            await self._rearm()
 
     async def _rearm(self) -> None:
         due = await self.app.storage.next_timer_due()

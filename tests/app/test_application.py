@@ -245,3 +245,46 @@ async def test_a_draft_started_after_a_restart_keeps_the_deadline_asked_for(
         assert group is not None and group.proposals[1].stage is Stage.OPEN
         round_ = group.proposals[1].round
         assert round_ is not None and round_.deadline == asked
+
+
+async def test_a_timer_set_while_the_scheduler_looks_for_the_next_is_armed(
+    tmp_path: Path,
+) -> None:
+    """While the scheduler fires, changes to the timers are looked at once, when the
+    firing ends; one made while it looks must still wake the application on time."""
+    storage = await SqliteStorage.open(tmp_path / "db")
+    try:
+        app = Application(storage=storage, clock=SystemClock())
+        scheduler = Scheduler(app)
+        app.on_timers_changed = scheduler.timers_changed
+        await scheduler.start()  # nothing is due, nothing is armed
+        next_due = storage.next_timer_due
+        timer = SetTimer(
+            f"{CHAT}|1|deadline", app.clock.now() + timedelta(seconds=1), DeadlineDue(1, 1)
+        )
+
+        async def a_timer_is_set_meanwhile() -> datetime | None:
+            found = await next_due()  # none yet
+            storage.next_timer_due = next_due  # type: ignore[method-assign]
+            await storage.commit(
+                group_before=None,
+                group_after=Group(id=CHAT, chats=(CHAT,)),
+                command=DeadlineDue(1, 1),
+                now=app.clock.now(),
+                summary="test",
+                outgoing=[Outgoing(timer)],
+            )
+            scheduler.timers_changed()
+            return found
+
+        storage.next_timer_due = a_timer_is_set_meanwhile  # type: ignore[method-assign]
+        await scheduler._wake()  # a wake-up, as APScheduler gives: the firing starts
+        for _ in range(100):
+            if [e for e in await storage.audit(CHAT) if e.summary == "DeadlineDue"]:
+                break
+            await asyncio.sleep(0.1)
+        else:
+            pytest.fail("the timer set while the scheduler looked did not fire")
+        scheduler.stop()
+    finally:
+        await storage.close()
