@@ -44,6 +44,12 @@ class Adapter(Protocol):
         message id), or None. Raise DeliveryFailed or Undeliverable."""
         ...
 
+    def ready_in(self, target: str) -> float:
+        """Seconds until the platform's pacing lets a message go to ``target``; 0 for a
+        platform without one. The delivery loop waits that long before it draws a
+        card's edit, rather than draw it and then wait."""
+        ...
+
 
 def platform_of(target: str) -> str:
     """ "telegram:-100" → "telegram"; "dm:matrix:@sam:x" → "matrix"."""

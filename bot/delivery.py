@@ -235,8 +235,7 @@ class DeliveryLoop:
     def _ready_in(self, delivery: Delivery) -> float:
         """Seconds until the platform's pacing lets a message go to the delivery's chat."""
         adapter = self.app.adapters.get(platform_of(delivery.target))
-        ready_in = getattr(adapter, "ready_in", None)
-        return float(ready_in(delivery.target)) if callable(ready_in) else 0.0
+        return 0.0 if adapter is None else adapter.ready_in(delivery.target)
 
     async def _pause(self, seconds: float) -> None:
         """Sleep, but no longer than until the loop is stopped."""

@@ -49,6 +49,9 @@ class ConsoleAdapter:
         for line in lines[1:]:
             self.write(" " * len(head) + line)
 
+    def ready_in(self, target: str) -> float:
+        return 0.0  # a terminal has no limits to keep to
+
     async def deliver(self, delivery: Delivery) -> str | None:
         effect = delivery.effect
         private = delivery.target.startswith("dm:")

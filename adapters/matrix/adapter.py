@@ -135,6 +135,9 @@ class MatrixAdapter:
             with contextlib.suppress(Exception):
                 await self.client.close()
 
+    def ready_in(self, target: str) -> float:
+        return 0.0  # card edits are paced as they are sent (``adapters.matrix.send``)
+
     async def deliver(self, delivery: Delivery) -> str | None:
         if self._deliveries is None:
             raise DeliveryFailed("the Matrix adapter is not running")

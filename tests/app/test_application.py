@@ -42,6 +42,9 @@ class Recorder:
     async def stop(self) -> None:
         return None
 
+    def ready_in(self, target: str) -> float:
+        return 0.0
+
     async def deliver(self, delivery: Delivery) -> str | None:
         self.tries += 1
         if self.failures:
