@@ -98,9 +98,9 @@ class Application:
     on_timers_changed: Callable[[], None] = field(default=lambda: None)
     on_outbox_changed: Callable[[], None] = field(default=lambda: None)
     _groups: dict[str, Group] = field(default_factory=dict)
-    # Counts the times the memory of groups was emptied, so that a load that
-    # began before (and read what was then stored) does not put it back.
-    _forgotten: int = 0
+    # Counts the retention purges that emptied the memory of groups, so that a
+    # load that began before one (and read what was then stored) does not put it back.
+    _purges: int = 0
     _locks: GroupLocks = field(default_factory=GroupLocks)
 
     # -- groups -------------------------------------------------------------------------
@@ -110,9 +110,9 @@ class Application:
         cached = self._groups.get(group_id)
         if cached is not None:
             return cached
-        forgotten = self._forgotten
+        purges = self._purges
         group = await self.storage.load_group(group_id)
-        if group is None or forgotten != self._forgotten:
+        if group is None or purges != self._purges:
             return group
         # A command may have stored a newer state while this one was read: keep that.
         return self._groups.setdefault(group_id, group)
@@ -233,10 +233,10 @@ class Application:
         one of the updates was stored before (a repeat after a restart), they
         are submitted one by one instead, with the same outcome."""
         results: list[Submitted] | None = None
-        group_ids = {each.group_id for each in submissions}
-        if None in group_ids:
+        group_ids = [each.group_id for each in submissions if each.group_id is not None]
+        if len(group_ids) < len(submissions):
             return [await self._submit_one(event) for event in submissions]
-        async with self._locks.shared(), self._locks.groups(g for g in group_ids if g):
+        async with self._locks.shared(), self._locks.groups(group_ids):
             decided = await self._decide_many(submissions)
             if decided is not None:
                 commits, states, decisions = decided
@@ -452,7 +452,7 @@ class Application:
             purged = await self.storage.purge_closed(before)
             if purged:
                 self._groups.clear()
-                self._forgotten += 1
+                self._purges += 1
             return purged
 
     # -- delivery -------------------------------------------------------------------------

@@ -545,11 +545,9 @@ class FakeTelegram:
         self.callback_queries[query_id] = CallbackQuery(
             query_id, room, message_id, person, callback_data, self._now()
         )
-        if shown is not None:
-            pass
-        elif message is not None and not message.deleted:
+        if shown is None and message is not None and not message.deleted:
             shown = message.to_json()
-        else:
+        elif shown is None:
             # An InaccessibleMessage: Telegram marks it with date 0.
             shown = {"chat": room.to_json(), "message_id": message_id, "date": 0}
         payload = {
