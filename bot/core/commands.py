@@ -200,6 +200,16 @@ class MakeFacilitator:
 
 
 @dataclass(frozen=True, slots=True)
+class ConfirmPerson:
+    """``this is Mum @mary``: a facilitator confirms that a chat account is a person
+    who was added by name, so the two become one member with one history. A name
+    alone never makes an account someone else."""
+
+    name: str  # the person added by name, as typed
+    account: str  # the chat account, as typed ("@mary", "@mary:example.org")
+
+
+@dataclass(frozen=True, slots=True)
 class MySetting:
     """A personal setting: language, quiet, reminders, timezone."""
 
@@ -236,6 +246,18 @@ class LinkChat:
 
     code: str
     chat: str
+
+
+@dataclass(frozen=True, slots=True)
+class MoveChat:
+    """A chat leaves its group to join another (``link CODE`` said there).
+
+    Decided in the group the chat belongs to now, before the other group takes
+    it in with :class:`LinkChat`: a chat never changes group unless a facilitator
+    of that group says so."""
+
+    chat: str
+    to_group: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,11 +322,13 @@ Action = (
     | AddPerson
     | RemovePerson
     | MakeFacilitator
+    | ConfirmPerson
     | MySetting
     | GroupSetting
     | ShowSettings
     | LinkStart
     | LinkChat
+    | MoveChat
     | MyData
     | ForgetMe
     | ChatMoved
@@ -321,9 +345,10 @@ class Request:
     chat: str  # where it was said: "telegram:-100123"; a private chat for DMs
     action: Action
     private: bool = False  # said in a private chat with the bot
-    # The chat says this person is present in the group's chat (they spoke or
-    # pressed a button there), so the roster may learn them. False for private
-    # messages and for anything an adapter cannot vouch for.
+    # The platform vouches that this person is in the chat where they acted (they
+    # wrote there, or the platform confirmed their membership when they pressed or
+    # reacted), so the roster may learn them. False for private messages and for
+    # anything an adapter cannot vouch for: then nobody new becomes a member.
     present: bool = True
 
 

@@ -26,7 +26,6 @@ from bot.core.forgetting import pseudonym_member
 from bot.core.frozen import constructor
 from bot.core.i18n import can_write
 from bot.core.model import Group, Member, MemberStatus, Role
-from bot.core.names import fold
 from bot.core.turn import Refusal, Turn
 
 
@@ -58,12 +57,14 @@ class Who(StrEnum):
 # Every command is checked against these: named once, as reaching an enum member
 # through its class costs about 0.1 µs in Python 3.11.
 _ANYONE, _FORMER_TOO, _FACILITATOR = Who.ANYONE, Who.MEMBER_OR_FORMER, Who.FACILITATOR
-_LEFT = MemberStatus.LEFT
+_LEFT, _REMOVED = MemberStatus.LEFT, MemberStatus.REMOVED
 
 PERMISSIONS: dict[type, Who] = {
     c.Help: Who.ANYONE,
     c.Join: Who.ANYONE,
-    c.LinkChat: Who.ANYONE,  # the code, made by a facilitator, is the permission
+    # The code, made by a facilitator, is this group's permission; the chat's own
+    # group, if it has one, has let it go first by a facilitator's word (MoveChat).
+    c.LinkChat: Who.ANYONE,
     c.Unclear: Who.ANYONE,
     c.ChatMoved: Who.ANYONE,  # platform events, vouched for by the adapter
     c.ChatGone: Who.ANYONE,
@@ -96,6 +97,8 @@ PERMISSIONS: dict[type, Who] = {
     c.MakeFacilitator: Who.FACILITATOR,
     c.GroupSetting: Who.FACILITATOR,
     c.LinkStart: Who.FACILITATOR,
+    c.MoveChat: Who.FACILITATOR,
+    c.ConfirmPerson: Who.FACILITATOR,
 }
 
 Handler = Callable[[Turn, Any], None]
@@ -132,6 +135,8 @@ HANDLERS: dict[type, Handler] = {
     c.GroupSetting: people.group_setting,
     c.LinkStart: people.link_start,
     c.LinkChat: people.link_chat,
+    c.MoveChat: people.move_chat,
+    c.ConfirmPerson: people.confirm_person,
     c.ForgetMe: people.forget_me,
     c.Unclear: views.unclear,
     c.ChatMoved: people.chat_moved,
@@ -213,13 +218,13 @@ def _identify(turn: Turn) -> None:
     )
     if not can_learn:
         return
-    added = _added_as(turn.group, actor)
-    if added is not None:
-        # Someone added by name ("add Mum") who now speaks in the chat is that person.
-        member = replace(added, identities=(actor.identity,), handle=actor.handle)
-        turn.group = turn.group.with_member(member)
-        turn.member = member
+    replayed = _pseudonym_for(turn.group, actor)
+    if replayed is not None:
+        turn.group = turn.group.with_member(replace(replayed, identities=(actor.identity,)))
+        turn.member = turn.group.members[replayed.id]
         return
+    # Someone new, whom the platform vouches is in the chat. A name alone never
+    # makes them someone added by name ("add Mum"): a facilitator confirms that.
     first = not any(m.active for m in turn.group.members.values())
     member = Member(
         id=turn.group.next_member_id(),
@@ -232,6 +237,21 @@ def _identify(turn: Turn) -> None:
     )
     turn.group = turn.group.with_member(member)
     turn.member = member
+    people.namesake_hint(turn, member)
+
+
+def _pseudonym_for(group: Group, actor: c.Actor) -> Member | None:
+    """In a replayed record, the member a forgotten person's pseudonym stands for.
+
+    Someone a facilitator confirmed as a person added by name became that member;
+    once forgotten, their earlier commands carry the pseudonym of the one member,
+    who, replayed, is still the person added by name. No platform makes such an
+    identity, so this is never a way in."""
+    member_id = pseudonym_member(actor.identity)
+    if member_id is None:
+        return None
+    member = group.members.get(member_id)
+    return member if member is not None and member.active and not member.identities else None
 
 
 def _platform_language(group: Group, actor: c.Actor) -> str | None:
@@ -246,42 +266,32 @@ def _platform_language(group: Group, actor: c.Actor) -> str | None:
     return code
 
 
-def _added_as(group: Group, actor: c.Actor) -> Member | None:
-    """The member added by name that ``actor`` is. In a replayed record, a forgotten
-    person's pseudonym stands for their member: their name is no longer there to match."""
-    member_id = pseudonym_member(actor.identity)
-    if member_id is None:
-        return _added_by_name(group, actor.name)
-    member = group.members.get(member_id)
-    return member if member is not None and member.active and not member.identities else None
-
-
-def _added_by_name(group: Group, name: str) -> Member | None:
-    """The one active member without a chat account whose name is ``name``."""
-    wanted = fold(name)
-    matches = [
-        m
-        for m in group.members.values()
-        if m.active and not m.identities and wanted and fold(m.name) == wanted
-    ]
-    return matches[0] if len(matches) == 1 else None
-
-
 def _authorise(turn: Turn, who: Who) -> None:
     member = turn.member
     if who is _ANYONE:
         return
+    request = turn.request
+    assert request is not None
     if member is None:
-        if turn.request is not None and turn.request.actor.identity in ANONYMOUS_SENDERS:
+        if request.actor.identity in ANONYMOUS_SENDERS:
             raise Refusal(
                 "I can't tell who you are when you post anonymously. "
                 "Please post as yourself to take part."
             )
+        if not request.private and not request.present:
+            raise Refusal(people.NOT_IN_CHAT)
         raise Refusal(
             "Only members of this group can do that. To join, say join in the group's chat.",
             example="join",
         )
-    if member.status is _LEFT and who is not _FORMER_TOO:
-        raise Refusal("You left this group. To take part again, say: join", example="join")
+    if who is _FORMER_TOO:
+        return
+    if member.status is _REMOVED:
+        raise Refusal(people.REMOVED_REFUSAL)
+    if member.status is _LEFT:
+        raise Refusal(
+            "You left this group. To take part again, say join in the group's chat.",
+            example="join",
+        )
     if who is _FACILITATOR and not member.is_facilitator:
         raise Refusal("Only a facilitator can do that. Say settings to see who they are.")

@@ -127,6 +127,7 @@ COMMANDS: dict[str, str] = {
     "add": "add",
     "remove": "remove",
     "facilitator": "facilitator",
+    "this is": "this is",
     **dict.fromkeys(("language", "lang"), "language"),
     **dict.fromkeys(("quiet", "quiet hours"), "quiet"),
     **dict.fromkeys(("reminders", "reminder"), "reminders"),

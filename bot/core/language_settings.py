@@ -18,6 +18,7 @@ from collections.abc import Callable
 from bot.core.commands import (
     Action,
     AddPerson,
+    ConfirmPerson,
     GroupSetting,
     LinkChat,
     LinkStart,
@@ -43,6 +44,7 @@ EXAMPLES: dict[str, str] = {
     "add": "add Mum",
     "remove": "remove Mum",
     "facilitator": "facilitator @sam",
+    "this is": "this is Mum @mary",
     "language": "language cy",
     "quiet": "quiet 21:00-08:00",
     "reminders": "reminders off",
@@ -95,6 +97,23 @@ def _person(command: str, action: Callable[[str], Action]) -> Handler:
         return name if isinstance(name, NotUnderstood) else action(name)
 
     return read
+
+
+def _confirm_person(words: Words, said: Said) -> Action | NotUnderstood:
+    """``this is Mum @mary``: the person added by name, then the account after "@"."""
+    text = tidy(words.rest().split("\n")[0])
+    name, at, account = text.partition("@")
+    name, account = tidy(name).rstrip(":=,").strip(), tidy(account)
+    if not at or not name or not account:
+        problem = N_(
+            "Please write the name of the person added by name, then their chat account after @."
+        )
+        return NotUnderstood(Phrase(problem), EXAMPLES["this is"])
+    too_long = over(name, "name", MAX_SHORT, EXAMPLES["this is"]) or over(
+        account, "name", MAX_SHORT, EXAMPLES["this is"]
+    )
+    # The "@" stays: a Matrix account is named by its whole id ("@mary:example.org").
+    return too_long or ConfirmPerson(name=name, account="@" + account.lstrip("@"))
 
 
 def _value(words: Words) -> str:
@@ -157,6 +176,7 @@ HANDLERS: dict[str, Handler] = {
     "add": _person("add", AddPerson),
     "remove": _person("remove", RemovePerson),
     "facilitator": _person("facilitator", MakeFacilitator),
+    "this is": _confirm_person,
     "language": _my_setting("language"),
     "quiet": _my_setting("quiet"),
     "reminders": _my_setting("reminders"),

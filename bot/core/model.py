@@ -53,6 +53,9 @@ class Role(StrEnum):
 class MemberStatus(StrEnum):
     ACTIVE = "active"
     LEFT = "left"  # said "leave" or left the chat: not counted, not nudged
+    # Taken off by a facilitator: like LEFT, but only a facilitator brings them back;
+    # joining the chat again or saying "join" does not (docs/design-notes.md).
+    REMOVED = "removed"
     FORGOTTEN = "forgotten"  # said "forgetme": shown as "a former member"
 
 

@@ -11,8 +11,9 @@ from bot.core import commands as c
 from bot.core import deadlines
 from bot.core.document import Document, Strong, fill, para
 from bot.core.effects import Forget, Post
-from bot.core.i18n import can_write
-from bot.core.model import GroupSettings, Member, MemberStatus, Proposal, Role
+from bot.core.i18n import N_, can_write
+from bot.core.merging import merge_members
+from bot.core.model import Group, GroupSettings, Member, MemberStatus, Proposal, Role
 from bot.core.names import find_member, fold
 from bot.core.processes import PROCESS_NAMES
 from bot.core.rounds import refresh_card
@@ -23,12 +24,38 @@ LINK_VALID_FOR = timedelta(days=1)
 MAX_NAME = 60
 
 
+# Said to someone the platform does not vouch for: not in the chat where they acted.
+NOT_IN_CHAT = N_(
+    "Only people in this chat can take part in its decisions. Please join the chat first."
+)
+REMOVED_REFUSAL = N_(
+    "A facilitator took you out of this group. Ask a facilitator if you want to come back."
+)
+
+
 def join(turn: Turn, action: c.Join) -> None:
+    """``join``, or the platform saying someone joined the chat.
+
+    Only in the group's chat, where the platform vouches for who is there: said
+    privately, it could bring back someone who was removed from the chat. Someone
+    who left comes back this way; someone a facilitator removed does not."""
     request = turn.request
     assert request is not None
     member = turn.member
+    if request.private:
+        raise Refusal(
+            "Please say join in the group's chat. I can only add people who are in it.",
+            example="join",
+        )
     if member is None:
-        raise Refusal("Please say join in the group's chat, so I know which group you mean.")
+        if not request.present:
+            raise Refusal(NOT_IN_CHAT)
+        raise Refusal(
+            "I can't tell who you are when you post anonymously. "
+            "Please post as yourself to take part."
+        )
+    if member.status is MemberStatus.REMOVED:
+        raise Refusal(REMOVED_REFUSAL)
     if member.status is MemberStatus.LEFT:
         member = replace(member, status=MemberStatus.ACTIVE)
         turn.group = turn.group.with_member(member)
@@ -53,7 +80,8 @@ def leave(turn: Turn, action: c.Leave) -> None:
     turn.group = turn.group.with_member(replace(member, status=MemberStatus.LEFT))
     _hand_on_facilitation(turn)
     turn.reply_phrase(
-        "Goodbye, {name}. You have left this group. Say join to come back.", name=member.name
+        "Goodbye, {name}. You have left this group. Say join in the group's chat to come back.",
+        name=member.name,
     )
 
 
@@ -97,6 +125,17 @@ def add_person(turn: Turn, action: c.AddPerson) -> None:
     if existing is not None and fold(existing.name) == fold(name):
         if existing.active:
             raise Refusal("{name} is already in this group.", name=existing.name)
+        if existing.status is MemberStatus.REMOVED and not member.is_facilitator:
+            raise Refusal(
+                "Only a facilitator can add {name} back. You can ask one of them.",
+                name=existing.name,
+            )
+        if existing.status is MemberStatus.LEFT and existing.identities:
+            # They chose to leave: coming back is theirs to choose.
+            raise Refusal(
+                "{name} left the group. They can come back by saying join in the group's chat.",
+                name=existing.name,
+            )
         turn.group = turn.group.with_member(replace(existing, status=MemberStatus.ACTIVE))
         turn.reply_phrase("{name} is back in the group.", name=existing.name)
         return
@@ -120,8 +159,12 @@ def remove_person(turn: Turn, action: c.RemovePerson) -> None:
             "facilitator @name",
             name=target.name,
         )
-    turn.group = turn.group.with_member(replace(target, status=MemberStatus.LEFT))
-    turn.reply_phrase("{name} is no longer counted in this group's decisions.", name=target.name)
+    turn.group = turn.group.with_member(replace(target, status=MemberStatus.REMOVED))
+    turn.reply_phrase(
+        "{name} is no longer counted in this group's decisions. "
+        "Only a facilitator can add them back.",
+        name=target.name,
+    )
 
 
 def make_facilitator(turn: Turn, action: c.MakeFacilitator) -> None:
@@ -141,6 +184,87 @@ def make_facilitator(turn: Turn, action: c.MakeFacilitator) -> None:
         )
     turn.group = turn.group.with_member(replace(target, role=Role.FACILITATOR))
     turn.reply_phrase("{name} now helps run the group as a facilitator.", name=target.name)
+
+
+def confirm_person(turn: Turn, action: c.ConfirmPerson) -> None:
+    """``this is Mum @mary`` (facilitators): the account is the person added by name.
+
+    A name alone never makes an account someone else: "Mum" could be anyone's
+    display name. Once a facilitator confirms it, the two become one member,
+    with the history of both, and nobody answers for them any more."""
+    person = _added_by_name(turn.group, action.name)
+    if person is None:
+        raise Refusal(
+            "I don't know anyone called {name} who was added by name. "
+            "Say settings to see who is in the group.",
+            example="this is Mum @mary",
+            name=action.name,
+        )
+    with_accounts = {i: m for i, m in turn.group.members.items() if m.identities}
+    account = find_member(replace(turn.group, members=with_accounts), action.account)
+    if account is None or not account.active:
+        raise Refusal(
+            "I don't know the chat account {account} in this group. "
+            "They need to say something in the chat first.",
+            account=action.account,
+        )
+    turn.group = merge_members(turn.group, person, account)
+    if turn.member is not None and turn.member.id == account.id:
+        turn.member = turn.group.members[person.id]
+    for proposal in turn.group.proposals.values():
+        if _on_card(proposal, person.id):
+            refresh_card(turn, proposal)
+    _ = turn.group_t
+    turn.emit(
+        Post(
+            Document(
+                (
+                    para(
+                        _(
+                            "{account} is {name}. From now on {name} answers for "
+                            "themselves, and nobody else can answer for them."
+                        ).format(account=account.name, name=person.name)
+                    ),
+                )
+            )
+        )
+    )
+
+
+def _added_by_name(group: Group, name: str) -> Member | None:
+    """The one active member without a chat account whose name is ``name``."""
+    wanted = fold(name.lstrip("@"))
+    matches = [
+        m
+        for m in group.members.values()
+        if m.active and not m.identities and wanted and fold(m.name) == wanted
+    ]
+    return matches[0] if len(matches) == 1 else None
+
+
+def namesake_hint(turn: Turn, member: Member) -> None:
+    """A new account shares its name with someone added by name: say how a
+    facilitator can join the two, since the bot never does it on a name alone."""
+    person = _added_by_name(turn.group, member.name)
+    if person is None:
+        return
+    account = f"@{member.handle}" if member.handle else f"@{member.name}"
+    _ = turn.group_t
+    turn.emit(
+        Post(
+            Document(
+                (
+                    para(
+                        _(
+                            "{name} was added by name before. If this account is the same "
+                            "person, a facilitator can say:"
+                        ).format(name=person.name)
+                    ),
+                    para(Strong(f"this is {person.name} {account}")),
+                )
+            )
+        )
+    )
 
 
 # -- personal settings ---------------------------------------------------------------------
@@ -304,6 +428,15 @@ def link_start(turn: Turn, action: c.LinkStart) -> None:
 
 
 def link_chat(turn: Turn, action: c.LinkChat) -> None:
+    """``link CODE`` said in another chat: that chat joins this group, and every chat
+    of the group is told. The chat's own group (if it has one) has let it go first,
+    by a facilitator's word (:func:`move_chat`)."""
+    request = turn.request
+    assert request is not None
+    if request.private:
+        raise Refusal("Please say link and the code in the chat you want to add to the group.")
+    if not request.present:
+        raise Refusal(NOT_IN_CHAT)
     expiry = turn.group.link_codes.get(action.code)
     if expiry is None or expiry <= turn.now:
         raise Refusal(
@@ -311,11 +444,55 @@ def link_chat(turn: Turn, action: c.LinkChat) -> None:
             "link in the group's chat."
         )
     codes = {k: v for k, v in turn.group.link_codes.items() if k != action.code}
-    chats = (
-        turn.group.chats if action.chat in turn.group.chats else (*turn.group.chats, action.chat)
+    if action.chat in turn.group.chats:
+        turn.group = replace(turn.group, link_codes=codes)
+        turn.reply_phrase("This chat is already part of the group.")
+        return
+    turn.group = replace(turn.group, chats=(*turn.group.chats, action.chat), link_codes=codes)
+    _ = turn.group_t
+    name = turn.member.name if turn.member is not None else _("Someone")
+    turn.emit(
+        Post(
+            Document(
+                (
+                    para(
+                        _(
+                            "{name} added another chat to this group. Decisions are now "
+                            "shared in every chat of the group."
+                        ).format(name=name)
+                    ),
+                )
+            )
+        )
     )
-    turn.group = replace(turn.group, chats=chats, link_codes=codes)
-    turn.reply_phrase("This chat is now part of the group. Decisions will be shared here too.")
+
+
+def move_chat(turn: Turn, action: c.MoveChat) -> None:
+    """The chat leaves this group for another (facilitators). A group's only chat
+    does not leave while it has decisions: they would be out of everyone's reach."""
+    if action.chat not in turn.group.chats:
+        return
+    if turn.group.chats == (action.chat,) and turn.group.proposals:
+        raise Refusal(
+            "This chat already has its own decisions, so it can't join another group. "
+            "Instead, say link here, and use the code in the other chat."
+        )
+    turn.group = replace(turn.group, chats=tuple(x for x in turn.group.chats if x != action.chat))
+    _ = turn.group_t
+    turn.emit(
+        Post(
+            Document(
+                (
+                    para(
+                        _(
+                            "One of this group's chats has joined another group. "
+                            "Its decisions are no longer shared there."
+                        )
+                    ),
+                )
+            )
+        )
+    )
 
 
 def chat_moved(turn: Turn, action: c.ChatMoved) -> None:

@@ -70,6 +70,12 @@ def respond(turn: Turn, action: c.Respond) -> None:
             number=proposal.number,
         )
     current = round_.response_of(subject.id)
+    if subject is not actor and current is not None and current.recorded_by is None:
+        raise Refusal(
+            "{name} gave their answer to #{number} themselves, so I keep it.",
+            name=subject.name,
+            number=proposal.number,
+        )
     if current is not None and (
         current.response,
         current.reason,
@@ -176,6 +182,8 @@ def after_change(turn: Turn, proposal: Proposal) -> None:
 
 
 def _subject(turn: Turn, typed: str) -> Member:
+    """The person a proxy answer is for: only someone without a chat account (added
+    by name). Whoever can answer for themselves does."""
     member = find_member(turn.group, typed)
     if member is None or not member.active:
         raise Refusal(
@@ -183,6 +191,12 @@ def _subject(turn: Turn, typed: str) -> Member:
             "first: add {name}",
             example="add Mum",
             name=typed.lstrip("@"),
+        )
+    actor = turn.member
+    if member.identities and (actor is None or member.id != actor.id):
+        raise Refusal(
+            "{name} is in the chat, so only {name} can answer. You could remind them.",
+            name=member.name,
         )
     return member
 

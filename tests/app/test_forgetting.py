@@ -85,10 +85,13 @@ async def test_the_record_replays_to_the_same_group_after_a_forgetme(tmp_path: P
 async def test_someone_added_by_name_who_joined_and_was_forgotten_replays(
     tmp_path: Path,
 ) -> None:
-    """Sam adds Alex by name; Alex speaks in the chat (and so is that member), then is
-    forgotten. The pseudonym still finds the member Sam added."""
+    """Sam adds Alex by name; Alex speaks in the chat, Sam confirms that the account is
+    the person he added (one member now), then Alex is forgotten. The record still
+    replays to the same state."""
     async with running_app(tmp_path / "db") as run:
         await says(run, SAM, "join", "add Alexandra Quigley", "propose Buy a kettle")
+        await says(run, ALEX, "status")
+        await says(run, SAM, "this is Alexandra Quigley @alexq")
         await says(run, ALEX, "consent #1", "forgetme")
         await says(run, SAM, "status")
         stored = await run.app.group(CHAT)

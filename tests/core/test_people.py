@@ -44,7 +44,9 @@ def test_join_said_privately_asks_to_say_it_in_the_group() -> None:
 def test_someone_who_left_is_not_asked_and_can_come_back() -> None:
     conv = team("Sam", "Alex", "Jo")
     conv.by("Alex", c.Leave())
-    assert conv.last_text() == "Goodbye, Alex. You have left this group. Say join to come back."
+    assert conv.last_text() == (
+        "Goodbye, Alex. You have left this group. Say join in the group's chat to come back."
+    )
     conv.by("Sam", c.Propose("Move the morning visit to 10:00"))
     round_ = conv.proposal(1).round
     assert round_ is not None and conv.member_id("Alex") not in round_.eligible
@@ -111,7 +113,9 @@ def test_someone_removed_is_not_counted_and_can_be_added_back() -> None:
     conv = team("Sam", "Alex")
     conv.by("Sam", c.AddPerson("Mum"))
     conv.by("Sam", c.RemovePerson("Mum"))
-    assert conv.last_text() == "Mum is no longer counted in this group's decisions."
+    assert conv.last_text() == (
+        "Mum is no longer counted in this group's decisions. Only a facilitator can add them back."
+    )
     conv.by("Sam", c.Propose("Move the morning visit to 10:00"))
     assert "Mum" not in conv.card_text(1)
     conv.by("Sam", c.AddPerson("Mum"))
@@ -321,7 +325,9 @@ def test_a_link_code_joins_another_chat_to_the_group_once() -> None:
         "To add another chat to this group, say this in that chat within a day:\nlink k3y"
     )
     conv.by("Kim", c.LinkChat("k3y", "console:family"))
-    assert conv.last_text().startswith("This chat is now part of the group.")
+    assert conv.last_text() == (
+        "Kim added another chat to this group. Decisions are now shared in every chat of the group."
+    )
     assert conv.group.chats == (CHAT, "console:family")
     assert "Kim" in [m.name for m in conv.group.active_members()]
     assert "not valid" in refused(conv, c.LinkChat("k3y", "console:other"), name="Kim")
@@ -450,10 +456,12 @@ def test_a_forgotten_required_voice_is_never_named_as_nothing() -> None:
     assert "hear from ." not in outcome.summary
 
 
-def test_someone_added_by_name_who_joins_the_chat_is_one_member() -> None:
+def test_someone_added_by_name_is_one_member_once_a_facilitator_confirms_the_account() -> None:
     conv = team("Sam", "Alex")
     conv.by("Sam", c.AddPerson("Mum"))
     conv.by("Mum", c.Join())
+    assert [m.name for m in conv.group.active_members()].count("Mum") == 2
+    conv.by("Sam", c.ConfirmPerson("Mum", "@Mum"))
     assert [m.name for m in conv.group.active_members()].count("Mum") == 1
 
 

@@ -42,16 +42,28 @@ DAY = timedelta(days=1)
 # -- the people ------------------------------------------------------------------------------
 
 # Fran joined first (the facilitator), Pat proposes, Mel is a member, Lee joined and left,
-# and Nell is not in the group: she writes privately (a forwarded button, a deep link).
-NON_MEMBER, FORMER, MEMBER, PROPOSER, FACILITATOR = (
+# Rae joined and a facilitator removed her; Nell is not in the group: she writes privately
+# (a forwarded button, a deep link); Otto presses and types in the group's chat, but the
+# platform does not vouch that he is in it (a public group he never joined).
+NON_MEMBER, OUTSIDER, FORMER, REMOVED, MEMBER, PROPOSER, FACILITATOR = (
     "non-member",
+    "outsider",
     "former member",
+    "removed member",
     "member",
     "proposer",
     "facilitator",
 )
-ROLES = (NON_MEMBER, FORMER, MEMBER, PROPOSER, FACILITATOR)
-NAMES = {NON_MEMBER: "Nell", FORMER: "Lee", MEMBER: "Mel", PROPOSER: "Pat", FACILITATOR: "Fran"}
+ROLES = (NON_MEMBER, OUTSIDER, FORMER, REMOVED, MEMBER, PROPOSER, FACILITATOR)
+NAMES = {
+    NON_MEMBER: "Nell",
+    OUTSIDER: "Otto",
+    FORMER: "Lee",
+    REMOVED: "Rae",
+    MEMBER: "Mel",
+    PROPOSER: "Pat",
+    FACILITATOR: "Fran",
+}
 
 ANYONE = frozenset(ROLES)
 MEMBERS = frozenset({MEMBER, PROPOSER, FACILITATOR})
@@ -162,9 +174,11 @@ ON_THE_GROUP: dict[str, tuple[c.Action, frozenset[str]]] = {
     "export": (c.Export(), MEMBERS),
     "settings": (c.ShowSettings(), MEMBERS),
     "my setting": (c.MySetting("reminders", "off"), MEMBERS),
-    # The right to see and to erase one's data outlives membership.
-    "mydata": (c.MyData(), frozenset({FORMER, *MEMBERS})),
-    "forgetme": (c.ForgetMe(), frozenset({FORMER, *MEMBERS})),
+    # The right to see and to erase one's data outlives membership, however it ended.
+    "mydata": (c.MyData(), frozenset({FORMER, REMOVED, *MEMBERS})),
+    "forgetme": (c.ForgetMe(), frozenset({FORMER, REMOVED, *MEMBERS})),
+    # Nobody answers for a member who has a chat account (Mel may name herself).
+    "respond for Mel": (c.Respond(1, "consent", proxy_for="Mel"), frozenset({MEMBER})),
     # Assumed: anyone in the group may add someone who answers through a proxy …
     "add someone": (c.AddPerson("Grandad"), MEMBERS),
     # … and taking someone out of the count is managing the group.
@@ -172,7 +186,13 @@ ON_THE_GROUP: dict[str, tuple[c.Action, frozenset[str]]] = {
     "make facilitator": (c.MakeFacilitator("Mel"), FACILITATORS),
     "change a group setting": (c.GroupSetting("quorum", "60"), FACILITATORS),
     "link a chat": (c.LinkStart("a1b2c3d4"), FACILITATORS),
-    # Joining happens in the group's chat: privately, the bot cannot tell which group.
+    # The chat's own group lets it go to another only by a facilitator's word.
+    "move the chat": (c.MoveChat("console:other", "console:elsewhere"), FACILITATORS),
+    # A name alone never makes an account someone added by name: a facilitator confirms.
+    "this is Mum": (c.ConfirmPerson("Mum", "@Mel"), FACILITATORS),
+    # Joining happens in the group's chat, by someone the platform vouches is in it:
+    # privately, it would let someone removed from the chat back in. Someone who left
+    # comes back; someone a facilitator removed does not.
     "join": (c.Join(), frozenset({FORMER, *MEMBERS})),
     "help": (c.Help(), ANYONE),
     # The only facilitator hands on the role before leaving.
@@ -201,7 +221,10 @@ def refusals() -> dict[str, str]:
     for role, action, stage, why in (
         (NON_MEMBER, c.Status(), Stage.OPEN, "who"),  # not in the group
         (NON_MEMBER, c.Join(), Stage.OPEN, "who"),  # joining privately
+        (OUTSIDER, c.Status(), Stage.OPEN, "who"),  # the platform does not vouch for him
         (FORMER, c.Status(), Stage.OPEN, "who"),  # left the group
+        (REMOVED, c.Status(), Stage.OPEN, "who"),  # removed by a facilitator
+        (PROPOSER, c.Respond(1, "consent", proxy_for="Mel"), Stage.OPEN, "who"),  # Mel can
         (MEMBER, c.GroupSetting("quorum", "60"), Stage.OPEN, "who"),  # not a facilitator
         (MEMBER, c.Close(1), Stage.OPEN, "who"),  # neither proposer nor facilitator
         (FACILITATOR, c.Leave(), Stage.OPEN, "who"),  # the only facilitator
@@ -224,12 +247,14 @@ def outcome(decision: Decision) -> str:
 
 @functools.cache
 def group_at(stage: Stage) -> Conversation:
-    """Fran, Pat, Mel, Mum (added by name) and Lee (who left); Pat's #1 in ``stage``, with a
+    """Fran, Pat, Mel, Mum (added by name), Lee (who left) and Rae (removed); Pat's #1 in
+    ``stage``, with a
     question Mel asked while it was open."""
     conv = Conversation()
-    for name in ("Fran", "Pat", "Mel", "Lee"):
+    for name in ("Fran", "Pat", "Mel", "Lee", "Rae"):
         conv.by(name, c.Join())
     conv.by("Lee", c.Leave())
+    conv.by("Fran", c.RemovePerson("Rae"))
     conv.by("Fran", c.AddPerson("Mum"))
     proposal = c.Propose("Move the morning visit to 10:00", "Mum sleeps badly")
     conv.by("Pat", {
@@ -263,7 +288,8 @@ def attempt(role: str, action: c.Action, stage: Stage) -> Decision:
     actor = c.Actor(identity=f"console:{name.lower()}", name=name)
     private = role == NON_MEMBER
     chat = f"dm:console:{name.lower()}" if private else "console:group"
-    request = c.Request(actor, chat, action, private=private, present=not private)
+    present = not private and role != OUTSIDER
+    request = c.Request(actor, chat, action, private=private, present=present)
     decision = decide(conv.group, request, conv.now)
     if decision.refused:
         # A refusal changes nothing and says why, once.
