@@ -17,7 +17,7 @@ import logging
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.adapter import Adapter, platform_of
 from bot.clock import Clock
@@ -39,9 +39,12 @@ from bot.core.i18n import N_
 from bot.core.language import NotUnderstood, parse
 from bot.core.model import Group, GroupSettings
 from bot.locks import GroupLocks
-from storage.interface import Commit, Outgoing, Storage
+from storage.interface import Commit, Outgoing, Storage, Timer
 
 log = logging.getLogger("deciding_together.app")
+
+TIMER_RETRY = timedelta(seconds=30)
+TIMER_RETRY_MAX = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +105,8 @@ class Application:
     # load that began before one (and read what was then stored) does not put it back.
     _purges: int = 0
     _locks: GroupLocks = field(default_factory=GroupLocks)
+    # How often each (group, timer) has failed in a row: its back-off.
+    _timer_failures: dict[tuple[str, str], int] = field(default_factory=dict)
 
     # -- groups -------------------------------------------------------------------------
 
@@ -203,6 +208,10 @@ class Application:
         if isinstance(action, c.LinkChat):
             # The code names the group to join, whatever chat it is said in.
             linked = await self.storage.group_with_link_code(action.code)
+            current = await self.storage.group_for_chat(chat) if not private else None
+            if linked is not None and current is not None and current != linked:
+                request = c.Request(actor, chat, action, private=private, present=event.present)
+                return await self._move_chat(current, linked, request, update_key)
             group_id = linked or group_id
         group = await self._group_for(
             chat, actor, private, group_id, event.chat_title, update_key, every_group=every_group
@@ -303,6 +312,62 @@ class Application:
             states[group.id] = decision.group
             results.append(Submitted(decision=decision, group_id=group.id))
         return commits, states, results
+
+    async def _move_chat(
+        self, current_id: str, linked_id: str, request: c.Request, update_key: str | None
+    ) -> Submitted:
+        """``link CODE`` said in a chat that belongs to another group: its own group lets
+        it go (a facilitator's word there), then the code's group takes it in, both in
+        one transaction. Either refusal stops both. Called with every group held."""
+        current, linked = await self.group(current_id), await self.group(linked_id)
+        assert isinstance(request.action, c.LinkChat)
+        if current is None or linked is None:
+            return await self._apply(linked or current or Group(id=request.chat), request)
+        now = self.clock.now()
+        leaving = c.Request(
+            request.actor,
+            request.chat,
+            c.MoveChat(request.chat, linked.id),
+            private=request.private,
+            present=request.present,
+        )
+        left = decide(current, leaving, now)
+        if left.refused:
+            return await self._apply(current, leaving, update_key=update_key)
+        joined = decide(linked, request, now)
+        if joined.refused:
+            return await self._apply(linked, request, update_key=update_key)
+        commits = [
+            self._commit(current, leaving, left, now, update_key=None),
+            self._commit(linked, request, joined, now, update_key=update_key),
+        ]
+        if not await self.storage.commit_many(commits, durable=False):
+            return Submitted(duplicate=True, group_id=linked.id)
+        self._groups[current.id], self._groups[linked.id] = left.group, joined.group
+        if any(o.targets for each in commits for o in each["outgoing"]):
+            self.on_outbox_changed()
+        return Submitted(decision=joined, group_id=linked.id)
+
+    def _commit(
+        self,
+        group: Group,
+        command: c.Command,
+        decision: Decision,
+        now: datetime,
+        *,
+        update_key: str | None,
+    ) -> Commit:
+        """What storing ``decision`` takes, for :meth:`Storage.commit_many`."""
+        return Commit(
+            group_before=self._groups.get(group.id),
+            group_after=decision.group,
+            command=command,
+            now=now,
+            summary=decision.summary,
+            outgoing=[Outgoing(e, self._targets(decision.group, e)) for e in decision.effects],
+            update_key=update_key,
+            fired_timer=None,
+        )
 
     def _fill_in(self, action: c.Action, chat: str) -> c.Action:
         """Values the core must be given: secrets it cannot make, the chat it cannot see."""
@@ -423,23 +488,57 @@ class Application:
     # -- the clock's events ---------------------------------------------------------------
 
     async def run_due_timers(self) -> int:
-        """Fire every timer that is due, oldest first, each exactly once."""
+        """Fire every timer that is due, oldest first, each exactly once.
+
+        A timer that fails (a damaged group, a bug) fails alone: it is logged with
+        its group and tried again later, backing off, and every other timer still
+        fires on time."""
         fired = 0
+        failed: set[str] = set()
         while True:
             due = await self.storage.due_timers(self.clock.now(), limit=100)
             for timer in due:
-                # A command may have moved or cancelled the timer since it was read:
-                # then the commit finds it no longer due, and nothing is stored.
-                async with self._locks.shared(), self._locks.groups([timer.group_id]):
-                    group = await self.group(timer.group_id)
-                    if group is None:
-                        log.warning("timer %s names a group that no longer exists", timer.key)
-                        group = Group(id=timer.group_id, settings=self.defaults)
-                    done = await self._apply(group, timer.event, fired_timer=timer.key)
-                    fired += done.decision is not None
+                if timer.key in failed:
+                    continue
+                try:
+                    fired += await self._fire(timer)
+                except Exception:
+                    failed.add(timer.key)
+                    await self._postpone(timer)
             await self.storage.durable()
-            if len(due) < 100:
+            if len(due) < 100 or all(t.key in failed for t in due):
                 return fired
+
+    async def _fire(self, timer: Timer) -> bool:
+        # A command may have moved or cancelled the timer since it was read:
+        # then the commit finds it no longer due, and nothing is stored.
+        async with self._locks.shared(), self._locks.groups([timer.group_id]):
+            group = await self.group(timer.group_id)
+            if group is None:
+                log.warning("timer %s names a group that no longer exists", timer.key)
+                group = Group(id=timer.group_id, settings=self.defaults)
+            done = await self._apply(group, timer.event, fired_timer=timer.key)
+        self._timer_failures.pop((timer.group_id, timer.key), None)
+        return done.decision is not None
+
+    async def _postpone(self, timer: Timer) -> None:
+        """Log a failed timer with its group and move it on: 30 s, then twice as long
+        each time it fails again, at most an hour."""
+        where = (timer.group_id, timer.key)
+        failures = self._timer_failures[where] = self._timer_failures.get(where, 0) + 1
+        wait = min(TIMER_RETRY * 2 ** (failures - 1), TIMER_RETRY_MAX)
+        log.exception(
+            "timer %s of group %s failed (%d times); trying again in %d s",
+            timer.key,
+            timer.group_id,
+            failures,
+            wait.total_seconds(),
+        )
+        try:
+            await self.storage.postpone_timer(timer.group_id, timer.key, self.clock.now() + wait)
+        except Exception:
+            log.exception("timer %s of group %s could not be moved", timer.key, timer.group_id)
+        self.on_timers_changed()
 
     # -- retention ------------------------------------------------------------------------
 

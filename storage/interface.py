@@ -153,7 +153,12 @@ class Storage(Protocol):
     async def next_timer_due(self) -> datetime | None: ...
 
     async def due_timers(self, now: datetime, limit: int = 100) -> list[Timer]:
-        """Unfired timers due at or before ``now``, oldest first."""
+        """Unfired timers due at or before ``now``, oldest first. A timer whose row
+        cannot be read is left out, logged and moved later, never lost."""
+        ...
+
+    async def postpone_timer(self, group_id: str, key: str, until: datetime) -> None:
+        """Move an unfired timer to ``until``: it failed, and is tried again then."""
         ...
 
     # -- outbox --------------------------------------------------------------------------

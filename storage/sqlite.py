@@ -333,6 +333,10 @@ class SqliteStorage:
         async with self._autocommit() as db:
             return await timers.due_timers(db, now, limit)
 
+    async def postpone_timer(self, group_id: str, key: str, until: datetime) -> None:
+        """Move an unfired timer to ``until`` (it failed, and is tried again then)."""
+        await self._write(timers.POSTPONE, rows.stamp(until), group_id, key)
+
     # -- outbox --------------------------------------------------------------------------
 
     async def pending_deliveries(self, now: datetime, limit: int = 100) -> list[Delivery]:

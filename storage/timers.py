@@ -8,7 +8,8 @@ firing it.
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+from datetime import datetime, timedelta
 
 import aiosqlite
 
@@ -35,6 +36,12 @@ FIRE = """
     WHERE group_id = ?2 AND key = ?3 AND fired_at IS NULL AND due <= ?1
 """
 _NEXT_DUE = "SELECT min(due) FROM timers WHERE fired_at IS NULL"
+# A timer that failed is tried again later: moved, never deleted (it is still owed).
+POSTPONE = "UPDATE timers SET due = ? WHERE group_id = ? AND key = ? AND fired_at IS NULL"
+# How long a timer whose stored row cannot be read waits before it is read again.
+UNREADABLE_RETRY = timedelta(hours=1)
+
+log = logging.getLogger("deciding_together.storage")
 _DUE = """
     SELECT group_id, key, due, event FROM timers
     WHERE fired_at IS NULL AND due <= ?
@@ -55,13 +62,25 @@ async def next_due(db: aiosqlite.Connection) -> datetime | None:
 
 
 async def due_timers(db: aiosqlite.Connection, now: datetime, limit: int) -> list[Timer]:
+    """The due timers that can be read. A damaged row is logged and moved an hour on,
+    so that it fails alone and every other group's timers still fire."""
     found = await db.execute_fetchall(_DUE, (rows.stamp(now), limit))
-    return [
-        Timer(
-            key=key,
-            group_id=group_id,
-            due=rows.moment(due),
-            event=rows.from_json(event, TimerEvent),
-        )
-        for group_id, key, due, event in found
-    ]
+    due: list[Timer] = []
+    unreadable: list[Row] = []
+    for group_id, key, when, event in found:
+        try:
+            due.append(
+                Timer(
+                    key=key,
+                    group_id=group_id,
+                    due=rows.moment(when),
+                    event=rows.from_json(event, TimerEvent),
+                )
+            )
+        except (ValueError, TypeError, KeyError) as error:
+            log.error("timer %s of group %s cannot be read (%s)", key, group_id, error)
+            unreadable.append((rows.stamp(now + UNREADABLE_RETRY), group_id, key))
+    if unreadable:
+        # Not waited on to be durable: lost in a power cut, it is only moved again.
+        await db.executemany(POSTPONE, unreadable)
+    return due
