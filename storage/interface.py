@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, TypedDict
+from typing import Literal, Protocol, TypedDict
 
 from bot.core.commands import Command, TimerEvent
 from bot.core.effects import Effect, Message
@@ -72,6 +72,11 @@ class Outgoing:
 
     effect: Effect
     targets: tuple[str, ...] = ()
+
+
+# Tokens are made for one use each: a button's callback data, or the payload of a
+# deep link that opens a private chat. Either one is useless as the other.
+TokenKind = Literal["button", "deep link"]
 
 
 class Commit(TypedDict):
@@ -196,12 +201,17 @@ class Storage(Protocol):
 
     # -- opaque button ids ----------------------------------------------------------------
 
-    async def action_token(self, group_id: str, command: str) -> str:
-        """A short random token for a button, the same each time for the same command."""
+    async def action_token(self, group_id: str, command: str, kind: TokenKind = "button") -> str:
+        """A short random token for a button (or a deep link), the same each time for the
+        same command and kind."""
         ...
 
-    async def action_for_token(self, token: str) -> tuple[str, str] | None:
-        """(group id, command) for a token, or None for a forged or unknown one."""
+    async def action_for_token(
+        self, token: str, kind: TokenKind = "button"
+    ) -> tuple[str, str] | None:
+        """(group id, command) for a token of ``kind``, or None for a forged or unknown one,
+        or one made for another kind: a deep link's payload never works as a button,
+        nor a button's token as a deep link."""
         ...
 
     # -- adapters' own small state (sync tokens, remembered refusals) ---------------------

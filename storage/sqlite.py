@@ -28,6 +28,7 @@ from storage.interface import (
     Storage,
     StorageError,
     Timer,
+    TokenKind,
 )
 
 # How long to wait for another process (an export, a backup) to release the
@@ -396,13 +397,14 @@ class SqliteStorage:
 
     # -- opaque button ids ----------------------------------------------------------------
 
-    async def action_token(self, group_id: str, command: str) -> str:
+    async def action_token(self, group_id: str, command: str, kind: TokenKind = "button") -> str:
         """A short random token for a button, the same each time for the same command.
 
         12 characters: with a short prefix it fits Telegram's 64-byte
         callback data with room to spare, and it cannot be guessed."""
+        stored = _TOKEN_KINDS[kind] + command
         select = "SELECT token FROM actions WHERE group_id = ? AND command = ?"
-        known = await self._one(select, group_id, command)
+        known = await self._one(select, group_id, stored)
         if known is not None:
             return known
         # A new button: its token must outlive a power cut, since it is about to be sent.
@@ -411,22 +413,28 @@ class SqliteStorage:
                 # IGNORE: on the (unlikely) clash of two random tokens, try another.
                 await db.execute(
                     "INSERT OR IGNORE INTO actions (token, group_id, command) VALUES (?, ?, ?)",
-                    (secrets.token_urlsafe(9), group_id, command),
+                    (secrets.token_urlsafe(9), group_id, stored),
                 )
-                found = list(await db.execute_fetchall(select, (group_id, command)))
+                found = list(await db.execute_fetchall(select, (group_id, stored)))
                 if found:
                     return str(found[0][0])
 
-    async def action_for_token(self, token: str) -> tuple[str, str] | None:
-        """(group id, command) for a token, or None for a forged or unknown one."""
+    async def action_for_token(
+        self, token: str, kind: TokenKind = "button"
+    ) -> tuple[str, str] | None:
+        """(group id, command) for a token of ``kind``, or None for a forged or unknown one
+        or one of another kind."""
         known = self._actions.get(token)
-        if known is not None:
-            return known
-        found = await self._run("SELECT group_id, command FROM actions WHERE token = ?", token)
-        if not found:
+        if known is None:
+            found = await self._run("SELECT group_id, command FROM actions WHERE token = ?", token)
+            if not found:
+                return None
+            known = self._actions[token] = (found[0][0], found[0][1])
+        group_id, stored = known
+        prefix = _TOKEN_KINDS[kind]
+        if _kind_of(stored) != kind:
             return None
-        self._actions[token] = (found[0][0], found[0][1])
-        return self._actions[token]
+        return group_id, stored[len(prefix) :]
 
     # -- adapters' own small state --------------------------------------------------------
 
@@ -539,6 +547,16 @@ class SqliteStorage:
     async def _one(self, statement: str, *params: object) -> str | None:
         found = await self._run(statement, *params)
         return None if not found else found[0][0]
+
+
+# How a token's kind is kept: in its stored command, as a prefix no command typed
+# or drawn on a button can start with (a unit separator), so a table made before
+# the kinds existed reads as it was: every token in it is a button's.
+_TOKEN_KINDS: dict[TokenKind, str] = {"button": "", "deep link": "\x1fdeep link\x1f"}
+
+
+def _kind_of(stored: str) -> TokenKind:
+    return "deep link" if stored.startswith(_TOKEN_KINDS["deep link"]) else "button"
 
 
 def _check_path(path: Path) -> None:

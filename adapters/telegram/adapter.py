@@ -32,6 +32,7 @@ from adapters.telegram.polling import Poller
 from adapters.telegram.roster import Roster
 from adapters.telegram.sending import Sender, failure
 from adapters.telegram.updates import ALLOWED_UPDATES, Updates
+from adapters.telegram.vouching import Vouching
 from adapters.telegram.webhook import WebhookServer
 from bot.adapter import DeliveryFailed
 from bot.core.commands import Actor
@@ -167,13 +168,13 @@ class TelegramAdapter:
             ) from error
         self.bot, self._answering = bot, answering
         self.username = self.config.bot_username or bot.username
-        memory, quiet = Memory(app.storage), QuietReplies()
-        roster = Roster(app, memory, Actor(ids.identity(bot.id), bot.first_name))
+        memory, quiet, vouching = Memory(app.storage), QuietReplies(), Vouching(app, bot)
+        roster = Roster(app, memory, Actor(ids.identity(bot.id), bot.first_name), vouching)
         sender = Sender(bot, self.pacer, memory, roster.moved_while_sending)
         self._deliverer = Deliverer(app, sender, memory, quiet, self.username)
         updates = Updates(
-            Messages(app, sender, memory, roster, self.username, bot.id),
-            Gestures(app, answering, memory, quiet),
+            Messages(app, sender, memory, roster, vouching, self.username, bot.id),
+            Gestures(app, answering, memory, quiet, vouching),
             roster,
         )
         await self._set_commands(bot)

@@ -37,7 +37,7 @@ from bot.adapter import Undeliverable
 from bot.app import Application
 from bot.core.document import Action, Document, Mention, Paragraph, Text, para
 from bot.core.effects import AskReason, DirectMessage, EditCard, Post, Reply, SendFile
-from storage.interface import Delivery
+from storage.interface import Delivery, TokenKind
 
 log = logging.getLogger("deciding_together.telegram")
 
@@ -66,7 +66,7 @@ class Deliverer:
         self.memory = memory
         self.quiet = quiet
         self.username = username
-        self._tokens: dict[tuple[str, str], str] = {}
+        self._tokens: dict[tuple[str, str, TokenKind], str] = {}
         self._kinds: dict[type, Callable[[Delivery, Any], Awaitable[str | None]]] = {
             Post: self._post,
             EditCard: self._edit_card,
@@ -90,22 +90,24 @@ class Deliverer:
     ) -> InlineKeyboardMarkup | None:
         buttons = []
         for action in actions:
-            token = await self._token(group_id, action.command)
             if action.command in PRIVATE_STARTS:
+                token = await self._token(group_id, action.command, "deep link")
                 buttons.append(
                     InlineKeyboardButton(action.label, url=deep_link(self.username, token))
                 )
             else:
+                token = await self._token(group_id, action.command, "button")
                 buttons.append(InlineKeyboardButton(action.label, callback_data=token))
         return keyboard(buttons)
 
-    async def _token(self, group_id: str, command: str) -> str:
-        """A button's token; remembered, since it never changes once made (a card edit
-        would otherwise look up each of its buttons again)."""
-        key = (group_id, command)
+    async def _token(self, group_id: str, command: str, kind: TokenKind) -> str:
+        """A button's (or deep link's) token; remembered, since it never changes once made
+        (a card edit would otherwise look up each of its buttons again)."""
+        key = (group_id, command, kind)
         token = self._tokens.get(key)
         if token is None:
-            token = self._tokens[key] = await self.app.storage.action_token(group_id, command)
+            token = await self.app.storage.action_token(group_id, command, kind)
+            self._tokens[key] = token
         return token
 
     # -- one sender per kind ---------------------------------------------------------------

@@ -33,6 +33,7 @@ from telegram.error import TelegramError
 from adapters.quiet import QuietReplies
 from adapters.telegram import ids, texts
 from adapters.telegram.memory import OPEN, Memory
+from adapters.telegram.vouching import Vouching
 from bot.app import Application, Submission, Submitted
 from bot.core import commands as c
 from bot.core.document import plain_text
@@ -104,18 +105,21 @@ def refused(submitted: Submitted) -> bool:
 
 
 class Gestures:
-    def __init__(self, app: Application, bot: Bot, memory: Memory, quiet: QuietReplies) -> None:
+    def __init__(
+        self, app: Application, bot: Bot, memory: Memory, quiet: QuietReplies, vouching: Vouching
+    ) -> None:
         self.app = app
         self.bot = bot
         self.memory = memory
         self.quiet = quiet
+        self.vouching = vouching
 
     # -- buttons ---------------------------------------------------------------------------
 
     async def press(self, query: CallbackQuery, key: str) -> None:
         person, message = query.from_user, query.message
         language = person.language_code
-        found = await self.app.storage.action_for_token(query.data or "")
+        found = await self.app.storage.action_for_token(query.data or "", "button")
         if message is None or found is None:
             await self._answer(query, texts.say(texts.UNKNOWN_BUTTON, language), alert=True)
             return
@@ -128,6 +132,8 @@ class Gestures:
         elif await self.app.storage.group_for_chat(chat) != group_id:
             await self._answer(query, texts.say(texts.OTHER_GROUP_BUTTON, language), alert=True)
             return
+        # In a public group, people who never joined see the card too.
+        present = not private and await self.vouching.present(message.chat.id, person, group_id)
         action = pressed(command)
         async with self.quiet.gesture(chat):
             submitted = await self.app.submit(
@@ -136,7 +142,7 @@ class Gestures:
                 text=command if action is None else None,
                 action=action,
                 private=private,
-                present=not private,
+                present=present,
                 group_id=group_id,
                 update_key=key,
                 chat_title=message.chat.title or "",
@@ -153,13 +159,17 @@ class Gestures:
         message = query.message
         if message is None or message.chat.type == ChatType.PRIVATE:
             return None
-        found = await self.app.storage.action_for_token(query.data or "")
+        found = await self.app.storage.action_for_token(query.data or "", "button")
         if found is None:
             return None
         group_id, command = found
         chat = ids.chat_key(message.chat.id)
         if await self.app.storage.group_for_chat(chat) != group_id:
             return None
+        group = await self.app.group(group_id)
+        member = group.member_by_identity(ids.identity(query.from_user.id)) if group else None
+        if member is None or not member.active:
+            return None  # someone the group does not count: Telegram is asked first
         return Press(query, key, chat, group_id, command)
 
     async def press_many(self, presses: Sequence[Press]) -> None:
@@ -223,12 +233,14 @@ class Gestures:
             *(c.Unrespond(number, e) for e in old if e not in new and means_something(e)),
             *(c.Respond(number, e) for e in new if e not in old and means_something(e)),
         ]
+        present = bool(actions) and await self.vouching.present(reaction.chat.id, person, group_id)
         async with self.quiet.gesture(chat):
             for index, action in enumerate(actions):
                 submitted = await self.app.submit(
                     chat=chat,
                     actor=ids.actor(person),
                     action=action,
+                    present=present,
                     group_id=group_id,
                     update_key=key if index == 0 else f"{key}:{index}",
                     chat_title=reaction.chat.title or "",

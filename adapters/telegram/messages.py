@@ -36,6 +36,7 @@ from adapters.telegram.memory import OPEN, Memory, Prompt
 from adapters.telegram.render import render
 from adapters.telegram.roster import Roster
 from adapters.telegram.sending import Sender
+from adapters.telegram.vouching import Vouching
 from bot.app import Application, Submitted
 from bot.core.commands import Actor
 
@@ -65,6 +66,7 @@ class Messages:
         sender: Sender,
         memory: Memory,
         roster: Roster,
+        vouching: Vouching,
         username: str,
         bot_id: int,
     ) -> None:
@@ -72,6 +74,7 @@ class Messages:
         self.sender = sender
         self.memory = memory
         self.roster = roster
+        self.vouching = vouching
         self.username = username
         self.bot_id = bot_id
 
@@ -124,13 +127,17 @@ class Messages:
         reply_to = await self._card_replied_to(message)
         if not explicit and reply_to is None:
             return  # ordinary chat
+        group_id = answering.prompt.group_id if answering is not None else None
+        # A channel's discussion group lets people comment without joining it.
+        present = await self.vouching.present(message.chat.id, person, group_id)
         submitted = await self.app.submit(
             chat=chat,
             actor=ids.actor(person),
             text=words,
             explicit=explicit,
             reply_to=reply_to,
-            group_id=answering.prompt.group_id if answering is not None else None,
+            present=present,
+            group_id=group_id,
             update_key=key,
             chat_title=message.chat.title or "",
         )
@@ -190,7 +197,7 @@ class Messages:
         if start is not None:
             found = None
             if start.group("payload"):
-                found = await self.app.storage.action_for_token(start.group("payload"))
+                found = await self.app.storage.action_for_token(start.group("payload"), "deep link")
             if found is None:
                 text = "help"
             else:

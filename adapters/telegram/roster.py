@@ -15,6 +15,7 @@ deliveries already waiting for the old id go to the new one.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from telegram import Chat, ChatMember, ChatMemberRestricted, ChatMemberUpdated, User
 from telegram.constants import ChatMemberStatus, ChatType
@@ -22,6 +23,9 @@ from telegram.constants import ChatMemberStatus, ChatType
 from adapters.telegram import ids
 from adapters.telegram.memory import OPEN, REFUSED, Memory
 from bot.app import Application
+
+if TYPE_CHECKING:
+    from adapters.telegram.vouching import Vouching
 from bot.core.commands import Actor, ChatGone, ChatMoved, Join, Leave
 
 log = logging.getLogger("deciding_together.telegram")
@@ -38,9 +42,12 @@ def is_in_chat(member: ChatMember) -> bool:
 
 
 class Roster:
-    def __init__(self, app: Application, memory: Memory, platform_actor: Actor) -> None:
+    def __init__(
+        self, app: Application, memory: Memory, platform_actor: Actor, vouching: Vouching
+    ) -> None:
         self.app = app
         self.memory = memory
+        self.vouching = vouching
         # Who a change is recorded as when no person made it (a failed send told us).
         self.platform_actor = platform_actor
 
@@ -57,6 +64,8 @@ class Roster:
     async def joined_or_left(self, chat: Chat, user: User, joined: bool, key: str) -> None:
         if user.is_bot or user.id in ids.ANONYMOUS_ACCOUNTS:
             return
+        if joined:
+            self.vouching.joined(chat.id, user.id)
         group = await self.app.group_of_chat(ids.chat_key(chat.id))
         if group is None:
             return  # no group here yet: it starts when someone speaks to the bot

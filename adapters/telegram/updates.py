@@ -8,8 +8,9 @@ repeat.
 
 An update that fails is tried again. One that keeps failing with an
 unexpected error (a bug, not an outage) is given up after a few tries and
-logged, so that it cannot hold up every update behind it; storage errors are
-never given up on, since they are about the database, not the update.
+logged, so that it cannot hold up every update behind it; storage errors, and
+Telegram not answering who is in a chat, are never given up on, since they are
+about an outage, not the update.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from telegram import Update
 from adapters.telegram.gestures import Gestures, Press
 from adapters.telegram.messages import Messages
 from adapters.telegram.roster import Roster
+from adapters.telegram.vouching import AskLater
 from storage.interface import StorageError
 
 log = logging.getLogger("deciding_together.telegram")
@@ -91,10 +93,8 @@ class Updates:
         """Presses together; how many are done with."""
         try:
             await self.gestures.press_many([press for _update, press in presses])
-        except StorageError as problem:
-            log.error(
-                "could not store %d button presses, will try again: %s", len(presses), problem
-            )
+        except (StorageError, AskLater) as problem:
+            log.error("could not take %d button presses, will try again: %s", len(presses), problem)
             return 0
         except Exception:
             # A bug, not an outage: each press on its own, so only a bad one is given up.
@@ -114,6 +114,9 @@ class Updates:
             log.error(
                 "could not store Telegram update %s, will try again: %s", update.update_id, problem
             )
+            return False
+        except AskLater as problem:
+            log.warning("Telegram update %s waits: %s", update.update_id, problem)
             return False
         except Exception:
             self._failures[update.update_id] += 1

@@ -35,12 +35,21 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from telegram import CallbackQuery, Chat, Message, User
+from telegram import (
+    CallbackQuery,
+    Chat,
+    ChatMember,
+    ChatMemberLeft,
+    ChatMemberMember,
+    Message,
+    User,
+)
 
 from adapters.quiet import QuietReplies
 from adapters.telegram import texts
 from adapters.telegram.gestures import POPUP_LIMIT, Gestures
 from adapters.telegram.memory import Memory
+from adapters.telegram.vouching import Vouching
 from bot.app import Application, Submitted
 from bot.clock import ManualClock
 from bot.core.commands import Actor
@@ -62,6 +71,8 @@ GROUPS = {OURS: f"telegram:{OURS}", THEIRS: f"telegram:{THEIRS}"}
 SAM, ALEX, DANA = 1001, 1002, 2001  # Sam and Alex in our group, Dana in theirs
 STRANGER, ANONYMOUS_ADMIN = 3001, 1087968824
 PEOPLE = {SAM: "Sam", ALEX: "Alex", DANA: "Dana", STRANGER: "Stranger", ANONYMOUS_ADMIN: "Group"}
+# Who Telegram says is in each group's chat: the stranger is in ours, but not in theirs.
+IN_THE_CHAT = {(OURS, SAM), (OURS, ALEX), (OURS, STRANGER), (THEIRS, DANA)}
 # Typed commands that buttons stand for: responses, questions, reminders, and for #2,
 # which is closed, responses that must be refused.
 COMMANDS = ("consent #1", "object #1", "concern #1", "ask #1", "reminders on", "consent #2")
@@ -76,9 +87,16 @@ class Answer:
 
 @dataclass
 class PopUps:
-    """Stands in for the Bot: only ``answer_callback_query`` is used by a press."""
+    """Stands in for the Bot: a press uses ``answer_callback_query``, and asks
+    ``get_chat_member`` about someone the group does not count yet."""
 
     answers: dict[str, list[Answer]] = field(default_factory=dict)
+
+    async def get_chat_member(self, chat_id: int, user_id: int) -> ChatMember:
+        person = User(user_id, PEOPLE.get(user_id, "Someone"), is_bot=False)
+        if (chat_id, user_id) in IN_THE_CHAT:
+            return ChatMemberMember(person)
+        return ChatMemberLeft(person)
 
     async def answer_callback_query(
         self, callback_query_id: str, text: str | None = None, show_alert: bool = False
@@ -162,7 +180,13 @@ def presses() -> Iterator[Presses]:
 
     tokens = loop.run_until_complete(two_teams())
     popups = PopUps()
-    gestures = Gestures(app, popups, Memory(storage), QuietReplies())  # type: ignore[arg-type]
+    gestures = Gestures(
+        app,
+        popups,  # type: ignore[arg-type]
+        Memory(storage),
+        QuietReplies(),
+        Vouching(app, popups),  # type: ignore[arg-type]
+    )
     try:
         yield Presses(loop, storage, app, gestures, popups, tokens)
     finally:
@@ -261,6 +285,7 @@ def test_real_tokens_anywhere_by_anyone_act_only_where_they_belong(
         assert after == before and answer.text is None  # a repeat: nothing, silently
     # Whatever happened, it happened to the button's own group only.
     assert all(after[group] is before[group] for group in GROUPS.values() if group != home)
-    if chat is not None and chat > 0:
-        # Privately, a button teaches the group nobody new: only the group's chat can.
+    if chat is not None and (chat > 0 or (chat, user) not in IN_THE_CHAT):
+        # Privately, a button teaches the group nobody new: only the group's chat can,
+        # and there only someone Telegram says is in it.
         assert after[home].members.keys() == before[home].members.keys()

@@ -111,7 +111,7 @@ async def test_joining_and_leaving_the_chat_is_heard_once(world: World) -> None:
     world.tg.leave(world.team, priya)
     await world.settled()
     assert world.said(after=before) == [
-        "Goodbye, Priya. You have left this group. Say join to come back."
+        "Goodbye, Priya. You have left this group. Say join in the group's chat to come back."
     ]
     # Someone who never took part leaves without a word from the bot.
     world.tg.leave(world.team, world.jo)

@@ -62,7 +62,10 @@ async def test_a_press_by_someone_who_left_is_refused_and_answered(world: World)
     await world.say(world.sam, "/propose Buy a new kettle\nin 3 days")
     world.tg.leave(world.team, world.jo)
     await world.settled()
-    assert world.said()[-1] == "Goodbye, Jo. You have left this group. Say join to come back."
+    assert (
+        world.said()[-1]
+        == "Goodbye, Jo. You have left this group. Say join in the group's chat to come back."
+    )
     card = await world.card(1)
     assert "Still to respond: Sam, Alex" in (card.text or "")
 
