@@ -152,11 +152,13 @@ class Translator:
         if answer is None and not text.startswith(COMMAND_PREFIX) and card is None:
             return  # conversation, not for the bot
         room = self.client.rooms.get(room_id)
+        present = await self._in_room(room_id, event.sender)
         async with self.quiet.gesture(chat):  # hold the answer until its thread is noted
             submitted = await self.app.submit(
                 chat=chat,
                 actor=actor,
                 text=answer or text,
+                present=present,
                 # Plain words on a card that cannot be read are chat, and are ignored.
                 explicit=answer is not None or text.startswith(COMMAND_PREFIX),
                 reply_to=card,
@@ -240,15 +242,32 @@ class Translator:
     ) -> None:
         """Submit a reaction's response. The card's tally is its answer, so the core's
         "thank you" reply is not posted (a question for a reason still is)."""
+        present = await self._in_room(room_id, sender)
         async with self.quiet.gesture(chat):
             submitted = await self.app.submit(
                 chat=chat,
                 actor=names.actor(self.client, room_id, sender),
                 action=action,
+                present=present,
                 update_key=update_key,
             )
             if submitted.decision is not None:
                 self.quiet.keep_quiet(_replies(submitted.decision.effects))
+
+    async def _in_room(self, room_id: str, sender: str) -> bool:
+        """Whether the room's membership says ``sender`` is in it (``join``) now.
+
+        Only a member's words or reactions count: someone who left (or reacted and left
+        before the bot caught up) makes nobody a member. The room's member list as the
+        last sync left it answers first; the homeserver is asked when the list does not
+        know the sender (it may be loaded lazily)."""
+        room = self.client.rooms.get(room_id)
+        if room is not None and sender in room.users and sender not in room.invited_users:
+            return True
+        response = await self.client.room_get_state_event(room_id, "m.room.member", sender)
+        if isinstance(response, nio.RoomGetStateEventResponse):
+            return response.content.get("membership") == "join"
+        return False
 
     async def _answer_directly(
         self, room_id: str, event_id: str, documents: tuple[Document, ...]
