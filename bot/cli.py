@@ -6,25 +6,43 @@
     deciding-together export --config config.toml --group ID [--out DIR]
 
 Every problem a person can fix is said in words, with a non-zero exit, never
-as a stack trace.
+as a stack trace. The exit codes (``EXIT_CODES``) are in ``--help`` and in
+docs/running.md, so that a service manager can tell a stop from a failure.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 
 from bot.logs import LEVELS, setup_logging
 
-EXIT_PROBLEM = 2
+EXIT_STOPPED = 0  # stopped when asked (Ctrl-C, SIGTERM), or done
+EXIT_FAILED = 1  # something went wrong that the bot could not mend: start it again
+EXIT_PROBLEM = 2  # a mistake in the configuration, or a database that cannot be used
+EXIT_REFUSED = 3  # Telegram or Matrix refused the bot's token or password
+EXIT_CODES = {
+    EXIT_STOPPED: "stopped when asked (Ctrl-C or SIGTERM), or done",
+    EXIT_FAILED: "something went wrong that the bot could not mend; start it again",
+    EXIT_PROBLEM: "a mistake in the configuration file, or a database that cannot be used",
+    EXIT_REFUSED: "Telegram or Matrix refused the bot's token or password",
+}
+
+log = logging.getLogger("deciding_together")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="deciding-together",
         description="Make decisions together, by consent, in the group chats you already use.",
+        epilog="exit codes:\n"
+        + "\n".join(f"  {code}  {meaning}" for code, meaning in EXIT_CODES.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--log-level",
@@ -59,12 +77,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "run":
+        # Until ``run`` listens for it itself, SIGTERM is Ctrl-C: a stop asked for while
+        # starting (nothing is open yet) ends the process with EXIT_STOPPED all the same.
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
         if args.command == "demo":
             return _demo(args)
         return _with_config(args)
     except KeyboardInterrupt:
-        return 130
+        return EXIT_STOPPED if args.command in ("run", "demo") else 130
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -109,40 +135,56 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _with_config(args: argparse.Namespace) -> int:
-    from bot.config import ConfigError, check_config_text, explain, load_config
+    from bot.config import (
+        ConfigError,
+        check_config_text,
+        check_ready,
+        explain,
+        file_warnings,
+        load_config,
+    )
     from storage.interface import StorageError
 
     try:
         config = load_config(args.config)
+        if args.command in ("run", "check-config"):
+            check_ready(config)  # one check for both: check-config fails when run would
     except ConfigError as error:
         print(explain(error), file=sys.stderr)
         return EXIT_PROBLEM
     level = args.log_level or config.logging.level
     setup_logging(level, secrets=config.secrets())
+    for warning in file_warnings(config):
+        print(f"Warning: {warning}", file=sys.stderr)
     if args.command == "check-config":
         print(check_config_text(config))
-        return 0
+        return EXIT_STOPPED
     from bot import runtime
+    from bot.reaching import Refused
 
     try:
         if args.command == "export":
             written = asyncio.run(runtime.export(config, args.group, args.out))
             for path in written:
                 print(path)
-            return 0
-        try:
-            config.require_platform()
-        except ConfigError as error:
-            print(explain(error), file=sys.stderr)
-            return EXIT_PROBLEM
+            return EXIT_STOPPED
         asyncio.run(runtime.run(config))
-        return 0
-    except StorageError as problem:
+        return EXIT_STOPPED
+    except (StorageError, runtime.GroupNotFound) as problem:
         print(problem, file=sys.stderr)
         return EXIT_PROBLEM
-    except runtime.GroupNotFound as problem:
-        print(problem, file=sys.stderr)
-        return EXIT_PROBLEM
+    except Refused as refusal:
+        print(refusal, file=sys.stderr)
+        return EXIT_REFUSED
+    except Exception as failure:  # a bug: said in the log in full, and in one line here
+        log.error("the bot stopped because of an unexpected error", exc_info=failure)
+        print(
+            f"The bot stopped because of an unexpected error ({type(failure).__name__}). "
+            "The log above says more. Start it again; if this happens again, please "
+            "report it with the log.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":
