@@ -1,6 +1,6 @@
 """The ``deciding-together`` command.
 
-    deciding-together demo [--script FILE] [--db FILE]
+    deciding-together demo [--script FILE] [--db FILE] [--files DIR]
     deciding-together run --config config.toml
     deciding-together check-config --config config.toml
     deciding-together export --config config.toml --group ID [--out DIR]
@@ -56,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="try it in the terminal, no account needed")
     demo.add_argument("--script", type=Path, help="play a scripted conversation and print it")
     demo.add_argument("--db", type=Path, help="keep the chat in this SQLite file")
+    demo.add_argument(
+        "--files",
+        type=Path,
+        help="write the files the bot sends here (default: demo-files beside the --db file)",
+    )
     demo.add_argument("--as", dest="speaker", default="Sam", help="who you are at the start")
     demo.add_argument("--language", default=None, help="the group's language, e.g. en")
     demo.add_argument("--timezone", default=None, help="the group's time zone")
@@ -122,13 +127,17 @@ def _demo(args: argparse.Namespace) -> int:
             from adapters.console.session import ScriptError
 
             try:
-                asyncio.run(play_script(lines, db=args.db, settings=settings))
+                asyncio.run(
+                    play_script(
+                        lines, db=args.db, settings=settings, files=args.files, keep_files=True
+                    )
+                )
             except ScriptError as problem:
                 print(f"The script {args.script} has a problem on {problem}", file=sys.stderr)
                 return EXIT_PROBLEM
             return 0
-        asyncio.run(interactive(db=args.db, settings=settings, speaker=args.speaker))
-        return 0
+        interactive(db=args.db, settings=settings, speaker=args.speaker, files=args.files)
+        return EXIT_STOPPED
     except StorageError as problem:
         print(problem, file=sys.stderr)
         return EXIT_PROBLEM
