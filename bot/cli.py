@@ -82,16 +82,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "run":
-        # Until ``run`` listens for it itself, SIGTERM is Ctrl-C: a stop asked for while
-        # starting (nothing is open yet) ends the process with EXIT_STOPPED all the same.
-        signal.signal(signal.SIGTERM, _interrupt)
+    # Until ``run`` listens for it itself, SIGTERM is Ctrl-C: a stop asked for while
+    # starting (nothing is open yet) ends the process with EXIT_STOPPED all the same.
+    before = signal.signal(signal.SIGTERM, _interrupt) if args.command == "run" else None
     try:
         if args.command == "demo":
             return _demo(args)
         return _with_config(args)
     except KeyboardInterrupt:
         return EXIT_STOPPED if args.command in ("run", "demo") else 130
+    finally:
+        if before is not None:
+            signal.signal(signal.SIGTERM, before)
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:

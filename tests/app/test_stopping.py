@@ -192,6 +192,25 @@ async def test_stops_while_polling_telegram(tmp_path: Path) -> None:
     assert closed_cleanly(tmp_path / "bot.db")
 
 
+async def test_stops_while_listening_for_telegram_webhooks(tmp_path: Path) -> None:
+    port = closed_port()
+    webhook = (
+        f'mode = "webhook"\nwebhook_url = "http://127.0.0.1:{port}/telegram"\n'
+        f'listen = "127.0.0.1:{port}"\nsecret_token = "our-care-team-secret_42"\n'
+    )
+    async with (
+        FakeTelegram() as tg,
+        running(telegram_at(tg.base_url, tg.token) + webhook, tmp_path) as bot,
+    ):
+        await bot.says("telegram is running")
+        sam = tg.user(1001, "Sam")
+        team = tg.group(-100500, "Mum's care team", supergroup=True, members=[sam])
+        tg.send_text(team, sam, "/join")
+        await tg.wait_for_bot_message(team, lambda m: True, timeout=30)
+        assert await bot.stopped_by(signal.SIGTERM) == 0
+    assert closed_cleanly(tmp_path / "bot.db")
+
+
 async def test_stops_while_a_message_is_being_sent_and_sends_it_next_time(
     tmp_path: Path,
 ) -> None:
