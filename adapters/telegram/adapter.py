@@ -37,6 +37,7 @@ from adapters.telegram.webhook import WebhookServer
 from bot.adapter import DeliveryFailed
 from bot.core.commands import Actor
 from bot.core.i18n import installed_languages
+from bot.reaching import NotReached, patiently
 from storage.interface import Delivery
 
 if TYPE_CHECKING:
@@ -162,10 +163,23 @@ class TelegramAdapter:
         url, secret = self.config.webhook_url, self.config.secret_token
         assert url is not None and secret is not None
         host, port = listen_address(self.config.listen)
-        self._webhook = WebhookServer(
+        server = WebhookServer(
             bot, updates.process, secret=secret, path=urlsplit(url).path, host=host, port=port
         )
-        await self._webhook.start()
+        self._webhook = server
+
+        async def listen() -> None:
+            try:
+                await server.start()
+            except OSError as error:  # the port is taken, maybe by a copy still stopping
+                await server.stop()
+                raise NotReached(
+                    f"I can't listen for Telegram on {host}:{port} "
+                    f"({(error.strerror or str(error)).lower()}). Is another copy of the bot "
+                    "running? Else choose another port in [telegram] listen."
+                ) from error
+
+        await patiently(listen)
         # One connection at a time keeps updates in the order people made them.
         try:
             await reach(

@@ -37,6 +37,8 @@ def check_ready(config: Config) -> None:
     except ConfigError as error:
         problems += error.problems
     problems += _database_problems(config.storage.path)
+    if config.matrix is not None:
+        problems += _store_problems(config.matrix.store_path)
     if problems:
         raise ConfigError(problems, config.source)
 
@@ -57,6 +59,23 @@ def _database_problems(path: Path) -> list[Problem]:
         return [Problem(where, (
             f"The bot may not write in the folder {folder}, and the database keeps its "
             "journal there. Let the user that runs the bot write there, or choose another folder."
+        ))]  # fmt: skip
+    return []
+
+
+def _store_problems(store: Path) -> list[Problem]:
+    """The Matrix store folder must be there, or be possible to make, and writable."""
+    store = store.expanduser()
+    where = "[matrix] store_path"
+    if store.exists() and not store.is_dir():
+        return [Problem(where, f"{store} is a file, not a folder. Write the name of a folder.")]
+    existing = store
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return [Problem(where, (
+            f"The bot may not write in {existing}, and it keeps its encryption keys in "
+            f"{store}. Let the user that runs the bot write there, or choose another folder."
         ))]  # fmt: skip
     return []
 

@@ -49,6 +49,11 @@ REFUSED = {
         'secret_token = "short_secret"\n'
     ),
     "a mistake in the TOML": "[telegram\n",
+    "a Matrix store_path that is a file": (
+        '[matrix]\nhomeserver = "http://127.0.0.1:9"\nuser_id = "@carebot:localhost"\n'
+        'password = "a-password"\nallowed_inviters = [":localhost"]\n'
+        'store_path = "config.toml"\n'
+    ),
     "an unknown setting": telegram("colour = 'blue'\n"),
 }
 

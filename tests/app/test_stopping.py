@@ -211,6 +211,25 @@ async def test_stops_while_listening_for_telegram_webhooks(tmp_path: Path) -> No
     assert closed_cleanly(tmp_path / "bot.db")
 
 
+async def test_a_webhook_port_in_use_is_said_plainly_and_waited_for(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        webhook = (
+            f'mode = "webhook"\nwebhook_url = "http://127.0.0.1:{port}/telegram"\n'
+            f'listen = "127.0.0.1:{port}"\nsecret_token = "our-care-team-secret_42"\n'
+        )
+        async with (
+            FakeTelegram() as tg,
+            running(telegram_at(tg.base_url, tg.token) + webhook, tmp_path) as bot,
+        ):
+            line = await bot.says(f"I can't listen for Telegram on 127.0.0.1:{port}")
+            assert "Is another copy of the bot running?" in line
+            assert await bot.stopped_by(signal.SIGTERM) == 0
+            assert "Traceback" not in await bot.rest_of_log()
+
+
 async def test_stops_while_a_message_is_being_sent_and_sends_it_next_time(
     tmp_path: Path,
 ) -> None:
