@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.adapter import Adapter
 from bot.app import Application
@@ -235,27 +235,34 @@ async def _finish(task: asyncio.Task[None] | None, grace: float) -> None:
 
 
 class _Signals:
-    """Ctrl-C and SIGTERM set ``stop``; asked a second time, the process ends at once."""
+    """Ctrl-C and SIGTERM set ``stop``; asked a second time, the process ends at once.
+
+    ``close`` puts back what handled them before (the signal module's handlers,
+    which ``main`` set for the start)."""
 
     def __init__(self, stop: asyncio.Event) -> None:
         self.stop = stop
+        self.asked = 0
         self.loop = asyncio.get_running_loop()
-        self.installed: list[signal.Signals] = []
+        self.before: dict[signal.Signals, Any] = {}
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                before = signal.getsignal(sig)
                 self.loop.add_signal_handler(sig, self._asked)
-                self.installed.append(sig)
+                self.before[sig] = before
 
     def _asked(self) -> None:
-        if self.stop.is_set():
+        self.asked += 1
+        if self.asked > 1:
             log.warning("Asked again to stop: stopping at once.")
             os._exit(EXIT_ASKED_TWICE)
         self.stop.set()
 
     def close(self) -> None:
-        for sig in self.installed:
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        for sig, before in self.before.items():
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError, TypeError):
                 self.loop.remove_signal_handler(sig)
+                signal.signal(sig, before)
 
 
 def listen_for_signals(stop: asyncio.Event) -> _Signals:

@@ -263,3 +263,17 @@ async def test_a_refused_token_is_said_plainly_and_ends_the_run(tmp_path: Path) 
     assert "Telegram does not accept the bot token." in log
     assert "Traceback" not in log
     assert closed_cleanly(tmp_path / "bot.db")
+
+
+async def test_asked_twice_it_stops_at_once(tmp_path: Path) -> None:
+    async with FakeTelegram() as tg, running(telegram_at(tg.base_url, tg.token), tmp_path) as bot:
+        sam = tg.user(1001, "Sam")
+        team = tg.group(-100500, "Mum's care team", supergroup=True, members=[sam])
+        await bot.says("telegram is running")
+        tg.slow_next("sendMessage", 60)  # the first stop waits a second for this send
+        tg.send_text(team, sam, "/join")
+        await asked(tg, "sendMessage")
+        bot.process.send_signal(signal.SIGTERM)
+        await bot.says("stopping")
+        assert await bot.stopped_by(signal.SIGTERM) == 130
+        assert "Asked again to stop: stopping at once." in await bot.rest_of_log()
