@@ -19,6 +19,10 @@ from bot.core.model import GroupSettings
 from bot.translations import install_translations
 from storage.sqlite import SqliteStorage
 
+TEMPORARY_FILES = """\
+Files the bot sends are saved in {folder} until you leave.
+To keep them, start the demo with --files and a folder of your own."""
+
 # Scripts start at a fixed moment, so a transcript is the same on every run:
 # a Monday morning, 09:00 in London.
 SCRIPT_START = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
@@ -104,6 +108,9 @@ def interactive(
         session = runner.run(chat.__aenter__())
         try:
             print(WELCOME.format(name=session.speaker))
+            if db is None and files is None and session.adapter.folder is not None:
+                # The practice chat's folder goes when it ends, and its files with it.
+                print(TEMPORARY_FILES.format(folder=session.adapter.folder))
             _converse(runner, session, read)
         except KeyboardInterrupt:
             print()

@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import stat
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -148,3 +149,19 @@ async def test_ctrl_d_leaves_the_demo_at_once(tmp_path: Path) -> None:
             process.kill()
             await process.wait()
     assert closed_cleanly(db)
+
+
+def test_a_practice_chat_without_a_database_says_its_files_go_when_it_ends() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "demo"],
+        input="show #1 printable\nquit\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=True,
+    )
+    note = re.search(r"Files the bot sends are saved in (\S+) until you leave\.", result.stdout)
+    assert note is not None
+    assert "start the demo with --files" in result.stdout
+    assert not Path(note[1]).exists()  # gone with the practice chat
