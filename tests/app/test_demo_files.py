@@ -154,7 +154,7 @@ async def test_ctrl_d_leaves_the_demo_at_once(tmp_path: Path) -> None:
 def test_a_practice_chat_without_a_database_says_its_files_go_when_it_ends() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "demo"],
-        input="show #1 printable\nquit\n",
+        input="propose Buy a kettle\nshow #1 printable\nquit\n",
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -164,4 +164,5 @@ def test_a_practice_chat_without_a_database_says_its_files_go_when_it_ends() -> 
     note = re.search(r"Files the bot sends are saved in (\S+) until you leave\.", result.stdout)
     assert note is not None
     assert "start the demo with --files" in result.stdout
+    assert f"proposal-1.html is saved here: {note[1]}/proposal-1.html" in result.stdout
     assert not Path(note[1]).exists()  # gone with the practice chat
