@@ -72,10 +72,10 @@ class Bot:
 
 
 @contextlib.asynccontextmanager
-async def running(config: str, folder: Path) -> AsyncIterator[Bot]:
+async def running(config: str, folder: Path, *, mode: int = 0o600) -> AsyncIterator[Bot]:
     path = folder / "config.toml"
     path.write_text(config + f'\n[storage]\npath = "{folder / "bot.db"}"\n', encoding="utf-8")
-    path.chmod(0o600)
+    path.chmod(mode)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -277,3 +277,13 @@ async def test_asked_twice_it_stops_at_once(tmp_path: Path) -> None:
         await bot.says("stopping")
         assert await bot.stopped_by(signal.SIGTERM) == 130
         assert "Asked again to stop: stopping at once." in await bot.rest_of_log()
+
+
+async def test_run_warns_of_a_secret_others_may_read_and_runs(tmp_path: Path) -> None:
+    config = telegram_at(f"http://127.0.0.1:{closed_port()}/bot")
+    async with running(config, tmp_path, mode=0o644) as bot:
+        line = await bot.says("Warning:")
+        assert "holds the Telegram bot token, and other people on this computer may read it" in line
+        assert "chmod 600" in line
+        await bot.says("I can't reach Telegram.")
+        assert await bot.stopped_by(signal.SIGTERM) == 0

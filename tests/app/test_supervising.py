@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,13 @@ import pytest
 
 from adapters.telegram import TelegramAdapter
 from bot import runtime
+from bot.app import Application
+from bot.clock import SystemClock
 from bot.config import TelegramConfig, parse_config_text
 from bot.reaching import pauses
+from bot.scheduler import JOB, Scheduler
 from bot.supervising import keep_alive
+from storage.sqlite import SqliteStorage
 from tests.fakes.telegram_server import FakeTelegram
 
 
@@ -82,3 +87,22 @@ async def test_a_job_that_keeps_failing_waits_longer_each_time(
 def test_pauses_double_up_to_the_most() -> None:
     following = pauses(2.0, 60.0)
     assert [following() for _ in range(7)] == [2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0]
+
+
+async def test_a_scheduler_that_cannot_read_its_timers_looks_again_every_minute(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    storage = await SqliteStorage.open(tmp_path / "bot.db")
+    app = Application(storage=storage, clock=SystemClock())
+    scheduler = Scheduler(app)
+    await scheduler.start()
+    try:
+        await storage.close()  # a real fault: the database is gone from under it
+        scheduler.timers_changed()
+        await scheduler.finish_firing(5)
+        job = scheduler._scheduler.get_job(JOB)
+        assert job is not None, "no wake-up left: the timers would stay silent"
+        assert job.trigger.interval == timedelta(minutes=1)
+        assert "could not read the next timer; looking again in a minute" in caplog.text
+    finally:
+        scheduler.stop()
