@@ -7,12 +7,13 @@ import asyncio
 import calendar
 import contextlib
 import logging
+import os
 import signal
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.adapter import Adapter
 from bot.app import Application
@@ -22,6 +23,7 @@ from bot.core.deadlines import valid_timezone
 from bot.core.model import GroupSettings
 from bot.delivery import DeliveryLoop
 from bot.scheduler import Scheduler
+from bot.supervising import keep_alive
 from bot.translations import install_translations
 from storage.interface import StorageError
 from storage.sqlite import SqliteStorage
@@ -33,6 +35,11 @@ log = logging.getLogger("deciding_together")
 
 # How often closed proposals past the retention period are looked for.
 RETENTION_EVERY = timedelta(days=1)
+# Seconds the sends under way get to finish when the bot is asked to stop. One cut
+# short is not marked sent, so it goes out at the next start (at least once).
+STOP_GRACE = 1.0
+# The exit code when a second Ctrl-C or SIGTERM ends a stop that takes too long.
+EXIT_ASKED_TWICE = 130
 
 
 class GroupNotFound(Exception):
@@ -114,11 +121,35 @@ async def run(
 ) -> None:
     """Run until ``stop`` is set or the process is asked to stop (Ctrl-C, SIGTERM).
 
+    Stopping is quick in every state (see ``stop_all``): a start still waiting for
+    its platform is cut short, sends under way get ``STOP_GRACE`` seconds, the
+    updates in hand are finished, and the database is closed. A platform that
+    refuses the bot's token or password ends the run with ``Refused``.
+
     ``clock`` and ``adapters`` stand in for the system clock and the adapters the
     configuration names: tests run a clock that is ahead, or an adapter without pacing."""
     stop = stop or asyncio.Event()
-    install_translations()
-    storage = await SqliteStorage.open(config.storage.path, synchronous=config.storage.synchronous)
+    signals = listen_for_signals(stop)
+    try:
+        install_translations()
+        storage = await SqliteStorage.open(
+            config.storage.path, synchronous=config.storage.synchronous
+        )
+        try:
+            await _serve(config, storage, stop, clock, adapters)
+        finally:
+            await storage.close()
+    finally:
+        signals.close()
+
+
+async def _serve(
+    config: Config,
+    storage: SqliteStorage,
+    stop: asyncio.Event,
+    clock: Clock | None,
+    adapters: Sequence[Adapter] | None,
+) -> None:
     app = Application(
         storage=storage, clock=clock or SystemClock(), defaults=config.group_settings()
     )
@@ -126,10 +157,6 @@ async def run(
     scheduler = Scheduler(app)
     app.on_outbox_changed = delivery.wake
     app.on_timers_changed = scheduler.timers_changed
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
     adapters = list(adapters) if adapters is not None else _adapters(config)
     for adapter in adapters:
         app.adapters[adapter.platform] = adapter
@@ -140,29 +167,107 @@ async def run(
             keep_retention(app, config.storage.retention_months, stop), name="retention"
         )
     try:
-        await scheduler.start()
+        if not await until_stopped(stop, scheduler.start()):
+            return
         for adapter in adapters:
-            await adapter.start(app)
+            if not await until_stopped(stop, adapter.start(app)):
+                return
             log.info("%s is running", adapter.platform)
         # Only now can anything be sent: what was waiting (or what overdue deadlines
         # announced at start) goes out at once, not after a failed try and a pause.
-        delivering = asyncio.create_task(delivery.run_forever(), name="delivery")
+        delivering = asyncio.create_task(
+            keep_alive("delivering messages", delivery.run_forever, stop), name="delivery"
+        )
         await stop.wait()
-        log.info("stopping")
     finally:
-        for adapter in reversed(adapters):
-            with contextlib.suppress(Exception):
-                await adapter.stop()
-        scheduler.stop()
-        delivery.stop()
-        if retention is not None:
-            retention.cancel()  # a purge in progress is rolled back whole
-            with contextlib.suppress(asyncio.CancelledError):
-                await retention
-        if delivering is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait_for(delivering, 5)
-        await storage.close()
+        stop.set()
+        log.info("stopping")
+        await stop_all(delivery, delivering, adapters, scheduler, retention)
+
+
+async def until_stopped(stop: asyncio.Event, work: Awaitable[None]) -> bool:
+    """Await ``work``; False, with ``work`` cancelled, if ``stop`` is set first."""
+    task = asyncio.ensure_future(work)
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+    if task.done():
+        task.result()  # a refusal or a failure of the start goes to the caller
+        return True
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
+    return False
+
+
+async def stop_all(
+    delivery: DeliveryLoop,
+    delivering: asyncio.Task[None] | None,
+    adapters: Sequence[Adapter],
+    scheduler: Scheduler,
+    retention: asyncio.Task[None] | None,
+) -> None:
+    """Stop in the order that loses nothing: sends first (one cut short is sent again
+    at the next start), then the adapters (they finish the updates in hand), then
+    the timers (a firing in hand finishes); the caller then closes the database."""
+    delivery.stop()
+    await _finish(delivering, STOP_GRACE)
+    for adapter in reversed(adapters):
+        try:
+            await adapter.stop()
+        except Exception:
+            log.exception("stopping %s failed", adapter.platform)
+    scheduler.stop()
+    await scheduler.finish_firing(STOP_GRACE)
+    await _finish(retention, 0)  # a purge in progress is rolled back whole
+
+
+async def _finish(task: asyncio.Task[None] | None, grace: float) -> None:
+    """Let ``task`` end within ``grace`` seconds, then cancel it."""
+    if task is None:
+        return
+    await asyncio.wait([task], timeout=grace)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
+
+
+class _Signals:
+    """Ctrl-C and SIGTERM set ``stop``; asked a second time, the process ends at once.
+
+    ``close`` puts back what handled them before (the signal module's handlers,
+    which ``main`` set for the start)."""
+
+    def __init__(self, stop: asyncio.Event) -> None:
+        self.stop = stop
+        self.asked = 0
+        self.loop = asyncio.get_running_loop()
+        self.before: dict[signal.Signals, Any] = {}
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                before = signal.getsignal(sig)
+                self.loop.add_signal_handler(sig, self._asked)
+                self.before[sig] = before
+
+    def _asked(self) -> None:
+        self.asked += 1
+        if self.asked > 1:
+            log.warning("Asked again to stop: stopping at once.")
+            os._exit(EXIT_ASKED_TWICE)
+        self.stop.set()
+
+    def close(self) -> None:
+        for sig, before in self.before.items():
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError, TypeError):
+                self.loop.remove_signal_handler(sig)
+                signal.signal(sig, before)
+
+
+def listen_for_signals(stop: asyncio.Event) -> _Signals:
+    """Stop when the process is asked to (Ctrl-C, or SIGTERM from a service manager)."""
+    return _Signals(stop)
 
 
 async def export(config: Config, group_id: str, out: Path) -> list[Path]:

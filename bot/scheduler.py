@@ -10,6 +10,7 @@ the job is moved to the new next due time. At start, every timer already due
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import UTC
 
@@ -67,9 +68,7 @@ class Scheduler:
                     log.info("fired %d timer(s)", fired)
             except Exception:
                 log.exception("firing timers failed; trying again in a minute")
-                self._scheduler.add_job(
-                    self._wake, "interval", minutes=1, id=JOB, replace_existing=True
-                )
+                self._again_in_a_minute()
                 return
         # A change made while the firing looks is looked at again.
         self._changed = True
@@ -77,7 +76,23 @@ class Scheduler:
             self._changed = False
             await self._rearm()
 
+    def _again_in_a_minute(self) -> None:
+        """Wake up in a minute, and then every minute, until the timers can be read."""
+        if self._scheduler.running:
+            self._scheduler.add_job(
+                self._wake, "interval", minutes=1, id=JOB, replace_existing=True
+            )
+
     async def _rearm(self) -> None:
+        """Move the job to the next due time. A failure here (the database busy or
+        gone) would leave no job at all, and timers silent: wake in a minute instead."""
+        try:
+            await self._look_ahead()
+        except Exception:
+            log.exception("could not read the next timer; looking again in a minute")
+            self._again_in_a_minute()
+
+    async def _look_ahead(self) -> None:
         due = await self.app.storage.next_timer_due()
         if due is None:
             if self._scheduler.get_job(JOB):
@@ -96,3 +111,13 @@ class Scheduler:
     def stop(self) -> None:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
+
+    async def finish_firing(self, grace: float) -> None:
+        """Let a firing in hand end (its commits are whole either way), for ``grace`` s."""
+        for task in (self._firing, self._rearming):
+            if task is None or task.done():
+                continue
+            await asyncio.wait([task], timeout=grace)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task

@@ -2,14 +2,17 @@
 
 Group posts are shown as "bot: …"; private messages as "bot → Sam (private): …".
 A card that changes is not printed again in full: only its new lines are
-shown, as a terminal cannot edit what it printed.
+shown, as a terminal cannot edit what it printed. A file the bot sends is
+written into the ``files`` folder, when there is one, and its path shown.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from adapters.console import files as kept
 from adapters.console.render import render
 from bot.core.effects import AskReason, DirectMessage, EditCard, Post, Reply, SendFile
 from bot.core.i18n import translator
@@ -29,8 +32,9 @@ def identity_of(name: str) -> str:
 class ConsoleAdapter:
     platform = "console"
 
-    def __init__(self, write: Callable[[str], None]) -> None:
+    def __init__(self, write: Callable[[str], None], files: Path | None = None) -> None:
         self.write = write
+        self.folder = files  # where sent files are written; None: only named
         self._cards: dict[str, list[str]] = {}  # card ref -> its lines as last shown
         self._count = 0
         # Who was asked for a reason, and for what: their next message answers it.
@@ -91,6 +95,23 @@ class ConsoleAdapter:
         if isinstance(effect, SendFile):
             self.files.append((effect.filename, effect.content))
             caption = render(effect.caption, _) if effect.caption else []
-            self._say([f"📎 {effect.filename} ({len(effect.content)} characters)", *caption], who)
+            if self.folder is None:
+                shown = f"📎 {effect.filename} ({len(effect.content)} characters)"
+            else:
+                try:
+                    path = kept.keep(self.folder, effect.filename, effect.content)
+                    shown = "📎 " + _("{filename} is saved here: {path}").format(
+                        filename=effect.filename, path=path
+                    )
+                except OSError as problem:  # the chat goes on without the file
+                    shown = "📎 " + _(
+                        "{filename} could not be saved in {folder} ({reason}). "
+                        "Start the demo with --files and a folder you can write in."
+                    ).format(
+                        filename=effect.filename,
+                        folder=self.folder,
+                        reason=problem.strerror or problem,
+                    )
+            self._say([shown, *caption], who)
             return None
         return None

@@ -36,11 +36,15 @@ from adapters.matrix.threads import ThreadedReplies
 from adapters.quiet import QuietReplies
 from bot.adapter import DeliveryFailed
 from bot.app import Application
+from bot.reaching import NotReached
+from bot.supervising import keep_alive
 from storage.interface import Delivery
 
 log = logging.getLogger("deciding_together.matrix")
 
-STOP_GRACE = 10.0  # seconds the sync loop gets to finish the events in hand
+# Seconds the sync loop gets to finish the events in hand when the bot stops; what
+# is not finished is synced again at the next start (its token was not saved).
+STOP_GRACE = 1.0
 
 
 class MatrixAdapter:
@@ -90,7 +94,10 @@ class MatrixAdapter:
         self._deliveries = Deliveries(app, sender, rooms, memory, quiet, threads)
         if self.settings.facilitators_from_power_levels:
             log.warning("facilitators_from_power_levels is not supported yet; ignoring it")
-        self._task = asyncio.create_task(self.sync.run(), name="matrix sync")
+        # Supervised: a failure the loop did not foresee starts it again, from the saved token.
+        self._task = asyncio.create_task(
+            keep_alive("the Matrix sync", self.sync.run, self.sync.stopping), name="matrix sync"
+        )
         log.info("Matrix: %s on %s, device %s", user_id, self.settings.homeserver, client.device_id)
 
     async def _cross_sign(self, client: nio.AsyncClient) -> Outcome | None:
@@ -117,6 +124,8 @@ class MatrixAdapter:
             await password_login(self.client, self.settings)
         except LoginFailed as problem:
             log.error("logging in again failed: %s", problem)
+        except NotReached as problem:  # the sync tries again, and so this
+            log.warning("%s", problem.sentence)
 
     async def stop(self) -> None:
         """Stop syncing and close the connection; the login stays valid for next time."""

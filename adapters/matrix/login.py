@@ -11,6 +11,11 @@ account from filling up with stale sessions. So:
   password again only if the server has forgotten the token.
 
 The bot never logs out on shutdown: that would delete the device and its keys.
+
+A homeserver that cannot be reached, or answers with an error of its own (a
+502 from its proxy, "too many requests"), is waited out with the shared retry
+of ``bot.reaching``, one plain sentence per try; a refused password or access
+token is final (:class:`LoginFailed`, a ``Refused``).
 """
 
 from __future__ import annotations
@@ -25,7 +30,9 @@ from pathlib import Path
 import nio
 from nio.crypto import ENCRYPTION_ENABLED
 
+from adapters.matrix.send import NETWORK_ERRORS
 from adapters.matrix.settings import MatrixSettings
+from bot.reaching import NotReached, Refused, patiently
 
 log = logging.getLogger("deciding_together.matrix")
 
@@ -34,10 +41,27 @@ DEVICE_NAME = "Deciding Together"
 # Seconds one request (other than the long-polling sync) may take. Under the
 # delivery loop's own limit, so a slow send fails here first, with a reason.
 REQUEST_TIMEOUT = 30
+# The homeserver's answers that mean "no" to this login, as opposed to "not now".
+REFUSALS = frozenset(
+    {"M_FORBIDDEN", "M_UNKNOWN_TOKEN", "M_MISSING_TOKEN", "M_USER_DEACTIVATED",
+     "M_INVALID_USERNAME", "M_INVALID_PARAM", "M_BAD_JSON", "M_NOT_JSON"}
+)  # fmt: skip
 
 
-class LoginFailed(Exception):
+class LoginFailed(Refused):
     """The bot could not log in; the message says what to check."""
+
+
+def not_now(settings: MatrixSettings, answer: nio.ErrorResponse) -> NotReached | None:
+    """A homeserver's error that a pause may cure, in plain words; None for a refusal."""
+    if answer.status_code in REFUSALS:
+        return None
+    wait = answer.retry_after_ms / 1000 if answer.retry_after_ms else None
+    return NotReached(
+        f"The Matrix homeserver {settings.homeserver} is not answering properly right now "
+        f"({answer.message or answer.status_code or 'no reason given'}).",
+        wait,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +80,19 @@ def encryption_wanted(settings: MatrixSettings) -> bool:
             "extra: running without end-to-end encryption (install matrix-nio[e2e])"
         )
     return bool(settings.encrypted_direct_rooms and ENCRYPTION_ENABLED)
+
+
+class _OwnRetriesOnly(logging.Filter):
+    """nio warns at each of its own quick retries; the bot says once, plainly, that it
+    cannot reach the homeserver (``log_in``, the sync loop), so those are left out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Timed out, sleeping")
+
+
+_NIO_CLIENT_LOG = logging.getLogger("nio.client.async_client")
+if not any(isinstance(f, _OwnRetriesOnly) for f in _NIO_CLIENT_LOG.filters):
+    _NIO_CLIENT_LOG.addFilter(_OwnRetriesOnly())
 
 
 def make_client(settings: MatrixSettings) -> nio.AsyncClient:
@@ -112,14 +149,29 @@ def write_credentials(settings: MatrixSettings, credentials: Credentials) -> Non
 
 
 async def log_in(client: nio.AsyncClient, settings: MatrixSettings) -> None:
-    """Restore or make the bot's login (see the module's docstring)."""
+    """Restore or make the bot's login (see the module's docstring), trying again
+    while the homeserver cannot be reached."""
+
+    async def attempt() -> None:
+        try:
+            await _log_in(client, settings)
+        except NETWORK_ERRORS as error:
+            raise NotReached(
+                f"I can't reach the Matrix homeserver {settings.homeserver}. "
+                "Is this computer online?"
+            ) from error
+
+    await patiently(attempt)
+
+
+async def _log_in(client: nio.AsyncClient, settings: MatrixSettings) -> None:
     if settings.access_token:
-        await _restore(client, settings.user_id, settings.device_id, settings.access_token)
+        await _restore(client, settings, settings.device_id, settings.access_token)
         return
     saved = read_credentials(settings)
     if saved is not None:
         try:
-            await _restore(client, saved.user_id, saved.device_id, saved.access_token)
+            await _restore(client, settings, saved.device_id, saved.access_token)
             return
         except LoginFailed:
             log.info("the saved login is no longer valid; logging in with the password")
@@ -135,6 +187,8 @@ async def password_login(client: nio.AsyncClient, settings: MatrixSettings) -> N
     client.device_id = settings.device_id
     response = await client.login(settings.password, device_name=DEVICE_NAME)
     if not isinstance(response, nio.LoginResponse):
+        if (trouble := not_now(settings, response)) is not None:
+            raise trouble
         raise LoginFailed(
             f"{settings.homeserver} refused the password of {settings.user_id}: "
             f"{response.message}. Check user_id and password in [matrix]."
@@ -149,20 +203,23 @@ async def password_login(client: nio.AsyncClient, settings: MatrixSettings) -> N
 
 
 async def _restore(
-    client: nio.AsyncClient, user_id: str, device_id: str, access_token: str
+    client: nio.AsyncClient, settings: MatrixSettings, device_id: str, access_token: str
 ) -> None:
     """Use an existing login, after checking with the server that it still works."""
+    user_id = settings.user_id
     client.access_token = access_token  # enough to ask the server whose token it is
     answer = await client.whoami()
     if not isinstance(answer, nio.WhoamiResponse):
         client.access_token = ""
+        if (trouble := not_now(settings, answer)) is not None:
+            raise trouble
         raise LoginFailed(
-            f"the homeserver refused the access token of {user_id}: {answer.message}. "
+            f"The homeserver refused the access token of {user_id}: {answer.message}. "
             "Make a new access token, or log in with a password instead."
         )
     if answer.user_id != user_id:
         raise LoginFailed(
-            f"the access token belongs to {answer.user_id}, but user_id says {user_id}."
+            f"The access token belongs to {answer.user_id}, but user_id says {user_id}."
         )
     if answer.device_id and answer.device_id != device_id:
         # Encryption keys belong to the token's device: follow the server.

@@ -9,15 +9,15 @@ application's storage, so a restart loses nothing.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 from telegram import Bot
-from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import (
+    BadRequest,
+    TelegramError,
+)
 from telegram.request import HTTPXRequest
 
 from adapters.quiet import QuietReplies
@@ -29,6 +29,7 @@ from adapters.telegram.menu import bot_commands
 from adapters.telegram.messages import Messages
 from adapters.telegram.pacing import TELEGRAM_LIMITS, Limits, Pacer, TooLong
 from adapters.telegram.polling import Poller
+from adapters.telegram.reach import TelegramSetupError, reach
 from adapters.telegram.roster import Roster
 from adapters.telegram.sending import Sender, failure
 from adapters.telegram.updates import ALLOWED_UPDATES, Updates
@@ -37,14 +38,13 @@ from adapters.telegram.webhook import WebhookServer
 from bot.adapter import DeliveryFailed
 from bot.core.commands import Actor
 from bot.core.i18n import installed_languages
+from bot.reaching import NotReached, patiently
 from storage.interface import Delivery
 
 if TYPE_CHECKING:
     from bot.app import Application
 
 log = logging.getLogger("deciding_together.telegram")
-
-MAX_START_PAUSE = 60.0  # seconds between tries while Telegram does not answer at start
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_LISTEN = "127.0.0.1:8443"
@@ -69,10 +69,6 @@ class TelegramSettings(Protocol):
     def bot_username(self) -> str | None: ...
 
 
-class TelegramSetupError(RuntimeError):
-    """The adapter cannot start as configured; the message says what to change."""
-
-
 def api_url(base_url: str | None) -> str:
     """The Bot API address as PTB wants it (ending in "/bot", the token follows)."""
     url = (base_url or DEFAULT_BASE_URL).strip()
@@ -80,27 +76,6 @@ def api_url(base_url: str | None) -> str:
         return url
     url = url.rstrip("/")
     return url if url.endswith("/bot") else url + "/bot"
-
-
-async def patiently(doing: str, call: Callable[[], Awaitable[object]]) -> None:
-    """Call Telegram until it answers: at start, a network hiccup or a busy Telegram is
-    waited out (and said in the log), not a reason to stop. A refused token is final."""
-    pause = 1.0
-    while True:
-        try:
-            await call()
-            return
-        except RetryAfter as error:
-            wait = _seconds(error.retry_after)
-        except (NetworkError, TimedOut):  # a refused token (InvalidToken) is not one of these
-            wait, pause = pause, min(pause * 2, MAX_START_PAUSE)
-        log.warning("Telegram did not answer while %s; trying again in %.0f s", doing, wait)
-        await asyncio.sleep(wait)
-
-
-def _seconds(retry_after: timedelta | float) -> float:
-    """python-telegram-bot 22 gives seconds, or a timedelta when PTB_TIMEDELTA is set."""
-    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else retry_after
 
 
 def listen_address(listen: str | None) -> tuple[str, int]:
@@ -131,6 +106,7 @@ class TelegramAdapter:
         self._poller: Poller | None = None
         self._answering: Bot | None = None  # answers button presses (see ``start``)
         self._webhook: WebhookServer | None = None
+        self._requests: list[HTTPXRequest] = []
 
     # -- starting and stopping ----------------------------------------------------------
 
@@ -140,33 +116,28 @@ class TelegramAdapter:
             raise TelegramSetupError(
                 "Webhook mode needs webhook_url and secret_token in [telegram]."
             )
+        sending = HTTPXRequest(
+            connection_pool_size=32, read_timeout=20.0, write_timeout=30.0, pool_timeout=10.0
+        )
+        polling = HTTPXRequest(connection_pool_size=2, read_timeout=10.0)
+        pressing = HTTPXRequest(connection_pool_size=2, read_timeout=10.0, pool_timeout=10.0)
+        self._requests = [sending, polling, pressing]
         bot = Bot(
             self.config.token,
             base_url=api_url(self.config.base_url),
-            request=HTTPXRequest(
-                connection_pool_size=32, read_timeout=20.0, write_timeout=30.0, pool_timeout=10.0
-            ),
-            get_updates_request=HTTPXRequest(connection_pool_size=2, read_timeout=10.0),
+            request=sending,
+            get_updates_request=polling,
         )
         # Button presses are answered one after another, as soon as they are stored,
         # on connections of their own: httpx looks over every connection of its pool
         # at each request, and the card edits and messages going out to many chats
         # at once keep many open. Answering through that pool cost a third more.
-        answering = Bot(
-            self.config.token,
-            base_url=api_url(self.config.base_url),
-            request=HTTPXRequest(connection_pool_size=2, read_timeout=10.0, pool_timeout=10.0),
-        )
-        try:
-            # getMe: checks the token and learns the bot's name
-            await patiently("checking the bot token", bot.initialize)
-            await patiently("connecting", answering.initialize)
-        except InvalidToken as error:
-            raise TelegramSetupError(
-                "Telegram does not accept the bot token. Check [telegram] "
-                "token (or DT_TELEGRAM_TOKEN)."
-            ) from error
+        answering = Bot(self.config.token, base_url=api_url(self.config.base_url), request=pressing)
+        # Kept at once, so that ``stop`` closes them even when the start is cut short.
         self.bot, self._answering = bot, answering
+        # getMe: checks the token and learns the bot's name
+        await reach(bot.initialize)
+        await reach(answering.initialize)
         self.username = self.config.bot_username or bot.username
         memory, quiet, vouching = Memory(app.storage), QuietReplies(), Vouching(app, bot)
         roster = Roster(app, memory, Actor(ids.identity(bot.id), bot.first_name), vouching)
@@ -182,9 +153,7 @@ class TelegramAdapter:
             await self._start_webhook(bot, updates)
         else:
             # A webhook left from an earlier run would make getUpdates fail.
-            await patiently(
-                "removing an old webhook", lambda: bot.delete_webhook(drop_pending_updates=False)
-            )
+            await reach(lambda: bot.delete_webhook(drop_pending_updates=False))
             self._poller = Poller(bot, updates.process_many, timeout=self.poll_timeout)
             self._poller.start()
         log.info(
@@ -195,17 +164,38 @@ class TelegramAdapter:
         url, secret = self.config.webhook_url, self.config.secret_token
         assert url is not None and secret is not None
         host, port = listen_address(self.config.listen)
-        self._webhook = WebhookServer(
+        server = WebhookServer(
             bot, updates.process, secret=secret, path=urlsplit(url).path, host=host, port=port
         )
-        await self._webhook.start()
+        self._webhook = server
+
+        async def listen() -> None:
+            try:
+                await server.start()
+            except OSError as error:  # the port is taken, maybe by a copy still stopping
+                await server.stop()
+                raise NotReached(
+                    f"I can't listen for Telegram on {host}:{port} "
+                    f"({(error.strerror or str(error)).lower()}). Is another copy of the bot "
+                    "running? Else choose another port in [telegram] listen."
+                ) from error
+
+        await patiently(listen)
         # One connection at a time keeps updates in the order people made them.
-        await patiently(
-            "setting the webhook",
-            lambda: bot.set_webhook(
-                url, secret_token=secret, allowed_updates=list(ALLOWED_UPDATES), max_connections=1
-            ),
-        )
+        try:
+            await reach(
+                lambda: bot.set_webhook(
+                    url,
+                    secret_token=secret,
+                    allowed_updates=list(ALLOWED_UPDATES),
+                    max_connections=1,
+                )
+            )
+        except BadRequest as error:  # Telegram will not send to that address
+            raise TelegramSetupError(
+                f"Telegram refused the webhook address {url} ({error.message}). "
+                "Check [telegram] webhook_url, then start the bot again."
+            ) from error
 
     async def _set_commands(self, bot: Bot) -> None:
         """The "/" menu for everyone (English), then one per language the bot can
@@ -232,6 +222,10 @@ class TelegramAdapter:
         if self._answering is not None:
             await self._answering.shutdown()
             self._answering = None
+        # A start cut short leaves connections that no initialized bot closes.
+        for request in self._requests:
+            await request.shutdown()
+        self._requests = []
 
     # -- delivering ---------------------------------------------------------------------
 

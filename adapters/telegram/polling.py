@@ -23,13 +23,19 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 from telegram import Bot, Update
-from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 
+from adapters.telegram.reach import TOKEN_REFUSED, trouble
 from adapters.telegram.updates import ALLOWED_UPDATES
+from bot.reaching import spell_pause
+from bot.supervising import keep_alive
 
 log = logging.getLogger("deciding_together.telegram")
 
 MAX_PAUSE = 60.0
+# Seconds the last confirmation may take on the way out: stopping must be quick, and
+# what is not confirmed is only fetched again, and dropped, at the next start.
+CONFIRM_TIMEOUT = 1.0
 
 
 class _Stopping(Exception):
@@ -54,7 +60,11 @@ class Poller:
 
     def start(self) -> None:
         self._stopping.clear()
-        self._task = asyncio.create_task(self._run(), name="telegram-polling")
+        # Supervised: a failure outside what ``_run`` foresees (an update PTB cannot
+        # read, a bug) starts it again from the same offset instead of leaving it deaf.
+        self._task = asyncio.create_task(
+            keep_alive("Telegram polling", self._run, self._stopping), name="telegram-polling"
+        )
 
     async def stop(self) -> None:
         self._stopping.set()
@@ -109,7 +119,7 @@ class Poller:
             log.warning("Telegram asked to wait %.0f s before fetching updates again", seconds)
             return seconds
         if isinstance(error, InvalidToken):
-            log.error("Telegram does not accept the bot token; check [telegram] token")
+            log.error("%s", TOKEN_REFUSED)
             return MAX_PAUSE
         if isinstance(error, Conflict):
             log.error(
@@ -117,11 +127,13 @@ class Poller:
                 error.message,
             )
             return 5.0
-        if isinstance(error, NetworkError):
-            log.warning("could not fetch updates from Telegram: %s", error.message)
+        pause = min(2.0 ** min(failures, 6), MAX_PAUSE)
+        problem = trouble(error)
+        if problem is not None:  # the same plain words as at start
+            log.warning("%s Trying again in %s.", problem.sentence, spell_pause(pause))
         else:
             log.warning("Telegram refused to give updates: %s", error.message)
-        return min(2.0 ** min(failures, 6), MAX_PAUSE)
+        return pause
 
     async def _pause(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -132,7 +144,9 @@ class Poller:
         if self.offset is None or self.offset == self._confirmed:
             return
         try:
-            await asyncio.wait_for(self.bot.get_updates(offset=self.offset, timeout=0, limit=1), 10)
+            await asyncio.wait_for(
+                self.bot.get_updates(offset=self.offset, timeout=0, limit=1), CONFIRM_TIMEOUT
+            )
             self._confirmed = self.offset
         except (TelegramError, TimeoutError) as error:
             # Not confirmed: the next start gets those updates again, and drops them.

@@ -42,7 +42,9 @@ class WebhookServer:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post(self.path, self._receive)
-        self._runner = web.AppRunner(app, access_log=None)
+        # On stop, an update being handled gets a second to finish (else Telegram
+        # sends it again), not aiohttp's default minute.
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         await web.TCPSite(self._runner, self.host, self.port).start()
         log.info("listening for Telegram on %s:%s%s", self.host, self.port, self.path)

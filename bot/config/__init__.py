@@ -23,13 +23,16 @@ The package has one module for each job:
 - ``values``: reading one section's values by kind, noting every mistake;
 - ``sections``: each section's settings and the checks that belong to it;
 - ``words``: how messages speak of what was written;
-- ``summary``: ``check_config_text``, what ``run`` will do.
+- ``summary``: ``check_config_text``, what ``run`` will do;
+- ``ready``: ``check_ready``, the check ``run`` and ``check-config`` share, and
+  ``file_warnings``, what is risky but allowed.
 
 Everything public is imported from here, ``bot.config``.
 """
 
 from bot.config.problems import ConfigError, Problem, explain
 from bot.config.reading import load_config, parse_config_text
+from bot.config.ready import check_ready, file_warnings
 from bot.config.schema import (
     DEFAULT_BASE_URL,
     DEFAULT_DATABASE,
@@ -90,7 +93,9 @@ __all__ = [
     "StorageConfig",
     "TelegramConfig",
     "check_config_text",
+    "check_ready",
     "explain",
+    "file_warnings",
     "load_config",
     "parse_config_text",
 ]

@@ -83,6 +83,8 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Far larger than any configuration; catches --config pointing at the wrong file.
 MAX_FILE_BYTES = 1_000_000
 MAX_RETENTION_MONTHS = 1200
+# The webhook's secret token is all that tells Telegram's posts from anyone's.
+MIN_SECRET_TOKEN = 16
 
 _TELEGRAM_TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts

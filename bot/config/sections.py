@@ -31,6 +31,7 @@ from bot.config.schema import (
     ENV_TELEGRAM_TOKEN,
     LOG_LEVELS,
     MAX_RETENTION_MONTHS,
+    MIN_SECRET_TOKEN,
     SCHEMA,
     SYNCHRONOUS,
     TELEGRAM_MODES,
@@ -83,6 +84,13 @@ def _read_telegram(sec: _Section, env: Mapping[str, str]) -> TelegramConfig:
             "and at most 256 of them. Make up a new one, like "
             f"{SCHEMA['telegram']['secret_token']}."
         ), where=_where_secret("telegram", "secret_token", sources))  # fmt: skip
+    elif secret_token is not None and len(secret_token) < MIN_SECRET_TOKEN:
+        # Anyone who guesses it can post made-up messages to the bot as anyone.
+        sec.problem("secret_token", (
+            f"The secret token is too short to be safe: make up one of at least "
+            f"{MIN_SECRET_TOKEN} letters, digits, _ or -, like "
+            f"{SCHEMA['telegram']['secret_token']}."
+        ), where=_where_secret("telegram", "secret_token", sources))  # fmt: skip
 
     webhook_url = sec.text("webhook_url") or None
     if webhook_url is not None:
@@ -96,7 +104,7 @@ def _read_telegram(sec: _Section, env: Mapping[str, str]) -> TelegramConfig:
         if secret_token is None and not sec.wrong_type("secret_token"):
             sec.problem("secret_token", (
                 "In webhook mode a secret token is needed, so the bot knows messages really "
-                "come from Telegram. Make one up (letters, digits, _ and -) and set the "
+                "come from Telegram. Make one up (at least 16 letters, digits, _ or -) and set the "
                 f"environment variable {ENV_TELEGRAM_SECRET_TOKEN}, or write "
                 f"{sec.like('secret_token')}."
             ))  # fmt: skip

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.config.problems import ConfigError
 from bot.config.schema import DEFAULT_BASE_URL, FROM_FILE, SECRET_ENV
 from bot.config.settings import Config, MatrixConfig, TelegramConfig
 from bot.config.words import _spell
@@ -39,10 +38,6 @@ def check_config_text(config: Config) -> str:
         durations.append("a weekly digest")
     lines.append(f"Timing: {'; '.join(durations)}.")
     lines.append(f"Logging: {config.logging.level}.")
-    try:
-        config.require_platform()
-    except ConfigError as error:
-        lines += [f"Before running: {problem.message}" for problem in error.problems]
     lines += [
         f"Note: {name} is set, but there is no [{section}] section, so it is not used."
         for (section, _key), name in SECRET_ENV.items()

@@ -153,14 +153,14 @@ def test_environment_gives_the_webhook_secret_and_matrix_logins() -> None:
         'webhook_url = "https://bot.example.org/telegram"\n' + MATRIX
     )
     env = {
-        "DT_TELEGRAM_SECRET_TOKEN": "s3cret_word-1",
+        "DT_TELEGRAM_SECRET_TOKEN": "s3cret_word-1-of-ours",
         "DT_MATRIX_PASSWORD": "correct horse",
         "DT_MATRIX_ACCESS_TOKEN": "syt_abc",
     }
     config = parse(text, env)
 
     assert config.telegram is not None and config.matrix is not None
-    assert config.telegram.secret_token == "s3cret_word-1"
+    assert config.telegram.secret_token == "s3cret_word-1-of-ours"
     assert (config.matrix.password, config.matrix.access_token) == ("correct horse", "syt_abc")
     assert sorted(config.secrets()) == sorted([TOKEN, *env.values()])
     summary = check_config_text(config)
@@ -192,13 +192,14 @@ def test_a_secret_for_an_unconfigured_platform_is_noted() -> None:
 # -- mistakes, each explained ----------------------------------------------------------------
 
 TELEGRAM = f'[telegram]\ntoken = "{TOKEN}"\n'
-WEBHOOK = TELEGRAM + 'mode = "webhook"\nsecret_token = "abc"\n'
+WEBHOOK = TELEGRAM + 'mode = "webhook"\nsecret_token = "our-webhook-secret-42"\n'
 
 MISTAKES = [
     # (what is written, where the problem is, words the message must hold)
     (TELEGRAM + 'mode = "pooling"', "[telegram] mode",
      'mode must be "polling" or "webhook"; you wrote "pooling". Did you mean "polling"?'),
-    (TELEGRAM + 'mode = "Webhook"\nsecret_token = "abc"', "[telegram] webhook_url",
+    (TELEGRAM + 'mode = "Webhook"\nsecret_token = "our-webhook-secret-42"',
+     "[telegram] webhook_url",
      "In webhook mode Telegram needs the address"),
     (TELEGRAM + 'mode = "webhook"\nwebhook_url = "https://bot.example.org/x"',
      "[telegram] secret_token", "In webhook mode a secret token is needed"),
@@ -423,7 +424,7 @@ digest = true
 def test_webhook_settings_are_read() -> None:
     config = parse(
         TELEGRAM + 'mode = "webhook"\nwebhook_url = "https://bot.example.org/tg"\n'
-        'listen = "[::1]:8080"\nsecret_token = "abc_DEF-123"\nbot_username = "@CareBot"\n'
+        'listen = "[::1]:8080"\nsecret_token = "abc_DEF-123-ghi_JKL"\nbot_username = "@CareBot"\n'
     )
 
     telegram = config.telegram
@@ -470,7 +471,7 @@ def test_the_summary_says_what_will_run() -> None:
 
 # -- secrets never show ----------------------------------------------------------------------
 
-SECRETS = ("123456789:TOPSECRETtoken", "WebhookSecret_1", "Hunter2Password", "syt_SeCrEt")
+SECRETS = ("123456789:TOPSECRETtoken", "WebhookSecret_1_of_ours", "Hunter2Password", "syt_SeCrEt")
 
 
 def test_secrets_never_appear_in_repr_or_summary() -> None:

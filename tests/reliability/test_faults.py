@@ -170,7 +170,7 @@ async def test_a_fifth_of_telegram_calls_failing_delays_but_loses_nothing(
         waits
     )
     assert "Telegram asked to wait 1 s before fetching updates again" in caplog.text
-    assert "could not fetch updates from Telegram: Internal Server Error" in caplog.text
+    assert "Telegram is not answering properly right now (Internal Server Error)" in caplog.text
     line = (
         f"Telegram faults test: {sum(inflicted.values())} of {len(tg.calls)} calls failed "
         f"({', '.join(f'{n} × {k.value}' for k, n in sorted(inflicted.items()))}); "
