@@ -27,6 +27,7 @@ from storage.interface import (
     Outgoing,
     Storage,
     StorageError,
+    StoredGroup,
     Timer,
 )
 
@@ -203,6 +204,7 @@ class SqliteStorage:
         outgoing: Sequence[Outgoing],
         update_key: str | None = None,
         fired_timer: str | None = None,
+        version: int | None = None,
         durable: bool = True,
     ) -> bool:
         """Store a command's result atomically (see ``Storage.commit``).
@@ -222,6 +224,7 @@ class SqliteStorage:
             outgoing=outgoing,
             update_key=update_key,
             fired_timer=fired_timer,
+            version=version,
         )
         return await self._store([planned], durable=durable)
 
@@ -288,13 +291,19 @@ class SqliteStorage:
 
     # -- groups --------------------------------------------------------------------------
 
-    async def load_group(self, group_id: str) -> Group | None:
+    async def read_group(self, group_id: str) -> StoredGroup | None:
         async with self._lock:
             try:
                 tables = await self._on_worker(load.fetch, group_id)
             except sqlite3.Error as error:
                 raise storage_error(error, self._where) from error
-        return None if tables is None else load.build(group_id, tables)
+        if tables is None:
+            return None
+        return StoredGroup(load.build(group_id, tables), load.version(tables))
+
+    async def load_group(self, group_id: str) -> Group | None:
+        stored = await self.read_group(group_id)
+        return None if stored is None else stored.group
 
     async def group_for_chat(self, chat: str) -> str | None:
         known = self._chat_groups.get(chat)

@@ -42,7 +42,8 @@ class AlreadySeen(Exception):
 
 
 class StaleState(Exception):
-    """An update that must find its row found none: ``before`` is not what is stored."""
+    """The group is not at the version the commit started from, or an update that
+    must find its row found none: ``before`` is not what is stored."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,7 @@ class Plan:
     at: str
     update_key: str | None
     fired_timer: Row | None  # parameters of timers.FIRE
+    version: int | None  # the stored version ``before`` is at; None: not checked
     writes: changes.Writes
     audit: Row
     steps: tuple[Step, ...]
@@ -89,6 +91,7 @@ def plan(
     outgoing: Sequence[Outgoing],
     update_key: str | None,
     fired_timer: str | None,
+    version: int | None = None,
 ) -> Plan:
     """Encode a command's result as rows (pure; raises before anything is written)."""
     gid = group_after.id
@@ -114,6 +117,7 @@ def plan(
         at=at,
         update_key=update_key,
         fired_timer=None if fired_timer is None else (at, gid, fired_timer),
+        version=version,
         writes=changes.group_writes(group_before, group_after),
         audit=(gid, at, rows.to_json(command), summary),
         steps=tuple(steps),
@@ -155,6 +159,12 @@ def _write(db: sqlite3.Cursor, plan: Plan) -> None:
     # fired, cancelled or moved since it was found due is not fired.
     if plan.fired_timer is not None and db.execute(timers.FIRE, plan.fired_timer).rowcount == 0:
         raise AlreadySeen
+    # Before any write: another writer's commit since ``before`` was read means the
+    # command was decided on an old state. A group not stored yet is at version 0.
+    stored = db.execute(changes.GROUP_VERSION, (plan.group_id,)).fetchone()
+    version = stored[0] if stored is not None else 0
+    if plan.version is not None and plan.version != version:
+        raise StaleState
     for statement, batch in plan.writes:
         if len(batch) == 1:
             found = db.execute(statement, batch[0]).rowcount
@@ -162,6 +172,7 @@ def _write(db: sqlite3.Cursor, plan: Plan) -> None:
             found = db.executemany(statement, batch).rowcount
         if statement in changes.MUST_FIND and found != len(batch):
             raise StaleState
+    db.execute(changes.GROUP_VERSION_SET, (version + 1, plan.group_id))
     db.execute(AUDIT_INSERT, plan.audit)
     for step in plan.steps:
         if isinstance(step, Message):
