@@ -19,6 +19,9 @@ from pathlib import Path
 from bot.logs import LEVELS, setup_logging
 
 EXIT_PROBLEM = 2
+# Another copy of the bot is running on the same database (EX_TEMPFAIL: try again
+# once it has stopped).
+EXIT_IN_USE = 75
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,7 +74,7 @@ def _demo(args: argparse.Namespace) -> int:
     from bot.core.model import GroupSettings
     from bot.demo import interactive, play_script
     from bot.runtime import check_language, check_timezone
-    from storage.interface import StorageError
+    from storage.interface import DatabaseInUse, StorageError
 
     setup_logging(args.log_level or "WARNING")
     settings = GroupSettings()
@@ -105,12 +108,12 @@ def _demo(args: argparse.Namespace) -> int:
         return 0
     except StorageError as problem:
         print(problem, file=sys.stderr)
-        return EXIT_PROBLEM
+        return EXIT_IN_USE if isinstance(problem, DatabaseInUse) else EXIT_PROBLEM
 
 
 def _with_config(args: argparse.Namespace) -> int:
     from bot.config import ConfigError, check_config_text, explain, load_config
-    from storage.interface import StorageError
+    from storage.interface import DatabaseInUse, StorageError
 
     try:
         config = load_config(args.config)
@@ -139,7 +142,7 @@ def _with_config(args: argparse.Namespace) -> int:
         return 0
     except StorageError as problem:
         print(problem, file=sys.stderr)
-        return EXIT_PROBLEM
+        return EXIT_IN_USE if isinstance(problem, DatabaseInUse) else EXIT_PROBLEM
     except runtime.GroupNotFound as problem:
         print(problem, file=sys.stderr)
         return EXIT_PROBLEM
