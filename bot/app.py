@@ -38,6 +38,7 @@ from bot.core.effects import (
 from bot.core.i18n import N_
 from bot.core.language import NotUnderstood, parse
 from bot.core.model import Group, GroupSettings
+from bot.core.platforms import has_buttons
 from bot.locks import GroupLocks
 from storage.interface import Commit, Outgoing, StaleGroup, Storage
 
@@ -381,11 +382,16 @@ class Application:
         scratch = Group(id="", settings=self.defaults)
         if not isinstance(action, c.Help | c.Unclear):
             groups = await self.storage.groups_for_identity(actor.identity)
-            action = c.Unclear(
+            several = (
                 N_(
                     "You are in several groups, so please do this in the group's chat, or use "
                     "the buttons I send."
                 )
+                if has_buttons(chat)
+                else N_("You are in several groups, so please do this in the group's chat.")
+            )
+            action = c.Unclear(
+                several
                 if groups
                 else N_("I don't know you yet. Please say join in your group's chat first.")
             )
