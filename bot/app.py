@@ -254,8 +254,8 @@ class Application:
                 if await self._commit_many(commits):
                     results = decisions
                     self._groups.update(states)
-                    for each in commits:
-                        self._versions[each["group_after"].id] = (each.get("version") or 0) + 1
+                    for each in commits:  # in order: a group's last commit counts
+                        self._stored_at(each["group_after"].id, each.get("version"))
                     for done in commits:
                         log.debug("%s: %s", done["group_after"].id, done["summary"])
                     effects = [e for r in results if r.decision for e in r.decision.effects]
@@ -426,6 +426,13 @@ class Application:
                 group = await self.group(group.id) or group
         raise AssertionError("unreachable")  # the loop returns or raises
 
+    def _stored_at(self, group_id: str, version: int | None) -> None:
+        """Note the version a commit from ``version`` left the group at (unknown if None)."""
+        if version is None:
+            self._versions.pop(group_id, None)
+        else:
+            self._versions[group_id] = version + 1
+
     def _forget_group(self, group_id: str) -> None:
         """Drop the group from memory: the next read takes it from storage."""
         self._groups.pop(group_id, None)
@@ -455,10 +462,7 @@ class Application:
         if not stored:
             return Submitted(duplicate=True, group_id=group.id)
         self._groups[group.id] = decision.group
-        if version is None:
-            self._versions.pop(group.id, None)
-        else:
-            self._versions[group.id] = version + 1
+        self._stored_at(group.id, version)
         if any(isinstance(e, SetTimer | CancelTimer) for e in decision.effects):
             self.on_timers_changed()
         if any(o.targets for o in outgoing):

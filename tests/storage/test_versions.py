@@ -282,3 +282,21 @@ async def test_presses_stored_together_on_a_stale_group_are_decided_again_one_by
     assert stored is not None
     responses = sorted(r.response for r in stored.proposals[1].round.current().values())  # type: ignore[union-attr]
     assert responses == ["concern", "consent", "object"]
+
+
+async def test_after_presses_stored_together_the_next_command_needs_no_second_try(
+    run: Running, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.app import Submission
+
+    caplog.set_level(logging.INFO, logger="deciding_together.app")
+    presses = [
+        Submission(chat=TEAM, actor=who, text=words, group_id=TEAM, update_key=f"console:{n}")
+        for n, (who, words) in enumerate(((JO, "consent #1"), (ALEX, "concern #1 Noise")))
+    ]
+    assert all(each.decision is not None for each in await run.app.submit_many(presses))
+    await run.app.submit(chat=TEAM, actor=SAM, text="consent #1", update_key="console:sam")
+
+    assert "deciding the command again" not in caplog.text  # the versions were kept right
+    stored = await run.storage.read_group(TEAM)
+    assert stored is not None and stored.group == await run.app.group(TEAM)
