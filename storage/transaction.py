@@ -160,11 +160,14 @@ def _write(db: sqlite3.Cursor, plan: Plan) -> None:
     if plan.fired_timer is not None and db.execute(timers.FIRE, plan.fired_timer).rowcount == 0:
         raise AlreadySeen
     # Before any write: another writer's commit since ``before`` was read means the
-    # command was decided on an old state. A group not stored yet is at version 0.
-    stored = db.execute(changes.GROUP_VERSION, (plan.group_id,)).fetchone()
-    version = stored[0] if stored is not None else 0
-    if plan.version is not None and plan.version != version:
-        raise StaleState
+    # command was decided on an old state. The usual case, a stored group, is one
+    # statement: the version moves on only from the one the command was decided on.
+    group = (plan.group_id,)
+    if plan.version:
+        if db.execute(changes.GROUP_VERSION_NEXT, (*group, plan.version)).rowcount == 0:
+            raise StaleState
+    elif plan.version == 0 and db.execute(changes.GROUP_STORED, group).fetchone() is not None:
+        raise StaleState  # not stored yet when read, stored since
     for statement, batch in plan.writes:
         if len(batch) == 1:
             found = db.execute(statement, batch[0]).rowcount
@@ -172,7 +175,8 @@ def _write(db: sqlite3.Cursor, plan: Plan) -> None:
             found = db.executemany(statement, batch).rowcount
         if statement in changes.MUST_FIND and found != len(batch):
             raise StaleState
-    db.execute(changes.GROUP_VERSION_SET, (version + 1, plan.group_id))
+    if not plan.version:  # a new group (its row made at 0 just now), or not checked
+        db.execute(changes.GROUP_VERSION_MOVE_ON, group)
     db.execute(AUDIT_INSERT, plan.audit)
     for step in plan.steps:
         if isinstance(step, Message):
