@@ -50,7 +50,7 @@ async def test_an_answer_to_typed_words_is_a_reply_to_them(
     assert relation["is_falling_back"] is False  # a real reply, not the thread's fallback
 
 
-async def test_a_reaction_gets_no_reply_and_an_answer_in_a_direct_room_is_a_reply(
+async def test_an_answer_in_a_direct_room_is_a_reply_to_the_words(
     people: People, bots: Bots
 ) -> None:
     alice = await people.new("alice")
