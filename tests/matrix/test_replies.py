@@ -94,3 +94,22 @@ async def everything_said(bot: BotUnderTest, person: Person, room: str) -> list[
         else:
             bodies.append(event.body)
     return bodies
+
+
+async def test_a_members_private_words_are_answered_as_a_reply_in_the_direct_room(
+    people: People, bots: Bots
+) -> None:
+    """A member of one group asks privately: the answer comes through the outbox,
+    in the direct room, as a reply to the words."""
+    bot, room, (alice,) = await team(people, bots, "alice")
+    joined = await alice.say(room, "!join")
+    await alice.wait_for_message(room, "alice", sender=bot.user_id, after=joined)
+    created = await alice.client.room_create(
+        invite=[bot.user_id], is_direct=True, preset=nio.RoomPreset.trusted_private_chat
+    )
+    assert isinstance(created, nio.RoomCreateResponse)
+    direct = created.room_id
+    await alice.wait_for_members(direct, [bot.user_id])
+    asked = await alice.say(direct, "status")
+    answer = await alice.wait_for_message(direct, "", sender=bot.user_id, after=asked)
+    assert in_reply_to(answer) == asked
