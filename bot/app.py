@@ -38,10 +38,16 @@ from bot.core.effects import (
 from bot.core.i18n import N_
 from bot.core.language import NotUnderstood, parse
 from bot.core.model import Group, GroupSettings
+from bot.core.platforms import has_buttons
 from bot.locks import GroupLocks
-from storage.interface import Commit, Outgoing, Storage, Timer
+from storage.interface import Commit, Outgoing, StaleGroup, Storage, Timer
 
 log = logging.getLogger("deciding_together.app")
+
+# How often a command is decided again when its group changed underneath (another
+# writer stored it first) before the command is given up for now. Each try reads
+# the group afresh, so only a group changed between every read and commit fails.
+DECIDE_ATTEMPTS = 3
 
 TIMER_RETRY = timedelta(seconds=30)
 TIMER_RETRY_MAX = timedelta(hours=1)
@@ -101,6 +107,8 @@ class Application:
     on_timers_changed: Callable[[], None] = field(default=lambda: None)
     on_outbox_changed: Callable[[], None] = field(default=lambda: None)
     _groups: dict[str, Group] = field(default_factory=dict)
+    # The stored version of each group in ``_groups`` (see ``Storage.commit``).
+    _versions: dict[str, int] = field(default_factory=dict)
     # Counts the retention purges that emptied the memory of groups, so that a
     # load that began before one (and read what was then stored) does not put it back.
     _purges: int = 0
@@ -116,11 +124,14 @@ class Application:
         if cached is not None:
             return cached
         purges = self._purges
-        group = await self.storage.load_group(group_id)
-        if group is None or purges != self._purges:
-            return group
+        stored = await self.storage.read_group(group_id)
+        if stored is None or purges != self._purges:
+            return None if stored is None else stored.group
         # A command may have stored a newer state while this one was read: keep that.
-        return self._groups.setdefault(group_id, group)
+        kept = self._groups.setdefault(group_id, stored.group)
+        if kept is stored.group:
+            self._versions[group_id] = stored.version
+        return kept
 
     async def group_of_chat(self, chat: str) -> Group | None:
         group_id = await self.storage.group_for_chat(chat)
@@ -249,9 +260,11 @@ class Application:
             decided = await self._decide_many(submissions)
             if decided is not None:
                 commits, states, decisions = decided
-                if await self.storage.commit_many(commits, durable=False):
+                if await self._commit_many(commits):
                     results = decisions
                     self._groups.update(states)
+                    for each in commits:  # in order: a group's last commit counts
+                        self._stored_at(each["group_after"].id, each.get("version"))
                     for done in commits:
                         log.debug("%s: %s", done["group_after"].id, done["summary"])
                     effects = [e for r in results if r.decision for e in r.decision.effects]
@@ -264,12 +277,23 @@ class Application:
             return results
         return [await self._submit_one(event) for event in submissions]
 
+    async def _commit_many(self, commits: list[Commit]) -> bool:
+        """Store decisions together; False if one was seen before or a group changed
+        underneath (then they are submitted one by one, each decided again as needed)."""
+        try:
+            return await self.storage.commit_many(commits, durable=False)
+        except StaleGroup:
+            for each in commits:
+                self._forget_group(each["group_after"].id)
+            return False
+
     async def _decide_many(
         self, submissions: Sequence[Submission]
     ) -> tuple[list[Commit], dict[str, Group], list[Submitted]] | None:
         """Every submission decided in memory, in order; None if one is not a plain event."""
         commits: list[Commit] = []
         states: dict[str, Group] = {}  # each group as the decisions so far leave it
+        versions: dict[str, int] = {}  # and the version each of those will be stored at
         results: list[Submitted] = []
         for each in submissions:
             if each.group_id is None or each.update_key is None:
@@ -286,6 +310,7 @@ class Application:
             group = states.get(each.group_id) or await self.group(each.group_id)
             if group is None:
                 return None
+            version = versions.get(group.id, self._versions.get(group.id))
             request = c.Request(
                 actor=each.actor,
                 chat=each.chat,
@@ -307,9 +332,12 @@ class Application:
                     ],
                     update_key=each.update_key,
                     fired_timer=None,
+                    version=version,
                 )
             )
             states[group.id] = decision.group
+            if version is not None:
+                versions[group.id] = version + 1
             results.append(Submitted(decision=decision, group_id=group.id))
         return commits, states, results
 
@@ -341,9 +369,17 @@ class Application:
             self._commit(current, leaving, left, now, update_key=None),
             self._commit(linked, request, joined, now, update_key=update_key),
         ]
-        if not await self.storage.commit_many(commits, durable=False):
-            return Submitted(duplicate=True, group_id=linked.id)
-        self._groups[current.id], self._groups[linked.id] = left.group, joined.group
+        try:
+            if not await self.storage.commit_many(commits, durable=False):
+                return Submitted(duplicate=True, group_id=linked.id)
+        except StaleGroup:
+            # Another writer changed one of them: read both afresh next time.
+            self._forget_group(current.id)
+            self._forget_group(linked.id)
+            raise
+        for before, decision, commit in ((current, left, commits[0]), (linked, joined, commits[1])):
+            self._groups[before.id] = decision.group
+            self._stored_at(before.id, commit.get("version"))
         if any(o.targets for each in commits for o in each["outgoing"]):
             self.on_outbox_changed()
         return Submitted(decision=joined, group_id=linked.id)
@@ -367,6 +403,7 @@ class Application:
             outgoing=[Outgoing(e, self._targets(decision.group, e)) for e in decision.effects],
             update_key=update_key,
             fired_timer=None,
+            version=self._versions.get(group.id),
         )
 
     def _fill_in(self, action: c.Action, chat: str) -> c.Action:
@@ -419,11 +456,16 @@ class Application:
         scratch = Group(id="", settings=self.defaults)
         if not isinstance(action, c.Help | c.Unclear):
             groups = await self.storage.groups_for_identity(actor.identity)
-            action = c.Unclear(
+            several = (
                 N_(
                     "You are in several groups, so please do this in the group's chat, or use "
                     "the buttons I send."
                 )
+                if has_buttons(chat)
+                else N_("You are in several groups, so please do this in the group's chat.")
+            )
+            action = c.Unclear(
+                several
                 if groups
                 else N_("I don't know you yet. Please say join in your group's chat first.")
             )
@@ -439,8 +481,44 @@ class Application:
         update_key: str | None = None,
         fired_timer: str | None = None,
     ) -> Submitted:
+        """Decide a command on the group and store the result; decided again on the
+        group as stored when another writer changed it since it was read here."""
+        for attempt in range(1, DECIDE_ATTEMPTS + 1):
+            try:
+                return await self._decide_and_commit(group, command, update_key, fired_timer)
+            except StaleGroup:
+                self._forget_group(group.id)
+                if attempt == DECIDE_ATTEMPTS:
+                    log.error(
+                        "%s changed underneath each of %d tries to store a command; "
+                        "leaving it for now",
+                        group.id,
+                        attempt,
+                    )
+                    raise
+                log.info("%s changed since it was read; deciding the command again", group.id)
+                group = await self.group(group.id) or group
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    def _stored_at(self, group_id: str, version: int | None) -> None:
+        """Note the version a commit from ``version`` left the group at (unknown if None)."""
+        if version is None:
+            self._versions.pop(group_id, None)
+        else:
+            self._versions[group_id] = version + 1
+
+    def _forget_group(self, group_id: str) -> None:
+        """Drop the group from memory: the next read takes it from storage."""
+        self._groups.pop(group_id, None)
+        self._versions.pop(group_id, None)
+
+    async def _decide_and_commit(
+        self, group: Group, command: c.Command, update_key: str | None, fired_timer: str | None
+    ) -> Submitted:
         now = self.clock.now()
         before = self._groups.get(group.id)
+        # A group not in memory is stored as new: at version 0, it must not be stored yet.
+        version = 0 if before is None else self._versions.get(group.id)
         decision = decide(group, command, now)
         outgoing = [Outgoing(e, self._targets(decision.group, e)) for e in decision.effects]
         stored = await self.storage.commit(
@@ -452,11 +530,13 @@ class Application:
             outgoing=outgoing,
             update_key=update_key,
             fired_timer=fired_timer,
+            version=version,
             durable=False,  # the callers wait for the disk once they let go of the lock
         )
         if not stored:
             return Submitted(duplicate=True, group_id=group.id)
         self._groups[group.id] = decision.group
+        self._stored_at(group.id, version)
         if any(isinstance(e, SetTimer | CancelTimer) for e in decision.effects):
             self.on_timers_changed()
         if any(o.targets for o in outgoing):
@@ -551,6 +631,7 @@ class Application:
             purged = await self.storage.purge_closed(before)
             if purged:
                 self._groups.clear()
+                self._versions.clear()
                 self._purges += 1
             return purged
 

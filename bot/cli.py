@@ -26,11 +26,15 @@ EXIT_STOPPED = 0  # stopped when asked (Ctrl-C, SIGTERM), or done
 EXIT_FAILED = 1  # something went wrong that the bot could not mend: start it again
 EXIT_PROBLEM = 2  # a mistake in the configuration, or a database that cannot be used
 EXIT_REFUSED = 3  # Telegram or Matrix refused the bot's token or password
+# Another copy of the bot is running on the same database (EX_TEMPFAIL: try again
+# once it has stopped).
+EXIT_IN_USE = 75
 EXIT_CODES = {
     EXIT_STOPPED: "stopped when asked (Ctrl-C or SIGTERM), or done",
     EXIT_FAILED: "something went wrong that the bot could not mend; start it again",
     EXIT_PROBLEM: "a mistake in the configuration file, or a database that cannot be used",
     EXIT_REFUSED: "Telegram or Matrix refused the bot's token or password",
+    EXIT_IN_USE: "another copy of the bot is using the same database; stop it first",
 }
 
 log = logging.getLogger("deciding_together")
@@ -104,7 +108,7 @@ def _demo(args: argparse.Namespace) -> int:
     from bot.core.model import GroupSettings
     from bot.demo import interactive, play_script
     from bot.runtime import check_language, check_timezone
-    from storage.interface import StorageError
+    from storage.interface import DatabaseInUse, StorageError
 
     setup_logging(args.log_level or "WARNING")
     settings = GroupSettings()
@@ -142,7 +146,7 @@ def _demo(args: argparse.Namespace) -> int:
         return EXIT_STOPPED
     except StorageError as problem:
         print(problem, file=sys.stderr)
-        return EXIT_PROBLEM
+        return EXIT_IN_USE if isinstance(problem, DatabaseInUse) else EXIT_PROBLEM
 
 
 def _with_config(args: argparse.Namespace) -> int:
@@ -154,7 +158,7 @@ def _with_config(args: argparse.Namespace) -> int:
         file_warnings,
         load_config,
     )
-    from storage.interface import StorageError
+    from storage.interface import DatabaseInUse, StorageError
 
     try:
         config = load_config(args.config)
@@ -181,7 +185,10 @@ def _with_config(args: argparse.Namespace) -> int:
             return EXIT_STOPPED
         asyncio.run(runtime.run(config))
         return EXIT_STOPPED
-    except (StorageError, runtime.GroupNotFound) as problem:
+    except StorageError as problem:
+        print(problem, file=sys.stderr)
+        return EXIT_IN_USE if isinstance(problem, DatabaseInUse) else EXIT_PROBLEM
+    except runtime.GroupNotFound as problem:
         print(problem, file=sys.stderr)
         return EXIT_PROBLEM
     except Refused as refusal:

@@ -273,7 +273,10 @@ def listen_for_signals(stop: asyncio.Event) -> _Signals:
 async def export(config: Config, group_id: str, out: Path) -> list[Path]:
     """Write a group's record to ``out``; returns the files written."""
     install_translations()
-    storage = await SqliteStorage.open(config.storage.path, synchronous=config.storage.synchronous)
+    # Only reading: allowed beside a running bot (see ``storage.one_process``).
+    storage = await SqliteStorage.open(
+        config.storage.path, synchronous=config.storage.synchronous, only_reading=True
+    )
     try:
         group = await storage.load_group(group_id)
         if group is None:

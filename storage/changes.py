@@ -60,6 +60,11 @@ def _trim(table: str, parent: Sequence[str]) -> str:
 _PROPOSAL_KEY = ("group_id", "number")
 
 GROUP_UPSERT = _upsert("groups", rows.GROUP, ("id",))
+# Every commit moves the group's version on by one (see ``Storage.commit``); a
+# group row is made at version 0, and its first commit leaves it at 1.
+GROUP_VERSION_NEXT = "UPDATE groups SET version = version + 1 WHERE id = ? AND version = ?"
+GROUP_VERSION_MOVE_ON = "UPDATE groups SET version = version + 1 WHERE id = ?"
+GROUP_STORED = "SELECT 1 FROM groups WHERE id = ?"
 GROUP_UPDATE = _update("groups", rows.GROUP, ("id",))
 CHATS_DELETE = "DELETE FROM chats WHERE group_id = ?"
 # A chat belongs to one group: linking it to another moves it there.

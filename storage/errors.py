@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from storage.interface import StorageError
+from storage.interface import StaleGroup, StorageError
 
 _STALE = (
     "What was to be saved in {where} does not fit what is stored there "
@@ -48,6 +48,6 @@ def storage_error(error: sqlite3.Error, where: str, *, nothing_saved: bool = Fal
     return StorageError(f"{message} (SQLite: {error})")
 
 
-def stale_state(where: str) -> StorageError:
+def stale_state(where: str) -> StaleGroup:
     """The state a commit started from is not what is stored."""
-    return StorageError(_STALE.format(where=where) + " Nothing was saved.")
+    return StaleGroup(_STALE.format(where=where) + " Nothing was saved.")

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol, TypedDict
+from typing import Literal, NotRequired, Protocol, TypedDict
 
 from bot.core.commands import Command, TimerEvent
 from bot.core.effects import Effect, Message
@@ -24,6 +24,29 @@ from bot.core.model import Group
 
 class StorageError(Exception):
     """A problem with the database that a person must fix; the message says how."""
+
+
+class DatabaseInUse(StorageError):
+    """Another process is running the bot on the same database: stop it first."""
+
+
+class StaleGroup(StorageError):
+    """The group changed since it was read (another writer committed, or the state
+    in memory went astray): nothing was stored. Read it again and decide again."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredGroup:
+    """A group as stored, with the version it is stored at.
+
+    Every commit that stores a group moves its version on by one, so a writer
+    that read version 7 can say so when it commits (``version=7``): if another
+    writer committed in between, the stored version is 8, and the commit is
+    refused (:class:`StaleGroup`) instead of overwriting what the other one did.
+    A group that is not stored yet is at version 0."""
+
+    group: Group
+    version: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +113,9 @@ class Commit(TypedDict):
     outgoing: Sequence[Outgoing]
     update_key: str | None
     fired_timer: str | None
+    # The stored version ``group_before`` is at (see ``Storage.commit``); in a
+    # list, a group's next commit is at the version the one before leaves it at.
+    version: NotRequired[int | None]
 
 
 class Storage(Protocol):
@@ -106,9 +132,18 @@ class Storage(Protocol):
         outgoing: Sequence[Outgoing],
         update_key: str | None = None,
         fired_timer: str | None = None,
+        version: int | None = None,
         durable: bool = True,
     ) -> bool:
         """Store a command's result atomically.
+
+        ``version`` is the version ``group_before`` was read at (from
+        :meth:`read_group`, 0 for a group not stored yet) or that the writer's
+        last commit of it left (one more than it committed from). When the
+        stored group is at another version, :class:`StaleGroup` is raised and
+        nothing is stored: the caller reads the group again and decides the
+        command again. ``None`` skips the check (a writer that is alone by
+        construction, such as a test); the version moves on all the same.
 
         Returns False and stores nothing when ``update_key`` (a platform's
         update id, e.g. "telegram:update:123") was stored before: duplicates
@@ -135,15 +170,22 @@ class Storage(Protocol):
         """Store several commands' results, in order, in one transaction (one durable
         write for all of them): each ``group_before`` is the group as the commits
         before it in the list leave it. Returns False and stores nothing at all when
-        any ``update_key`` was stored before (commit them one by one then).
-        ``durable`` as for :meth:`commit`."""
+        any ``update_key`` was stored before (commit them one by one then), and
+        raises :class:`StaleGroup`, storing nothing, when any group is not at its
+        ``version``. ``durable`` as for :meth:`commit`."""
         ...
 
     async def seen_update(self, update_key: str) -> bool: ...
 
     # -- groups --------------------------------------------------------------------------
 
-    async def load_group(self, group_id: str) -> Group | None: ...
+    async def read_group(self, group_id: str) -> StoredGroup | None:
+        """The group and its version, read together (one snapshot); None if not stored."""
+        ...
+
+    async def load_group(self, group_id: str) -> Group | None:
+        """The group as :meth:`read_group` reads it, for readers that never commit it."""
+        ...
 
     async def group_for_chat(self, chat: str) -> str | None: ...
 

@@ -22,7 +22,8 @@ def _select(table: str, columns: tuple[str, ...], order: str) -> str:
     return f"SELECT {', '.join(columns)} FROM {table} WHERE group_id = ? ORDER BY {order}"
 
 
-_GROUP = f"SELECT {', '.join(rows.GROUP)} FROM groups WHERE id = ?"
+# The version (see ``Storage.read_group``) is read in the same snapshot, last.
+_GROUP = f"SELECT {', '.join(rows.GROUP)}, version FROM groups WHERE id = ?"
 _CHATS = "SELECT chat FROM chats WHERE group_id = ? ORDER BY position"
 _LINK_CODES = "SELECT code, expires_at FROM link_codes WHERE group_id = ? ORDER BY code"
 _IDENTITIES = _select("identities", ("member_id", "identity"), "member_id, position")
@@ -73,7 +74,7 @@ def fetch(db: sqlite3.Connection, group_id: str) -> Tables | None:
 
 def build(group_id: str, tables: Tables) -> Group:
     """The group the rows of :func:`fetch` hold, exactly as it was committed."""
-    _, name, settings, explained, numbered = tables["group"][0]
+    _, name, settings, explained, numbered, _version = tables["group"][0]
     chats = tuple(chat for (chat,) in tables["chats"])
     link_codes = {code: rows.moment(expires) for code, expires in tables["link_codes"]}
     identities = _by(tables["identities"], lambda r: r[0])
@@ -116,6 +117,11 @@ def build(group_id: str, tables: Tables) -> Group:
         objection_explained=bool(explained),
         numbered=numbered,
     )
+
+
+def version(tables: Tables) -> int:
+    """The version the rows of :func:`fetch` are at."""
+    return int(tables["group"][0][-1])
 
 
 def _by(found: Iterable[Row], key: Callable[[Row], Hashable]) -> dict[Hashable, list[Row]]:

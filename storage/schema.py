@@ -352,7 +352,19 @@ _SCHEMA_5: Migration = (
     "WHERE status = 'pending'",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_SCHEMA_1, _SCHEMA_2, _SCHEMA_3, _SCHEMA_4, _SCHEMA_5)
+# 6: a version per group. Every commit moves it on by one and first checks that it
+# is still the version the command was decided on, so a writer whose group in
+# memory is out of date (another writer committed since) is refused and decides
+# again, rather than overwriting what the other stored. Groups already stored
+# start at 1; a group row is made at 0 and its first commit leaves it at 1.
+_SCHEMA_6: Migration = (
+    "ALTER TABLE groups ADD COLUMN version INTEGER NOT NULL DEFAULT 0",
+    "UPDATE groups SET version = 1",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _SCHEMA_1, _SCHEMA_2, _SCHEMA_3, _SCHEMA_4, _SCHEMA_5, _SCHEMA_6,
+)  # fmt: skip
 
 
 async def schema_version(db: aiosqlite.Connection) -> int:

@@ -18,7 +18,7 @@ import aiosqlite
 
 from bot.core.commands import Command
 from bot.core.model import Group
-from storage import changes, load, outbox, purge, rows, schema, timers, transaction
+from storage import changes, load, one_process, outbox, purge, rows, schema, timers, transaction
 from storage.errors import stale_state, storage_error
 from storage.interface import (
     AuditEntry,
@@ -27,6 +27,7 @@ from storage.interface import (
     Outgoing,
     Storage,
     StorageError,
+    StoredGroup,
     Timer,
     TokenKind,
 )
@@ -70,9 +71,16 @@ class SqliteStorage:
     they would be rolled back with it, or see it half-done)."""
 
     def __init__(
-        self, db: aiosqlite.Connection, where: str, instance: str, *, sync_log: bool = False
+        self,
+        db: aiosqlite.Connection,
+        where: str,
+        instance: str,
+        *,
+        sync_log: bool = False,
+        lock: one_process.ProcessLock | None = None,
     ) -> None:
         self._db = db
+        self._process_lock = lock  # this process's hold on the file (see ``one_process``)
         self._where = where
         self._instance = instance
         self._lock = asyncio.Lock()
@@ -94,21 +102,42 @@ class SqliteStorage:
         self._actions: dict[str, tuple[str, str]] = {}
 
     @classmethod
-    async def open(cls, path: str | Path, *, synchronous: str = "full") -> SqliteStorage:
+    async def open(
+        cls, path: str | Path, *, synchronous: str = "full", only_reading: bool = False
+    ) -> SqliteStorage:
         """Open (or create) the database at ``path`` and bring its schema up to date.
 
         ``synchronous`` is "full" (durable commits, the default) or "normal"
         (faster; a power cut may undo the last commits). Refuses with a
         ``StorageError`` that says why: a missing or read-only folder, a file
         that is not a Deciding Together database or is damaged, a database
-        written by a newer version."""
+        written by a newer version, and (``DatabaseInUse``) a database another
+        process is running the bot on. ``only_reading`` (an export) may open a
+        database a bot is running on, but then never changes its schema."""
         level = synchronous.lower()
         if level not in SYNCHRONOUS:
             raise StorageError(f'synchronous must be "full" or "normal", not "{synchronous}".')
         where = str(path)
+        lock: one_process.ProcessLock | None = None
+        beside_a_bot = False
         if where != ":memory:":
             where = str(Path(path).expanduser())
             _check_path(Path(where))
+            if only_reading:
+                beside_a_bot = one_process.held_elsewhere(Path(where))
+            else:
+                lock = one_process.take(Path(where))
+        try:
+            return await cls._connect(where, level, lock, beside_a_bot)
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+
+    @classmethod
+    async def _connect(
+        cls, where: str, level: str, lock: one_process.ProcessLock | None, beside_a_bot: bool
+    ) -> SqliteStorage:
         try:
             # isolation_level=None: transactions are begun and ended here, by
             # hand, never implicitly. Every statement is a constant string, so
@@ -118,6 +147,11 @@ class SqliteStorage:
             raise storage_error(error, where) from error
         try:
             sync_log = await _configure(db, where, level)
+            if beside_a_bot and await schema.schema_version(db) < len(schema.MIGRATIONS):
+                raise StorageError(
+                    f"A bot of an older version is running on {where}. "
+                    "Stop it (or upgrade it) first, then try again."
+                )
             await schema.migrate(db, where)
             found = list(
                 await db.execute_fetchall("SELECT value FROM meta WHERE name = 'instance'")
@@ -127,7 +161,7 @@ class SqliteStorage:
             if isinstance(error, sqlite3.Error):
                 raise storage_error(error, where) from error
             raise
-        return cls(db, where, found[0][0], sync_log=sync_log)
+        return cls(db, where, found[0][0], sync_log=sync_log, lock=lock)
 
     async def close(self) -> None:
         """Close the database; waits for a commit in progress to finish."""
@@ -147,6 +181,8 @@ class SqliteStorage:
             with suppress(sqlite3.Error):
                 await self._db.execute("PRAGMA optimize")
             await self._db.close()
+            if self._process_lock is not None:
+                self._process_lock.release()  # last: nothing is written after this
 
     # -- durability -----------------------------------------------------------------------
 
@@ -204,6 +240,7 @@ class SqliteStorage:
         outgoing: Sequence[Outgoing],
         update_key: str | None = None,
         fired_timer: str | None = None,
+        version: int | None = None,
         durable: bool = True,
     ) -> bool:
         """Store a command's result atomically (see ``Storage.commit``).
@@ -223,6 +260,7 @@ class SqliteStorage:
             outgoing=outgoing,
             update_key=update_key,
             fired_timer=fired_timer,
+            version=version,
         )
         return await self._store([planned], durable=durable)
 
@@ -289,13 +327,19 @@ class SqliteStorage:
 
     # -- groups --------------------------------------------------------------------------
 
-    async def load_group(self, group_id: str) -> Group | None:
+    async def read_group(self, group_id: str) -> StoredGroup | None:
         async with self._lock:
             try:
                 tables = await self._on_worker(load.fetch, group_id)
             except sqlite3.Error as error:
                 raise storage_error(error, self._where) from error
-        return None if tables is None else load.build(group_id, tables)
+        if tables is None:
+            return None
+        return StoredGroup(load.build(group_id, tables), load.version(tables))
+
+    async def load_group(self, group_id: str) -> Group | None:
+        stored = await self.read_group(group_id)
+        return None if stored is None else stored.group
 
     async def group_for_chat(self, chat: str) -> str | None:
         known = self._chat_groups.get(chat)

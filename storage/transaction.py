@@ -42,7 +42,8 @@ class AlreadySeen(Exception):
 
 
 class StaleState(Exception):
-    """An update that must find its row found none: ``before`` is not what is stored."""
+    """The group is not at the version the commit started from, or an update that
+    must find its row found none: ``before`` is not what is stored."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,7 @@ class Plan:
     at: str
     update_key: str | None
     fired_timer: Row | None  # parameters of timers.FIRE
+    version: int | None  # the stored version ``before`` is at; None: not checked
     writes: changes.Writes
     audit: Row
     steps: tuple[Step, ...]
@@ -89,6 +91,7 @@ def plan(
     outgoing: Sequence[Outgoing],
     update_key: str | None,
     fired_timer: str | None,
+    version: int | None = None,
 ) -> Plan:
     """Encode a command's result as rows (pure; raises before anything is written)."""
     gid = group_after.id
@@ -114,6 +117,7 @@ def plan(
         at=at,
         update_key=update_key,
         fired_timer=None if fired_timer is None else (at, gid, fired_timer),
+        version=version,
         writes=changes.group_writes(group_before, group_after),
         audit=(gid, at, rows.to_json(command), summary),
         steps=tuple(steps),
@@ -155,6 +159,15 @@ def _write(db: sqlite3.Cursor, plan: Plan) -> None:
     # fired, cancelled or moved since it was found due is not fired.
     if plan.fired_timer is not None and db.execute(timers.FIRE, plan.fired_timer).rowcount == 0:
         raise AlreadySeen
+    # Before any write: another writer's commit since ``before`` was read means the
+    # command was decided on an old state. The usual case, a stored group, is one
+    # statement: the version moves on only from the one the command was decided on.
+    group = (plan.group_id,)
+    if plan.version:
+        if db.execute(changes.GROUP_VERSION_NEXT, (*group, plan.version)).rowcount == 0:
+            raise StaleState
+    elif plan.version == 0 and db.execute(changes.GROUP_STORED, group).fetchone() is not None:
+        raise StaleState  # not stored yet when read, stored since
     for statement, batch in plan.writes:
         if len(batch) == 1:
             found = db.execute(statement, batch[0]).rowcount
@@ -162,6 +175,8 @@ def _write(db: sqlite3.Cursor, plan: Plan) -> None:
             found = db.executemany(statement, batch).rowcount
         if statement in changes.MUST_FIND and found != len(batch):
             raise StaleState
+    if not plan.version:  # a new group (its row made at 0 just now), or not checked
+        db.execute(changes.GROUP_VERSION_MOVE_ON, group)
     db.execute(AUDIT_INSERT, plan.audit)
     for step in plan.steps:
         if isinstance(step, Message):

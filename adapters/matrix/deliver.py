@@ -9,8 +9,9 @@ key as its transaction id, so a delivery sent twice shows once.
 * ``EditCard``: an ``m.replace`` edit of the card's event in that room, at most
   about once a second per room, skipped when a newer edit of the same card is
   already waiting (so a busy tally becomes few edits).
-* ``Reply``: in the room (in the thread it answers), or in the person's direct
-  room; not the answer to a reaction, which the card's tally gives.
+* ``Reply``: in the room (in the thread it answers, as a reply to the words it
+  answers), or in the person's direct room; not the answer to a reaction, which
+  the card's tally gives.
 * ``DirectMessage``: in the person's direct room; if there can be none, a
   message in the group's rooms that mentions them (when ``fallback`` is set).
 * ``AskReason``: in the card's thread, mentioning the person, remembered so
@@ -171,9 +172,14 @@ class Deliveries:
         if await self.quiet.is_quiet(delivery.target, effect):
             return None  # the answer to a reaction: the card's tally already says it
         content = render.render(effect.document)
-        thread = self.threads.thread_of(effect)
-        if thread is not None:
-            content = render.in_thread(content, thread)
+        answering = self.threads.answering(effect)
+        # Only a message in the room the answer goes to can be pointed at: words said
+        # in the group may be answered privately.
+        if answering is not None and await self._room(delivery.target) == answering.room_id:
+            if answering.thread_root is not None:
+                content = render.in_thread(content, answering.thread_root, answering.event_id)
+            else:
+                content = render.in_reply(content, answering.event_id)
         return (await self._send(delivery.target, content, delivery.key))[1]
 
     async def direct_message(self, delivery: Delivery, effect: DirectMessage) -> str | None:

@@ -32,7 +32,7 @@ import nio
 from adapters.matrix import names, render
 from adapters.matrix.memory import Memory, ReactionRecord
 from adapters.matrix.rooms import Rooms
-from adapters.matrix.threads import ThreadedReplies
+from adapters.matrix.threads import Answering, ThreadedReplies
 from adapters.matrix.unreadable import Unreadable
 from adapters.quiet import QuietReplies
 from bot.app import Application
@@ -128,16 +128,21 @@ class Translator:
         update_key = f"matrix:{event.event_id}"
         if await self.app.storage.seen_update(update_key):
             return  # seen before a restart: it changes nothing, not even a question asked since
+        asked = Answering(room_id, event.event_id, thread_root)
         if await self.memory.direct_user(room_id) is not None:
             answer = await self._reason_answer(room_id, event.sender, text, direct=True)
-            submitted = await self.app.submit(
-                chat=names.private_chat_of(event.sender),
-                actor=actor,
-                text=answer or text,
-                private=True,
-                present=False,
-                update_key=update_key,
-            )
+            private = names.private_chat_of(event.sender)
+            async with self.quiet.gesture(private):  # hold the answer until it is noted
+                submitted = await self.app.submit(
+                    chat=private,
+                    actor=actor,
+                    text=answer or text,
+                    private=True,
+                    present=False,
+                    update_key=update_key,
+                )
+                if submitted.decision is not None:
+                    self.threads.answered(asked, _replies(submitted.decision.effects))
             if answer is not None:
                 await self.memory.forget_prompt(room_id, event.sender)
             await self._answer_directly(room_id, event.event_id, submitted.direct)
@@ -153,7 +158,7 @@ class Translator:
             return  # conversation, not for the bot
         room = self.client.rooms.get(room_id)
         present = await self._in_room(room_id, event.sender)
-        async with self.quiet.gesture(chat):  # hold the answer until its thread is noted
+        async with self.quiet.gesture(chat):  # hold the answer until it is noted
             submitted = await self.app.submit(
                 chat=chat,
                 actor=actor,
@@ -165,8 +170,8 @@ class Translator:
                 update_key=update_key,
                 chat_title=room.display_name if room is not None else "",
             )
-            if thread_root is not None and submitted.decision is not None:
-                self.threads.answered_in(thread_root, _replies(submitted.decision.effects))
+            if submitted.decision is not None:
+                self.threads.answered(asked, _replies(submitted.decision.effects))
         if answer is not None:
             await self.memory.forget_prompt(room_id, event.sender)
 
@@ -278,7 +283,7 @@ class Translator:
             response = await self.client.room_send(
                 room_id,
                 "m.room.message",
-                render.render(document),
+                render.in_reply(render.render(document), event_id),
                 tx_id=f"direct-{event_id}-{index}",
                 ignore_unverified_devices=True,
             )

@@ -201,18 +201,25 @@ def edit(card_event: str, content: Content) -> Content:
     }
 
 
-def in_thread(content: Content, root_event: str) -> Content:
-    """``content`` posted in the thread under ``root_event`` (a card)."""
+def in_thread(content: Content, root_event: str, answering: str | None = None) -> Content:
+    """``content`` posted in the thread under ``root_event`` (a card); ``answering``
+    is the message in the thread it replies to, if any."""
     return {
         **content,
         "m.relates_to": {
             "rel_type": "m.thread",
             "event_id": root_event,
-            # Clients without threads show it as a reply to the card.
-            "is_falling_back": True,
-            "m.in_reply_to": {"event_id": root_event},
+            # A real reply to a message in the thread; without one, clients without
+            # threads show it as a reply to the card.
+            "is_falling_back": answering is None,
+            "m.in_reply_to": {"event_id": answering or root_event},
         },
     }
+
+
+def in_reply(content: Content, answering: str) -> Content:
+    """``content`` as a reply to the message ``answering`` (clients show it above)."""
+    return {**content, "m.relates_to": {"m.in_reply_to": {"event_id": answering}}}
 
 
 def file_message(filename: str, mime: str, size: int, url: str | None, file: Any) -> Content:

@@ -12,7 +12,11 @@ very first start no timeline is acted on at all, and in a room the bot has just
 joined only what comes after its own join counts.
 
 Every start syncs with ``full_state`` once, so that nio knows each room's
-members and whether it is encrypted, although the sync token is not new.
+members and whether it is encrypted, although the sync token is not new. The
+saved token is passed as ``since``, never set as nio's own token beforehand:
+nio drops an answer whose token equals its own, and after a quiet spell the
+first answer's token is the saved one, so the bot would know none of its rooms
+(and could send nothing to them) until someone spoke there.
 """
 
 from __future__ import annotations
@@ -107,8 +111,13 @@ class SyncLoop:
         pause = 1.0
         while not self.stopping.is_set():
             # nio falls back on the token of the last answer it saw, which may be one
-            # whose events were not all handled: always say which token to sync from.
-            self.client.next_batch = since
+            # whose events were not all handled: always say which token to sync from
+            # (``since``; with none, from the start). nio's own token is otherwise left
+            # as nio set it: nio ignores an answer whose token equals it, and after a
+            # restart in a quiet spell the first answer carries the very token that was
+            # saved, yet it is the one that tells nio the rooms (and which are encrypted).
+            if since is None:
+                self.client.next_batch = ""
             try:
                 response = await self._until_stopped(
                     self.client.sync(
@@ -162,6 +171,10 @@ class SyncLoop:
     async def _pause(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.stopping.wait(), seconds)
+
+    async def synced(self) -> None:
+        """Return after the next sync answer has been handled (and its token saved)."""
+        await self._synced.wait()
 
     async def room_known(self, room_id: str, timeout: float = 10.0) -> bool:
         """Wait (a while) until the sync loop has seen ``room_id``."""

@@ -169,8 +169,10 @@ def _open_responses(turn: Turn, proposal: Proposal, deadline: datetime | None) -
                     (
                         para(
                             _(
+                                # Posted to every chat of the group, Matrix rooms too:
+                                # words true where there is no button (``platforms``).
                                 "Tip: I can send you a private reminder before a deadline. "
-                                "To get them, press the button below. To add a deadline to "
+                                "To get them, say: reminders on. To add a deadline to "
                                 "your calendar, say: show #{number} calendar"
                             ).format(number=proposal.number)
                         ),

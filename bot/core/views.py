@@ -13,6 +13,7 @@ from bot.core.effects import SendFile
 from bot.core.i18n import N_
 from bot.core.lifecycle import ACTIVE, RESPONDING
 from bot.core.model import Proposal, RoundKind
+from bot.core.platforms import has_buttons
 from bot.core.processes import PROCESSES
 from bot.core.turn import Refusal, Turn
 
@@ -266,7 +267,14 @@ def help_(turn: Turn, action: c.Help) -> None:
         document=Document(
             (
                 para(Strong(_("How to use me"))),
-                para(_("Type these words. Buttons do the same thing.")),
+                para(
+                    _("Type these words. Buttons do the same thing.")
+                    if turn.request is None or has_buttons(turn.request.chat)
+                    else _(
+                        "Type these words. To answer a proposal, you can also react to it "
+                        "with the emoji it shows."
+                    )
+                ),
                 bullets(items),
                 para(_("The words you type are the same in every language.")),
                 para(_("Dates can be like: Friday 5pm, tomorrow noon, in 3 days.")),

@@ -182,7 +182,10 @@ async def test_an_in_memory_database_works_for_trying_things_out() -> None:
 
 
 # Columns added after a schema version, which today's code writes.
-_ADDED_AFTER = {4: [("proposals", "planned_deadline TEXT")]}
+_ADDED_AFTER = {
+    4: [("proposals", "planned_deadline TEXT")],
+    6: [("groups", "version INTEGER NOT NULL DEFAULT 0")],
+}
 
 
 async def written_at_schema(
