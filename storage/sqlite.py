@@ -27,6 +27,7 @@ from storage.interface import (
     Commit,
     Delivery,
     Outgoing,
+    Pruned,
     Storage,
     StorageError,
     Timer,
@@ -495,15 +496,24 @@ class SqliteStorage:
     async def purge_closed(self, before: datetime) -> int:
         """Delete closed proposals that ended before ``before``; returns how many.
 
-        See ``storage.purge`` for what goes with them. The audit log is kept:
-        it holds the commands (including the words people typed) of purged
-        proposals too. Groups loaded before a purge still hold the purged
-        proposals: load them again before committing changes to them."""
+        See ``storage.purge`` for what goes with them: their words go from the
+        messages and the audit log too, whose entries keep their place. Groups
+        loaded before a purge still hold the purged proposals: load them again
+        before committing changes to them."""
         async with self._transaction() as db:
             purged = await purge.purge_closed(db, before)
         if purged:
             await self._wipe()
         return purged
+
+    async def prune(self, before: datetime) -> Pruned:
+        """Delete messages done with and update keys no longer needed, made before
+        ``before`` (see ``storage.purge.prune``)."""
+        async with self._transaction() as db:
+            messages, updates = await purge.prune(db, before)
+        if messages or updates:
+            await self._wipe()
+        return Pruned(messages=messages, updates=updates)
 
     # -- wiping old copies -----------------------------------------------------------------
 
