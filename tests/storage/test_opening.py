@@ -313,7 +313,7 @@ async def test_schema_6_keeps_the_record_and_lets_a_redacted_entry_lose_its_word
     words, once; the record is otherwise as it was."""
     await written_at_schema(db_path, 5, rich_group())
     with closing(sqlite3.connect(db_path)) as db:
-        db.execute("UPDATE audit SET summary = 'by a former member', redacted_at = 'then'")
+        db.execute("UPDATE audit SET summary = 'by a former member', redacted_at = at")
         db.commit()
     storage = await SqliteStorage.open(db_path)
     try:
