@@ -21,6 +21,7 @@ from bot.core import record
 from bot.core.deadlines import valid_timezone
 from bot.core.model import GroupSettings
 from bot.delivery import DeliveryLoop
+from bot.pruning import keep_pruned
 from bot.scheduler import Scheduler
 from bot.translations import install_translations
 from storage.interface import StorageError
@@ -135,6 +136,7 @@ async def run(
         app.adapters[adapter.platform] = adapter
     delivering: asyncio.Task[None] | None = None
     retention: asyncio.Task[None] | None = None
+    pruning = asyncio.create_task(keep_pruned(app, stop), name="pruning")
     if config.storage.retention_months:
         retention = asyncio.create_task(
             keep_retention(app, config.storage.retention_months, stop), name="retention"
@@ -155,6 +157,9 @@ async def run(
                 await adapter.stop()
         scheduler.stop()
         delivery.stop()
+        pruning.cancel()  # a prune in progress is rolled back whole
+        with contextlib.suppress(asyncio.CancelledError):
+            await pruning
         if retention is not None:
             retention.cancel()  # a purge in progress is rolled back whole
             with contextlib.suppress(asyncio.CancelledError):
