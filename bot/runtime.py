@@ -21,6 +21,7 @@ from bot.core import record
 from bot.core.deadlines import valid_timezone
 from bot.core.model import GroupSettings
 from bot.delivery import DeliveryLoop
+from bot.private_files import private_folder, write_private
 from bot.pruning import keep_pruned
 from bot.scheduler import Scheduler
 from bot.translations import install_translations
@@ -184,11 +185,11 @@ async def export(config: Config, group_id: str, out: Path) -> list[Path]:
                 else "This database has no groups yet."
             )
             raise GroupNotFound(f'There is no group "{group_id}". {hint}')
-        out.mkdir(parents=True, exist_ok=True)
+        private_folder(out)
         written = []
         for filename, _mime, content in record.export_files(group, SystemClock().now()):
             path = out / filename
-            path.write_text(content, encoding="utf-8")
+            write_private(path, content)  # owner-only: the record holds the team's words
             written.append(path)
         return written
     finally:
