@@ -10,9 +10,11 @@ edits, requests for a reason). Its words go from everywhere else too:
 
 * **Messages.** Any message of the group, sent or still waiting, whose words
   quote the proposal (its titles, details, reasons, questions, answers, the
-  outcome people recorded, the options of a poll) goes, with its deliveries:
-  replies, nudges, announcements, and the files (``my-data.json``, exports,
-  printable pages, calendar files), read as their format writes them.
+  outcome people recorded, the options of a poll: each of at least
+  :data:`SHORTEST_QUOTE` characters, and not also a staying proposal's) goes,
+  with its deliveries: replies, nudges, announcements, and the files
+  (``my-data.json``, exports, printable pages, calendar files), read as their
+  format writes them.
 * **The audit log.** Entries about the proposal keep their place, their kind
   of command, who sent it and when; the words typed in them are replaced by
   :data:`PURGED` and ``purged_at`` says when (the database allows this once
@@ -92,6 +94,7 @@ _WORDS = (
 )
 _CHOICES = "SELECT process, options FROM proposals WHERE group_id = ? AND number = ?"
 _MESSAGES = "SELECT id, effect FROM outbox WHERE group_id = ?"
+_NUMBERS = "SELECT number FROM proposals WHERE group_id = ?"
 _DELETE_MESSAGE = "DELETE FROM outbox WHERE id = ?"  # its deliveries go with it
 # Entries that may be about a proposal: checked in Python after this.
 _ENTRIES = """
@@ -190,7 +193,15 @@ async def _forget_messages(db: aiosqlite.Connection, ended: list[Ended]) -> None
     for proposal in ended:
         by_group.setdefault(proposal.group_id, set()).update(proposal.words)
     deleted: list[tuple[int]] = []
-    for group_id, words in by_group.items():
+    for group_id, purged_words in by_group.items():
+        # Words a proposal that stays holds too (one reopened as a new proposal
+        # keeps its title) are that proposal's as well: they are not looked for.
+        purged = {p.number for p in ended if p.group_id == group_id}
+        staying = await db.execute_fetchall(_NUMBERS, (group_id,))
+        for (number,) in staying:
+            if number not in purged:
+                purged_words -= (await _ended(db, group_id, number)).words
+        words = purged_words
         if not words:
             continue
         for id_, text in await db.execute_fetchall(_MESSAGES, (group_id,)):

@@ -11,7 +11,7 @@ import pytest
 
 from bot.core.commands import Actor, Propose, Request, Respond, ReviewDue
 from bot.core.document import doc
-from bot.core.effects import DirectMessage, EditCard, Post, SetTimer
+from bot.core.effects import DirectMessage, EditCard, Post, Reply, SetTimer
 from bot.core.model import Group, LogEntry, Stage
 from storage import SqliteStorage
 from storage.interface import Outgoing, Pruned
@@ -176,3 +176,19 @@ async def test_purging_takes_the_words_out_of_the_entries_about_the_proposal_onl
         *others,
     ]
     assert [e.summary for e in entries] == ["Respond by telegram:101"] * 5
+
+
+async def test_a_purge_leaves_the_messages_of_a_proposal_that_shares_its_words(
+    storage: SqliteStorage,
+) -> None:
+    group = rich_group()  # #1 ended at day -5; #2, which stays, is reopened from it
+    title = group.proposals[1].version.title
+    reopened = replace(group.proposals[2], versions=(
+        replace(group.proposals[2].versions[0], title=title),
+    ))  # fmt: skip
+    group = group.with_proposal(reopened)
+    about_1 = Reply(CHAT[0], doc(f"History of #1: {group.proposals[1].version.details}"))
+    about_2 = Post(doc(f"Reopened as #2: {title}"))
+    await commit(storage, None, group, outgoing=(Outgoing(about_1, CHAT), Outgoing(about_2, CHAT)))
+    assert await storage.purge_closed(at(-2)) == 1
+    assert [d.effect for d in await storage.pending_deliveries(at(0))] == [about_2]
