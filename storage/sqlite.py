@@ -158,6 +158,8 @@ class SqliteStorage:
         """Close the database; waits for a commit in progress to finish."""
         if self._wiping is not None:
             self._wiping.cancel()  # the next open wipes what is left
+            with suppress(asyncio.CancelledError):
+                await self._wiping
         if self._writer is not None:
             with suppress(Exception):  # its commits' callers hear of a failure
                 await asyncio.shield(self._writer)
