@@ -22,6 +22,8 @@ from bot.core import record
 from bot.core.deadlines import valid_timezone
 from bot.core.model import GroupSettings
 from bot.delivery import DeliveryLoop
+from bot.private_files import private_folder, write_private
+from bot.pruning import keep_pruned
 from bot.scheduler import Scheduler
 from bot.supervising import keep_alive
 from bot.translations import install_translations
@@ -162,6 +164,7 @@ async def _serve(
         app.adapters[adapter.platform] = adapter
     delivering: asyncio.Task[None] | None = None
     retention: asyncio.Task[None] | None = None
+    pruning = asyncio.create_task(keep_pruned(app, stop), name="pruning")
     if config.storage.retention_months:
         retention = asyncio.create_task(
             keep_retention(app, config.storage.retention_months, stop), name="retention"
@@ -182,7 +185,7 @@ async def _serve(
     finally:
         stop.set()
         log.info("stopping")
-        await stop_all(delivery, delivering, adapters, scheduler, retention)
+        await stop_all(delivery, delivering, adapters, scheduler, retention, pruning)
 
 
 async def until_stopped(stop: asyncio.Event, work: Awaitable[None]) -> bool:
@@ -208,6 +211,7 @@ async def stop_all(
     adapters: Sequence[Adapter],
     scheduler: Scheduler,
     retention: asyncio.Task[None] | None,
+    pruning: asyncio.Task[None] | None = None,
 ) -> None:
     """Stop in the order that loses nothing: sends first (one cut short is sent again
     at the next start), then the adapters (they finish the updates in hand), then
@@ -222,6 +226,7 @@ async def stop_all(
     scheduler.stop()
     await scheduler.finish_firing(STOP_GRACE)
     await _finish(retention, 0)  # a purge in progress is rolled back whole
+    await _finish(pruning, 0)  # and so is a prune
 
 
 async def _finish(task: asyncio.Task[None] | None, grace: float) -> None:
@@ -287,11 +292,11 @@ async def export(config: Config, group_id: str, out: Path) -> list[Path]:
                 else "This database has no groups yet."
             )
             raise GroupNotFound(f'There is no group "{group_id}". {hint}')
-        out.mkdir(parents=True, exist_ok=True)
+        private_folder(out)
         written = []
         for filename, _mime, content in record.export_files(group, SystemClock().now()):
             path = out / filename
-            path.write_text(content, encoding="utf-8")
+            write_private(path, content)  # owner-only: the record holds the team's words
             written.append(path)
         return written
     finally:

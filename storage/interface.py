@@ -90,6 +90,14 @@ class AuditEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class Pruned:
+    """What a prune deleted: messages done with, and update keys no longer needed."""
+
+    messages: int
+    updates: int
+
+
+@dataclass(frozen=True, slots=True)
 class Outgoing:
     """An effect to store with the targets it must reach (none for timers)."""
 
@@ -272,6 +280,10 @@ class Storage(Protocol):
 
     async def purge_closed(self, before: datetime) -> int:
         """Delete closed proposals that ended before ``before``; returns how many."""
+        ...
+
+    async def prune(self, before: datetime) -> Pruned:
+        """Delete sent messages and update keys no longer needed, made before ``before``."""
         ...
 
     async def close(self) -> None: ...

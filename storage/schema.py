@@ -362,9 +362,39 @@ _SCHEMA_6: Migration = (
     "UPDATE groups SET version = 1",
 )
 
+# 7: the retention purge takes a purged proposal's words out of the audit log too
+# (``storage.purge``). The log stays append-only but for two one-time changes to
+# an entry, each with its own mark: the redaction of a forgotten person
+# (``redacted_at``, schema 3) and the removal of a purged proposal's words
+# (``purged_at``). Either may come first; neither touches the entry's id, group
+# or time, or the other's mark; no entry is ever deleted.
+_SCHEMA_7: Migration = (
+    "ALTER TABLE audit ADD COLUMN purged_at TEXT",
+    "DROP TRIGGER audit_is_append_only_update",
+    """CREATE TRIGGER audit_is_append_only_update BEFORE UPDATE ON audit
+        WHEN NOT (
+            NEW.id IS OLD.id AND NEW.group_id IS OLD.group_id AND NEW.at IS OLD.at
+            AND (
+                (OLD.redacted_at IS NULL AND NEW.redacted_at IS NOT NULL
+                    AND NEW.purged_at IS OLD.purged_at)
+                OR (OLD.purged_at IS NULL AND NEW.purged_at IS NOT NULL
+                    AND NEW.redacted_at IS OLD.redacted_at)
+            )
+        )
+        BEGIN SELECT RAISE(ABORT,
+            'the audit log is append-only (but for one redaction and one purge of words)');
+        END""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
-    _SCHEMA_1, _SCHEMA_2, _SCHEMA_3, _SCHEMA_4, _SCHEMA_5, _SCHEMA_6,
-)  # fmt: skip
+    _SCHEMA_1,
+    _SCHEMA_2,
+    _SCHEMA_3,
+    _SCHEMA_4,
+    _SCHEMA_5,
+    _SCHEMA_6,
+    _SCHEMA_7,
+)
 
 
 async def schema_version(db: aiosqlite.Connection) -> int:

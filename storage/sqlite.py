@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import secrets
 import sqlite3
+import stat
 from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ from storage.interface import (
     Commit,
     Delivery,
     Outgoing,
+    Pruned,
     Storage,
     StorageError,
     StoredGroup,
@@ -61,6 +64,20 @@ WAL_AUTOCHECKPOINT = 4000
 SYNCHRONOUS = ("full", "normal")
 
 T = TypeVar("T")
+
+log = logging.getLogger("deciding_together.storage")
+
+# The database and its journal files hold a care team's words: readable and
+# writable by the bot's own user only, whatever the umask.
+OWNER_ONLY = 0o600
+# SQLite's two companions of a database in WAL mode.
+COMPANIONS = ("-wal", "-shm")
+
+# After a ``forgetme`` or a purge, a reader (an export, a backup) may hold the
+# write-ahead log, so old copies cannot be wiped yet: tried again after this
+# pause, doubled each time up to the longest, until it is done.
+WIPE_RETRY_FIRST = 0.2
+WIPE_RETRY_LONGEST = 30.0
 
 
 class SqliteStorage:
@@ -100,6 +117,8 @@ class SqliteStorage:
         # date; a button's token never changes once made.
         self._chat_groups: dict[str, str] = {}
         self._actions: dict[str, tuple[str, str]] = {}
+        # Old copies of erased rows still to be wiped from the files (see ``_wipe``).
+        self._wiping: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(
@@ -128,6 +147,8 @@ class SqliteStorage:
             else:
                 lock = one_process.take(Path(where))
         try:
+            if where != ":memory:":
+                _create_owner_only(Path(where))
             return await cls._connect(where, level, lock, beside_a_bot)
         except BaseException:
             if lock is not None:
@@ -161,10 +182,21 @@ class SqliteStorage:
             if isinstance(error, sqlite3.Error):
                 raise storage_error(error, where) from error
             raise
-        return cls(db, where, found[0][0], sync_log=sync_log, lock=lock)
+        if where != ":memory:":
+            _tighten(Path(where))
+        storage = cls(db, where, found[0][0], sync_log=sync_log, lock=lock)
+        if not beside_a_bot:
+            # A run that stopped while a reader held the log may have left old copies
+            # of erased rows in it: wiped now, or as soon as that reader lets go.
+            await storage._wipe()
+        return storage
 
     async def close(self) -> None:
         """Close the database; waits for a commit in progress to finish."""
+        if self._wiping is not None:
+            self._wiping.cancel()  # the next open wipes what is left
+            with suppress(asyncio.CancelledError):
+                await self._wiping
         if self._writer is not None:
             with suppress(Exception):  # its commits' callers hear of a failure
                 await asyncio.shield(self._writer)
@@ -307,6 +339,12 @@ class SqliteStorage:
                     for failure in failures:
                         if failure is None:
                             self._wrote()
+                    forgot = any(
+                        failure is None and any(planned.forgets for planned in each.plans)
+                        for each, failure in zip(queued, failures, strict=True)
+                    )
+                    if forgot:
+                        await self._wipe_now()
                 for each, failure in zip(queued, failures, strict=True):
                     if not each.done.done():  # its caller may have been cancelled
                         each.done.set_result(failure)
@@ -518,12 +556,60 @@ class SqliteStorage:
     async def purge_closed(self, before: datetime) -> int:
         """Delete closed proposals that ended before ``before``; returns how many.
 
-        See ``storage.purge`` for what goes with them. The audit log is kept:
-        it holds the commands (including the words people typed) of purged
-        proposals too. Groups loaded before a purge still hold the purged
-        proposals: load them again before committing changes to them."""
+        See ``storage.purge`` for what goes with them: their words go from the
+        messages and the audit log too, whose entries keep their place. Groups
+        loaded before a purge still hold the purged proposals: load them again
+        before committing changes to them."""
         async with self._transaction() as db:
-            return await purge.purge_closed(db, before)
+            purged = await purge.purge_closed(db, before)
+        if purged:
+            await self._wipe()
+        return purged
+
+    async def prune(self, before: datetime) -> Pruned:
+        """Delete messages done with and update keys no longer needed, made before
+        ``before`` (see ``storage.purge.prune``)."""
+        async with self._transaction() as db:
+            messages, updates = await purge.prune(db, before)
+        if messages or updates:
+            await self._wipe()
+        return Pruned(messages=messages, updates=updates)
+
+    # -- wiping old copies -----------------------------------------------------------------
+
+    async def _wipe(self) -> None:
+        """Wipe old copies of erased rows from the files, now or as soon as it can be."""
+        async with self._lock:
+            if not self._closed:
+                await self._wipe_now()
+
+    async def _wipe_now(self) -> None:
+        """Try once (holding the lock); if a reader holds the log, keep trying in the
+        background until it lets go. Stored already, so a failure here is not the
+        commit's: it is tried again."""
+        try:
+            done = await self._on_worker(_wipe_old_copies)
+        except sqlite3.Error:
+            done = False
+        if not done and self._wiping is None:
+            self._wiping = asyncio.create_task(self._wipe_later(), name="wiping old copies")
+
+    async def _wipe_later(self) -> None:
+        pause = WIPE_RETRY_FIRST
+        log.info("old copies of erased data wait for a reader of the database to finish")
+        try:
+            while True:
+                await asyncio.sleep(pause)
+                async with self._lock:
+                    if self._closed:
+                        return
+                    with suppress(sqlite3.Error):
+                        if await self._on_worker(_wipe_old_copies):
+                            log.info("old copies of erased data are now wiped from the files")
+                            return
+                pause = min(pause * 2, WIPE_RETRY_LONGEST)
+        finally:
+            self._wiping = None
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -646,24 +732,63 @@ def _write_each(
             failures.append(failure)
             continue
         failures.append(None)
-        if any(planned.forgets for planned in plans):
-            # Stored already, so a failure here is not the commit's: the next
-            # checkpoint copies the log back anyway.
-            with suppress(sqlite3.Error):
-                _wipe_old_copies(db)
     return failures
 
 
-def _wipe_old_copies(db: sqlite3.Connection) -> None:
-    """After a person is erased, leave no old copy of their rows in the files.
+def _wipe_old_copies(db: sqlite3.Connection) -> bool:
+    """After a person is erased or a proposal purged, leave no old copy of their
+    rows in the files; True when done.
 
     ``secure_delete`` has already zeroed the deleted rows in the pages the
     commit wrote; the write-ahead log still holds earlier versions of those
     pages, and the database file holds the versions before them. Copying the
-    log back and emptying it (TRUNCATE) leaves only the new versions. If a
-    reader (an export) holds the log, this one is skipped: the next
-    checkpoint copies it back, and the log is overwritten as it is reused."""
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    log back and emptying it (TRUNCATE) leaves only the new versions. A reader
+    (an export, a backup) that still reads an older version holds the log:
+    then this does not wait for it (the bot would stand still meanwhile) but
+    says it is not done, and is tried again."""
+    db.execute("PRAGMA busy_timeout = 0")
+    try:
+        busy, _log, _copied = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return not busy
+
+
+def _create_owner_only(path: Path) -> None:
+    """Make a new database file readable by its owner only, before SQLite opens it.
+
+    SQLite gives the write-ahead log and the shared-memory file it makes beside
+    a database the database file's own permissions (and sets them exactly,
+    whatever the umask), so an owner-only database is enough for all three.
+    The process's umask is left alone: it is shared by every thread, and the
+    libraries' threads write files of their own."""
+    with suppress(FileExistsError):
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY)
+        try:
+            os.fchmod(descriptor, OWNER_ONLY)  # the umask may have taken bits away; none added
+        finally:
+            os.close(descriptor)
+
+
+def _tighten(path: Path) -> None:
+    """An existing database (or its journal files) readable by others is made owner-only."""
+    for file in (path, *(Path(f"{path}{suffix}") for suffix in COMPANIONS)):
+        try:
+            mode = stat.S_IMODE(file.stat().st_mode)
+        except FileNotFoundError:
+            continue
+        if mode & ~OWNER_ONLY:
+            try:
+                file.chmod(OWNER_ONLY)
+            except OSError as error:
+                log.warning("could not make %s readable by its owner only: %s", file, error)
+                continue
+            log.warning(
+                "%s could be read by other users of this computer (mode %o); "
+                "it is now readable by its owner only (mode 600)",
+                file,
+                mode,
+            )
 
 
 def _inode(path: str) -> int | None:

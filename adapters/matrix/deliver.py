@@ -189,8 +189,10 @@ class Deliveries:
         except Undeliverable as impossible:
             if not effect.fallback:
                 raise
-            log.info(
-                "no direct room for %s (%s): mentioning them in the group", effect.name, impossible
+            log.info(  # the member's number: names stay out of the log
+                "no direct room for member %s (%s): mentioning them in the group",
+                effect.member,
+                impossible,
             )
         user = names.private_user_of(delivery.target) or matrix_user(effect.identities)
         document = render.with_mention(

@@ -30,6 +30,7 @@ from pathlib import Path
 import nio
 from nio.crypto import ENCRYPTION_ENABLED
 
+from adapters.matrix import keystore
 from adapters.matrix.send import NETWORK_ERRORS
 from adapters.matrix.settings import MatrixSettings
 from bot.reaching import NotReached, Refused, patiently
@@ -98,12 +99,14 @@ if not any(isinstance(f, _OwnRetriesOnly) for f in _NIO_CLIENT_LOG.filters):
 def make_client(settings: MatrixSettings) -> nio.AsyncClient:
     """A client with a persistent store folder, not yet logged in."""
     store = Path(settings.store_path)
-    store.mkdir(parents=True, exist_ok=True)
+    encrypted = encryption_wanted(settings)
     config = nio.AsyncClientConfig(
+        # Owner-only, and the keys locked with a passphrase of the bot's own (not nio's).
+        **keystore.prepare(store, encrypted=encrypted),
         # The sync token is kept in the application's storage, saved only after the
         # events it covers are committed; nio's own copy would run ahead of that.
         store_sync_tokens=False,
-        encryption_enabled=encryption_wanted(settings),
+        encryption_enabled=encrypted,
         # A 429 goes back to the delivery loop, which honours retry_after_ms, rather
         # than nio sleeping inside a send the loop is timing.
         max_limit_exceeded=0,

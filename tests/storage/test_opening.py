@@ -307,3 +307,24 @@ async def test_schema_5_keeps_every_response_update_seen_and_message_waiting(
     assert tables["inbox"].endswith("WITHOUT ROWID")
     assert tables["responses"].endswith("WITHOUT ROWID")
     assert not {"inbox_5", "responses_5"} & tables.keys()
+
+
+async def test_schema_7_keeps_the_record_and_lets_a_redacted_entry_lose_its_words_once(
+    db_path: Path,
+) -> None:
+    """An entry a forgetme redacted before schema 7 may still lose a purged proposal's
+    words, once; the record is otherwise as it was."""
+    await written_at_schema(db_path, 5, rich_group())
+    with closing(sqlite3.connect(db_path)) as db:
+        db.execute("UPDATE audit SET summary = 'by a former member', redacted_at = at")
+        db.commit()
+    storage = await SqliteStorage.open(db_path)
+    try:
+        (entry,) = await storage.audit("g1")
+        assert entry.command == say() and entry.summary == "by a former member"
+    finally:
+        await storage.close()
+    with closing(sqlite3.connect(db_path)) as db:
+        db.execute("UPDATE audit SET command = '{}', purged_at = 'now'")
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            db.execute("UPDATE audit SET command = '[]', purged_at = 'later'")

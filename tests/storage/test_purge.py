@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
-from bot.core.commands import ReviewDue
-from bot.core.document import doc
-from bot.core.effects import DirectMessage, EditCard, Post, SetTimer
-from bot.core.model import LogEntry, Stage
-from storage import SqliteStorage
-from storage.interface import Outgoing
+import pytest
 
-from .examples import at, commit, rich_group, row_counts
+from bot.core.commands import Actor, Propose, Request, Respond, ReviewDue
+from bot.core.document import doc
+from bot.core.effects import DirectMessage, EditCard, Post, Reply, SetTimer
+from bot.core.model import Group, LogEntry, Stage
+from storage import SqliteStorage
+from storage.interface import Outgoing, Pruned
+from storage.purge import PURGED
+
+from .examples import at, commit, rich_group, row_counts, say
 
 CHAT = ("telegram:-100g1",)
 
@@ -59,3 +64,131 @@ async def test_without_an_outcome_a_proposal_ends_with_its_last_log_entry(
     await commit(storage, None, group.with_proposal(withdrawn))
     assert await storage.purge_closed(at(2)) == 2  # #1 and #3, not the withdrawn #4
     assert await storage.purge_closed(at(3.5)) == 1
+
+
+# -- pruning what is no longer needed -------------------------------------------------------
+
+
+def _keys(db_path: Path) -> list[str]:
+    with closing(sqlite3.connect(db_path)) as db:
+        return [key for (key,) in db.execute("SELECT update_key FROM inbox ORDER BY 1")]
+
+
+async def test_sent_messages_go_a_week_on_and_waiting_ones_stay(
+    storage: SqliteStorage, db_path: Path
+) -> None:
+    group = rich_group()
+    sent, waiting = Post(doc("Sent long ago")), Post(doc("Still waiting"))
+    superseded = EditCard(2, doc("#2, an old tally"))
+    await commit(storage, None, group, outgoing=(
+        Outgoing(sent, CHAT), Outgoing(waiting, CHAT), Outgoing(superseded, CHAT),
+    ), now=at(-10))  # fmt: skip
+    await commit(storage, group, group, outgoing=(Outgoing(EditCard(2, doc("#2 now")), CHAT),),
+                 now=at(-1))  # fmt: skip
+    for delivery in await storage.pending_deliveries(at(0)):
+        if delivery.effect == sent:
+            await storage.delivered(delivery.id, "41")
+    assert await storage.prune(at(-7)) == Pruned(messages=2, updates=0)
+    assert [d.effect for d in await storage.pending_deliveries(at(0))] == [
+        waiting, EditCard(2, doc("#2 now")),
+    ]  # fmt: skip
+    assert row_counts(db_path)["outbox"] == 2 and row_counts(db_path)["deliveries"] == 2
+    # A new message never takes an old one's delivery key.
+    await commit(storage, group, group, outgoing=(Outgoing(Post(doc("New")), CHAT),))
+    keys = [d.key for d in await storage.pending_deliveries(at(0))]
+    assert len(set(keys)) == 3 and keys[-1].endswith("-5")
+
+
+async def test_an_update_key_goes_only_once_its_platform_has_moved_a_day_past_it(
+    storage: SqliteStorage, db_path: Path
+) -> None:
+    group = rich_group()
+    await commit(storage, None, group, update_key="telegram:update:1", now=at(-30))
+    await commit(storage, group, group, update_key="matrix:$old", now=at(-30))
+    await commit(storage, group, group, update_key="telegram:update:2", now=at(-20))
+    await commit(storage, group, group, update_key="telegram:update:3", now=at(-19.5))
+    # Matrix has been quiet since: its last event may still come again (its sync
+    # token is saved after the event is stored), so its key stays however old.
+    assert await storage.prune(at(-7)) == Pruned(messages=0, updates=1)
+    assert _keys(db_path) == ["matrix:$old", "telegram:update:2", "telegram:update:3"]
+    assert not await storage.commit(
+        group_before=group, group_after=group, command=say(), now=at(0),
+        summary="again", outgoing=(), update_key="telegram:update:2",
+    )  # fmt: skip
+    await commit(storage, group, group, update_key="matrix:$new", now=at(-1))
+    assert await storage.prune(at(-7)) == Pruned(messages=0, updates=1)
+    assert _keys(db_path) == ["matrix:$new", "telegram:update:2", "telegram:update:3"]
+
+
+# -- the audit log: one purge of words per entry --------------------------------------------
+
+
+@pytest.mark.parametrize("first", ["redaction", "purge"])
+async def test_an_entry_may_lose_its_words_once_and_its_person_once_in_either_order(
+    storage: SqliteStorage, db_path: Path, first: str
+) -> None:
+    await commit(storage, None, rich_group())
+    changes = {
+        "redaction": "UPDATE audit SET summary = 'by a former member', redacted_at = 'then'",
+        "purge": "UPDATE audit SET command = '{}', purged_at = 'then'",
+    }
+    second = "purge" if first == "redaction" else "redaction"
+    with closing(sqlite3.connect(db_path)) as db:
+        db.execute(changes[first])
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            db.execute(changes[first].replace("then", "later"))
+        db.execute(changes[second])
+        for again in changes.values():
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                db.execute(again.replace("then", "later"))
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            db.execute("UPDATE audit SET purged_at = NULL")
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            db.execute("UPDATE audit SET at = 'earlier', purged_at = 'now'")
+
+
+async def test_purging_takes_the_words_out_of_the_entries_about_the_proposal_only(
+    storage: SqliteStorage,
+) -> None:
+    group = rich_group()  # #1 ended at day -5; its first version was made at day -10
+    sam = Actor("telegram:101", "Sam")
+    about_1 = [
+        Request(sam, CHAT[0], Propose("Move the morning visit to 10:00", "From Monday.")),
+        Request(sam, CHAT[0], Respond(1, "object", "Clashes with my school run.")),
+        Request(sam, CHAT[0], Respond(None, "concern", "Mum prefers 9:30.")),  # made #1's at -8
+    ]
+    others = [
+        Request(sam, CHAT[0], Respond(2, "concern", "Too early for me.")),
+        Request(sam, CHAT[0], Respond(None, "concern", "Said in reply, to #2.")),
+    ]
+    when = [at(-10), at(-8.5), at(-8), at(-8.5), at(-3)]
+    before: Group | None = None
+    for command, moment in zip([*about_1, *others], when, strict=True):
+        await storage.commit(group_before=before, group_after=group, command=command, now=moment,
+                             summary="Respond by telegram:101", outgoing=())  # fmt: skip
+        before = group
+    assert await storage.purge_closed(at(-2)) == 1
+    entries = await storage.audit("g1")
+    assert [e.command for e in entries] == [
+        Request(sam, CHAT[0], Propose(PURGED, PURGED)),
+        Request(sam, CHAT[0], Respond(1, "object", PURGED)),
+        Request(sam, CHAT[0], Respond(None, "concern", PURGED)),
+        *others,
+    ]
+    assert [e.summary for e in entries] == ["Respond by telegram:101"] * 5
+
+
+async def test_a_purge_leaves_the_messages_of_a_proposal_that_shares_its_words(
+    storage: SqliteStorage,
+) -> None:
+    group = rich_group()  # #1 ended at day -5; #2, which stays, is reopened from it
+    title = group.proposals[1].version.title
+    reopened = replace(group.proposals[2], versions=(
+        replace(group.proposals[2].versions[0], title=title),
+    ))  # fmt: skip
+    group = group.with_proposal(reopened)
+    about_1 = Reply(CHAT[0], doc(f"History of #1: {group.proposals[1].version.details}"))
+    about_2 = Post(doc(f"Reopened as #2: {title}"))
+    await commit(storage, None, group, outgoing=(Outgoing(about_1, CHAT), Outgoing(about_2, CHAT)))
+    assert await storage.purge_closed(at(-2)) == 1
+    assert [d.effect for d in await storage.pending_deliveries(at(0))] == [about_2]
