@@ -15,7 +15,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from bot.core import cards
+from bot.core import cards, visibility
 from bot.core.codec import encode
 from bot.core.i18n import N_, Translate, translator
 from bot.core.model import Group, Proposal, Stage
@@ -30,22 +30,26 @@ def _who(group: Group, member_id: int | None, _: Translate) -> str:
 
 
 def _response_rows(group: Group, proposal: Proposal, _: Translate) -> list[dict[str, Any]]:
+    """The responses anyone may see, one row each (none while results are hidden)."""
+    named = visibility.sight(proposal).names
     rows = []
     for round_ in proposal.rounds:
-        for record in round_.history:
+        for record in visibility.records(proposal, round_):
             rows.append(
                 {
                     "proposal": proposal.number,
                     "round": round_.index,
                     "version": round_.version,
                     "at": record.at.isoformat(),
-                    "member": _who(group, record.member, _),
+                    "member": _who(group, record.member if named else None, _),
                     "response": record.response,
                     "reason": record.reason,
                     "choices": " ".join(map(str, record.choices)),
                     "maybe": " ".join(map(str, record.maybe)),
                     "recorded_by": (
-                        _who(group, record.recorded_by, _) if record.recorded_by is not None else ""
+                        _who(group, record.recorded_by, _)
+                        if named and record.recorded_by is not None
+                        else ""
                     ),
                 }
             )
@@ -115,6 +119,8 @@ def history_lines(
     events: list[tuple[datetime, int, str]] = []
     # At the same moment: the proposal first, then responses, then what they led to.
     for entry in proposal.log:
+        if not visibility.shows_log_entry(proposal, entry):
+            continue
         who = _who(group, entry.by, _) if entry.by is not None else _("the bot")
         what = _(LOG_WORDS[entry.what]) if entry.what in LOG_WORDS else entry.what
         text = f"{what} ({who})"
@@ -126,12 +132,14 @@ def history_lines(
             (version.at, 1, _("version {n}: {title}").format(n=version.number, title=version.title))
         )
     for row_round in proposal.rounds:
-        for record in row_round.history:
+        for record in visibility.records(proposal, row_round):
             events.append((record.at, 2, cards.response_line(group, proposal, record, _)))
     events.sort(key=lambda e: (e[0], e[1]))
-    return [
+    lines = [
         f"{spell_out(at, timezone=tz, language=language)} — {text}" for at, _order, text in events
     ]
+    note = visibility.hidden_note(proposal, _)
+    return [*lines, note] if note is not None else lines
 
 
 def _spell_if_moment(detail: str, timezone: str, language: str) -> str:
@@ -192,9 +200,12 @@ def _markdown(group: Group, proposals: list[Proposal], _: Translate, now: dateti
         if proposal.version.details:
             out += [_md(proposal.version.details), ""]
         for round_ in proposal.rounds:
-            for record in round_.history:
+            for record in visibility.records(proposal, round_):
                 line = cards.response_line(group, proposal, record, _)
                 out.append(f"- {when(record.at)} — {_md(line)}")
+        note = visibility.hidden_note(proposal, _)
+        if note is not None:
+            out.append(f"- {_md(note)}")
         out.append("")
     return "\n".join(out)
 
@@ -264,6 +275,7 @@ def _json(group: Group, proposals: list[Proposal], _: Translate, now: datetime) 
                     for v in p.versions
                 ],
                 "responses": _response_rows(group, p, _),
+                "results_hidden_until_close": not visibility.sight(p).answers,
                 "questions": [
                     {
                         "question": q.text,
@@ -288,29 +300,73 @@ def _json(group: Group, proposals: list[Proposal], _: Translate, now: datetime) 
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
-def member_data(group: Group, member_id: int) -> str:
-    """Everything this group holds about one member, as JSON."""
+def member_record(group: Group, member_id: int) -> dict[str, Any]:
+    """Everything this group holds about one member: who they are, what they
+    proposed (with its words), their own responses (hidden results included:
+    they are theirs), the anonymous proposals they answered (their answer there is
+    kept without their name, so it cannot be given back), their questions and
+    answers, and what they did to proposals."""
     member = group.members[member_id]
     responses = []
+    anonymous = []
     questions = []
-    for proposal in group.proposals.values():
+    actions = []
+    proposed = []
+    for proposal in sorted(group.proposals.values(), key=lambda p: p.number):
+        if proposal.proposer == member_id:
+            proposed.append(
+                {
+                    "number": proposal.number,
+                    "versions": [
+                        {"version": v.number, "title": v.title, "details": v.details,
+                         "at": v.at.isoformat()}
+                        for v in proposal.versions
+                    ],
+                }
+            )  # fmt: skip
         for round_ in proposal.rounds:
-            for record in round_.history:
+            for record in visibility.records(proposal, round_, reader=member_id):
                 if member_id in (record.member, record.recorded_by):
                     responses.append(
                         {"proposal": proposal.number, "round": round_.index, **encode(record)}
                     )
+        if proposal.options.anonymous and any(member_id in r.participants for r in proposal.rounds):
+            anonymous.append(proposal.number)
         for question in proposal.questions:
             if question.by == member_id:
                 questions.append({"proposal": proposal.number, "question": question.text})
             for answer in question.answers:
                 if answer.by == member_id:
                     questions.append({"proposal": proposal.number, "answer": answer.text})
-    data = {
+        for entry in proposal.log:
+            if entry.by == member_id and entry.what != "proposed":
+                actions.append(
+                    {"proposal": proposal.number, "what": entry.what, "detail": entry.detail,
+                     "at": entry.at.isoformat()}
+                )  # fmt: skip
+    return {
         "group": group.id,
         "member": encode(member),
-        "proposed": [p.number for p in group.proposals.values() if p.proposer == member_id],
+        "proposed": proposed,
         "responses": responses,
+        "answered_anonymously": anonymous,
         "questions_and_answers": questions,
+        "actions": actions,
     }
+
+
+def member_file(
+    groups: list[dict[str, Any]], typed: list[dict[str, Any]], memory: dict[str, str]
+) -> str:
+    """One file of everything kept about a person: each group's part
+    (:func:`member_record`), the record of what they typed (the audit log), and
+    what the chat adapters remember about them."""
+    data = {"groups": groups, "typed": typed, "chat_app_memory": memory}
     return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def member_data(group: Group, member_id: int) -> str:
+    """What this group holds about one member, as the file ``mydata`` sends. The
+    core sees one group: the application adds the person's other groups, what
+    they typed and the adapters' memory before it is sent."""
+    return member_file([member_record(group, member_id)], [], {})
