@@ -33,8 +33,9 @@ class ConsoleAdapter:
         self.write = write
         self._cards: dict[str, list[str]] = {}  # card ref -> its lines as last shown
         self._count = 0
-        # Who was asked for a reason, and for what: their next message answers it.
-        self.awaiting_reason: dict[str, tuple[str, int]] = {}
+        # Who was asked for a reason, for what, and whether privately: their next
+        # message there answers it.
+        self.awaiting_reason: dict[str, tuple[str, int, bool]] = {}
         self.files: list[tuple[str, str]] = []  # (filename, content) of files "sent"
 
     async def start(self, app: Application) -> None:
@@ -82,6 +83,7 @@ class ConsoleAdapter:
             self.awaiting_reason[effect.identities[0] if effect.identities else effect.name] = (
                 effect.word,
                 effect.number,
+                private,
             )
             self._say(render(effect.document, _), who)
             return None
