@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from html import escape
+from html import escape as _html_escape
 
-from bot.core import cards, visibility
+from bot.core import cards, typed, visibility
 from bot.core.i18n import N_, Translate, translator
 from bot.core.model import Group, Proposal, RoundKind
 from bot.core.when import spell_out
@@ -44,6 +44,12 @@ SAID = N_("What did people say?")
 ASKED = N_("What did people ask?")
 DECIDED = N_("What did we decide?")
 AGAIN = N_("When do we look at it again?")
+
+
+def escape(text: str) -> str:
+    """Text for the page: cleaned (``typed``: what was stored before cleaning began
+    is cleaned here too), then escaped."""
+    return _html_escape(typed.clean(text))
 
 
 def _paragraphs(text: str) -> list[str]:

@@ -15,7 +15,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from bot.core import cards, visibility
+from bot.core import cards, typed, visibility
 from bot.core.codec import encode
 from bot.core.i18n import N_, Translate, translator
 from bot.core.model import Group, Proposal, Stage
@@ -178,14 +178,14 @@ def _markdown(group: Group, proposals: list[Proposal], _: Translate, now: dateti
         return spell_out(moment, timezone=settings.timezone, language=settings.language, now=now)
 
     def item(label: str, value: str) -> str:
-        return "- " + _(label).format(value=_md(value))
+        return "- " + _(label).format(value=_md_line(value))
 
     out = [
-        "# " + _("Decisions of {group}").format(group=_md(group.name or group.id)),
+        "# " + _("Decisions of {group}").format(group=_md_line(group.name or group.id)),
         "",
     ]
     for proposal in proposals:
-        out.append(f"## {_md(cards.title_line(proposal, _))}")
+        out.append(f"## {_md_line(cards.title_line(proposal, _))}")
         out.append("")
         out.append(item(N_("How we decide: {value}"), _(PROCESSES[proposal.process].title)))
         out.append(item(N_("Where it is now: {value}"), _(STAGE_NAMES[proposal.stage])))
@@ -202,24 +202,46 @@ def _markdown(group: Group, proposals: list[Proposal], _: Translate, now: dateti
         for round_ in proposal.rounds:
             for record in visibility.records(proposal, round_):
                 line = cards.response_line(group, proposal, record, _)
-                out.append(f"- {when(record.at)} — {_md(line)}")
+                out.append(f"- {when(record.at)} — {_md_line(line)}")
         note = visibility.hidden_note(proposal, _)
         if note is not None:
-            out.append(f"- {_md(note)}")
+            out.append(f"- {_md_line(note)}")
         out.append("")
     return "\n".join(out)
 
 
 # What people typed is shown as typed, never as live markup, wherever the Markdown
-# file is opened: HTML and link brackets become entities, emphasis marks are escaped.
+# file is opened: HTML and link brackets become entities; emphasis, code, tables,
+# strike-through marks are escaped wherever they are.
 _MARKDOWN_LIVE = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "&#91;", "]": "&#93;",
-     "*": "\\*", "_": "\\_", "`": "\\`", "\\": "\\\\", "|": "\\|"}
+     "*": "\\*", "_": "\\_", "`": "\\`", "\\": "\\\\", "|": "\\|", "~": "\\~"}
 )  # fmt: skip
+# What gives a line its structure when it starts it: a heading ("## "), a list ("- ",
+# "+ ", "1. ", "1) "), a setext underline or a rule ("===", "---"). Leading spaces go
+# first: four of them would make a code block. Hashes at the end of a heading would
+# be taken as its closing marks and dropped.
+_LINE_STRUCTURE = re.compile(r"(?P<mark>[-+=#])|(?P<number>\d{1,9})(?P<dot>[.)])")
+_CLOSING_HASHES = re.compile(r"#+(?=\s*$)")
 
 
 def _md(text: str) -> str:
-    return text.translate(_MARKDOWN_LIVE)
+    """Text people typed, for a paragraph of the Markdown file: each line stays a line,
+    and none of them can start a heading, a list, a quote, a table or a code block."""
+    return "\n".join(_md_line(line) for line in typed.clean(text).split("\n"))
+
+
+def _md_line(text: str) -> str:
+    """Text people typed, for one line of the Markdown file (a heading, a list item):
+    its line breaks become spaces, so nothing in it starts a line of its own."""
+    line = typed.clean(text).replace("\n", " ").lstrip().translate(_MARKDOWN_LIVE)
+    line = _CLOSING_HASHES.sub(lambda hashes: "\\#" * len(hashes[0]), line)
+    start = _LINE_STRUCTURE.match(line)
+    if start is None:
+        return line
+    if start["mark"]:
+        return "\\" + line
+    return f"{start['number']}\\{line[start.end('number') :]}"
 
 
 def _csv(group: Group, proposals: list[Proposal], _: Translate) -> str:
@@ -249,9 +271,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _safe_cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    value = typed.clean(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _json(group: Group, proposals: list[Proposal], _: Translate, now: datetime) -> str:
