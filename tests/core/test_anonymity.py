@@ -11,7 +11,7 @@ import pytest
 
 from bot.core import commands as c
 from bot.core.document import plain_text
-from bot.core.effects import AskReason, Post, Reply
+from bot.core.effects import AskReason, DirectMessage, Post, Reply
 from tests.core.care_team import DAY, posts_since, team
 from tests.core.conversation import CHAT, Conversation
 
@@ -111,3 +111,14 @@ def test_posts_about_an_anonymous_proposal_name_only_its_proposer() -> None:
         if isinstance(effect, Post):
             text = plain_text(effect.document)
             assert "Alex" not in text and "Jo" not in text, text
+
+
+@pytest.mark.parametrize("anonymous", [True, False])
+def test_a_nudge_falls_back_to_the_group_only_where_names_may_be_shown(anonymous: bool) -> None:
+    conv = team("Sam", "Alex")
+    conv.by("Sam", c.Propose("Move the morning visit to 10:00", anonymous=anonymous))
+    start = len(conv.said)
+    conv.wait(2 * DAY + DAY // 2)  # past the nudge a day before the deadline
+    nudges = [e for e in conv.said[start:] if isinstance(e, DirectMessage)]
+    assert {e.name for e in nudges} == {"Sam", "Alex"}
+    assert all(e.fallback is not anonymous for e in nudges)
