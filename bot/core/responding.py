@@ -311,6 +311,14 @@ def _acknowledge(
                 number=proposal.number,
             )
         return
+    if not visibility.sight(proposal).answers and not (turn.request and turn.request.private):
+        # While the results are hidden, the group is not told the answer in a thank-you.
+        if subject.id != actor.id:
+            text = _("{by} gave an answer for {name} on #{number}.")
+        else:
+            text = _("Thank you, {name}. Your response to #{number} is recorded.")
+        turn.reply_text(text.format(name=subject.name, number=proposal.number, by=actor.name))
+        return
     if subject.id != actor.id:
         text = _("{by} gave this answer for {name} on #{number}: {response}.").format(
             name=subject.name,

@@ -17,6 +17,7 @@ from bot.core import commands as c
 from bot.core import visibility
 from bot.core.cards import card
 from bot.core.document import plain_text
+from bot.core.effects import Reply
 from bot.core.lifecycle import ACTIVE
 from bot.core.model import Stage
 from tests.core.care_team import DAY, files, team
@@ -190,3 +191,20 @@ def test_a_response_recorded_for_someone_is_hidden_with_the_rest() -> None:
     for view in ANSWERING_VIEWS.values():
         text = view(conv)
         assert "She sleeps late" not in text and "recorded by" not in text
+
+
+def _thanks(conv: Conversation) -> str:
+    assert conv.last is not None
+    return "\n".join(plain_text(e.document) for e in conv.last.effects if isinstance(e, Reply))
+
+
+def test_while_results_are_hidden_a_thank_you_in_the_group_does_not_say_the_answer() -> None:
+    conv = team("Sam", "Alex", "Jo")
+    conv.by("Sam", c.AddPerson("Mum"))
+    conv.by("Sam", c.Propose("Move the morning visit to 10:00", hide_results=True))
+    conv.by("Alex", c.Respond(1, "object", reason=ALEX_WHY))
+    assert _thanks(conv) == "Thank you, Alex. Your response to #1 is recorded."
+    conv.by("Jo", c.Respond(1, "concern", reason="She sleeps late", proxy_for="Mum"))
+    assert _thanks(conv) == "Jo gave an answer for Mum on #1."
+    conv.by("Jo", c.Respond(1, "consent"), private=True)  # privately, the answer is said
+    assert _thanks(conv) == "Thank you, Jo. Your response to #1 is recorded: Consent."
