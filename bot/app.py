@@ -16,12 +16,15 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.adapter import Adapter, platform_of
 from bot.clock import Clock
 from bot.core import commands as c
+from bot.core import record
+from bot.core.codec import encode
 from bot.core.decide import Decision, decide
 from bot.core.document import Document
 from bot.core.effects import (
@@ -305,8 +308,8 @@ class Application:
                     return None
                 action = parsed
             action = self._fill_in(action, each.chat)
-            if isinstance(action, c.LinkChat | c.LinkStart):
-                return None
+            if isinstance(action, c.LinkChat | c.LinkStart | c.MyData):
+                return None  # decided one by one (``mydata`` reads beyond its group)
             group = states.get(each.group_id) or await self.group(each.group_id)
             if group is None:
                 return None
@@ -520,6 +523,8 @@ class Application:
         # A group not in memory is stored as new: at version 0, it must not be stored yet.
         version = 0 if before is None else self._versions.get(group.id)
         decision = decide(group, command, now)
+        if isinstance(command, c.Request) and isinstance(command.action, c.MyData):
+            decision = await self._everything_kept(decision)
         outgoing = [Outgoing(e, self._targets(decision.group, e)) for e in decision.effects]
         stored = await self.storage.commit(
             group_before=before,
@@ -543,6 +548,38 @@ class Application:
             self.on_outbox_changed()
         log.debug("%s: %s", group.id, decision.summary)
         return Submitted(decision=decision, group_id=group.id)
+
+    async def _everything_kept(self, decision: Decision) -> Decision:
+        """``mydata`` holds everything kept about the person: the core wrote what its
+        group holds; their other groups, what they typed (the audit log) and the
+        adapters' memory about them are added here, into the same one file."""
+        effects: list[Effect] = []
+        for effect in decision.effects:
+            if isinstance(effect, SendFile) and effect.member is not None:
+                kept = await self._kept_about(decision.group, effect.identities)
+                effect = replace(effect, content=kept)
+            effects.append(effect)
+        return replace(decision, effects=tuple(effects))
+
+    async def _kept_about(self, here: Group, identities: tuple[str, ...]) -> str:
+        group_ids = {here.id: None}
+        typed: list[dict[str, Any]] = []
+        memory: dict[str, str] = {}
+        for identity in identities:
+            group_ids.update(dict.fromkeys(await self.storage.groups_for_identity(identity)))
+            typed += [
+                {"group": e.group_id, "at": e.at.isoformat(), **encode(e.command)}
+                for e in await self.storage.audit_of(identity)
+            ]
+            memory.update(await self.storage.memory_about(identity))
+        parts: list[dict[str, Any]] = []
+        for group_id in group_ids:
+            group = here if group_id == here.id else await self.group(group_id)
+            found = [group.member_by_identity(i) for i in identities] if group else []
+            member = next((m for m in found if m is not None), None)
+            if group is not None and member is not None:
+                parts.append(record.member_record(group, member.id))
+        return record.member_file(parts, typed, memory)
 
     def _targets(self, group: Group, effect: Effect) -> tuple[str, ...]:
         """Where a message effect goes; timers go nowhere (they are stored as timers)."""

@@ -274,9 +274,18 @@ class Storage(Protocol):
         stays with the row."""
         ...
 
+    async def memory_about(self, identity: str) -> dict[str, str]:
+        """Every value remembered about ``identity`` (``set_value``'s ``about``), by key:
+        what ``mydata`` gives back of the adapters' memory."""
+        ...
+
     # -- the record -----------------------------------------------------------------------
 
     async def audit(self, group_id: str) -> list[AuditEntry]: ...
+
+    async def audit_of(self, identity: str) -> list[AuditEntry]:
+        """Every entry of every group whose command ``identity`` sent, oldest first."""
+        ...
 
     async def purge_closed(self, before: datetime) -> int:
         """Delete closed proposals that ended before ``before``; returns how many."""

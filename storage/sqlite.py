@@ -9,16 +9,16 @@ import os
 import secrets
 import sqlite3
 import stat
-from collections.abc import AsyncIterator, Callable, Collection, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiosqlite
 
-from bot.core.commands import Command
+from bot.core.commands import Command, Request
 from bot.core.model import Group
 from storage import changes, load, one_process, outbox, purge, rows, schema, timers, transaction
 from storage.errors import stale_state, storage_error
@@ -533,14 +533,37 @@ class SqliteStorage:
             about,
         )
 
+    async def memory_about(self, identity: str) -> dict[str, str]:
+        found = await self._run("SELECT key, value FROM kv WHERE about = ? ORDER BY key", identity)
+        return dict(found)
+
     # -- the record -----------------------------------------------------------------------
 
     async def audit(self, group_id: str) -> list[AuditEntry]:
+        return self._audit_entries(
+            await self._run(
+                "SELECT id, group_id, at, command, summary, redacted_at FROM audit "
+                "WHERE group_id = ? ORDER BY id",
+                group_id,
+            )
+        )
+
+    async def audit_of(self, identity: str) -> list[AuditEntry]:
+        # The identity as the command's JSON writes it, quotes included: a whole value
+        # (as ``storage.forgetting`` looks for it), then only the commands it sent.
         found = await self._run(
             "SELECT id, group_id, at, command, summary, redacted_at FROM audit "
-            "WHERE group_id = ? ORDER BY id",
-            group_id,
+            "WHERE instr(command, ?) > 0 ORDER BY id",
+            rows.to_json(identity),
         )
+        return [
+            entry
+            for entry in self._audit_entries(found)
+            if isinstance(entry.command, Request) and entry.command.actor.identity == identity
+        ]
+
+    @staticmethod
+    def _audit_entries(found: Iterable[tuple[Any, ...]]) -> list[AuditEntry]:
         return [
             AuditEntry(
                 id=id_,

@@ -37,8 +37,9 @@ class ConsoleAdapter:
         self.folder = files  # where sent files are written; None: only named
         self._cards: dict[str, list[str]] = {}  # card ref -> its lines as last shown
         self._count = 0
-        # Who was asked for a reason, and for what: their next message answers it.
-        self.awaiting_reason: dict[str, tuple[str, int]] = {}
+        # Who was asked for a reason, for what, and whether privately: their next
+        # message there answers it.
+        self.awaiting_reason: dict[str, tuple[str, int, bool]] = {}
         self.files: list[tuple[str, str]] = []  # (filename, content) of files "sent"
 
     async def start(self, app: Application) -> None:
@@ -86,6 +87,7 @@ class ConsoleAdapter:
             self.awaiting_reason[effect.identities[0] if effect.identities else effect.name] = (
                 effect.word,
                 effect.number,
+                private,
             )
             self._say(render(effect.document, _), who)
             return None

@@ -64,9 +64,10 @@ class ConsoleSession:
 
     async def say(self, name: str, text: str, *, private: bool = False) -> None:
         identity = identity_of(name)
-        pending = self.adapter.awaiting_reason.pop(identity, None)
-        if pending is not None and not private:
-            word, number = pending
+        pending = self.adapter.awaiting_reason.get(identity)
+        if pending is not None and pending[2] == private:  # answered where it was asked
+            del self.adapter.awaiting_reason[identity]
+            word, number, _privately = pending
             if text.strip().lower() in ("cancel", "stop"):
                 await self._settle()
                 return

@@ -33,6 +33,7 @@ from adapters.matrix.threads import ThreadedReplies
 from adapters.quiet import QuietReplies
 from bot.adapter import DeliveryFailed, Undeliverable
 from bot.app import Application
+from bot.core import visibility
 from bot.core.commands import Actor, ChatGone
 from bot.core.document import Document
 from bot.core.effects import AskReason, DirectMessage, EditCard, Post, Reply, SendFile
@@ -129,7 +130,11 @@ class Deliveries:
 
     async def post(self, delivery: Delivery, effect: Post) -> str | None:
         content = render.render(
-            effect.document, card=effect.card is not None, _=await self._group_translator(delivery)
+            effect.document,
+            card=effect.card is not None,
+            reactions=effect.card is not None
+            and await self._invites_reactions(delivery, effect.card),
+            _=await self._group_translator(delivery),
         )
         event_id = (await self._send(delivery.target, content, delivery.key))[1]
         if effect.card is not None:
@@ -141,6 +146,12 @@ class Deliveries:
         group = await self.app.group(delivery.group_id)
         return translator(group.settings.language if group is not None else None)
 
+    async def _invites_reactions(self, delivery: Delivery, number: int) -> bool:
+        """Whether proposal ``number``'s card asks for reactions (``bot.core.visibility``)."""
+        group = await self.app.group(delivery.group_id)
+        proposal = group.proposals.get(number) if group is not None else None
+        return proposal is None or visibility.invites_reactions(proposal)
+
     async def edit_card(self, delivery: Delivery, effect: EditCard) -> str | None:
         cards = await self.app.storage.card_messages(delivery.group_id, effect.number)
         card_event = cards.get(delivery.target)
@@ -151,7 +162,12 @@ class Deliveries:
         await self.sender.wait_to_edit(room_id)
         if await self._newer_edit_waiting(delivery, effect.number):
             return None  # that one will show the latest tally; this one is out of date
-        drawn = render.render(effect.drawn, card=True, _=await self._group_translator(delivery))
+        drawn = render.render(
+            effect.drawn,
+            card=True,
+            reactions=await self._invites_reactions(delivery, effect.number),
+            _=await self._group_translator(delivery),
+        )
         content = render.edit(card_event, drawn)
         event_id = await self.sender.send(room_id, content, delivery.key)
         self.sender.edited(room_id)

@@ -61,9 +61,16 @@ def reaction_emoji(action: Action) -> str | None:
     return emoji if (word, emoji) in _REACTIONS else None
 
 
-def render(document: Document, *, card: bool = False, _: Translate | None = None) -> Content:
+def render(
+    document: Document,
+    *,
+    card: bool = False,
+    reactions: bool = True,
+    _: Translate | None = None,
+) -> Content:
     """``m.room.message`` content for a document; ``card`` adds the reaction hint,
-    written with ``_`` (the group's language)."""
+    written with ``_`` (the group's language), unless ``reactions`` is False: an
+    anonymous card does not invite them, as everyone in the room sees who reacted."""
     if card:
         document = fit(document)
     mentioned: list[str] = []
@@ -78,7 +85,9 @@ def render(document: Document, *, card: bool = False, _: Translate | None = None
             html_parts.append(f"<ul>{items}</ul>")
     body_lines = [plain_text(document, with_actions=False)] if document.blocks else []
     if document.actions:
-        hint_html, hint_text = _actions(document.actions, card=card, _=_ or translator(None))
+        hint_html, hint_text = _actions(
+            document.actions, card=card and reactions, _=_ or translator(None)
+        )
         html_parts.append(hint_html)
         body_lines.append(hint_text)
     return {

@@ -209,6 +209,8 @@ class Deliverer:
             await self.sender.send_text(ids.chat_id_of(chat), render(said), markup)
 
     async def _ask_reason(self, delivery: Delivery, effect: AskReason) -> str | None:
+        if ids.is_private(delivery.target):
+            return await self._ask_reason_privately(delivery, effect)
         chat_id = await self.sender.current_chat(ids.chat_id_of(delivery.target))
         user_id = ids.user_id_of(effect.identities)
         document = _mention_first(
@@ -232,6 +234,44 @@ class Deliverer:
                 Prompt(effect.word, effect.number, user_id, delivery.group_id),
             )
         return str(sent.message_id)
+
+    async def _ask_reason_privately(self, delivery: Delivery, effect: AskReason) -> str | None:
+        """A reason asked for in a private chat (an anonymous proposal). Where Telegram
+        will not let the bot write first, the group is told how to open a private chat,
+        without a name or a mention: a name there would undo the anonymity."""
+        user_id = ids.chat_id_of(delivery.target)
+        group = await self.app.group(delivery.group_id)
+        language = group.settings.language if group else None
+        if await self.memory.private_status(user_id) != REFUSED:
+            placeholder = texts.say(texts.REASON_PLACEHOLDER, language)
+            prompt = ForceReply(input_field_placeholder=placeholder)
+            try:
+                sent = await self.sender.send_text(user_id, render(effect.document), prompt)
+            except Forbidden:
+                log.info("Telegram user %s cannot be messaged privately; remembered", user_id)
+                await self.memory.set_private_status(user_id, REFUSED)
+            else:
+                await self.memory.set_private_status(user_id, OPEN)
+                await self.memory.remember_prompt(
+                    sent.chat.id,
+                    sent.message_id,
+                    Prompt(effect.word, effect.number, user_id, delivery.group_id),
+                )
+                return str(sent.message_id)
+        chats = [c for c in (group.chats if group else ()) if c.startswith(f"{ids.PLATFORM}:")]
+        if not chats:
+            raise Undeliverable("a reason cannot be asked for privately, and there is no group")
+        words = texts.say(texts.REASON_NEEDS_PRIVATE_CHAT, language).format(number=effect.number)
+        start = texts.say(texts.START_PRIVATE_CHAT, language)
+        # No start payload: opening the chat is all it takes, then the button works again.
+        markup = keyboard(
+            [InlineKeyboardButton("🔒 " + start, url=f"https://t.me/{self.username}")]
+        )
+        for chat in chats:
+            await self.sender.send_text(
+                ids.chat_id_of(chat), render(Document((para(words),))), markup
+            )
+        return None
 
     async def _file(self, delivery: Delivery, effect: SendFile) -> str | None:
         chat_id = ids.chat_id_of(delivery.target)

@@ -19,6 +19,11 @@ FILE_NEEDS_PRIVATE_CHAT = N_(
     "Please start a private chat with me. Then say mydata again."
 )
 START_PRIVATE_CHAT = N_("Start a private chat")
+# Said in the group, to nobody by name: #{number} is anonymous.
+REASON_NEEDS_PRIVATE_CHAT = N_(
+    "#{number} is anonymous, so I ask for reasons in private. I can't write to you in "
+    "private yet. Please start a private chat with me, then press the button again."
+)
 REASON_PLACEHOLDER = N_("Your answer")
 SHORTENED = N_("This is shortened to fit. To see all of it, type: show #{number}")
 # Replies to a ForceReply prompt that mean "never mind".

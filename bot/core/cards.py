@@ -3,8 +3,9 @@
 A card says, in this order (screen readers read it top to bottom): what is
 proposed and by whom, how to decide, by when, what people have said so far,
 who has not responded yet, and the buttons — each a word with its typed
-equivalent. Anonymous proposals show counts and reasons but never names;
-hidden results show only how many have responded until the proposal closes.
+equivalent. What may be shown of the answers (anonymous proposals: counts and
+reasons, never names; hidden results: only how many have responded until the
+proposal closes) is decided in ``visibility``.
 """
 
 from __future__ import annotations
@@ -25,9 +26,13 @@ from bot.core.document import (
 )
 from bot.core.i18n import N_, Translate, translator
 from bot.core.lifecycle import ACTIVE, RESPONDING
-from bot.core.model import Group, Member, Proposal, ResponseRecord, RoundKind, Stage
+from bot.core.model import Group, Member, Proposal, RoundKind, Stage
 from bot.core.outcomes import tally, waiting_for
 from bot.core.processes import PROCESSES, Rule
+
+# Names and response lines are drawn where it is decided what may be seen
+# (``visibility``); views that reach them through ``cards`` keep doing so.
+from bot.core.visibility import current, hidden_note, member_name, response_line, sight
 
 KIND_TITLES = {
     Rule.CHOICE: N_("Poll #{number}: {title}"),
@@ -53,17 +58,16 @@ STAGE_WORDS = {
     Stage.REVIEW_DUE: N_("It is time to look at this decision again."),
 }
 
+# An anonymous card says so, and how to answer without anyone seeing.
+ANONYMOUS_NOTE = N_(
+    "This is anonymous. Answers are kept without names. "
+    "You can also answer me in a private message."
+)
+
 OBJECTION_EXPLAINED = N_(
     "To object means: you think this would cause harm, or is not safe to try. "
     "Please say why, so we can make it better."
 )
-
-
-def member_name(group: Group, member_id: int | None, _: Translate) -> str:
-    member = group.members.get(member_id) if member_id is not None else None
-    if member is None or member.status == "forgotten":
-        return _("a former member")
-    return member.name
 
 
 def mention(member: Member) -> Mention:
@@ -74,27 +78,6 @@ def title_line(proposal: Proposal, _: Translate) -> str:
     rule = PROCESSES[proposal.process].rule
     template = KIND_TITLES.get(rule, N_("Proposal #{number}: {title}"))
     return _(template).format(number=proposal.number, title=proposal.title)
-
-
-def response_line(group: Group, proposal: Proposal, record: ResponseRecord, _: Translate) -> str:
-    """One response in words: who, what, why, and who recorded it for them.
-
-    "Mum — Consent (recorded by Sam)". A response recorded for someone always
-    says who recorded it; an anonymous one names nobody."""
-    who = _("Someone") if record.member is None else member_name(group, record.member, _)
-    what = _(PROCESSES[proposal.process].label_of(record.response))
-    line = f"{who} — {what}"
-    if record.choices:
-        line += " " + ", ".join(map(str, record.choices))
-    if record.maybe:
-        line += " " + _("(if need be: {options})").format(options=", ".join(map(str, record.maybe)))
-    if record.reason:
-        line += f": {record.reason}"
-    if record.recorded_by is not None:
-        line += " " + _("(recorded by {name})").format(
-            name=member_name(group, record.recorded_by, _)
-        )
-    return line
 
 
 def card(group: Group, proposal: Proposal, now: datetime) -> Document:
@@ -148,6 +131,9 @@ def card(group: Group, proposal: Proposal, now: datetime) -> Document:
                 )
             )
         )
+
+    if proposal.options.anonymous and proposal.stage in ACTIVE:
+        blocks.append(para(_(ANONYMOUS_NOTE)))
 
     if process.rule in (Rule.CHOICE, Rule.TIME):
         blocks.append(_options_block(group, proposal, now))
@@ -215,7 +201,7 @@ def _options_block(group: Group, proposal: Proposal, now: datetime) -> Block:
     _ = translator(lang)
     rule = PROCESSES[proposal.process].rule
     counts = tally(proposal.round) if proposal.round else None
-    show_counts = counts is not None and not _hidden(proposal)
+    show_counts = counts is not None and sight(proposal).answers
     items = []
     for i, option in enumerate(proposal.options.choices, start=1):
         label = option
@@ -240,24 +226,16 @@ def _options_block(group: Group, proposal: Proposal, now: datetime) -> Block:
     return bullets(items)
 
 
-def _hidden(proposal: Proposal) -> bool:
-    return proposal.options.hide_results and proposal.stage in ACTIVE
-
-
 def _responses_blocks(group: Group, proposal: Proposal, _: Translate) -> list[Block]:
     round_ = proposal.round
     assert round_ is not None
     process = PROCESSES[proposal.process]
     counts = tally(round_)
     blocks: list[Block] = []
-    if _hidden(proposal):
-        blocks.append(
-            para(
-                _("Responses so far: {count}. You will see the results at the end.").format(
-                    count=counts.total
-                )
-            )
-        )
+    seen = sight(proposal)
+    note = hidden_note(proposal, _)
+    if note is not None:
+        blocks.append(para(note))
     else:
         if process.rule not in (Rule.CHOICE, Rule.TIME):
             parts = [f"{kind.button(_)} {counts.count(kind.name)}" for kind in process.responses]
@@ -265,12 +243,12 @@ def _responses_blocks(group: Group, proposal: Proposal, _: Translate) -> list[Bl
         # Reasons, and every response recorded for someone else (with who recorded it).
         lines = [
             response_line(group, proposal, record, _)
-            for record in round_.current_records()
+            for record in current(proposal)
             if record.reason or record.recorded_by is not None
         ]
         if lines:
             blocks.append(bullets(lines))
-    if not proposal.options.anonymous and proposal.stage in RESPONDING:
+    if seen.waiting and proposal.stage in RESPONDING:
         waiting = [group.members[m] for m in waiting_for(proposal, group)]
         if waiting:
             names: list[Mention | str] = []

@@ -27,6 +27,7 @@ from bot.core.frozen import constructor
 from bot.core.i18n import can_write
 from bot.core.model import Group, Member, MemberStatus, Role
 from bot.core.turn import Refusal, Turn
+from bot.core.typed import cleaned
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +162,7 @@ def decide(group: Group, command: c.Command, now: datetime) -> Decision:
 
 
 def _decide_request(group: Group, request: c.Request, now: datetime) -> Decision:
+    request = cleaned(request)  # control and bidi characters never reach the record
     turn = Turn(group=group, now=now, request=request)
     action = request.action
     kind = type(action)

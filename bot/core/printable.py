@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from html import escape
+from html import escape as _html_escape
 
-from bot.core import cards
+from bot.core import cards, typed, visibility
 from bot.core.i18n import N_, Translate, translator
 from bot.core.model import Group, Proposal, RoundKind
 from bot.core.when import spell_out
@@ -44,6 +44,12 @@ SAID = N_("What did people say?")
 ASKED = N_("What did people ask?")
 DECIDED = N_("What did we decide?")
 AGAIN = N_("When do we look at it again?")
+
+
+def escape(text: str) -> str:
+    """Text for the page: cleaned (``typed``: what was stored before cleaning began
+    is cleaned here too), then escaped."""
+    return _html_escape(typed.clean(text))
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -80,10 +86,14 @@ def _section(group: Group, proposal: Proposal, now: datetime, _: Translate) -> s
         parts.append(f'<p class="big">{escape(answer_by)}</p>')
     if round_ is not None and round_.kind is RoundKind.RESPONSES:
         lines = [
-            cards.response_line(group, proposal, record, _) for record in round_.current_records()
+            cards.response_line(group, proposal, record, _)
+            for record in visibility.current(proposal)
         ]
         parts.append(h2(SAID))
-        if lines:
+        hidden = visibility.hidden_note(proposal, _)
+        if hidden is not None:
+            parts.append(f"<p>{escape(hidden)}</p>")
+        elif lines:
             parts.append("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>")
         else:
             nobody = _("No one has answered yet.")

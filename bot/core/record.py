@@ -15,7 +15,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from bot.core import cards
+from bot.core import cards, typed, visibility
 from bot.core.codec import encode
 from bot.core.i18n import N_, Translate, translator
 from bot.core.model import Group, Proposal, Stage
@@ -30,22 +30,26 @@ def _who(group: Group, member_id: int | None, _: Translate) -> str:
 
 
 def _response_rows(group: Group, proposal: Proposal, _: Translate) -> list[dict[str, Any]]:
+    """The responses anyone may see, one row each (none while results are hidden)."""
+    named = visibility.sight(proposal).names
     rows = []
     for round_ in proposal.rounds:
-        for record in round_.history:
+        for record in visibility.records(proposal, round_):
             rows.append(
                 {
                     "proposal": proposal.number,
                     "round": round_.index,
                     "version": round_.version,
                     "at": record.at.isoformat(),
-                    "member": _who(group, record.member, _),
+                    "member": _who(group, record.member if named else None, _),
                     "response": record.response,
                     "reason": record.reason,
                     "choices": " ".join(map(str, record.choices)),
                     "maybe": " ".join(map(str, record.maybe)),
                     "recorded_by": (
-                        _who(group, record.recorded_by, _) if record.recorded_by is not None else ""
+                        _who(group, record.recorded_by, _)
+                        if named and record.recorded_by is not None
+                        else ""
                     ),
                 }
             )
@@ -115,6 +119,8 @@ def history_lines(
     events: list[tuple[datetime, int, str]] = []
     # At the same moment: the proposal first, then responses, then what they led to.
     for entry in proposal.log:
+        if not visibility.shows_log_entry(proposal, entry):
+            continue
         who = _who(group, entry.by, _) if entry.by is not None else _("the bot")
         what = _(LOG_WORDS[entry.what]) if entry.what in LOG_WORDS else entry.what
         text = f"{what} ({who})"
@@ -126,12 +132,14 @@ def history_lines(
             (version.at, 1, _("version {n}: {title}").format(n=version.number, title=version.title))
         )
     for row_round in proposal.rounds:
-        for record in row_round.history:
+        for record in visibility.records(proposal, row_round):
             events.append((record.at, 2, cards.response_line(group, proposal, record, _)))
     events.sort(key=lambda e: (e[0], e[1]))
-    return [
+    lines = [
         f"{spell_out(at, timezone=tz, language=language)} — {text}" for at, _order, text in events
     ]
+    note = visibility.hidden_note(proposal, _)
+    return [*lines, note] if note is not None else lines
 
 
 def _spell_if_moment(detail: str, timezone: str, language: str) -> str:
@@ -170,14 +178,14 @@ def _markdown(group: Group, proposals: list[Proposal], _: Translate, now: dateti
         return spell_out(moment, timezone=settings.timezone, language=settings.language, now=now)
 
     def item(label: str, value: str) -> str:
-        return "- " + _(label).format(value=_md(value))
+        return "- " + _(label).format(value=_md_line(value))
 
     out = [
-        "# " + _("Decisions of {group}").format(group=_md(group.name or group.id)),
+        "# " + _("Decisions of {group}").format(group=_md_line(group.name or group.id)),
         "",
     ]
     for proposal in proposals:
-        out.append(f"## {_md(cards.title_line(proposal, _))}")
+        out.append(f"## {_md_line(cards.title_line(proposal, _))}")
         out.append("")
         out.append(item(N_("How we decide: {value}"), _(PROCESSES[proposal.process].title)))
         out.append(item(N_("Where it is now: {value}"), _(STAGE_NAMES[proposal.stage])))
@@ -192,23 +200,48 @@ def _markdown(group: Group, proposals: list[Proposal], _: Translate, now: dateti
         if proposal.version.details:
             out += [_md(proposal.version.details), ""]
         for round_ in proposal.rounds:
-            for record in round_.history:
+            for record in visibility.records(proposal, round_):
                 line = cards.response_line(group, proposal, record, _)
-                out.append(f"- {when(record.at)} — {_md(line)}")
+                out.append(f"- {when(record.at)} — {_md_line(line)}")
+        note = visibility.hidden_note(proposal, _)
+        if note is not None:
+            out.append(f"- {_md_line(note)}")
         out.append("")
     return "\n".join(out)
 
 
 # What people typed is shown as typed, never as live markup, wherever the Markdown
-# file is opened: HTML and link brackets become entities, emphasis marks are escaped.
+# file is opened: HTML and link brackets become entities; emphasis, code, tables,
+# strike-through marks are escaped wherever they are.
 _MARKDOWN_LIVE = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "&#91;", "]": "&#93;",
-     "*": "\\*", "_": "\\_", "`": "\\`", "\\": "\\\\", "|": "\\|"}
+     "*": "\\*", "_": "\\_", "`": "\\`", "\\": "\\\\", "|": "\\|", "~": "\\~"}
 )  # fmt: skip
+# What gives a line its structure when it starts it: a heading ("## "), a list ("- ",
+# "+ ", "1. ", "1) "), a setext underline or a rule ("===", "---"). Leading spaces go
+# first: four of them would make a code block. Hashes at the end of a heading would
+# be taken as its closing marks and dropped.
+_LINE_STRUCTURE = re.compile(r"(?P<mark>[-+=#])|(?P<number>\d{1,9})(?P<dot>[.)])")
+_CLOSING_HASHES = re.compile(r"#+(?=\s*$)")
 
 
 def _md(text: str) -> str:
-    return text.translate(_MARKDOWN_LIVE)
+    """Text people typed, for a paragraph of the Markdown file: each line stays a line,
+    and none of them can start a heading, a list, a quote, a table or a code block."""
+    return "\n".join(_md_line(line) for line in typed.clean(text).split("\n"))
+
+
+def _md_line(text: str) -> str:
+    """Text people typed, for one line of the Markdown file (a heading, a list item):
+    its line breaks become spaces, so nothing in it starts a line of its own."""
+    line = typed.clean(text).replace("\n", " ").lstrip().translate(_MARKDOWN_LIVE)
+    line = _CLOSING_HASHES.sub(lambda hashes: "\\#" * len(hashes[0]), line)
+    start = _LINE_STRUCTURE.match(line)
+    if start is None:
+        return line
+    if start["mark"]:
+        return "\\" + line
+    return f"{start['number']}\\{line[start.end('number') :]}"
 
 
 def _csv(group: Group, proposals: list[Proposal], _: Translate) -> str:
@@ -238,9 +271,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _safe_cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    value = typed.clean(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _json(group: Group, proposals: list[Proposal], _: Translate, now: datetime) -> str:
@@ -264,6 +298,7 @@ def _json(group: Group, proposals: list[Proposal], _: Translate, now: datetime) 
                     for v in p.versions
                 ],
                 "responses": _response_rows(group, p, _),
+                "results_hidden_until_close": not visibility.sight(p).answers,
                 "questions": [
                     {
                         "question": q.text,
@@ -288,29 +323,73 @@ def _json(group: Group, proposals: list[Proposal], _: Translate, now: datetime) 
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
-def member_data(group: Group, member_id: int) -> str:
-    """Everything this group holds about one member, as JSON."""
+def member_record(group: Group, member_id: int) -> dict[str, Any]:
+    """Everything this group holds about one member: who they are, what they
+    proposed (with its words), their own responses (hidden results included:
+    they are theirs), the anonymous proposals they answered (their answer there is
+    kept without their name, so it cannot be given back), their questions and
+    answers, and what they did to proposals."""
     member = group.members[member_id]
     responses = []
+    anonymous = []
     questions = []
-    for proposal in group.proposals.values():
+    actions = []
+    proposed = []
+    for proposal in sorted(group.proposals.values(), key=lambda p: p.number):
+        if proposal.proposer == member_id:
+            proposed.append(
+                {
+                    "number": proposal.number,
+                    "versions": [
+                        {"version": v.number, "title": v.title, "details": v.details,
+                         "at": v.at.isoformat()}
+                        for v in proposal.versions
+                    ],
+                }
+            )  # fmt: skip
         for round_ in proposal.rounds:
-            for record in round_.history:
+            for record in visibility.records(proposal, round_, reader=member_id):
                 if member_id in (record.member, record.recorded_by):
                     responses.append(
                         {"proposal": proposal.number, "round": round_.index, **encode(record)}
                     )
+        if proposal.options.anonymous and any(member_id in r.participants for r in proposal.rounds):
+            anonymous.append(proposal.number)
         for question in proposal.questions:
             if question.by == member_id:
                 questions.append({"proposal": proposal.number, "question": question.text})
             for answer in question.answers:
                 if answer.by == member_id:
                     questions.append({"proposal": proposal.number, "answer": answer.text})
-    data = {
+        for entry in proposal.log:
+            if entry.by == member_id and entry.what != "proposed":
+                actions.append(
+                    {"proposal": proposal.number, "what": entry.what, "detail": entry.detail,
+                     "at": entry.at.isoformat()}
+                )  # fmt: skip
+    return {
         "group": group.id,
         "member": encode(member),
-        "proposed": [p.number for p in group.proposals.values() if p.proposer == member_id],
+        "proposed": proposed,
         "responses": responses,
+        "answered_anonymously": anonymous,
         "questions_and_answers": questions,
+        "actions": actions,
     }
+
+
+def member_file(
+    groups: list[dict[str, Any]], typed: list[dict[str, Any]], memory: dict[str, str]
+) -> str:
+    """One file of everything kept about a person: each group's part
+    (:func:`member_record`), the record of what they typed (the audit log), and
+    what the chat adapters remember about them."""
+    data = {"groups": groups, "typed": typed, "chat_app_memory": memory}
     return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def member_data(group: Group, member_id: int) -> str:
+    """What this group holds about one member, as the file ``mydata`` sends. The
+    core sees one group: the application adds the person's other groups, what
+    they typed and the adapters' memory before it is sent."""
+    return member_file([member_record(group, member_id)], [], {})

@@ -8,9 +8,10 @@ person is asked for it, and the card keeps showing them as not yet responded.
 from __future__ import annotations
 
 from bot.core import commands as c
-from bot.core import rounds
+from bot.core import rounds, visibility
 from bot.core.document import Document, para
 from bot.core.effects import AskReason
+from bot.core.forgetting import PRIVATE
 from bot.core.frozen import changer, constructor
 from bot.core.lifecycle import RESPONDING, Move
 from bot.core.model import (
@@ -276,13 +277,20 @@ def _append(
 def _ask_for_reason(turn: Turn, proposal: Proposal, kind: ResponseKind, subject: Member) -> None:
     assert turn.request is not None and turn.member is not None
     _ = turn.t
+    chat = turn.request.chat
+    if visibility.answered_privately(proposal) and not turn.request.private:
+        # Asked in the group, "Jo, please tell us why you object" would name Jo: the
+        # question goes to Jo's private chat on the platform Jo used (``dm:`` and the
+        # account), and the group hears only that it was asked, with no name.
+        chat = PRIVATE + turn.request.actor.identity
+        turn.reply_phrase("I have asked you for your reason in a private message.")
     text = _(
         "{name}, please tell us why you chose {response} for #{number}. Reply to this "
         "message with your reason. I only keep your answer once you do."
     ).format(name=subject.name, response=_(kind.label), number=proposal.number)
     turn.emit(
         AskReason(
-            chat=turn.request.chat,
+            chat=chat,
             member=turn.member.id,
             name=turn.member.name,
             identities=turn.member.identities,
@@ -297,6 +305,34 @@ def _acknowledge(
     turn: Turn, proposal: Proposal, kind: ResponseKind, subject: Member, actor: Member
 ) -> None:
     _ = turn.t
+    if visibility.answered_privately(proposal):
+        # No name, and in the group not even the answer: a thank-you that says "Alex:
+        # Object" beside an anonymous card would undo it.
+        if subject.id != actor.id:
+            turn.reply_phrase(
+                "Thank you. The answer for #{number} is kept, without a name.",
+                number=proposal.number,
+            )
+        elif turn.request is not None and turn.request.private:
+            turn.reply_phrase(
+                "Thank you. Your answer to #{number} is kept, without your name: {response}.",
+                number=proposal.number,
+                response=_(kind.label),
+            )
+        else:
+            turn.reply_phrase(
+                "Thank you. Your answer to #{number} is kept, without your name.",
+                number=proposal.number,
+            )
+        return
+    if not visibility.sight(proposal).answers and not (turn.request and turn.request.private):
+        # While the results are hidden, the group is not told the answer in a thank-you.
+        if subject.id != actor.id:
+            text = _("{by} gave an answer for {name} on #{number}.")
+        else:
+            text = _("Thank you, {name}. Your response to #{number} is recorded.")
+        turn.reply_text(text.format(name=subject.name, number=proposal.number, by=actor.name))
+        return
     if subject.id != actor.id:
         text = _("{by} gave this answer for {name} on #{number}: {response}.").format(
             name=subject.name,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.core import cards, deadlines
+from bot.core import cards, deadlines, visibility
 from bot.core.commands import DeadlineDue, NudgeDue, ReviewDue
 from bot.core.document import Document, Strong, para
 from bot.core.effects import CancelTimer, EditCard, Post, SetTimer
@@ -227,6 +227,18 @@ def announce(turn: Turn, text: str, proposal: Proposal | None = None) -> None:
 # -- ending --------------------------------------------------------------------------------
 
 
+OBJECTIONS_STAND = N_(
+    "The deadline has passed and there are objections. {name}, you can change the "
+    "proposal to meet them: amend #{number} and the new text. Objectors can "
+    "withdraw: withdraw objection #{number}. We have until {deadline}."
+)
+OBJECTIONS_STAND_ANONYMOUS = N_(
+    "The deadline has passed and there are objections. {name}, you can change the "
+    "proposal to meet them: amend #{number} and the new text. Then everyone is asked "
+    "again, and no names are kept. We have until {deadline}."
+)
+
+
 def apply_verdict(turn: Turn, proposal: Proposal, verdict: Verdict) -> Proposal:
     """Carry out a verdict: conclude, go to the resolve stage, or wait."""
     if verdict.move is None:
@@ -238,13 +250,16 @@ def apply_verdict(turn: Turn, proposal: Proposal, verdict: Verdict) -> Proposal:
         proposal = turn.log(proposal, "resolving")
         proposal = set_deadline(turn, proposal, turn.now + turn.group.settings.resolve)
         refresh_card(turn, proposal)
+        # Only what the bot will do is offered: in an anonymous proposal nobody can
+        # tell whose objection is whose, so there is no "withdraw objection" to offer.
+        words = (
+            OBJECTIONS_STAND
+            if visibility.offers_withdraw_objection(proposal)
+            else OBJECTIONS_STAND_ANONYMOUS
+        )
         announce(
             turn,
-            _(
-                "The deadline has passed and there are objections. {name}, you can change the "
-                "proposal to meet them: amend #{number} and the new text. Objectors can "
-                "withdraw: withdraw objection #{number}. We have until {deadline}."
-            ).format(
+            _(words).format(
                 name=cards.member_name(turn.group, proposal.proposer, _),
                 number=proposal.number,
                 deadline=spell(turn, proposal.round.deadline),  # type: ignore[union-attr]

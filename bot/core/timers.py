@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core import commands as c
-from bot.core import rounds
+from bot.core import rounds, visibility
 from bot.core.cards import title_line
 from bot.core.document import Action, Document, Strong, bullets, para
 from bot.core.effects import DirectMessage, Post, SetTimer
@@ -104,7 +104,10 @@ def _nudge(turn: Turn, proposal: Proposal, member: Member) -> None:
         ),
         _response_buttons(proposal, _),
     )
-    turn.emit(DirectMessage(member.id, member.name, member.identities, document))
+    # Named in the group instead, they would be named as not having answered: not
+    # in an anonymous proposal (``visibility``), where only a private nudge is sent.
+    fallback = visibility.sight(proposal).waiting
+    turn.emit(DirectMessage(member.id, member.name, member.identities, document, fallback))
 
 
 def _nudge_proxy(turn: Turn, proposal: Proposal, member: Member) -> None:

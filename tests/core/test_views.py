@@ -205,9 +205,11 @@ def test_mydata_asked_in_the_group_is_sent_privately() -> None:
         conv.member_id("Alex"),
         ("console:alex",),
     )
-    data = json.loads(sent.content)
+    (data,) = json.loads(sent.content)["groups"]
     assert data["member"]["name"] == "Alex" and data["member"]["identities"] == ["console:alex"]
-    assert data["proposed"] == [1]
+    assert [(p["number"], p["versions"][0]["title"]) for p in data["proposed"]] == [
+        (1, "Move the morning visit to 10:00")
+    ]
     assert [(r["response"], r["member"], r["recorded_by"]) for r in data["responses"]] == [
         ("concern", 3, conv.member_id("Alex"))  # Mum, the third member
     ]
@@ -221,7 +223,7 @@ def test_mydata_asked_privately_is_answered_in_that_private_chat() -> None:
     decision = conv.by("Alex", c.MyData(), private=True)
     sent = files(decision)["my-data.json"]
     assert sent.chat == "dm:console:alex"
-    data = json.loads(sent.content)
+    (data,) = json.loads(sent.content)["groups"]
     assert data["proposed"] == [] and data["responses"] == []
     assert data["questions_and_answers"] == [{"proposal": 1, "question": "What about Tuesdays?"}]
 
