@@ -52,6 +52,7 @@ import aiosqlite
 
 from bot.core import commands as c
 from bot.core.effects import Message, SendFile
+from bot.core.forgetting import texts_in
 from bot.core.lifecycle import ACTIVE
 from bot.core.model import Stage
 from storage import rows
@@ -215,7 +216,7 @@ def _readable(effect: Message) -> Iterator[str]:
     """Every text in a message as a person would read it; a file's content read as
     its format wrote it (HTML entities, JSON escapes, CSV quoting, Markdown's and
     iCalendar's backslashes and folded lines undone)."""
-    yield from _texts(effect)
+    yield from texts_in(effect)
     if not isinstance(effect, SendFile):
         return
     content = effect.content
@@ -230,17 +231,6 @@ def _readable(effect: Message) -> Iterator[str]:
     if effect.mime.endswith("csv"):
         for row in csv.reader(io.StringIO(content)):
             yield from (cell.removeprefix("'") for cell in row)
-
-
-def _texts(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, tuple):
-        for item in value:
-            yield from _texts(item)
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for field in dataclasses.fields(value):
-            yield from _texts(getattr(value, field.name))
 
 
 def _json_strings(value: Any) -> Iterator[str]:

@@ -93,7 +93,7 @@ def addressed_to(effect: Message, forget: Forget) -> bool:
 def names(value: object, forget: Forget) -> bool:
     """Whether any words in ``value`` (a message, a document) name the person."""
     patterns = [p for p in (_accounts(forget), _words(forget)) if p is not None]
-    return any(p.search(text) for text in _texts(value) for p in patterns)
+    return any(p.search(text) for text in texts_in(value) for p in patterns)
 
 
 def scrub(value: T, forget: Forget) -> T:
@@ -123,15 +123,17 @@ def _scrub(value: Any, forget: Forget) -> Any:
     return value
 
 
-def _texts(value: Any) -> Iterator[str]:
+def texts_in(value: Any) -> Iterator[str]:
+    """Every string in a value: the value itself, or the strings in its tuples and
+    dataclass fields, all the way down (an effect, a document, a command)."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, tuple):
         for item in value:
-            yield from _texts(item)
+            yield from texts_in(item)
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         for f in dataclasses.fields(value):
-            yield from _texts(getattr(value, f.name))
+            yield from texts_in(getattr(value, f.name))
 
 
 # -- helpers -------------------------------------------------------------------------------
