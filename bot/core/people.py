@@ -215,15 +215,20 @@ def confirm_person(turn: Turn, action: c.ConfirmPerson) -> None:
         if _on_card(proposal, person.id):
             refresh_card(turn, proposal)
     _ = turn.group_t
+    if fold(account.name) == fold(person.name):
+        said = _("This chat account is {name}.").format(name=person.name)
+    else:
+        said = _("{account} is {name}.").format(account=account.name, name=person.name)
     turn.emit(
         Post(
             Document(
                 (
+                    para(said),
                     para(
                         _(
-                            "{account} is {name}. From now on {name} answers for "
-                            "themselves, and nobody else can answer for them."
-                        ).format(account=account.name, name=person.name)
+                            "From now on {name} answers for themselves, and nobody else "
+                            "can answer for them."
+                        ).format(name=person.name)
                     ),
                 )
             )

@@ -169,7 +169,7 @@ def test_a_facilitator_confirms_an_account_and_the_two_become_one_with_both_hist
 
     assert "Only a facilitator" in refused(conv, c.ConfirmPerson("Mum", "@Mum"), "Alex")
     conv.by("Sam", c.ConfirmPerson("Mum", "@Mum"))
-    assert "From now on Mum answers for themselves" in conv.last_text()
+    assert "This chat account is Mum.\nFrom now on Mum answers" in conv.last_text()
     (mum,) = [m for m in conv.group.members.values() if m.name == "Mum"]
     assert account not in conv.group.members
     assert mum.identities == ("console:mum",) and mum.added_by is None
