@@ -4,7 +4,6 @@ daily deletion of closed proposals past ``[storage] retention_months``."""
 from __future__ import annotations
 
 import asyncio
-import calendar
 import contextlib
 import logging
 import os
@@ -14,6 +13,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from dateutil.relativedelta import relativedelta
 
 from bot.adapter import Adapter
 from bot.app import Application
@@ -78,11 +79,7 @@ def _adapters(config: Config) -> list[Adapter]:
 def months_before(moment: datetime, months: int) -> datetime:
     """The same day and time ``months`` calendar months earlier; the last day of the
     month when that month is shorter (31 March, one month back, is 28 or 29 February)."""
-    index = moment.year * 12 + moment.month - 1 - months
-    year, month = index // 12, index % 12 + 1
-    return moment.replace(
-        year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1])
-    )
+    return moment - relativedelta(months=months)
 
 
 async def purge_expired(app: Application, months: int) -> int:
