@@ -96,15 +96,6 @@ _SERVER_NAME = re.compile(
 _MATRIX_USER = re.compile(r"@[^\s:@]+:(" + _SERVER_NAME.pattern + ")")
 _DEVICE_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*")
-_HOST_PORT = re.compile(r"(?:\[(?P<ip6>[0-9A-Fa-f:.]+)\]|(?P<host>[^\s:\[\]/]+)):(?P<port>\d{1,5})")
-
-
-def _split_host_port(text: str) -> tuple[str, int] | None:
-    """("127.0.0.1", 8443) from "127.0.0.1:8443" ("[::1]:8443" for IPv6), or None."""
-    match = _HOST_PORT.fullmatch(text)
-    if match is None or not 1 <= int(match["port"]) <= 65535:
-        return None
-    return match["ip6"] or match["host"], int(match["port"])
 
 
 @functools.cache

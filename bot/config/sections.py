@@ -37,7 +37,6 @@ from bot.config.schema import (
     TELEGRAM_MODES,
     TELEGRAM_WEBHOOK_PORTS,
     TOKEN_PLACEHOLDER,
-    _split_host_port,
 )
 from bot.config.settings import (
     DefaultsConfig,
@@ -48,6 +47,7 @@ from bot.config.settings import (
 )
 from bot.config.values import _Section
 from bot.config.words import _shown, _spell, _where_secret
+from bot.core.addresses import host_and_port
 from bot.core.deadlines import valid_timezone
 from bot.core.processes import PROCESSES
 
@@ -71,7 +71,7 @@ def _read_telegram(sec: _Section, env: Mapping[str, str]) -> TelegramConfig:
     mode = sec.choice("mode", "polling", TELEGRAM_MODES)
 
     listen = sec.text("listen", DEFAULT_LISTEN) or ""
-    if _split_host_port(listen) is None:
+    if host_and_port(listen) is None:
         sec.problem("listen", (
             f'listen should be an address and a port, like {sec.like("listen")} '
             f'or "0.0.0.0:8443"; you wrote {_shown(listen)}.'

@@ -20,9 +20,9 @@ from bot.config.schema import (
     ENV_TELEGRAM_TOKEN,
     SCHEMA,
     TOKEN_PLACEHOLDER,
-    _split_host_port,
 )
 from bot.config.words import _where_secret
+from bot.core.addresses import host_and_port
 from bot.core.model import GroupSettings
 
 
@@ -61,11 +61,11 @@ class TelegramConfig(_MasksSecrets):
 
     @property
     def listen_host(self) -> str:
-        return (_split_host_port(self.listen) or ("", 0))[0]
+        return (host_and_port(self.listen) or ("", 0))[0]
 
     @property
     def listen_port(self) -> int:
-        return (_split_host_port(self.listen) or ("", 0))[1]
+        return (host_and_port(self.listen) or ("", 0))[1]
 
     @property
     def token_is_placeholder(self) -> bool:
