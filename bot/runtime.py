@@ -21,6 +21,7 @@ from bot.app import Application
 from bot.clock import Clock, SystemClock
 from bot.core import record
 from bot.core.deadlines import valid_timezone
+from bot.core.i18n import real_language
 from bot.core.model import GroupSettings
 from bot.delivery import DeliveryLoop
 from bot.private_files import private_folder, write_private
@@ -50,10 +51,10 @@ class GroupNotFound(Exception):
 
 
 def check_language(settings: GroupSettings, code: str) -> GroupSettings:
-    cleaned = code.strip().lower()
-    if not cleaned.replace("-", "").isalpha() or not 2 <= len(cleaned.split("-")[0]) <= 3:
-        raise ValueError(f'"{code}" is not a language code. Try one like en, cy or pl.')
-    return replace(settings, language=cleaned)
+    language = real_language(code)
+    if language is None:
+        raise ValueError(f'"{code}" is not a language code I know. Try one like en, cy or pl.')
+    return replace(settings, language=language)
 
 
 def check_timezone(settings: GroupSettings, name: str) -> GroupSettings:

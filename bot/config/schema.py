@@ -95,7 +95,6 @@ _SERVER_NAME = re.compile(
 )
 _MATRIX_USER = re.compile(r"@[^\s:@]+:(" + _SERVER_NAME.pattern + ")")
 _DEVICE_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
-_LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*")
 
 
 @functools.cache

@@ -15,7 +15,6 @@ from zoneinfo import available_timezones
 from bot.config.schema import (
     _BOT_USERNAME,
     _DEVICE_ID,
-    _LANGUAGE,
     _MATRIX_USER,
     _SECRET_TOKEN,
     _SERVER_NAME,
@@ -49,6 +48,7 @@ from bot.config.values import _Section
 from bot.config.words import _shown, _spell, _where_secret
 from bot.core.addresses import host_and_port
 from bot.core.deadlines import valid_timezone
+from bot.core.i18n import real_language
 from bot.core.processes import PROCESSES
 
 
@@ -250,11 +250,12 @@ def _read_defaults(sec: _Section) -> DefaultsConfig:
         ))  # fmt: skip
         timezone = given.timezone
 
-    language = (sec.text("language", given.language) or "").lower().replace("_", "-")
-    if not _LANGUAGE.fullmatch(language):
+    written = sec.text("language", given.language) or ""
+    language = real_language(written)
+    if language is None:
         sec.problem("language", (
-            f'language should be a language code like "en", "cy" or "pl"; you wrote '
-            f"{_shown(language)}."
+            f'language should be the code of a language, like "en", "cy" or "pl"; you wrote '
+            f"{_shown(written)}, which is not a language code I know."
         ))  # fmt: skip
         language = given.language
 
