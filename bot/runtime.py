@@ -124,7 +124,7 @@ async def run(
     Stopping is quick in every state (see ``stop_all``): a start still waiting for
     its platform is cut short, sends under way get ``STOP_GRACE`` seconds, the
     updates in hand are finished, and the database is closed. A platform that
-    refuses the bot's token or password ends the run with ``Refused``.
+    refuses the bot's token or password ends the run with ``AccessRefused``.
 
     ``clock`` and ``adapters`` stand in for the system clock and the adapters the
     configuration names: tests run a clock that is ahead, or an adapter without pacing."""
