@@ -68,7 +68,7 @@ def _read_telegram(sec: _Section, env: Mapping[str, str]) -> TelegramConfig:
 
     base_url = sec.text("base_url", DEFAULT_BASE_URL) or DEFAULT_BASE_URL
     _check_url(sec, "base_url", base_url)
-    mode = sec.choice("mode", "polling", TELEGRAM_MODES)
+    mode = sec.choice("mode", sec.default("mode"), TELEGRAM_MODES)
 
     listen = sec.text("listen", DEFAULT_LISTEN) or ""
     if host_and_port(listen) is None:
@@ -169,8 +169,12 @@ def _read_matrix(sec: _Section, env: Mapping[str, str]) -> MatrixConfig:
         ))  # fmt: skip
 
     inviters = _read_inviters(sec)
-    encrypted_direct_rooms = sec.flag("encrypted_direct_rooms", True)
-    facilitators_from_power_levels = sec.flag("facilitators_from_power_levels", False)
+    encrypted_direct_rooms = sec.flag(
+        "encrypted_direct_rooms", sec.default("encrypted_direct_rooms")
+    )
+    facilitators_from_power_levels = sec.flag(
+        "facilitators_from_power_levels", sec.default("facilitators_from_power_levels")
+    )
     sec.finish()
     return MatrixConfig(
         homeserver=(homeserver or "").rstrip("/"), user_id=user_id or "",
@@ -216,10 +220,10 @@ def _read_storage(sec: _Section) -> StorageConfig:
     path = sec.text("path")
     if path == "":
         sec.problem("path", f"path should name the database file, like {sec.like('path')}.")
-    synchronous = sec.choice("synchronous", "full", SYNCHRONOUS)
+    synchronous = sec.choice("synchronous", sec.default("synchronous"), SYNCHRONOUS)
     retention = sec.whole_number(
         "retention_months",
-        None,
+        sec.default("retention_months"),
         1,
         MAX_RETENTION_MONTHS,
         hint=" To keep closed proposals forever, delete the line.",
@@ -231,7 +235,7 @@ def _read_storage(sec: _Section) -> StorageConfig:
 
 
 def _read_logging(sec: _Section) -> LoggingConfig:
-    level = sec.choice("level", "INFO", LOG_LEVELS)
+    level = sec.choice("level", sec.default("level"), LOG_LEVELS)
     sec.finish()
     return LoggingConfig(level=level)
 
