@@ -175,7 +175,7 @@ def _with_config(args: argparse.Namespace) -> int:
         print(check_config_text(config))
         return EXIT_STOPPED
     from bot import runtime
-    from bot.reaching import Refused
+    from bot.reaching import AccessRefused
 
     try:
         if args.command == "export":
@@ -191,7 +191,7 @@ def _with_config(args: argparse.Namespace) -> int:
     except runtime.GroupNotFound as problem:
         print(problem, file=sys.stderr)
         return EXIT_PROBLEM
-    except Refused as refusal:
+    except AccessRefused as refusal:
         print(refusal, file=sys.stderr)
         return EXIT_REFUSED
     except Exception as failure:  # a bug: said in the log in full, and in one line here

@@ -7,7 +7,7 @@ try ("I can't reach Telegram. Is this computer online? Trying again in 30 s."),
 never a stack trace, and the same growing pause on every platform.
 
 A platform that answers and says no (a wrong token or password) is different:
-trying again cannot help, so the adapter raises :class:`Refused` and the run
+trying again cannot help, so the adapter raises :class:`AccessRefused` and the run
 ends with its own exit code (see ``bot.cli``).
 
 Stopping is by cancellation: ``run`` cancels a start that is still waiting
@@ -29,7 +29,7 @@ FIRST_PAUSE = 2.0  # seconds before the second try
 MAX_PAUSE = 60.0  # the pause doubles up to this
 
 
-class Refused(Exception):
+class AccessRefused(Exception):
     """The platform answered and said no (a wrong token or password): trying again
     will not help. The message says what to change."""
 
@@ -66,7 +66,7 @@ async def patiently(
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> T:
     """``attempt()`` until it answers. Each :class:`NotReached` is said in the log
-    with the pause that follows; anything else (a :class:`Refused`) goes to the caller."""
+    with the pause that follows; anything else (a :class:`AccessRefused`) goes to the caller."""
     following = pauses(first, most)
     while True:
         try:

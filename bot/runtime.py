@@ -4,7 +4,6 @@ daily deletion of closed proposals past ``[storage] retention_months``."""
 from __future__ import annotations
 
 import asyncio
-import calendar
 import contextlib
 import logging
 import os
@@ -15,11 +14,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dateutil.relativedelta import relativedelta
+
 from bot.adapter import Adapter
 from bot.app import Application
 from bot.clock import Clock, SystemClock
 from bot.core import record
 from bot.core.deadlines import valid_timezone
+from bot.core.i18n import real_language
 from bot.core.model import GroupSettings
 from bot.delivery import DeliveryLoop
 from bot.private_files import private_folder, write_private
@@ -49,10 +51,10 @@ class GroupNotFound(Exception):
 
 
 def check_language(settings: GroupSettings, code: str) -> GroupSettings:
-    cleaned = code.strip().lower()
-    if not cleaned.replace("-", "").isalpha() or not 2 <= len(cleaned.split("-")[0]) <= 3:
-        raise ValueError(f'"{code}" is not a language code. Try one like en, cy or pl.')
-    return replace(settings, language=cleaned)
+    language = real_language(code)
+    if language is None:
+        raise ValueError(f'"{code}" is not a language code I know. Try one like en, cy or pl.')
+    return replace(settings, language=language)
 
 
 def check_timezone(settings: GroupSettings, name: str) -> GroupSettings:
@@ -78,11 +80,7 @@ def _adapters(config: Config) -> list[Adapter]:
 def months_before(moment: datetime, months: int) -> datetime:
     """The same day and time ``months`` calendar months earlier; the last day of the
     month when that month is shorter (31 March, one month back, is 28 or 29 February)."""
-    index = moment.year * 12 + moment.month - 1 - months
-    year, month = index // 12, index % 12 + 1
-    return moment.replace(
-        year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1])
-    )
+    return moment - relativedelta(months=months)
 
 
 async def purge_expired(app: Application, months: int) -> int:
@@ -126,7 +124,7 @@ async def run(
     Stopping is quick in every state (see ``stop_all``): a start still waiting for
     its platform is cut short, sends under way get ``STOP_GRACE`` seconds, the
     updates in hand are finished, and the database is closed. A platform that
-    refuses the bot's token or password ends the run with ``Refused``.
+    refuses the bot's token or password ends the run with ``AccessRefused``.
 
     ``clock`` and ``adapters`` stand in for the system clock and the adapters the
     configuration names: tests run a clock that is ahead, or an adapter without pacing."""

@@ -23,7 +23,7 @@ import logging
 import nio
 
 from adapters.matrix import names
-from adapters.matrix.crosssigning import Outcome, cross_sign
+from adapters.matrix.crosssigning import DeviceSigning, cross_sign
 from adapters.matrix.deliver import Deliveries
 from adapters.matrix.events import Translator
 from adapters.matrix.login import LoginFailed, log_in, make_client, password_login
@@ -58,7 +58,7 @@ class MatrixAdapter:
         self._deliveries: Deliveries | None = None
         self._task: asyncio.Task[None] | None = None
         # How cross-signing went at the last start (None: no encryption, or not tried).
-        self.cross_signing: Outcome | None = None
+        self.cross_signing: DeviceSigning | None = None
         self._translator: Translator | None = None
 
     @property
@@ -100,7 +100,7 @@ class MatrixAdapter:
         )
         log.info("Matrix: %s on %s, device %s", user_id, self.settings.homeserver, client.device_id)
 
-    async def _cross_sign(self, client: nio.AsyncClient) -> Outcome | None:
+    async def _cross_sign(self, client: nio.AsyncClient) -> DeviceSigning | None:
         """Have the bot's device signed by its own account, so Element trusts it.
 
         Trouble here never stops the bot: it works on, its device unverified."""

@@ -36,7 +36,9 @@ KEYS = "/_matrix/client/v3/keys"
 Json = dict[str, Any]
 
 
-class Outcome(StrEnum):
+class DeviceSigning(StrEnum):
+    """What became of signing the bot's device at start."""
+
     SIGNED = "signed"  # the device was signed now (after uploading the keys, if new)
     ALREADY = "already signed"
     NEEDS_PASSWORD = "needs the password"
@@ -124,13 +126,15 @@ async def request(client: nio.AsyncClient, path: str, body: Json) -> tuple[int, 
         answer.release()
 
 
-async def cross_sign(client: nio.AsyncClient, store: Path | str, password: str | None) -> Outcome:
+async def cross_sign(
+    client: nio.AsyncClient, store: Path | str, password: str | None
+) -> DeviceSigning:
     """Make sure the bot's device is cross-signed (see the module's docstring)."""
     me = str(client.user_id)
     status, found = await request(client, f"{KEYS}/query", {"device_keys": {me: []}})
     if status != 200:
         log.warning("cross-signing: the key query failed (HTTP %s)", status)
-        return Outcome.FAILED
+        return DeviceSigning.FAILED
     on_server = {u: found.get(f"{u}_keys", {}).get(me, {}).get("keys", {}) for u in USAGES}
     path = Path(store) / SEED_FILE
     keys = read_seeds(path, me)
@@ -153,19 +157,19 @@ async def cross_sign(client: nio.AsyncClient, store: Path | str, password: str |
             "does not exist" if keys is None else "holds other ones",
             SEED_FILE,
         )
-        return Outcome.REFUSED
+        return DeviceSigning.REFUSED
     device_keys = found.get("device_keys", {}).get(me, {}).get(str(client.device_id))
     if device_keys is None:
         log.warning("cross-signing: the server has no keys for device %s yet", client.device_id)
-        return Outcome.FAILED
+        return DeviceSigning.FAILED
     if signed_by(device_keys, me, keys["self_signing"]):
-        return Outcome.ALREADY
+        return DeviceSigning.ALREADY
     return await _sign_device(client, device_keys, keys["self_signing"])
 
 
 async def _upload_keys(
     client: nio.AsyncClient, keys: dict[str, SigningKey], password: str | None
-) -> Outcome | None:
+) -> DeviceSigning | None:
     """Upload the three public keys; None when done, else what stopped it."""
     me, path = str(client.user_id), f"{KEYS}/device_signing/upload"
     body: Json = {"master_key": key_of(me, "master", keys["master"])}
@@ -178,25 +182,27 @@ async def _upload_keys(
                 "cross-signing: the server wants the bot's password to upload its keys. Give "
                 "the bot its password once (DT_MATRIX_PASSWORD), then start it again."
             )
-            return Outcome.NEEDS_PASSWORD
+            return DeviceSigning.NEEDS_PASSWORD
         who = {"type": "m.id.user", "user": me}
         body["auth"] = {"type": "m.login.password", "identifier": who, "password": password}
         body["auth"]["session"] = answer["session"]
         status, answer = await request(client, path, body)
     if status != 200:
         log.error("cross-signing: uploading the keys failed: %s %s", status, answer)
-        return Outcome.FAILED
+        return DeviceSigning.FAILED
     log.info("cross-signing: uploaded the keys of %s", me)
     return None
 
 
-async def _sign_device(client: nio.AsyncClient, device_keys: Json, key: SigningKey) -> Outcome:
+async def _sign_device(
+    client: nio.AsyncClient, device_keys: Json, key: SigningKey
+) -> DeviceSigning:
     me, device = str(client.user_id), str(client.device_id)
     signed = sign(device_keys, me, key)
     signed.pop("unsigned", None)  # the server's notes (the display name), not the device's
     status, answer = await request(client, f"{KEYS}/signatures/upload", {me: {device: signed}})
     if status != 200 or answer.get("failures"):
         log.error("cross-signing: signing device %s failed: %s", device, answer)
-        return Outcome.FAILED
+        return DeviceSigning.FAILED
     log.info("cross-signing: signed device %s", device)
-    return Outcome.SIGNED
+    return DeviceSigning.SIGNED

@@ -15,7 +15,7 @@ The bot never logs out on shutdown: that would delete the device and its keys.
 A homeserver that cannot be reached, or answers with an error of its own (a
 502 from its proxy, "too many requests"), is waited out with the shared retry
 of ``bot.reaching``, one plain sentence per try; a refused password or access
-token is final (:class:`LoginFailed`, a ``Refused``).
+token is final (:class:`LoginFailed`, a ``AccessRefused``).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from nio.crypto import ENCRYPTION_ENABLED
 from adapters.matrix import keystore
 from adapters.matrix.send import NETWORK_ERRORS
 from adapters.matrix.settings import MatrixSettings
-from bot.reaching import NotReached, Refused, patiently
+from bot.reaching import AccessRefused, NotReached, patiently
 
 log = logging.getLogger("deciding_together.matrix")
 
@@ -49,7 +49,7 @@ REFUSALS = frozenset(
 )  # fmt: skip
 
 
-class LoginFailed(Refused):
+class LoginFailed(AccessRefused):
     """The bot could not log in; the message says what to check."""
 
 

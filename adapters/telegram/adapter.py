@@ -36,6 +36,7 @@ from adapters.telegram.updates import ALLOWED_UPDATES, Updates
 from adapters.telegram.vouching import Vouching
 from adapters.telegram.webhook import WebhookServer
 from bot.adapter import DeliveryFailed
+from bot.core.addresses import host_and_port
 from bot.core.commands import Actor
 from bot.core.i18n import installed_languages
 from bot.reaching import NotReached, patiently
@@ -79,12 +80,12 @@ def api_url(base_url: str | None) -> str:
 
 
 def listen_address(listen: str | None) -> tuple[str, int]:
-    host, _, port = (listen or DEFAULT_LISTEN).rpartition(":")
-    if not port.isdigit():
+    address = host_and_port(listen or DEFAULT_LISTEN)
+    if address is None:
         raise TelegramSetupError(
             f'[telegram] listen = "{listen}" needs a port, like "{DEFAULT_LISTEN}".'
         )
-    return host.strip("[]") or "0.0.0.0", int(port)
+    return address
 
 
 class TelegramAdapter:

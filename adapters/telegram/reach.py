@@ -13,12 +13,12 @@ from typing import TypeVar
 
 from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.reaching import NotReached, Refused, patiently
+from bot.reaching import AccessRefused, NotReached, patiently
 
 T = TypeVar("T")
 
 
-class TelegramSetupError(Refused):
+class TelegramSetupError(AccessRefused):
     """The adapter cannot start as configured; the message says what to change."""
 
 

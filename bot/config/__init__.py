@@ -39,6 +39,7 @@ from bot.config.schema import (
     DEFAULT_DEVICE_ID,
     DEFAULT_LISTEN,
     DEFAULT_STORE_PATH,
+    DEFAULTS,
     ENV_MATRIX_ACCESS_TOKEN,
     ENV_MATRIX_PASSWORD,
     ENV_TELEGRAM_SECRET_TOKEN,
@@ -65,6 +66,7 @@ from bot.config.settings import (
 from bot.config.summary import check_config_text
 
 __all__ = [
+    "DEFAULTS",
     "DEFAULT_BASE_URL",
     "DEFAULT_DATABASE",
     "DEFAULT_DEVICE_ID",

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import fields
+from typing import Any
+
+from bot.core.model import GroupSettings
 
 # Every section and setting the file may hold, each with a value to show in
 # messages ("like mode = "polling""). Unknown names are checked against this
@@ -70,11 +74,43 @@ FROM_FILE = "the config file"
 # check-config and export work, but the bot will not run with it.
 TOKEN_PLACEHOLDER = "put-your-bot-token-here"
 
-DEFAULT_BASE_URL = "https://api.telegram.org/bot"
-DEFAULT_LISTEN = "127.0.0.1:8443"
-DEFAULT_DEVICE_ID = "DECIDINGTOGETHER"
-DEFAULT_STORE_PATH = "matrix-store"
-DEFAULT_DATABASE = "deciding-together.db"
+# What each setting is when it is not written: the one table of defaults. The
+# typed settings (bot.config.settings) and the readers take theirs from here, and
+# tests hold config.example.toml and the docs to it. [defaults] are a new group's
+# settings, so they are GroupSettings's own. None: off, or nothing, unless written.
+# Settings without an entry (a token, a homeserver…) must be written when used.
+_GROUP = GroupSettings()
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "telegram": {
+        "base_url": "https://api.telegram.org/bot",
+        "mode": "polling",
+        "webhook_url": None,
+        "listen": "127.0.0.1:8443",
+        "secret_token": None,
+        "bot_username": None,  # asked of Telegram
+    },
+    "matrix": {
+        "device_id": "DECIDINGTOGETHER",
+        "store_path": "matrix-store",
+        "encrypted_direct_rooms": True,
+        "facilitators_from_power_levels": False,
+    },
+    "storage": {
+        "path": "deciding-together.db",
+        "synchronous": "full",
+        "retention_months": None,  # closed proposals are kept
+    },
+    "defaults": {item.name: getattr(_GROUP, item.name) for item in fields(GroupSettings)},
+    "logging": {
+        "level": "INFO",
+    },
+}
+
+DEFAULT_BASE_URL: str = DEFAULTS["telegram"]["base_url"]
+DEFAULT_LISTEN: str = DEFAULTS["telegram"]["listen"]
+DEFAULT_DEVICE_ID: str = DEFAULTS["matrix"]["device_id"]
+DEFAULT_STORE_PATH: str = DEFAULTS["matrix"]["store_path"]
+DEFAULT_DATABASE: str = DEFAULTS["storage"]["path"]
 TELEGRAM_MODES = ("polling", "webhook")
 # Telegram only delivers webhooks to these ports.
 TELEGRAM_WEBHOOK_PORTS = (443, 80, 88, 8443)
@@ -95,16 +131,6 @@ _SERVER_NAME = re.compile(
 )
 _MATRIX_USER = re.compile(r"@[^\s:@]+:(" + _SERVER_NAME.pattern + ")")
 _DEVICE_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
-_LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*")
-_HOST_PORT = re.compile(r"(?:\[(?P<ip6>[0-9A-Fa-f:.]+)\]|(?P<host>[^\s:\[\]/]+)):(?P<port>\d{1,5})")
-
-
-def _split_host_port(text: str) -> tuple[str, int] | None:
-    """("127.0.0.1", 8443) from "127.0.0.1:8443" ("[::1]:8443" for IPv6), or None."""
-    match = _HOST_PORT.fullmatch(text)
-    if match is None or not 1 <= int(match["port"]) <= 65535:
-        return None
-    return match["ip6"] or match["host"], int(match["port"])
 
 
 @functools.cache

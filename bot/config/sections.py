@@ -15,7 +15,6 @@ from zoneinfo import available_timezones
 from bot.config.schema import (
     _BOT_USERNAME,
     _DEVICE_ID,
-    _LANGUAGE,
     _MATRIX_USER,
     _SECRET_TOKEN,
     _SERVER_NAME,
@@ -37,7 +36,6 @@ from bot.config.schema import (
     TELEGRAM_MODES,
     TELEGRAM_WEBHOOK_PORTS,
     TOKEN_PLACEHOLDER,
-    _split_host_port,
 )
 from bot.config.settings import (
     DefaultsConfig,
@@ -48,7 +46,9 @@ from bot.config.settings import (
 )
 from bot.config.values import _Section
 from bot.config.words import _shown, _spell, _where_secret
+from bot.core.addresses import host_and_port
 from bot.core.deadlines import valid_timezone
+from bot.core.i18n import real_language
 from bot.core.processes import PROCESSES
 
 
@@ -68,10 +68,10 @@ def _read_telegram(sec: _Section, env: Mapping[str, str]) -> TelegramConfig:
 
     base_url = sec.text("base_url", DEFAULT_BASE_URL) or DEFAULT_BASE_URL
     _check_url(sec, "base_url", base_url)
-    mode = sec.choice("mode", "polling", TELEGRAM_MODES)
+    mode = sec.choice("mode", sec.default("mode"), TELEGRAM_MODES)
 
     listen = sec.text("listen", DEFAULT_LISTEN) or ""
-    if _split_host_port(listen) is None:
+    if host_and_port(listen) is None:
         sec.problem("listen", (
             f'listen should be an address and a port, like {sec.like("listen")} '
             f'or "0.0.0.0:8443"; you wrote {_shown(listen)}.'
@@ -169,8 +169,12 @@ def _read_matrix(sec: _Section, env: Mapping[str, str]) -> MatrixConfig:
         ))  # fmt: skip
 
     inviters = _read_inviters(sec)
-    encrypted_direct_rooms = sec.flag("encrypted_direct_rooms", True)
-    facilitators_from_power_levels = sec.flag("facilitators_from_power_levels", False)
+    encrypted_direct_rooms = sec.flag(
+        "encrypted_direct_rooms", sec.default("encrypted_direct_rooms")
+    )
+    facilitators_from_power_levels = sec.flag(
+        "facilitators_from_power_levels", sec.default("facilitators_from_power_levels")
+    )
     sec.finish()
     return MatrixConfig(
         homeserver=(homeserver or "").rstrip("/"), user_id=user_id or "",
@@ -216,10 +220,10 @@ def _read_storage(sec: _Section) -> StorageConfig:
     path = sec.text("path")
     if path == "":
         sec.problem("path", f"path should name the database file, like {sec.like('path')}.")
-    synchronous = sec.choice("synchronous", "full", SYNCHRONOUS)
+    synchronous = sec.choice("synchronous", sec.default("synchronous"), SYNCHRONOUS)
     retention = sec.whole_number(
         "retention_months",
-        None,
+        sec.default("retention_months"),
         1,
         MAX_RETENTION_MONTHS,
         hint=" To keep closed proposals forever, delete the line.",
@@ -231,7 +235,7 @@ def _read_storage(sec: _Section) -> StorageConfig:
 
 
 def _read_logging(sec: _Section) -> LoggingConfig:
-    level = sec.choice("level", "INFO", LOG_LEVELS)
+    level = sec.choice("level", sec.default("level"), LOG_LEVELS)
     sec.finish()
     return LoggingConfig(level=level)
 
@@ -250,11 +254,12 @@ def _read_defaults(sec: _Section) -> DefaultsConfig:
         ))  # fmt: skip
         timezone = given.timezone
 
-    language = (sec.text("language", given.language) or "").lower().replace("_", "-")
-    if not _LANGUAGE.fullmatch(language):
+    written = sec.text("language", given.language) or ""
+    language = real_language(written)
+    if language is None:
         sec.problem("language", (
-            f'language should be a language code like "en", "cy" or "pl"; you wrote '
-            f"{_shown(language)}."
+            f'language should be the code of a language, like "en", "cy" or "pl"; you wrote '
+            f"{_shown(written)}, which is not a language code I know."
         ))  # fmt: skip
         language = given.language
 

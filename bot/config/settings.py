@@ -17,13 +17,17 @@ from bot.config.schema import (
     DEFAULT_DEVICE_ID,
     DEFAULT_LISTEN,
     DEFAULT_STORE_PATH,
+    DEFAULTS,
     ENV_TELEGRAM_TOKEN,
     SCHEMA,
     TOKEN_PLACEHOLDER,
-    _split_host_port,
 )
 from bot.config.words import _where_secret
+from bot.core.addresses import host_and_port
 from bot.core.model import GroupSettings
+
+_TELEGRAM = DEFAULTS["telegram"]
+_MATRIX = DEFAULTS["matrix"]
 
 
 class _MasksSecrets:
@@ -51,21 +55,21 @@ class TelegramConfig(_MasksSecrets):
 
     token: str
     base_url: str = DEFAULT_BASE_URL
-    mode: str = "polling"  # "polling" or "webhook"
-    webhook_url: str | None = None
+    mode: str = _TELEGRAM["mode"]  # "polling" or "webhook"
+    webhook_url: str | None = _TELEGRAM["webhook_url"]
     listen: str = DEFAULT_LISTEN  # where the webhook server listens, host:port
-    secret_token: str | None = None  # Telegram sends it with each webhook call
-    bot_username: str | None = None  # without "@"
+    secret_token: str | None = _TELEGRAM["secret_token"]  # sent with each webhook call
+    bot_username: str | None = _TELEGRAM["bot_username"]  # without "@"
     # Where each secret was read from: an environment variable's name or FROM_FILE.
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def listen_host(self) -> str:
-        return (_split_host_port(self.listen) or ("", 0))[0]
+        return (host_and_port(self.listen) or ("", 0))[0]
 
     @property
     def listen_port(self) -> int:
-        return (_split_host_port(self.listen) or ("", 0))[1]
+        return (host_and_port(self.listen) or ("", 0))[1]
 
     @property
     def token_is_placeholder(self) -> bool:
@@ -83,8 +87,8 @@ class MatrixConfig(_MasksSecrets):
     access_token: str | None = None  # used instead of the password when both are given
     device_id: str = DEFAULT_DEVICE_ID
     store_path: Path = Path(DEFAULT_STORE_PATH)
-    encrypted_direct_rooms: bool = True
-    facilitators_from_power_levels: bool = False
+    encrypted_direct_rooms: bool = _MATRIX["encrypted_direct_rooms"]
+    facilitators_from_power_levels: bool = _MATRIX["facilitators_from_power_levels"]
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def may_invite(self, user_id: str) -> bool:
@@ -102,32 +106,33 @@ class MatrixConfig(_MasksSecrets):
 @dataclass(frozen=True, slots=True)
 class StorageConfig:
     path: Path = Path(DEFAULT_DATABASE)
-    synchronous: str = "full"  # "full": every commit survives a power cut; "normal": faster
-    retention_months: int | None = None  # None: keep closed proposals forever
+    # "full": every commit survives a power cut; "normal": faster
+    synchronous: str = DEFAULTS["storage"]["synchronous"]
+    retention_months: int | None = DEFAULTS["storage"]["retention_months"]  # None: forever
 
 
-_GROUP = GroupSettings()
+_GROUP = DEFAULTS["defaults"]
 
 
 @dataclass(frozen=True, slots=True)
 class DefaultsConfig:
     """What a new group starts with; the defaults are ``GroupSettings``'s own."""
 
-    timezone: str = _GROUP.timezone
-    language: str = _GROUP.language
-    process: str = _GROUP.process
-    quorum: int = _GROUP.quorum
-    duration: timedelta | None = _GROUP.duration
-    questions: timedelta | None = _GROUP.questions
-    nudge_before: timedelta = _GROUP.nudge_before
-    min_deadline: timedelta = _GROUP.min_deadline
-    resolve: timedelta = _GROUP.resolve
-    digest: bool = _GROUP.digest
+    timezone: str = _GROUP["timezone"]
+    language: str = _GROUP["language"]
+    process: str = _GROUP["process"]
+    quorum: int = _GROUP["quorum"]
+    duration: timedelta | None = _GROUP["duration"]
+    questions: timedelta | None = _GROUP["questions"]
+    nudge_before: timedelta = _GROUP["nudge_before"]
+    min_deadline: timedelta = _GROUP["min_deadline"]
+    resolve: timedelta = _GROUP["resolve"]
+    digest: bool = _GROUP["digest"]
 
 
 @dataclass(frozen=True, slots=True)
 class LoggingConfig:
-    level: str = "INFO"
+    level: str = DEFAULTS["logging"]["level"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.config.problems import Problem
-from bot.config.schema import FROM_FILE, SCHEMA, SECRET_ENV, _home_of
+from bot.config.schema import DEFAULTS, FROM_FILE, SCHEMA, SECRET_ENV, _home_of
 from bot.config.words import _did_you_mean, _either, _name, _shown
 from bot.core.deadlines import parse_duration
 
@@ -39,6 +39,10 @@ class _Section:
         # A setting that is missing altogether is told first.
         position = list(self.table).index(key) if key in self.table else -1
         self._found.append((position, Problem(where or self.where(key), message)))
+
+    def default(self, key: str) -> Any:
+        """What ``key`` is when it is not written (``DEFAULTS``, the one table)."""
+        return DEFAULTS[self.name][key]
 
     def like(self, key: str) -> str:
         return f"{key} = {SCHEMA[self.name][key]}"

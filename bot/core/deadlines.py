@@ -25,7 +25,6 @@ zone. It needs a little help, which is given here before and after it reads:
 
 from __future__ import annotations
 
-import calendar
 import functools
 import math
 import re
@@ -33,6 +32,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, available_timezones
+
+from dateutil.relativedelta import relativedelta
 
 from bot.core.i18n import N_, Phrase
 from bot.core.model import QuietHours
@@ -319,14 +320,6 @@ def _dateparser(language: str, base: datetime, zone: str) -> DateDataParser:
     )
 
 
-def _add_months(moment: datetime, months: int) -> datetime:
-    """The same wall-clock time ``months`` calendar months later (31 Jan + 1 → 28 Feb)."""
-    index = moment.month - 1 + months
-    year, month = moment.year + index // 12, index % 12 + 1
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return moment.replace(year=year, month=month, day=day)
-
-
 def _read_iso(text: str, zone: ZoneInfo) -> datetime | None:
     if not re.match(r"\d{4}-\d{2}-\d{2}", text):
         return None
@@ -367,7 +360,9 @@ def _read_natural(text: str, now: datetime, zone: ZoneInfo, language: str) -> da
 def _read_deadline(text: str, now: datetime, zone: ZoneInfo, language: str) -> datetime | None:
     length = _read_length(text)
     if length is not None:
-        moment = _add_months(now.astimezone(zone), length.months) if length.months else now
+        moment = now
+        if length.months:  # calendar months, same wall-clock time (31 Jan + 1 → 28 Feb)
+            moment = now.astimezone(zone) + relativedelta(months=length.months)
         return moment + timedelta(minutes=length.minutes)
     return _read_iso(text, zone) or _read_natural(text, now, zone, language)
 

@@ -24,7 +24,7 @@ from bot.core.document import doc, para
 from bot.core.effects import Effect
 from bot.core.forgetting import pseudonym_member
 from bot.core.frozen import constructor
-from bot.core.i18n import can_write
+from bot.core.i18n import can_write, real_language
 from bot.core.model import Group, Member, MemberStatus, Role
 from bot.core.turn import Refusal, Turn
 from bot.core.typed import cleaned
@@ -262,8 +262,12 @@ def _platform_language(group: Group, actor: c.Actor) -> str | None:
     when they are not acting, are in it too. ``language`` changes it."""
     if not actor.language:
         return None
-    code = actor.language.lower().replace("_", "-")
-    if not can_write(code) or code.split("-")[0] == group.settings.language.split("-")[0]:
+    code = real_language(actor.language)
+    if (
+        code is None
+        or not can_write(code)
+        or code.split("-")[0] == group.settings.language.split("-")[0]
+    ):
         return None
     return code
 

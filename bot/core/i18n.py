@@ -11,9 +11,12 @@ that are chosen in one place and translated later, for their reader.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+
+from babel import Locale, UnknownLocaleError
 
 Translate = Callable[[str], str]
 
@@ -38,6 +41,50 @@ def install(language: str, gettext: Translate) -> None:
 
 def installed_languages() -> list[str]:
     return sorted({"en", *_catalogs})
+
+
+# Longer than any language code people use ("zh-hant-tw", "en-gb-oxendict").
+_MAX_CODE = 35
+# Codes Babel reads as a stand-in, not as a language (it reads "und" as English).
+_NOT_LANGUAGES = frozenset({"und", "root", "mul", "zxx", "mis"})
+
+
+# Remembered: every request carries the code of the person's chat app.
+@functools.lru_cache(maxsize=256)
+def real_language(text: str) -> str | None:
+    """``text`` as the code of a real language, written the bot's way ("pt_BR" →
+    "pt-br", "CY" → "cy"); None if it is not one ("zz", "English", "12").
+
+    The one check for every language code the bot is given: by a person
+    (``language cy``), a facilitator (``settings language cy``), the config file
+    and the demo. Babel, whose data lists the world's languages, decides. A real
+    language the bot cannot write yet is still a language: ``can_write`` tells that.
+    """
+    code = text.strip().replace("_", "-").lower()
+    subtags = code.split("-")
+    if (
+        not code
+        or len(code) > _MAX_CODE
+        or not all(tag.isascii() and tag.isalnum() for tag in subtags)
+        or not subtags[0].isalpha()
+        or subtags[0] in _NOT_LANGUAGES
+    ):
+        return None
+    try:
+        locale = Locale.parse(code, sep="-")
+    except (UnknownLocaleError, ValueError):
+        try:  # a region Babel has no data for ("en-419"): the language is still real
+            locale = Locale.parse(subtags[0])
+        except (UnknownLocaleError, ValueError):
+            return None
+    # Babel fills in what it guesses ("iw" → he_IL, "en-zz" → en_US); keep the
+    # language (old codes made current) and only the script and region given.
+    kept = [locale.language]
+    if locale.script and locale.script.lower() in subtags[1:]:
+        kept.append(locale.script)
+    if locale.territory and locale.territory.lower() in subtags[1:]:
+        kept.append(locale.territory)
+    return "-".join(kept).lower()
 
 
 def can_write(language: str | None) -> bool:

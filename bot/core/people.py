@@ -11,7 +11,7 @@ from bot.core import commands as c
 from bot.core import deadlines
 from bot.core.document import Document, Strong, fill, para
 from bot.core.effects import Forget, Post
-from bot.core.i18n import N_, can_write
+from bot.core.i18n import N_, can_write, real_language
 from bot.core.merging import merge_members
 from bot.core.model import Group, GroupSettings, Member, MemberStatus, Proposal, Role
 from bot.core.names import find_member, fold
@@ -22,6 +22,8 @@ from bot.core.when import language_name, zone_name
 
 LINK_VALID_FOR = timedelta(days=1)
 MAX_NAME = 60
+# What of a code that is not a language is said back (the rest may be anything typed).
+MAX_CODE_SHOWN = 20
 
 
 # Said to someone the platform does not vouch for: not in the chat where they acted.
@@ -280,7 +282,7 @@ def my_setting(turn: Turn, action: c.MySetting) -> None:
     assert member is not None
     key, value = action.key, action.value.strip()
     if key == "language":
-        code = _language(value)
+        code = _language(value, "language cy")
         member = replace(member, language=code)
         turn.member = member
         turn.group = turn.group.with_member(member)
@@ -339,10 +341,14 @@ def my_setting(turn: Turn, action: c.MySetting) -> None:
         )
 
 
-def _language(value: str) -> str:
-    code = value.strip().lower().replace("_", "-")
-    if not (2 <= len(code.split("-")[0]) <= 3) or not code.replace("-", "").isalpha():
-        raise Refusal("Please give a language code, like en, cy or pl.", example="language cy")
+def _language(value: str, example: str) -> str:
+    code = real_language(value)
+    if code is None:
+        raise Refusal(
+            "I don't know a language with the code {code}. Try one like en, cy or pl.",
+            example=example,
+            code=value[:MAX_CODE_SHOWN],
+        )
     return code
 
 
@@ -372,7 +378,7 @@ def group_setting(turn: Turn, action: c.GroupSetting) -> None:
             )
         new = replace(settings, timezone=zone)
     elif key == "language":
-        new = replace(settings, language=_language(value))
+        new = replace(settings, language=_language(value, "settings language cy"))
     elif key == "process":
         process = PROCESS_NAMES.get(fold(value))
         if process is None:

@@ -274,7 +274,7 @@ def test_a_facilitator_changes_a_group_setting(
     ("key", "value", "says"),
     [
         ("timezone", "Nowhere", "I don't know the time zone Nowhere."),
-        ("language", "x", "Please give a language code"),
+        ("language", "x", "I don't know a language with the code x."),
         ("process", "vote", "Choose consent, lazy, advice, consensus, choice, time or ack."),
         ("quorum", "150", "A quorum is a percentage from 0 to 100."),
         ("quorum", "lots", "A quorum is a percentage from 0 to 100."),

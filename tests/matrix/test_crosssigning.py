@@ -23,7 +23,7 @@ import pytest
 from aiohttp import web
 from nacl.signing import SigningKey
 
-from adapters.matrix.crosssigning import SEED_FILE, Outcome, canonical_json, cross_sign
+from adapters.matrix.crosssigning import SEED_FILE, DeviceSigning, canonical_json, cross_sign
 
 from .people import People, Person, log_in
 from .signatures import canonical, cross_signed_device, query_keys, verify
@@ -59,7 +59,7 @@ async def test_the_first_run_makes_the_keys_and_signs_the_device(
 
     outcome = await cross_sign(bot.client, tmp_path, bot.user.password)
 
-    assert outcome is Outcome.SIGNED
+    assert outcome is DeviceSigning.SIGNED
     chain = await cross_signed_device(
         synapse, alice.user.access_token, bot.user_id, bot.client.device_id
     )
@@ -79,7 +79,7 @@ async def test_a_second_run_uploads_nothing_new(
     seeds = (tmp_path / SEED_FILE).read_bytes()
     before = await query_keys(synapse, alice.user.access_token, bot.user_id)
 
-    assert await cross_sign(bot.client, tmp_path, bot.user.password) is Outcome.ALREADY
+    assert await cross_sign(bot.client, tmp_path, bot.user.password) is DeviceSigning.ALREADY
 
     after = await query_keys(synapse, alice.user.access_token, bot.user_id)
     assert after["master_keys"] == before["master_keys"]
@@ -106,7 +106,7 @@ async def test_a_device_without_the_signature_is_signed_with_the_same_keys(
         ]
     )
 
-    assert await cross_sign(second.client, tmp_path, bot.user.password) is Outcome.SIGNED
+    assert await cross_sign(second.client, tmp_path, bot.user.password) is DeviceSigning.SIGNED
 
     chain = await cross_signed_device(
         synapse, alice.user.access_token, bot.user_id, second.client.device_id
@@ -129,8 +129,8 @@ async def test_a_master_key_the_bot_does_not_hold_is_never_replaced(
 
     with caplog.at_level(logging.ERROR, logger="deciding_together.matrix"):
         # No seed file (a lost store), then another account's worth of seeds.
-        assert await cross_sign(bot.client, tmp_path / "lost", None) is Outcome.REFUSED
-        assert await cross_sign(bot.client, tmp_path / "other", "") is Outcome.REFUSED
+        assert await cross_sign(bot.client, tmp_path / "lost", None) is DeviceSigning.REFUSED
+        assert await cross_sign(bot.client, tmp_path / "other", "") is DeviceSigning.REFUSED
 
     assert not (tmp_path / "lost" / SEED_FILE).exists()
     after = await query_keys(synapse, alice.user.access_token, bot.user_id)
@@ -197,13 +197,13 @@ async def test_the_password_is_given_when_the_server_asks_for_it(
         bot.client.homeserver = gate.url
         with caplog.at_level(logging.WARNING, logger="deciding_together.matrix"):
             # With an access token only, the bot says what it needs and uploads nothing.
-            assert await cross_sign(bot.client, tmp_path, None) is Outcome.NEEDS_PASSWORD
+            assert await cross_sign(bot.client, tmp_path, None) is DeviceSigning.NEEDS_PASSWORD
         keys = await query_keys(synapse, alice.user.access_token, bot.user_id)
         assert keys["master_keys"] == {}
         assert any("password once" in record.message for record in caplog.records)
 
         # Given the password, the next start uploads the keys it made the first time.
-        assert await cross_sign(bot.client, tmp_path, bot.user.password) is Outcome.SIGNED
+        assert await cross_sign(bot.client, tmp_path, bot.user.password) is DeviceSigning.SIGNED
 
     assert gate.auth[:2] == [None, None] and gate.auth[3:] == []
     assert gate.auth[2] == {

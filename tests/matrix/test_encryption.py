@@ -14,7 +14,7 @@ from datetime import timedelta
 import nio
 import pytest
 
-from adapters.matrix.crosssigning import SEED_FILE, Outcome
+from adapters.matrix.crosssigning import SEED_FILE, DeviceSigning
 from bot.core.model import Stage
 
 from .bot import Bots, BotUnderTest, bots, is_edit_of
@@ -121,7 +121,7 @@ async def test_the_bot_is_a_cross_signed_device_of_its_own_account(
 ) -> None:
     alice = await people.new("alice", encryption=True)
     bot = await bots.new(allowed_inviters=(alice.user_id,), encrypted=True)
-    assert bot.adapter is not None and bot.adapter.cross_signing is Outcome.SIGNED
+    assert bot.adapter is not None and bot.adapter.cross_signing is DeviceSigning.SIGNED
 
     # What Alice's app sees: the bot's master key signed its self-signing key, which
     # signed the very device the bot encrypts with.
@@ -133,7 +133,7 @@ async def test_the_bot_is_a_cross_signed_device_of_its_own_account(
     # The next start finds everything in place: no new keys, the same identity.
     await bot.stop()
     await bot.start()
-    assert bot.adapter.cross_signing is Outcome.ALREADY
+    assert bot.adapter.cross_signing is DeviceSigning.ALREADY
     again = await cross_signed_device(synapse, alice.user.access_token, bot.user_id, DEVICE)
     assert (again.master, again.self_signing) == (chain.master, chain.self_signing)
 
