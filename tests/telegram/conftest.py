@@ -21,7 +21,7 @@ import pytest
 from adapters.telegram import TelegramAdapter
 from adapters.telegram.pacing import Limits, Window
 from bot.config import TelegramConfig
-from tests.fakes.telegram_server import (
+from tests.fakes.telegram import (
     Action,
     CallbackAnswer,
     FakeChat,
