@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from .objects import (
-    Params,
-    bad_request,
-)
-from .records import (
-    CallbackAnswer,
-)
+from .objects import Params, bad_request
+from .records import CallbackAnswer
 from .state import TelegramState
 
 

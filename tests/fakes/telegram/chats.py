@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-from .checks import (
-    target_chat,
-)
-from .objects import (
-    JSONDict,
-    Params,
-    bad_request,
-    chat_member_json,
-)
+from .checks import target_chat
+from .objects import JSONDict, Params, bad_request, chat_member_json
 from .state import TelegramState
 
 

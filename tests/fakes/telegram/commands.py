@@ -6,11 +6,7 @@ from __future__ import annotations
 
 import json
 
-from .objects import (
-    JSONDict,
-    Params,
-    bad_request,
-)
+from .objects import JSONDict, Params, bad_request
 from .state import TelegramState
 
 

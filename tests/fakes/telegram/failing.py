@@ -10,10 +10,7 @@ from collections import deque
 from collections.abc import Iterable
 
 from .faults import Fault, FaultKind
-from .objects import (
-    ApiError,
-    Params,
-)
+from .objects import ApiError, Params
 from .state import TelegramState
 
 

@@ -2,19 +2,8 @@
 
 from __future__ import annotations
 
-from .checks import (
-    CAPTION_LIMIT,
-    formatted_text,
-    reply_markup,
-    reply_target,
-    target_chat,
-)
-from .objects import (
-    JSONDict,
-    Params,
-    StoredFile,
-    bad_request,
-)
+from .checks import CAPTION_LIMIT, formatted_text, reply_markup, reply_target, target_chat
+from .objects import JSONDict, Params, StoredFile, bad_request
 from .state import TelegramState
 
 

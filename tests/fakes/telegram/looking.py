@@ -7,15 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 from .commands import scope_key
-from .objects import (
-    FakeChat,
-    JSONDict,
-    StoredMessage,
-)
-from .records import (
-    CallbackAnswer,
-    CallRecord,
-)
+from .objects import FakeChat, JSONDict, StoredMessage
+from .records import CallbackAnswer, CallRecord
 from .state import ChatRef, TelegramState
 
 

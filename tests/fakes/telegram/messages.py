@@ -14,12 +14,7 @@ from .checks import (
     reply_target,
     target_chat,
 )
-from .objects import (
-    Edit,
-    JSONDict,
-    Params,
-    bad_request,
-)
+from .objects import Edit, JSONDict, Params, bad_request
 from .state import TelegramState
 
 

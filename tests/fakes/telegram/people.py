@@ -7,18 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from .objects import (
-    Edit,
-    FakeChat,
-    FakeUser,
-    JSONDict,
-    detect_entities,
-    emoji_reactions,
-)
-from .records import (
-    Action,
-    CallbackQuery,
-)
+from .objects import Edit, FakeChat, FakeUser, JSONDict, detect_entities, emoji_reactions
+from .records import Action, CallbackQuery
 from .state import ChatRef, TelegramState, UserRef
 
 

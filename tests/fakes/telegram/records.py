@@ -10,13 +10,7 @@ from typing import Any
 import telegram
 
 from .faults import FaultKind
-from .objects import (
-    FakeChat,
-    FakeUser,
-    JSONDict,
-    StoredMessage,
-    UploadedFile,
-)
+from .objects import FakeChat, FakeUser, JSONDict, StoredMessage, UploadedFile
 
 
 @dataclass

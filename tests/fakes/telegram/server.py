@@ -24,16 +24,9 @@ from .faults import Fault, FaultKind, RateLimits
 from .files import Files
 from .looking import Looking
 from .messages import Messages
-from .objects import (
-    ApiError,
-    JSONDict,
-    Params,
-    UploadedFile,
-)
+from .objects import ApiError, JSONDict, Params, UploadedFile
 from .people import ActingAsPeople
-from .records import (
-    CallRecord,
-)
+from .records import CallRecord
 from .state import DEFAULT_TOKEN
 from .updates import Polling
 from .webhooks import Webhooks

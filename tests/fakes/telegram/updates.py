@@ -6,11 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from .objects import (
-    ApiError,
-    JSONDict,
-    Params,
-)
+from .objects import ApiError, JSONDict, Params
 from .state import TelegramState
 
 

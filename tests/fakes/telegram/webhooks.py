@@ -10,15 +10,8 @@ import json
 
 import aiohttp
 
-from .objects import (
-    JSONDict,
-    Params,
-    bad_request,
-)
-from .records import (
-    WebhookAttempt,
-    WebhookConfig,
-)
+from .objects import JSONDict, Params, bad_request
+from .records import WebhookAttempt, WebhookConfig
 from .state import TelegramState
 
 
