@@ -27,7 +27,7 @@ from bot.config import TelegramConfig
 from bot.core.effects import Post
 from bot.delivery import DeliveryLoop
 from storage.sqlite import SqliteStorage
-from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.telegram import FakeTelegram
 
 CEILING = 30.0  # Telegram's messages per second, overall
 TARGET_SHARE = 0.9

@@ -35,7 +35,7 @@ from bot.config import TelegramConfig
 from bot.core.effects import Post, SetTimer
 from bot.delivery import DeliveryLoop
 from storage.sqlite import SqliteStorage
-from tests.fakes.telegram_server import CallbackQuery, FakeTelegram, FakeUser
+from tests.fakes.telegram import CallbackQuery, FakeTelegram, FakeUser
 
 TARGET_RATIO = 0.8
 # For posting the cards before the measurement only.

@@ -7,6 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 
+# One Synapse for the whole session, shared by the Matrix tests and the scenarios.
+from tests.matrix.synapse_server import synapse
+
+__all__ = ["synapse"]
+
 
 @pytest.fixture(autouse=True)
 def _restore_logging() -> Iterator[None]:

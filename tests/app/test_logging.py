@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.logs import LIBRARIES, setup_logging
-from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.telegram import FakeTelegram
 from tests.telegram.conftest import start_world
 
 TOKEN = "123456:AAE-secret-token-value"

@@ -25,7 +25,7 @@ from aiohttp import web
 
 from bot.cli import EXIT_REFUSED
 from storage.sqlite import SqliteStorage
-from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 2.0  # seconds from the signal to the end of the process

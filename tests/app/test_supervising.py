@@ -25,7 +25,7 @@ from bot.reaching import pauses
 from bot.scheduler import JOB, Scheduler
 from bot.supervising import keep_alive
 from storage.sqlite import SqliteStorage
-from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.telegram import FakeTelegram
 
 
 class GarbledTelegram(FakeTelegram):

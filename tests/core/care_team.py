@@ -12,6 +12,7 @@ from bot.core import commands as c
 from bot.core.decide import Decision
 from bot.core.document import plain_text
 from bot.core.effects import DirectMessage, Effect, Post, Reply, SendFile
+from tests import care_team as shared
 from tests.core.conversation import Conversation
 
 MINUTE = timedelta(minutes=1)
@@ -20,9 +21,10 @@ DAY = timedelta(days=1)
 
 
 def team(*names: str) -> Conversation:
-    """A group whose members joined in this order (so the first is its facilitator)."""
+    """A group whose members joined in this order (so the first is its facilitator); the
+    shared care team (``tests/care_team.py``) when no names are given."""
     conv = Conversation()
-    for name in names:
+    for name in names or shared.names():
         conv.by(name, c.Join())
     return conv
 

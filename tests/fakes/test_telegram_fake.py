@@ -34,11 +34,12 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from tests.fakes.telegram_faults import RateLimits, Rule
-from tests.fakes.telegram_objects import MEMBER_STATUSES
-from tests.fakes.telegram_server import (
+from tests.fakes.telegram import (
+    MEMBER_STATUSES,
     FakeTelegram,
     FaultKind,
+    RateLimits,
+    Rule,
     fake_telegram,  # noqa: F401  (the fixture, used by name below)
 )
 

@@ -1,15 +1,15 @@
 """Fixtures for the Matrix adapter's end-to-end tests against a real Synapse.
 
-* ``synapse`` (session): a running homeserver, see :mod:`.synapse_server`.
+* ``synapse`` (session): a running homeserver, see :mod:`.synapse_server` (registered in
+  ``tests/conftest.py``, so the scenarios on every surface share the same one).
 * ``people`` (per test): real nio clients playing the human members, see :mod:`.people`.
 """
 
 import pytest
 
 from .people import people
-from .synapse_server import synapse
 
-__all__ = ["people", "synapse"]
+__all__ = ["people"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -22,6 +22,7 @@ from adapters.matrix.rooms import NoDirectRoom
 from bot import runtime
 from bot.config import load_config
 from bot.core.model import Stage
+from tests import care_team
 
 from .bot import Bots, BotUnderTest, bots, is_edit_of
 from .people import People, Person, in_reply_to, relates_to, thread_root
@@ -33,10 +34,15 @@ PROPOSAL = "!propose Move the morning visit to 10:00\nMum prefers a later start.
 
 
 async def team(people: People, bots: Bots, *names: str) -> tuple[BotUnderTest, str, list[Person]]:
-    """A room of people (the first one may invite the bot) with the bot in it."""
-    persons = [await people.new(name) for name in names]
+    """A room of people (the first one may invite the bot) with the bot in it; the shared
+    care team (``tests/care_team.py``), shown by their names, when no names are given."""
+    persons = (
+        [await people.new(name) for name in names]
+        if names
+        else [await people.new(c.key, displayname=c.name) for c in care_team.TEAM]
+    )
     bot = await bots.new(allowed_inviters=(persons[0].user_id,))
-    room = await people.make_room(*persons, name="Care team")
+    room = await people.make_room(*persons, name=care_team.TEAM_TITLE)
     await bot.invite(persons[0], room)
     return bot, room, persons
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.telegram import FakeTelegram
 from tests.matrix.bot import bots
 from tests.matrix.people import people
 from tests.matrix.synapse_server import synapse

@@ -26,7 +26,7 @@ import pytest
 from bot.core.commands import DeadlineDue
 from bot.core.model import Stage
 from storage.sqlite import SqliteStorage
-from tests.fakes.telegram_server import FakeTelegram, FakeUser, StoredMessage
+from tests.fakes.telegram import FakeTelegram, FakeUser, StoredMessage
 from tests.reliability import database
 from tests.reliability.process import BotProcess, until
 

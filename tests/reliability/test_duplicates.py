@@ -19,7 +19,7 @@ import nio
 from bot.core.document import doc
 from bot.core.effects import Post
 from storage.interface import Delivery
-from tests.fakes.telegram_server import FaultKind
+from tests.fakes.telegram import FaultKind
 from tests.matrix.bot import Bots
 from tests.matrix.people import People
 from tests.reliability.conftest import WEBHOOK_SECRET

@@ -26,7 +26,7 @@ import pytest
 from adapters.telegram import TelegramAdapter
 from bot import runtime
 from bot.config import load_config
-from tests.fakes.telegram_server import FakeTelegram, FaultKind, StoredMessage
+from tests.fakes.telegram import FakeTelegram, FaultKind, StoredMessage
 from tests.reliability import database
 from tests.reliability.process import until
 from tests.reliability.runner import UNPACED

@@ -26,7 +26,7 @@ from bot.core.effects import AskReason, DirectMessage, Post, Reply, SendFile
 from bot.core.printable import printable_page
 from bot.core.record import export_files
 from tests.core.conversation import Conversation
-from tests.fakes.telegram_objects import parse_html
+from tests.fakes.telegram import parse_html
 
 PAYLOADS = [
     "<b>not bold</b>",

@@ -17,7 +17,7 @@ from adapters.matrix import render as matrix
 from bot.core import commands as c
 from bot.core.cards import card
 from tests.core.conversation import Conversation
-from tests.fakes.telegram_objects import utf16_len
+from tests.fakes.telegram import utf16_len
 from tests.telegram.conftest import World, joined
 
 TELEGRAM_LIMIT = 4096

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.telegram_server import FakeTelegram, FaultKind
+from tests.fakes.telegram import FakeTelegram, FaultKind
 from tests.matrix.people import People
 from tests.matrix.synapse_server import SynapseServer
 from tests.reliability.conftest import WEBHOOK_SECRET, free_port

@@ -19,7 +19,7 @@ import pytest
 from adapters.matrix.settings import inviter_allowed
 from bot.core import commands as c
 from bot.core.decide import ANONYMOUS_SENDERS, decide
-from tests.fakes.telegram_server import FakeChat
+from tests.fakes.telegram import FakeChat
 from tests.reliability.test_authorization import ACTIONS, ON_THE_GROUP, Stage, group_at
 from tests.telegram.conftest import World, joined
 

@@ -12,7 +12,7 @@ moved past them) and then delivers the outbox. Nothing sleeps.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +21,8 @@ import pytest
 from adapters.telegram import TelegramAdapter
 from adapters.telegram.pacing import Limits, Window
 from bot.config import TelegramConfig
-from tests.fakes.telegram_server import (
+from tests import care_team
+from tests.fakes.telegram import (
     Action,
     CallbackAnswer,
     FakeChat,
@@ -116,7 +117,7 @@ class World:
 
 async def start_world(
     tg: FakeTelegram, db: Path, *, limits: Limits = UNPACED, **settings: str
-) -> AsyncIterator[World]:
+) -> AsyncGenerator[World, None]:
     config = TelegramConfig(token=tg.token, base_url=tg.base_url, **settings)
     async with running_app(db) as running:
         adapter = TelegramAdapter(config, limits=limits, poll_timeout=5)
@@ -128,11 +129,15 @@ async def start_world(
         )
         running.app.adapters["telegram"] = adapter
         people = {
-            "sam": tg.user(1001, "Sam", username="sam"),
-            "alex": tg.user(1002, "Alex", username="alex"),
-            "jo": tg.user(1003, "Jo"),
+            carer.key: tg.user(carer.telegram_id, carer.name, username=carer.username)
+            for carer in care_team.TEAM
         }
-        team = tg.group(-100500, "Mum's care team", supergroup=True, members=people.values())
+        team = tg.group(
+            care_team.TELEGRAM_GROUP_ID,
+            care_team.TEAM_TITLE,
+            supergroup=True,
+            members=people.values(),
+        )
         await adapter.start(running.app)
         try:
             yield World(tg, running, adapter, config, team, people)
@@ -153,6 +158,7 @@ async def world(tg: FakeTelegram, tmp_path: Path) -> AsyncIterator[World]:
 
 
 async def joined(world: World, *names: str) -> None:
-    """The named people say join in the team chat, in order (the first is facilitator)."""
-    for name in names:
+    """The named people (the whole care team if none are named) say join in the team chat,
+    in order (the first is facilitator)."""
+    for name in names or [carer.key for carer in care_team.TEAM]:
         await world.say(world.people[name], "/join")

@@ -14,7 +14,7 @@ import pytest
 from bot.app import Submission
 from bot.core.commands import Actor, Request
 from storage.interface import Commit, StorageError
-from tests.fakes.telegram_server import Action, CallbackQuery, FakeUser
+from tests.fakes.telegram import Action, CallbackQuery, FakeUser
 from tests.telegram.conftest import World, joined
 
 TEAM = "telegram:-100500"

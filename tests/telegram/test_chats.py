@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import telegram
 
-from tests.fakes.telegram_server import FakeChat
+from tests.fakes.telegram import FakeChat
 from tests.telegram.conftest import World, joined
 
 FAMILY = -4001  # a basic group: it may become a supergroup

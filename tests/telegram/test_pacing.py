@@ -16,7 +16,7 @@ from bot.core import cards
 from bot.core.document import Document
 from bot.core.effects import EditCard
 from bot.core.model import Group, Proposal
-from tests.fakes.telegram_server import FakeTelegram, FaultKind
+from tests.fakes.telegram import FakeTelegram, FaultKind
 from tests.telegram.conftest import World, joined, start_world
 
 

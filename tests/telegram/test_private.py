@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
-from tests.fakes.telegram_server import FakeUser
+from tests.fakes.telegram import FakeUser
 from tests.telegram.conftest import World, joined
 
 

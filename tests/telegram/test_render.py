@@ -24,7 +24,7 @@ from bot.core.document import (
     plain_text,
 )
 from bot.core.language import NotUnderstood, parse
-from tests.fakes.telegram_objects import parse_html
+from tests.fakes.telegram import parse_html
 
 
 def shown(html: str) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot import runtime
 from bot.config import load_config
-from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.telegram import FakeTelegram
 
 
 async def test_run_with_a_telegram_section_answers_in_the_group(

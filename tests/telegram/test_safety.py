@@ -9,7 +9,7 @@ import pytest
 
 from adapters.telegram.menu import MENU
 from adapters.telegram.updates import ALLOWED_UPDATES
-from tests.fakes.telegram_server import FakeTelegram, FaultKind
+from tests.fakes.telegram import FakeTelegram, FaultKind
 from tests.telegram.conftest import World, joined, start_world
 
 TEAM = "telegram:-100500"  # the team's group id: the chat it started in

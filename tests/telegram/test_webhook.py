@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 
 from adapters.telegram.updates import ALLOWED_UPDATES
-from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.telegram import FakeTelegram
 from tests.telegram.conftest import World, joined, start_world
 
 SECRET = "our-care-team-secret_42"

@@ -7,7 +7,7 @@ card's button token used as a deep link, and one member answering for another.
 
 from __future__ import annotations
 
-from tests.fakes.telegram_server import FaultKind
+from tests.fakes.telegram import FaultKind
 from tests.telegram.conftest import World, joined
 
 TEAM = "telegram:-100500"
