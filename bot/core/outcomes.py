@@ -25,6 +25,7 @@ from bot.core.i18n import N_, Phrase, translator
 from bot.core.lifecycle import Move
 from bot.core.model import Group, MemberStatus, Proposal, ResponseRecord, Round
 from bot.core.processes import PROCESSES, Process, Rule
+from bot.core.visibility import member_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +149,23 @@ def verdict(proposal: Proposal, group: Group, *, final: bool) -> Verdict:
     return _RULES[process.rule](proposal, group, process, tally(proposal.round), final)  # type: ignore[arg-type]
 
 
+def resolving_verdict(proposal: Proposal, *, final: bool) -> Verdict:
+    """What happens in the resolve stage. ``final`` is True when its time is up
+    (or it is closed): an objection still standing stops it, else it passes.
+    After each change of responses only the last objection going lets it pass,
+    and not in advice, where the decider decides."""
+    standing = standing_objections(proposal)
+    if final:
+        return _STILL_STANDS if standing else _SORTED_OUT
+    if standing or PROCESSES[proposal.process].rule is Rule.ADVICE:
+        return _WAIT
+    return _SORTED_OUT
+
+
+_STILL_STANDS = Verdict(Move.FAIL, Phrase(N_("It is not agreed. An objection still stands.")))
+_SORTED_OUT = Verdict(Move.PASS, Phrase(N_("It is agreed. The objections are sorted out.")))
+
+
 def _consent(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> Verdict:
     objections = standing_objections(p)
     if objections:
@@ -267,8 +285,6 @@ def _ack(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> Verd
 
 
 def _name(group: Group, member_id: int) -> str:
-    from bot.core.cards import member_name
-
     return member_name(group, member_id, translator(group.settings.language))
 
 

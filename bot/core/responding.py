@@ -8,12 +8,13 @@ person is asked for it, and the card keeps showing them as not yet responded.
 from __future__ import annotations
 
 from bot.core import commands as c
-from bot.core import rounds, visibility
+from bot.core import endings, rounds, visibility
 from bot.core.document import Document, para
 from bot.core.effects import AskReason
+from bot.core.endings import Trigger
 from bot.core.forgetting import PRIVATE
 from bot.core.frozen import changer, constructor
-from bot.core.lifecycle import RESPONDING, Move
+from bot.core.lifecycle import RESPONDING
 from bot.core.model import (
     WITHDRAWN_RESPONSE,
     Member,
@@ -21,10 +22,8 @@ from bot.core.model import (
     ResponseRecord,
     Round,
     RoundKind,
-    Stage,
 )
 from bot.core.names import find_member
-from bot.core.outcomes import standing_objections, verdict
 from bot.core.processes import PROCESSES, Process, ResponseKind, Rule
 from bot.core.turn import Refusal, Turn
 
@@ -37,10 +36,9 @@ _with_rounds = changer(Proposal, "rounds")
 
 # Named once, as every response asks (reaching an enum member through its class
 # costs about 0.1 µs in Python 3.11): the processes whose responses pick options,
-# the round that takes responses, the stage that works through objections.
+# the round that takes responses.
 _POLLS = (Rule.CHOICE, Rule.TIME)
 _RESPONSES = RoundKind.RESPONSES
-_RESOLVING = Stage.RESOLVING
 
 
 def respond(turn: Turn, action: c.Respond) -> None:
@@ -161,22 +159,9 @@ def withdraw_objection(turn: Turn, action: c.WithdrawObjection) -> None:
 
 
 def after_change(turn: Turn, proposal: Proposal) -> None:
-    """After responses change: pass early, pass once the last objection is
-    gone in the resolve stage, or just bring the card up to date."""
-    if proposal.stage is _RESOLVING:
-        if PROCESSES[proposal.process].rule is not Rule.ADVICE and not standing_objections(
-            proposal
-        ):
-            rounds.conclude(
-                turn,
-                proposal,
-                Move.PASS,
-                turn.group_t("It is agreed. The objections are sorted out."),
-            )
-            return
-        rounds.refresh_card(turn, proposal)
-        return
-    rounds.apply_verdict(turn, proposal, verdict(proposal, turn.group, final=False))
+    """After the answers change: pass early, pass once the last objection is gone
+    in the resolve stage, or just bring the card up to date (``endings``)."""
+    endings.end(turn, proposal, Trigger.ANSWER)
 
 
 # -- helpers -------------------------------------------------------------------------------

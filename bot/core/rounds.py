@@ -12,8 +12,9 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.core import cards, deadlines, visibility
+from bot.core.calendar import outcome_files
 from bot.core.commands import DeadlineDue, NudgeDue, ReviewDue
-from bot.core.document import Document, Strong, para
+from bot.core.document import Action, Document, Strong, para
 from bot.core.effects import CancelTimer, EditCard, Post, SetTimer
 from bot.core.frozen import constructor
 from bot.core.i18n import N_, Phrase
@@ -200,6 +201,38 @@ def set_deadline(turn: Turn, proposal: Proposal, deadline: datetime) -> Proposal
     return proposal
 
 
+def open_responses(turn: Turn, proposal: Proposal, deadline: datetime | None) -> Proposal:
+    """Open the responses round: everyone is asked, by ``deadline`` if it is far
+    enough off, else by the process's usual length from now."""
+    if deadline is None or deadline < turn.now + turn.group.settings.min_deadline:
+        deadline = turn.now + duration_of(turn, PROCESSES[proposal.process])
+    proposal = move(turn, proposal, Move.OPEN)
+    proposal = open_round(turn, proposal, RoundKind.RESPONSES, deadline)
+    first_card = not any(p.number != proposal.number for p in turn.group.proposals.values())
+    post_card(turn, proposal)
+    if first_card:
+        _ = turn.group_t
+        turn.emit(
+            Post(
+                Document(
+                    (
+                        para(
+                            _(
+                                # Posted to every chat of the group, Matrix rooms too:
+                                # words true where there is no button (``platforms``).
+                                "Tip: I can send you a private reminder before a deadline. "
+                                "To get them, say: reminders on. To add a deadline to "
+                                "your calendar, say: show #{number} calendar"
+                            ).format(number=proposal.number)
+                        ),
+                    ),
+                    (Action("🔔 " + _("Get private reminders"), "reminders on"),),
+                )
+            )
+        )
+    return proposal
+
+
 # -- posting -------------------------------------------------------------------------------
 
 
@@ -326,7 +359,5 @@ def conclude(
     if review_at is not None:
         text += " " + _("We will review it on {date}.").format(date=spell(turn, review_at))
     announce(turn, text, proposal)
-    from bot.core.calendar import outcome_files
-
     turn.emit(*outcome_files(turn, proposal))
     return proposal
