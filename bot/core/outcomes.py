@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from bot.core.i18n import N_, Phrase, translator
 from bot.core.lifecycle import Move
-from bot.core.model import Group, MemberStatus, Proposal, ResponseRecord, Round
+from bot.core.model import Group, Proposal, ResponseRecord, Round
 from bot.core.processes import PROCESSES, Process, Rule
 from bot.core.visibility import member_name
 
@@ -96,9 +96,6 @@ def waiting_for(proposal: Proposal, group: Group) -> list[int]:
     return sorted(m.id for m in group.active_members() if m.id not in round_.participants)
 
 
-_ACTIVE = MemberStatus.ACTIVE
-
-
 def everyone_responded(proposal: Proposal, group: Group) -> bool:
     """Every member has responded. A group of one cannot pass early: a proposal
     needs someone besides the proposer to have had their say."""
@@ -106,11 +103,10 @@ def everyone_responded(proposal: Proposal, group: Group) -> bool:
     if round_ is None:
         return False
     # Asked after every response: one pass that stops at the first member still
-    # to answer, without building the list of active members (and without
-    # reaching the enum member through its class each time: that is slow).
+    # to answer, without building the list of active members.
     participants, counted = round_.participants, 0
     for member in group.members.values():
-        if member.status is _ACTIVE:
+        if member.active:
             if member.id not in participants:
                 return False
             counted += 1

@@ -157,10 +157,7 @@ def _options(turn: Turn, action: c.Propose, rule: Rule) -> ProposalOptions:
 def start(turn: Turn, action: c.Start) -> None:
     proposal = rounds.find(turn, action.number, example="start #7")
     rounds.require_steward(turn, proposal)
-    if proposal.stage is not Stage.DRAFT:
-        raise Refusal(
-            "#{number} has started already. You can answer it now.", number=proposal.number
-        )
+    rounds.admit(turn, proposal)
     rounds.open_responses(turn, proposal, proposal.planned_deadline)
 
 
@@ -226,8 +223,8 @@ def withdraw(turn: Turn, action: c.Withdraw) -> None:
 def extend(turn: Turn, action: c.Extend) -> None:
     proposal = rounds.find(turn, action.number, example="extend #7 Monday 5pm")
     rounds.require_steward(turn, proposal)
-    if proposal.stage not in ACTIVE or proposal.round is None:
-        raise Refusal(rounds.STAGE_REFUSALS[proposal.stage], number=proposal.number)
+    rounds.admit(turn, proposal)
+    assert proposal.round is not None  # every stage that takes an extension has a round
     deadline = rounds.when(turn, action.deadline, example=f"extend #{proposal.number} Monday 5pm")
     if deadline <= proposal.round.deadline:
         raise Refusal(
@@ -254,8 +251,7 @@ def close(turn: Turn, action: c.Close) -> None:
     """Close early: the round ends as if its deadline were now (``endings``)."""
     proposal = rounds.find(turn, action.number, example="close #7")
     rounds.require_steward(turn, proposal)
-    if endings.ending(proposal.stage, Trigger.CLOSE) is None:
-        raise Refusal(rounds.STAGE_REFUSALS[proposal.stage], number=proposal.number)
+    rounds.admit(turn, proposal)
     event = "questions_closed" if proposal.stage is Stage.QUESTIONS else "closed_early"
     endings.end(turn, turn.put(turn.log(proposal, event)), Trigger.CLOSE)
 
@@ -263,8 +259,7 @@ def close(turn: Turn, action: c.Close) -> None:
 def reopen(turn: Turn, action: c.Reopen) -> None:
     proposal = rounds.find(turn, action.number, example="reopen #7 Friday 5pm")
     rounds.require_steward(turn, proposal)
-    if proposal.stage in ACTIVE:
-        raise Refusal("#{number} is still open.", number=proposal.number)
+    rounds.admit(turn, proposal)
     deadline = (
         rounds.when(turn, action.deadline, example=f"reopen #{proposal.number} in 3 days")
         if action.deadline
@@ -347,8 +342,7 @@ def record_outcome(turn: Turn, action: c.RecordOutcome) -> None:
 def set_review(turn: Turn, action: c.SetReview) -> None:
     proposal = rounds.find(turn, action.number, example="review #7 in 3 months")
     rounds.require_steward(turn, proposal)
-    if proposal.stage in (Stage.NOT_AGREED, Stage.WITHDRAWN, Stage.CLOSED):
-        raise Refusal(rounds.STAGE_REFUSALS[proposal.stage], number=proposal.number)
+    rounds.admit(turn, proposal)
     review_at = rounds.when(turn, action.date, example=f"review #{proposal.number} in 3 months")
     if (
         proposal.round is not None
@@ -390,8 +384,7 @@ MAX_TEXT = 1000
 
 def ask(turn: Turn, action: c.Ask) -> None:
     proposal = rounds.find(turn, action.number, example="ask #7 What time would Mum get up?")
-    if proposal.stage not in ACTIVE:
-        raise Refusal(rounds.STAGE_REFUSALS[proposal.stage], number=proposal.number)
+    rounds.admit(turn, proposal)
     member = turn.member
     assert member is not None
     text = action.question.strip()

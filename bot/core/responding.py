@@ -7,20 +7,19 @@ person is asked for it, and the card keeps showing them as not yet responded.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.core import commands as c
 from bot.core import endings, rounds, visibility
 from bot.core.document import Document, para
 from bot.core.effects import AskReason
 from bot.core.endings import Trigger
 from bot.core.forgetting import PRIVATE
-from bot.core.frozen import changer, constructor
-from bot.core.lifecycle import RESPONDING
 from bot.core.model import (
     WITHDRAWN_RESPONSE,
     Member,
     Proposal,
     ResponseRecord,
-    Round,
     RoundKind,
 )
 from bot.core.names import find_member
@@ -29,16 +28,8 @@ from bot.core.turn import Refusal, Turn
 
 MAX_REASON = 1000
 
-# Built and copied for every response given: the direct way (see ``frozen``).
-_record = constructor(ResponseRecord)
-_with_history = changer(Round, "history", "participants")
-_with_rounds = changer(Proposal, "rounds")
-
-# Named once, as every response asks (reaching an enum member through its class
-# costs about 0.1 µs in Python 3.11): the processes whose responses pick options,
-# the round that takes responses.
+# The processes whose responses pick options.
 _POLLS = (Rule.CHOICE, Rule.TIME)
-_RESPONSES = RoundKind.RESPONSES
 
 
 def respond(turn: Turn, action: c.Respond) -> None:
@@ -83,7 +74,7 @@ def respond(turn: Turn, action: c.Respond) -> None:
     ) == (kind.name, reason, choices, maybe):
         turn.reply_phrase("I already have that answer for #{number}.", number=proposal.number)
         return
-    record = _record(
+    record = ResponseRecord(
         seq=len(round_.history) + 1,
         member=None if anonymous else subject.id,
         response=kind.name,
@@ -189,8 +180,9 @@ def _subject(turn: Turn, typed: str) -> Member:
 
 def _open_proposal(turn: Turn, number: int | None, example: str) -> Proposal:
     proposal = rounds.find(turn, number, example=example, responding=True)
+    rounds.admit(turn, proposal)
     round_ = proposal.round
-    if proposal.stage not in RESPONDING or round_ is None or round_.kind is not _RESPONSES:
+    if round_ is None or round_.kind is not RoundKind.RESPONSES:
         raise Refusal(rounds.STAGE_REFUSALS[proposal.stage], number=proposal.number)
     return proposal
 
@@ -255,8 +247,8 @@ def _append(
     participants = round_.participants
     if responded is not (member_id in participants):  # most responses change an answer given
         participants = participants | {member_id} if responded else participants - {member_id}
-    updated = _with_history(round_, (*round_.history, record), participants)
-    return turn.put(_with_rounds(proposal, (*proposal.rounds[:-1], updated)))
+    updated = replace(round_, history=(*round_.history, record), participants=participants)
+    return turn.put(replace(proposal, rounds=(*proposal.rounds[:-1], updated)))
 
 
 def _ask_for_reason(turn: Turn, proposal: Proposal, kind: ResponseKind, subject: Member) -> None:

@@ -16,7 +16,6 @@ from bot.core.calendar import outcome_files
 from bot.core.commands import DeadlineDue, NudgeDue, ReviewDue
 from bot.core.document import Action, Document, Strong, para
 from bot.core.effects import CancelTimer, EditCard, Post, SetTimer
-from bot.core.frozen import constructor
 from bot.core.i18n import N_, Phrase
 from bot.core.lifecycle import ACTIVE, RESPONDING, Move, next_stage
 from bot.core.model import Member, Outcome, Proposal, Round, RoundKind, Stage
@@ -24,9 +23,6 @@ from bot.core.outcomes import Verdict
 from bot.core.processes import PROCESSES, Process, Rule
 from bot.core.turn import Refusal, Turn
 from bot.core.when import spell_duration, spell_out
-
-# Every response redraws its card: the edit is built the direct way (see ``frozen``).
-_edit_card = constructor(EditCard)
 
 # -- finding -------------------------------------------------------------------------------
 
@@ -78,6 +74,15 @@ STAGE_REFUSALS = {
     Stage.CLOSED: N_("#{number} is closed."),
     Stage.REVIEW_DUE: N_("#{number} is waiting for its review."),
 }
+
+
+def admit(turn: Turn, proposal: Proposal) -> None:
+    """Refuse the command being decided if ``proposal``'s stage does not take it
+    (the table is ``decide.STAGES``; ``decide`` hands the command's row to the turn).
+    Asked once the proposal is found, and after who may act on it is checked."""
+    accepted = turn.accepted
+    if accepted is not None and proposal.stage not in accepted.stages:
+        raise Refusal(accepted.refusal or STAGE_REFUSALS[proposal.stage], number=proposal.number)
 
 
 def move(turn: Turn, proposal: Proposal, how: Move) -> Proposal:
@@ -247,7 +252,7 @@ def post_card(turn: Turn, proposal: Proposal, *, intro: str = "") -> None:
 
 
 def refresh_card(turn: Turn, proposal: Proposal) -> None:
-    turn.effects.append(_edit_card(proposal.number))
+    turn.emit(EditCard(proposal.number))
 
 
 def announce(turn: Turn, text: str, proposal: Proposal | None = None) -> None:
