@@ -31,13 +31,15 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
 from bot.core.i18n import N_, Phrase
 from bot.core.model import QuietHours
 from bot.core.names import fold
+from bot.core.when import spell_duration, spell_out
+from bot.core.zones import valid_timezone
 
 if TYPE_CHECKING:
     from dateparser.date import DateDataParser
@@ -208,47 +210,6 @@ def parse_quiet_hours(text: str) -> QuietHours | None:
 
 # -- time zones ----------------------------------------------------------------------------
 
-# Names people use for the places our groups live in. People in the UK say GMT
-# for "UK time" all year, so GMT and BST both mean Europe/London.
-_ZONE_ALIASES: dict[str, str] = {
-    **dict.fromkeys(
-        ("uk", "u.k", "gb", "britain", "great britain", "united kingdom", "england",
-         "scotland", "wales", "cymru", "northern ireland", "london", "gmt", "bst", "british"),
-        "Europe/London",
-    ),
-    **dict.fromkeys(("ireland", "eire", "dublin"), "Europe/Dublin"),
-    **dict.fromkeys(("poland", "polska", "warsaw", "warszawa"), "Europe/Warsaw"),
-    **dict.fromkeys(("cet", "cest"), "CET"),
-    **dict.fromkeys(("utc", "z", "zulu"), "UTC"),
-}  # fmt: skip
-
-
-@functools.cache
-def _zone_names() -> dict[str, str]:
-    """Every IANA name by its folded spelling, and each city on its own ("paris")."""
-    names = sorted(available_timezones() - {"localtime", "Factory"})
-    by_name = {name.lower(): name for name in names}
-    for name in names:
-        if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/")):
-            by_name.setdefault(name.rsplit("/", 1)[1].lower(), name)
-    return by_name
-
-
-@functools.lru_cache(maxsize=1024)  # read for every date the bot spells out
-def valid_timezone(name: str) -> str | None:
-    """The IANA name of the time zone ``name`` means, or None if unknown.
-
-    Accepts IANA names in any case ("europe/london"), cities ("Paris",
-    "new york") and a few everyday names ("UK", "Wales", "Poland", "GMT", "CET").
-    """
-    key = re.sub(r"\s+", " ", fold(name)).strip(" .")
-    key = key.removesuffix(" time").strip()
-    if not key:
-        return None
-    if key in _ZONE_ALIASES:
-        return _ZONE_ALIASES[key]
-    return _zone_names().get(key.replace(" ", "_"))
-
 
 def _zone(name: str) -> ZoneInfo:
     """The group's zone; UTC if the name is unknown (settings are checked when set)."""
@@ -397,8 +358,6 @@ def resolve_deadline(
         )
     moment = moment.astimezone(UTC)
     if moment <= now:
-        from bot.core.when import spell_out
-
         when = spell_out(moment, timezone=zone.key, language=language, now=now)
         return Phrase(
             N_("That time has already passed ({when}). Please choose a later time, like "
@@ -406,8 +365,6 @@ def resolve_deadline(
             {"when": when},
         )  # fmt: skip
     if earliest is not None and moment < earliest:
-        from bot.core.when import spell_duration
-
         return Phrase(
             N_("That is too soon: a deadline needs to be at least {minimum} away. Please "
                "choose a later time."),

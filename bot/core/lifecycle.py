@@ -15,6 +15,7 @@ due) starts a new proposal that follows it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.core.model import Stage
@@ -80,6 +81,16 @@ ACTIVE: frozenset[Stage] = frozenset({S.DRAFT, S.QUESTIONS, S.OPEN, S.RESOLVING}
 RESPONDING: frozenset[Stage] = frozenset({S.OPEN, S.RESOLVING})
 # Stages whose decision is reopened as a new proposal that follows it.
 REOPEN_AS_NEW: frozenset[Stage] = frozenset({S.AGREED, S.REVIEW_DUE})
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """The stages in which a command about a proposal is taken (a row of
+    ``decide.STAGES``), and the words of its refusal in the others, if the command
+    has words of its own (else each stage's own, ``rounds.STAGE_REFUSALS``)."""
+
+    stages: frozenset[Stage]
+    refusal: str | None = None
 
 
 def next_stage(stage: Stage, move: Move) -> Stage | None:

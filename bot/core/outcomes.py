@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 
 from bot.core.i18n import N_, Phrase, translator
 from bot.core.lifecycle import Move
-from bot.core.model import Group, MemberStatus, Proposal, ResponseRecord, Round
+from bot.core.model import Group, Proposal, ResponseRecord, Round
 from bot.core.processes import PROCESSES, Process, Rule
+from bot.core.visibility import member_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +96,6 @@ def waiting_for(proposal: Proposal, group: Group) -> list[int]:
     return sorted(m.id for m in group.active_members() if m.id not in round_.participants)
 
 
-_ACTIVE = MemberStatus.ACTIVE
-
-
 def everyone_responded(proposal: Proposal, group: Group) -> bool:
     """Every member has responded. A group of one cannot pass early: a proposal
     needs someone besides the proposer to have had their say."""
@@ -105,11 +103,10 @@ def everyone_responded(proposal: Proposal, group: Group) -> bool:
     if round_ is None:
         return False
     # Asked after every response: one pass that stops at the first member still
-    # to answer, without building the list of active members (and without
-    # reaching the enum member through its class each time: that is slow).
+    # to answer, without building the list of active members.
     participants, counted = round_.participants, 0
     for member in group.members.values():
-        if member.status is _ACTIVE:
+        if member.active:
             if member.id not in participants:
                 return False
             counted += 1
@@ -146,6 +143,23 @@ def verdict(proposal: Proposal, group: Group, *, final: bool) -> Verdict:
             Phrase(N_("It is not agreed. We needed to hear from {names}."), {"names": names}),
         )
     return _RULES[process.rule](proposal, group, process, tally(proposal.round), final)  # type: ignore[arg-type]
+
+
+def resolving_verdict(proposal: Proposal, *, final: bool) -> Verdict:
+    """What happens in the resolve stage. ``final`` is True when its time is up
+    (or it is closed): an objection still standing stops it, else it passes.
+    After each change of responses only the last objection going lets it pass,
+    and not in advice, where the decider decides."""
+    standing = standing_objections(proposal)
+    if final:
+        return _STILL_STANDS if standing else _SORTED_OUT
+    if standing or PROCESSES[proposal.process].rule is Rule.ADVICE:
+        return _WAIT
+    return _SORTED_OUT
+
+
+_STILL_STANDS = Verdict(Move.FAIL, Phrase(N_("It is not agreed. An objection still stands.")))
+_SORTED_OUT = Verdict(Move.PASS, Phrase(N_("It is agreed. The objections are sorted out.")))
 
 
 def _consent(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> Verdict:
@@ -267,8 +281,6 @@ def _ack(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> Verd
 
 
 def _name(group: Group, member_id: int) -> str:
-    from bot.core.cards import member_name
-
     return member_name(group, member_id, translator(group.settings.language))
 
 

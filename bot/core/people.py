@@ -17,6 +17,7 @@ from bot.core.model import Group, GroupSettings, Member, MemberStatus, Proposal,
 from bot.core.names import find_member, fold
 from bot.core.processes import PROCESS_NAMES
 from bot.core.rounds import refresh_card
+from bot.core.timers import schedule_digest
 from bot.core.turn import Refusal, Turn
 from bot.core.when import language_name, zone_name
 
@@ -410,8 +411,6 @@ def group_setting(turn: Turn, action: c.GroupSetting) -> None:
         on = _on_off(value, "settings digest on")
         new = replace(settings, digest=on)
         if on and not settings.digest:
-            from bot.core.timers import schedule_digest
-
             turn.group = replace(turn.group, settings=new)
             schedule_digest(turn)
     else:

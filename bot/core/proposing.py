@@ -4,13 +4,14 @@ close, reopen, outcome, review, and questions with their answers."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot.core import commands as c
-from bot.core import rounds
+from bot.core import endings, rounds
 from bot.core.cards import member_name, mention
-from bot.core.document import Action, Document, Strong, fill, para
-from bot.core.effects import CancelTimer, Post, SetTimer
+from bot.core.document import Document, Strong, fill, para
+from bot.core.effects import AskReason, CancelTimer, Post, SetTimer
+from bot.core.endings import Trigger
 from bot.core.lifecycle import ACTIVE, REOPEN_AS_NEW, Move
 from bot.core.model import (
     Answer,
@@ -22,7 +23,6 @@ from bot.core.model import (
     Version,
 )
 from bot.core.names import find_member
-from bot.core.outcomes import verdict
 from bot.core.processes import PROCESSES, Rule
 from bot.core.turn import Refusal, Turn
 
@@ -104,7 +104,7 @@ def propose(turn: Turn, action: c.Propose) -> None:
         proposal = rounds.open_round(turn, proposal, RoundKind.QUESTIONS, questions_end)
         rounds.post_card(turn, proposal)
         return
-    _open_responses(turn, proposal, deadline)
+    rounds.open_responses(turn, proposal, deadline)
 
 
 def _options(turn: Turn, action: c.Propose, rule: Rule) -> ProposalOptions:
@@ -154,49 +154,11 @@ def _options(turn: Turn, action: c.Propose, rule: Rule) -> ProposalOptions:
     )
 
 
-def _open_responses(turn: Turn, proposal: Proposal, deadline: datetime | None) -> Proposal:
-    if deadline is None or deadline < turn.now + turn.group.settings.min_deadline:
-        deadline = turn.now + rounds.duration_of(turn, PROCESSES[proposal.process])
-    proposal = rounds.move(turn, proposal, Move.OPEN)
-    proposal = rounds.open_round(turn, proposal, RoundKind.RESPONSES, deadline)
-    first_card = not any(p.number != proposal.number for p in turn.group.proposals.values())
-    rounds.post_card(turn, proposal)
-    if first_card:
-        _ = turn.group_t
-        turn.emit(
-            Post(
-                Document(
-                    (
-                        para(
-                            _(
-                                # Posted to every chat of the group, Matrix rooms too:
-                                # words true where there is no button (``platforms``).
-                                "Tip: I can send you a private reminder before a deadline. "
-                                "To get them, say: reminders on. To add a deadline to "
-                                "your calendar, say: show #{number} calendar"
-                            ).format(number=proposal.number)
-                        ),
-                    ),
-                    (Action("🔔 " + _("Get private reminders"), "reminders on"),),
-                )
-            )
-        )
-    return proposal
-
-
-def opened_after_questions(turn: Turn, proposal: Proposal) -> Proposal:
-    """The questions round is over: open the responses round."""
-    return _open_responses(turn, proposal, proposal.planned_deadline)
-
-
 def start(turn: Turn, action: c.Start) -> None:
     proposal = rounds.find(turn, action.number, example="start #7")
     rounds.require_steward(turn, proposal)
-    if proposal.stage is not Stage.DRAFT:
-        raise Refusal(
-            "#{number} has started already. You can answer it now.", number=proposal.number
-        )
-    _open_responses(turn, proposal, proposal.planned_deadline)
+    rounds.admit(turn, proposal)
+    rounds.open_responses(turn, proposal, proposal.planned_deadline)
 
 
 def amend(turn: Turn, action: c.Amend) -> None:
@@ -261,8 +223,8 @@ def withdraw(turn: Turn, action: c.Withdraw) -> None:
 def extend(turn: Turn, action: c.Extend) -> None:
     proposal = rounds.find(turn, action.number, example="extend #7 Monday 5pm")
     rounds.require_steward(turn, proposal)
-    if proposal.stage not in ACTIVE or proposal.round is None:
-        raise Refusal(rounds.STAGE_REFUSALS[proposal.stage], number=proposal.number)
+    rounds.admit(turn, proposal)
+    assert proposal.round is not None  # every stage that takes an extension has a round
     deadline = rounds.when(turn, action.deadline, example=f"extend #{proposal.number} Monday 5pm")
     if deadline <= proposal.round.deadline:
         raise Refusal(
@@ -286,30 +248,18 @@ def extend(turn: Turn, action: c.Extend) -> None:
 
 
 def close(turn: Turn, action: c.Close) -> None:
-    """Close early: the result is worked out as if the deadline were now."""
+    """Close early: the round ends as if its deadline were now (``endings``)."""
     proposal = rounds.find(turn, action.number, example="close #7")
     rounds.require_steward(turn, proposal)
-    if proposal.stage is Stage.QUESTIONS:
-        proposal = turn.put(turn.log(proposal, "questions_closed"))
-        opened_after_questions(turn, proposal)
-        return
-    if proposal.stage not in (Stage.OPEN, Stage.RESOLVING):
-        raise Refusal(rounds.STAGE_REFUSALS[proposal.stage], number=proposal.number)
-    proposal = turn.put(turn.log(proposal, "closed_early"))
-    if proposal.stage is Stage.RESOLVING:
-        # Time is up for working through objections: those still standing stop it.
-        from bot.core.timers import end_resolving
-
-        end_resolving(turn, proposal)
-        return
-    rounds.apply_verdict(turn, proposal, verdict(proposal, turn.group, final=True))
+    rounds.admit(turn, proposal)
+    event = "questions_closed" if proposal.stage is Stage.QUESTIONS else "closed_early"
+    endings.end(turn, turn.put(turn.log(proposal, event)), Trigger.CLOSE)
 
 
 def reopen(turn: Turn, action: c.Reopen) -> None:
     proposal = rounds.find(turn, action.number, example="reopen #7 Friday 5pm")
     rounds.require_steward(turn, proposal)
-    if proposal.stage in ACTIVE:
-        raise Refusal("#{number} is still open.", number=proposal.number)
+    rounds.admit(turn, proposal)
     deadline = (
         rounds.when(turn, action.deadline, example=f"reopen #{proposal.number} in 3 days")
         if action.deadline
@@ -336,7 +286,7 @@ def reopen(turn: Turn, action: c.Reopen) -> None:
         rounds.announce(
             turn, _("#{old} is open again as #{new}.").format(old=proposal.number, new=new.number)
         )
-        _open_responses(turn, new, deadline)
+        rounds.open_responses(turn, new, deadline)
         return
     proposal = rounds.move(turn, proposal, Move.REOPEN)
     proposal = turn.put(turn.log(replace(proposal, outcome=None), "reopened"))
@@ -392,8 +342,7 @@ def record_outcome(turn: Turn, action: c.RecordOutcome) -> None:
 def set_review(turn: Turn, action: c.SetReview) -> None:
     proposal = rounds.find(turn, action.number, example="review #7 in 3 months")
     rounds.require_steward(turn, proposal)
-    if proposal.stage in (Stage.NOT_AGREED, Stage.WITHDRAWN, Stage.CLOSED):
-        raise Refusal(rounds.STAGE_REFUSALS[proposal.stage], number=proposal.number)
+    rounds.admit(turn, proposal)
     review_at = rounds.when(turn, action.date, example=f"review #{proposal.number} in 3 months")
     if (
         proposal.round is not None
@@ -411,13 +360,11 @@ def set_review(turn: Turn, action: c.SetReview) -> None:
         turn.log(replace(proposal, review_at=review_at), "review_set", review_at.isoformat())
     )
     if proposal.stage is Stage.AGREED:
-        from bot.core.commands import ReviewDue
-
         turn.emit(
             SetTimer(
                 rounds.timer_key(turn, proposal.number, "review"),
                 review_at,
-                ReviewDue(proposal.number),
+                c.ReviewDue(proposal.number),
             )
         )
     turn.reply(
@@ -437,14 +384,11 @@ MAX_TEXT = 1000
 
 def ask(turn: Turn, action: c.Ask) -> None:
     proposal = rounds.find(turn, action.number, example="ask #7 What time would Mum get up?")
-    if proposal.stage not in ACTIVE:
-        raise Refusal(rounds.STAGE_REFUSALS[proposal.stage], number=proposal.number)
+    rounds.admit(turn, proposal)
     member = turn.member
     assert member is not None
     text = action.question.strip()
     if not text:
-        from bot.core.effects import AskReason
-
         turn.emit(
             AskReason(
                 chat=turn.request.chat if turn.request else "",

@@ -7,40 +7,29 @@ person is asked for it, and the card keeps showing them as not yet responded.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.core import commands as c
-from bot.core import rounds, visibility
+from bot.core import endings, rounds, visibility
 from bot.core.document import Document, para
 from bot.core.effects import AskReason
+from bot.core.endings import Trigger
 from bot.core.forgetting import PRIVATE
-from bot.core.frozen import changer, constructor
-from bot.core.lifecycle import RESPONDING, Move
 from bot.core.model import (
     WITHDRAWN_RESPONSE,
     Member,
     Proposal,
     ResponseRecord,
-    Round,
     RoundKind,
-    Stage,
 )
 from bot.core.names import find_member
-from bot.core.outcomes import standing_objections, verdict
 from bot.core.processes import PROCESSES, Process, ResponseKind, Rule
 from bot.core.turn import Refusal, Turn
 
 MAX_REASON = 1000
 
-# Built and copied for every response given: the direct way (see ``frozen``).
-_record = constructor(ResponseRecord)
-_with_history = changer(Round, "history", "participants")
-_with_rounds = changer(Proposal, "rounds")
-
-# Named once, as every response asks (reaching an enum member through its class
-# costs about 0.1 µs in Python 3.11): the processes whose responses pick options,
-# the round that takes responses, the stage that works through objections.
+# The processes whose responses pick options.
 _POLLS = (Rule.CHOICE, Rule.TIME)
-_RESPONSES = RoundKind.RESPONSES
-_RESOLVING = Stage.RESOLVING
 
 
 def respond(turn: Turn, action: c.Respond) -> None:
@@ -85,7 +74,7 @@ def respond(turn: Turn, action: c.Respond) -> None:
     ) == (kind.name, reason, choices, maybe):
         turn.reply_phrase("I already have that answer for #{number}.", number=proposal.number)
         return
-    record = _record(
+    record = ResponseRecord(
         seq=len(round_.history) + 1,
         member=None if anonymous else subject.id,
         response=kind.name,
@@ -161,22 +150,9 @@ def withdraw_objection(turn: Turn, action: c.WithdrawObjection) -> None:
 
 
 def after_change(turn: Turn, proposal: Proposal) -> None:
-    """After responses change: pass early, pass once the last objection is
-    gone in the resolve stage, or just bring the card up to date."""
-    if proposal.stage is _RESOLVING:
-        if PROCESSES[proposal.process].rule is not Rule.ADVICE and not standing_objections(
-            proposal
-        ):
-            rounds.conclude(
-                turn,
-                proposal,
-                Move.PASS,
-                turn.group_t("It is agreed. The objections are sorted out."),
-            )
-            return
-        rounds.refresh_card(turn, proposal)
-        return
-    rounds.apply_verdict(turn, proposal, verdict(proposal, turn.group, final=False))
+    """After the answers change: pass early, pass once the last objection is gone
+    in the resolve stage, or just bring the card up to date (``endings``)."""
+    endings.end(turn, proposal, Trigger.ANSWER)
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -204,8 +180,9 @@ def _subject(turn: Turn, typed: str) -> Member:
 
 def _open_proposal(turn: Turn, number: int | None, example: str) -> Proposal:
     proposal = rounds.find(turn, number, example=example, responding=True)
+    rounds.admit(turn, proposal)
     round_ = proposal.round
-    if proposal.stage not in RESPONDING or round_ is None or round_.kind is not _RESPONSES:
+    if round_ is None or round_.kind is not RoundKind.RESPONSES:
         raise Refusal(rounds.STAGE_REFUSALS[proposal.stage], number=proposal.number)
     return proposal
 
@@ -270,8 +247,8 @@ def _append(
     participants = round_.participants
     if responded is not (member_id in participants):  # most responses change an answer given
         participants = participants | {member_id} if responded else participants - {member_id}
-    updated = _with_history(round_, (*round_.history, record), participants)
-    return turn.put(_with_rounds(proposal, (*proposal.rounds[:-1], updated)))
+    updated = replace(round_, history=(*round_.history, record), participants=participants)
+    return turn.put(replace(proposal, rounds=(*proposal.rounds[:-1], updated)))
 
 
 def _ask_for_reason(turn: Turn, proposal: Proposal, kind: ResponseKind, subject: Member) -> None:

@@ -12,10 +12,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.core import cards, deadlines, visibility
+from bot.core.calendar import outcome_files
 from bot.core.commands import DeadlineDue, NudgeDue, ReviewDue
-from bot.core.document import Document, Strong, para
+from bot.core.document import Action, Document, Strong, para
 from bot.core.effects import CancelTimer, EditCard, Post, SetTimer
-from bot.core.frozen import constructor
 from bot.core.i18n import N_, Phrase
 from bot.core.lifecycle import ACTIVE, RESPONDING, Move, next_stage
 from bot.core.model import Member, Outcome, Proposal, Round, RoundKind, Stage
@@ -23,9 +23,6 @@ from bot.core.outcomes import Verdict
 from bot.core.processes import PROCESSES, Process, Rule
 from bot.core.turn import Refusal, Turn
 from bot.core.when import spell_duration, spell_out
-
-# Every response redraws its card: the edit is built the direct way (see ``frozen``).
-_edit_card = constructor(EditCard)
 
 # -- finding -------------------------------------------------------------------------------
 
@@ -77,6 +74,15 @@ STAGE_REFUSALS = {
     Stage.CLOSED: N_("#{number} is closed."),
     Stage.REVIEW_DUE: N_("#{number} is waiting for its review."),
 }
+
+
+def admit(turn: Turn, proposal: Proposal) -> None:
+    """Refuse the command being decided if ``proposal``'s stage does not take it
+    (the table is ``decide.STAGES``; ``decide`` hands the command's row to the turn).
+    Asked once the proposal is found, and after who may act on it is checked."""
+    accepted = turn.accepted
+    if accepted is not None and proposal.stage not in accepted.stages:
+        raise Refusal(accepted.refusal or STAGE_REFUSALS[proposal.stage], number=proposal.number)
 
 
 def move(turn: Turn, proposal: Proposal, how: Move) -> Proposal:
@@ -200,6 +206,38 @@ def set_deadline(turn: Turn, proposal: Proposal, deadline: datetime) -> Proposal
     return proposal
 
 
+def open_responses(turn: Turn, proposal: Proposal, deadline: datetime | None) -> Proposal:
+    """Open the responses round: everyone is asked, by ``deadline`` if it is far
+    enough off, else by the process's usual length from now."""
+    if deadline is None or deadline < turn.now + turn.group.settings.min_deadline:
+        deadline = turn.now + duration_of(turn, PROCESSES[proposal.process])
+    proposal = move(turn, proposal, Move.OPEN)
+    proposal = open_round(turn, proposal, RoundKind.RESPONSES, deadline)
+    first_card = not any(p.number != proposal.number for p in turn.group.proposals.values())
+    post_card(turn, proposal)
+    if first_card:
+        _ = turn.group_t
+        turn.emit(
+            Post(
+                Document(
+                    (
+                        para(
+                            _(
+                                # Posted to every chat of the group, Matrix rooms too:
+                                # words true where there is no button (``platforms``).
+                                "Tip: I can send you a private reminder before a deadline. "
+                                "To get them, say: reminders on. To add a deadline to "
+                                "your calendar, say: show #{number} calendar"
+                            ).format(number=proposal.number)
+                        ),
+                    ),
+                    (Action("🔔 " + _("Get private reminders"), "reminders on"),),
+                )
+            )
+        )
+    return proposal
+
+
 # -- posting -------------------------------------------------------------------------------
 
 
@@ -214,7 +252,7 @@ def post_card(turn: Turn, proposal: Proposal, *, intro: str = "") -> None:
 
 
 def refresh_card(turn: Turn, proposal: Proposal) -> None:
-    turn.effects.append(_edit_card(proposal.number))
+    turn.emit(EditCard(proposal.number))
 
 
 def announce(turn: Turn, text: str, proposal: Proposal | None = None) -> None:
@@ -326,7 +364,5 @@ def conclude(
     if review_at is not None:
         text += " " + _("We will review it on {date}.").format(date=spell(turn, review_at))
     announce(turn, text, proposal)
-    from bot.core.calendar import outcome_files
-
     turn.emit(*outcome_files(turn, proposal))
     return proposal

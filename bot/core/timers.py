@@ -11,13 +11,15 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core import commands as c
-from bot.core import rounds, visibility
-from bot.core.cards import title_line
+from bot.core import endings, rounds, visibility
+from bot.core.cards import response_actions, title_line
 from bot.core.document import Action, Document, Strong, bullets, para
 from bot.core.effects import DirectMessage, Post, SetTimer
+from bot.core.endings import Trigger
+from bot.core.i18n import Translate
 from bot.core.lifecycle import ACTIVE, Move
 from bot.core.model import Member, Proposal, Stage
-from bot.core.outcomes import standing_objections, verdict, waiting_for
+from bot.core.outcomes import waiting_for
 from bot.core.processes import PROCESSES, Rule
 from bot.core.turn import Turn
 
@@ -37,27 +39,7 @@ def deadline_due(turn: Turn, event: c.DeadlineDue) -> None:
     proposal = _current(turn, event.number, event.round)
     if proposal is None or proposal.round is None or turn.now < proposal.round.deadline:
         return  # stale: moved on, or extended (its new timer will come)
-    if proposal.stage is Stage.QUESTIONS:
-        from bot.core.proposing import opened_after_questions
-
-        opened_after_questions(turn, proposal)
-    elif proposal.stage is Stage.OPEN:
-        rounds.apply_verdict(turn, proposal, verdict(proposal, turn.group, final=True))
-    elif proposal.stage is Stage.RESOLVING:
-        end_resolving(turn, proposal)
-
-
-def end_resolving(turn: Turn, proposal: Proposal) -> None:
-    """The time to work through objections is over."""
-    _ = turn.group_t
-    if standing_objections(proposal):
-        rounds.conclude(
-            turn, proposal, Move.FAIL, _("It is not agreed. An objection still stands.")
-        )
-    else:
-        rounds.conclude(
-            turn, proposal, Move.PASS, _("It is agreed. The objections are sorted out.")
-        )
+    endings.end(turn, proposal, Trigger.DEADLINE)
 
 
 def nudge_due(turn: Turn, event: c.NudgeDue) -> None:
@@ -144,10 +126,8 @@ def _nudge_proxy(turn: Turn, proposal: Proposal, member: Member) -> None:
     turn.emit(DirectMessage(helper.id, helper.name, helper.identities, document))
 
 
-def _response_buttons(proposal: Proposal, _: object) -> tuple[Action, ...]:
-    from bot.core.cards import response_actions
-
-    return tuple(a for a in response_actions(proposal, _) if not a.command.startswith("ask"))  # type: ignore[arg-type]
+def _response_buttons(proposal: Proposal, _: Translate) -> tuple[Action, ...]:
+    return tuple(a for a in response_actions(proposal, _) if not a.command.startswith("ask"))
 
 
 def _quiet_until(turn: Turn, member: Member) -> datetime | None:

@@ -15,15 +15,9 @@ from typing import Any
 from bot.core.commands import Request
 from bot.core.document import Block, Document, Paragraph, Text, doc
 from bot.core.effects import Effect, Reply
-from bot.core.frozen import constructor
 from bot.core.i18n import Phrase, Translate, reader_language, reader_translator, translator
+from bot.core.lifecycle import Accepted
 from bot.core.model import Group, LogEntry, Member, Proposal
-
-# Every response is thanked: its reply is built the direct way (see ``frozen``).
-_text = constructor(Text)
-_paragraph = constructor(Paragraph)
-_document = constructor(Document)
-_reply = constructor(Reply)
 
 
 class Refusal(Exception):
@@ -42,6 +36,8 @@ class Turn:
     request: Request | None = None
     member: Member | None = None  # the person acting, once known
     effects: list[Effect] = field(default_factory=list)
+    # The stages the command is taken in, from ``decide.STAGES``; None: any stage.
+    accepted: Accepted | None = None
 
     # -- languages ----------------------------------------------------------------------
 
@@ -104,8 +100,8 @@ class Turn:
         every response is thanked with one)."""
         request = self.request
         if request is not None:
-            document = _document((_paragraph((_text(text),)),))
-            self.effects.append(_reply(request.chat, document, request.private))
+            document = Document((Paragraph((Text(text),)),))
+            self.effects.append(Reply(request.chat, document, request.private))
 
     # -- state --------------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from babel.dates import (
 from babel.lists import format_list
 from babel.units import format_unit
 
-from bot.core.deadlines import valid_timezone
+from bot.core.zones import valid_timezone
 
 # How our most common zones are called in English: shorter and warmer than
 # Babel's "United Kingdom Time".

@@ -1,4 +1,4 @@
-"""The state's own helpers: copies of frozen values, a member's current response,
+"""The state's own helpers: the group's copies, a member's current response,
 and whether everyone has answered, each held against its plain definition."""
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from bot.core.model import (
     RoundKind,
     Stage,
     Version,
-    evolve,
 )
 from bot.core.outcomes import everyone_responded
 
@@ -39,37 +38,20 @@ def a_proposal(round_: Round) -> Proposal:
     return Proposal(1, "consent", 1, Stage.OPEN, NOW, (version,), (round_,))
 
 
-# -- evolve ----------------------------------------------------------------------------------
+# -- the group's copies ----------------------------------------------------------------------
 
 
-def test_evolve_gives_what_replace_gives_and_leaves_the_original_alone() -> None:
-    round_ = a_round()
-    record = ResponseRecord(1, 2, "consent", "", NOW)
-    proposal = a_proposal(round_)
+def test_a_group_with_a_new_proposal_or_member_is_a_copy_and_the_original_stays() -> None:
+    proposal = a_proposal(a_round())
     group = Group(id="console:team", members={1: Member(1, "Sam")}, proposals={1: proposal})
-    cases = [
-        (round_, {"history": (record,), "participants": frozenset({2})}),
-        (proposal, {"stage": Stage.RESOLVING}),
-        (group, {"proposals": {}, "numbered": 7}),
-        (record, {}),
-    ]
-    for value, changes in cases:
-        before = dataclasses.replace(value)
-        copy = evolve(value, **changes)
-        assert copy == dataclasses.replace(value, **changes)
-        assert type(copy) is type(value) and copy is not value
-        assert value == before
-
-
-def test_evolve_refuses_a_field_the_class_does_not_have() -> None:
-    with pytest.raises(TypeError):
-        evolve(a_round(), colour="blue")
-
-
-def test_a_copy_is_as_frozen_as_the_original() -> None:
-    copy = evolve(a_round(), index=2)
+    before = dataclasses.replace(group)
+    later = dataclasses.replace(proposal, number=9)
+    copy = group.with_proposal(later).with_member(Member(2, "Alex"))
+    assert copy.proposals == {1: proposal, 9: later} and copy.numbered == 9
+    assert set(copy.members) == {1, 2}
+    assert group == before and group.proposals == {1: proposal} and set(group.members) == {1}
     with pytest.raises(dataclasses.FrozenInstanceError):
-        copy.index = 3  # type: ignore[misc]
+        copy.numbered = 3  # type: ignore[misc]
 
 
 # -- a member's current response -------------------------------------------------------------

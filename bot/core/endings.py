@@ -1,0 +1,100 @@
+"""How a round ends, as a table beside the lifecycle's.
+
+Everything that ends a round, or asks whether it has ended, comes here and
+nowhere else: a deadline that falls due (``timers``), a steward's
+``close #n`` (``proposing``) and every change of the answers (``responding``).
+:data:`ENDINGS` says what each of them leads to in each stage; what a
+process's rule makes of the answers is ``outcomes`` (:func:`~bot.core.outcomes.verdict`,
+:func:`~bot.core.outcomes.resolving_verdict`), and carrying out the move it
+names is ``rounds`` (:func:`~bot.core.rounds.apply_verdict`).
+
+    questions  deadline, close  →  the responses round opens
+    open       deadline, close  →  the process's rule, time up (a close is the deadline, now)
+               an answer        →  the process's rule, early: passes once everyone has answered
+    resolving  deadline, close  →  an objection still standing stops it, else it passes
+               an answer        →  passes once the last objection is withdrawn (not advice)
+
+A stage missing from the table has no round to end: a deadline then does
+nothing (the timer is stale) and a close is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+
+from bot.core import rounds
+from bot.core.model import Proposal, Stage
+from bot.core.outcomes import resolving_verdict, verdict
+from bot.core.turn import Turn
+
+
+class Trigger(StrEnum):
+    """What may end a round."""
+
+    DEADLINE = "deadline"  # the round's deadline fell due
+    CLOSE = "close"  # a steward closed it early: as if the deadline were now
+    ANSWER = "answer"  # the answers changed: one given, taken back, an objection withdrawn
+
+
+class Ending(StrEnum):
+    """What follows."""
+
+    OPEN_RESPONSES = "open responses"  # the questions are over: everyone is asked
+    TIME_UP = "time up"  # the process's rule, with no more time
+    EARLY = "early"  # the process's rule while there is time: it may pass early
+    RESOLVED = "resolved"  # the time to work through objections is over
+    OBJECTION_GONE = "objection gone"  # in the resolve stage: passes once none stands
+
+
+S, T = Stage, Trigger
+ENDINGS: dict[Stage, dict[Trigger, Ending]] = {
+    S.QUESTIONS: {T.DEADLINE: Ending.OPEN_RESPONSES, T.CLOSE: Ending.OPEN_RESPONSES},
+    S.OPEN: {T.DEADLINE: Ending.TIME_UP, T.CLOSE: Ending.TIME_UP, T.ANSWER: Ending.EARLY},
+    S.RESOLVING: {
+        T.DEADLINE: Ending.RESOLVED,
+        T.CLOSE: Ending.RESOLVED,
+        T.ANSWER: Ending.OBJECTION_GONE,
+    },
+}
+
+
+def ending(stage: Stage, trigger: Trigger) -> Ending | None:
+    """What ``trigger`` leads to in ``stage``, or None if it ends nothing there."""
+    return ENDINGS.get(stage, {}).get(trigger)
+
+
+def end(turn: Turn, proposal: Proposal, trigger: Trigger) -> None:
+    """Carry out what ``trigger`` leads to for ``proposal`` (nothing, if nothing)."""
+    what = ending(proposal.stage, trigger)
+    if what is not None:
+        _STEPS[what](turn, proposal)
+
+
+def _open_responses(turn: Turn, proposal: Proposal) -> None:
+    rounds.open_responses(turn, proposal, proposal.planned_deadline)
+
+
+def _time_up(turn: Turn, proposal: Proposal) -> None:
+    rounds.apply_verdict(turn, proposal, verdict(proposal, turn.group, final=True))
+
+
+def _early(turn: Turn, proposal: Proposal) -> None:
+    rounds.apply_verdict(turn, proposal, verdict(proposal, turn.group, final=False))
+
+
+def _resolved(turn: Turn, proposal: Proposal) -> None:
+    rounds.apply_verdict(turn, proposal, resolving_verdict(proposal, final=True))
+
+
+def _objection_gone(turn: Turn, proposal: Proposal) -> None:
+    rounds.apply_verdict(turn, proposal, resolving_verdict(proposal, final=False))
+
+
+_STEPS: dict[Ending, Callable[[Turn, Proposal], None]] = {
+    Ending.OPEN_RESPONSES: _open_responses,
+    Ending.TIME_UP: _time_up,
+    Ending.EARLY: _early,
+    Ending.RESOLVED: _resolved,
+    Ending.OBJECTION_GONE: _objection_gone,
+}
