@@ -34,11 +34,9 @@ from adapters.matrix.settings import MatrixSettings
 from adapters.matrix.sync import LONG_POLL_MS, SyncLoop
 from adapters.matrix.threads import ThreadedReplies
 from adapters.quiet import QuietReplies
-from bot.adapter import DeliveryFailed
-from bot.app import Application
+from bot.app import Application, Delivery, DeliveryFailed
 from bot.reaching import NotReached
 from bot.supervising import keep_alive
-from storage.interface import Delivery
 
 log = logging.getLogger("deciding_together.matrix")
 
@@ -77,7 +75,7 @@ class MatrixAdapter:
         if client.olm is not None:
             self.cross_signing = await self._cross_sign(client)
         user_id = str(client.user_id)
-        memory = Memory(app.storage, user_id)
+        memory = Memory(app, user_id)
         rooms = Rooms(client, memory, app, self.settings, encrypted=client.olm is not None)
         quiet, threads = QuietReplies(), ThreadedReplies()
         self._translator = Translator(app, client, memory, rooms, quiet, threads)

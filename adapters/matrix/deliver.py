@@ -31,14 +31,12 @@ from adapters.matrix.rooms import NoDirectRoom, Rooms, TryAgain
 from adapters.matrix.send import RoomForbidden, Sender
 from adapters.matrix.threads import ThreadedReplies
 from adapters.quiet import QuietReplies
-from bot.adapter import DeliveryFailed, Undeliverable
-from bot.app import Application
+from bot.app import Application, Delivery, DeliveryFailed, Undeliverable
 from bot.core import visibility
 from bot.core.commands import Actor, ChatGone
 from bot.core.document import Document
 from bot.core.effects import AskReason, DirectMessage, EditCard, Post, Reply, SendFile
 from bot.core.i18n import Translate, translator
-from storage.interface import Delivery
 
 log = logging.getLogger("deciding_together.matrix")
 
@@ -153,14 +151,14 @@ class Deliveries:
         return proposal is None or visibility.invites_reactions(proposal)
 
     async def edit_card(self, delivery: Delivery, effect: EditCard) -> str | None:
-        cards = await self.app.storage.card_messages(delivery.group_id, effect.number)
+        cards = await self.app.card_messages(delivery.group_id, effect.number)
         card_event = cards.get(delivery.target)
         if card_event is None:
             log.info("no card #%s in %s to edit", effect.number, delivery.target)
             return None
         room_id = names.room_of(delivery.target)
         await self.sender.wait_to_edit(room_id)
-        if await self._newer_edit_waiting(delivery, effect.number):
+        if await self.app.newer_edit_waiting(delivery):
             return None  # that one will show the latest tally; this one is out of date
         drawn = render.render(
             effect.drawn,
@@ -172,17 +170,6 @@ class Deliveries:
         event_id = await self.sender.send(room_id, content, delivery.key)
         self.sender.edited(room_id)
         return event_id
-
-    async def _newer_edit_waiting(self, delivery: Delivery, number: int) -> bool:
-        waiting = await self.app.storage.pending_deliveries(self.app.clock.now(), 500)
-        return any(
-            other.id > delivery.id
-            and other.target == delivery.target
-            and other.group_id == delivery.group_id
-            and isinstance(other.effect, EditCard)
-            and other.effect.number == number
-            for other in waiting
-        )
 
     async def reply(self, delivery: Delivery, effect: Reply) -> str | None:
         if await self.quiet.is_quiet(delivery.target, effect):
@@ -239,7 +226,7 @@ class Deliveries:
         private = names.private_user_of(delivery.target) is not None
         card_event = None
         if not private:
-            cards = await self.app.storage.card_messages(delivery.group_id, effect.number)
+            cards = await self.app.card_messages(delivery.group_id, effect.number)
             card_event = cards.get(delivery.target)
         if card_event is not None:
             content = render.in_thread(content, card_event)

@@ -35,7 +35,7 @@ from adapters.matrix.rooms import Rooms
 from adapters.matrix.threads import Answering, ThreadedReplies
 from adapters.matrix.unreadable import Unreadable
 from adapters.quiet import QuietReplies
-from bot.app import Application
+from bot.app import Application, Remember
 from bot.core.commands import Join, Leave, Respond, Unrespond
 from bot.core.document import Document
 from bot.core.effects import Effect, Reply
@@ -126,7 +126,7 @@ class Translator:
             return
         actor = names.actor(self.client, room_id, event.sender)
         update_key = f"matrix:{event.event_id}"
-        if await self.app.storage.seen_update(update_key):
+        if await self.app.already_seen(update_key):
             return  # seen before a restart: it changes nothing, not even a question asked since
         asked = Answering(room_id, event.event_id, thread_root)
         if await self.memory.direct_user(room_id) is not None:
@@ -140,11 +140,10 @@ class Translator:
                     private=True,
                     present=False,
                     update_key=update_key,
+                    remember=self._closing(room_id, event.sender, answer),
                 )
                 if submitted.decision is not None:
                     self.threads.answered(asked, _replies(submitted.decision.effects))
-            if answer is not None:
-                await self.memory.forget_prompt(room_id, event.sender)
             await self._answer_directly(room_id, event.event_id, submitted.direct)
             return
         chat = names.chat_of(room_id)
@@ -169,11 +168,14 @@ class Translator:
                 reply_to=card,
                 update_key=update_key,
                 chat_title=room.display_name if room is not None else "",
+                remember=self._closing(room_id, event.sender, answer),
             )
             if submitted.decision is not None:
                 self.threads.answered(asked, _replies(submitted.decision.effects))
-        if answer is not None:
-            await self.memory.forget_prompt(room_id, event.sender)
+
+    def _closing(self, room_id: str, sender: str, answer: str | None) -> tuple[Remember, ...]:
+        """The prompt an answer closes, stored with the answer's command."""
+        return () if answer is None else (self.memory.prompt_closed(room_id, sender),)
 
     async def _card_number(self, chat: str, event_id: str | None) -> int | None:
         if event_id is None:
@@ -223,7 +225,7 @@ class Translator:
         record = ReactionRecord(chat, event.reacts_to, group_id, number, key, event.sender)
         await self.memory.remember_reaction(event.event_id, record)
         update_key = f"matrix:{event.event_id}"
-        if await self.app.storage.seen_update(update_key):
+        if await self.app.already_seen(update_key):
             return
         await self._forget_question(room_id, event.sender, number)
         await self._gesture(chat, room_id, event.sender, Respond(number, word=key), update_key)
@@ -232,11 +234,11 @@ class Translator:
         record = await self.memory.reaction(event.redacts)
         if record is None or record.sender != event.sender:
             return  # not a response, or a moderator tidying up: nobody changed their mind
-        cards = await self.app.storage.card_messages(record.group_id, record.number)
+        cards = await self.app.card_messages(record.group_id, record.number)
         if cards.get(record.chat) != record.card_event:
             return  # a reaction on an older version, which no longer counts anyway
         update_key = f"matrix:{event.event_id}"
-        if await self.app.storage.seen_update(update_key):
+        if await self.app.already_seen(update_key):
             return
         await self._forget_question(room_id, event.sender, record.number)
         action = Unrespond(record.number, record.key)

@@ -11,7 +11,7 @@
 * **Direct rooms**: a private message to someone goes to their direct room
   with the bot, made on first use (``is_direct``, the person invited) and
   recorded in the bot's ``m.direct`` account data, as Element does, and in
-  the application's storage. When the person leaves it, the bot leaves too and
+  the application's memory for adapters. When the person leaves it, the bot leaves too and
   makes a new one next time.
 """
 

@@ -36,9 +36,8 @@ from adapters.matrix.events import Translator
 from adapters.matrix.memory import Memory
 from adapters.matrix.rooms import Rooms, TryAgain
 from adapters.matrix.send import NETWORK_ERRORS
-from bot.app import Application
+from bot.app import Application, StorageError
 from bot.core.commands import Actor, ChatGone
-from storage.interface import StorageError
 
 log = logging.getLogger("deciding_together.matrix")
 

@@ -48,7 +48,7 @@ class Unreadable:
     async def event(self, room_id: str, event: nio.MegolmEvent) -> None:
         """Count, log, note (once) and ask for the key of one undecryptable event."""
         update_key = f"matrix:{event.event_id}"
-        if await self.app.storage.seen_update(update_key):
+        if await self.app.already_seen(update_key):
             return  # seen and answered before a restart
         self.count += 1
         log.warning(

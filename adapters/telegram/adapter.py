@@ -4,7 +4,7 @@ It starts in long-polling or webhook mode, as the configuration says, and
 translates in both directions without deciding anything: updates become
 :meth:`Application.submit` calls (:mod:`updates`), deliveries become Bot API
 calls (:mod:`delivering`). Everything it needs to remember lives in the
-application's storage, so a restart loses nothing.
+application (its memory for adapters), so a restart loses nothing.
 """
 
 from __future__ import annotations
@@ -35,11 +35,10 @@ from adapters.telegram.sending import Sender, failure
 from adapters.telegram.updates import ALLOWED_UPDATES, Updates
 from adapters.telegram.vouching import Vouching
 from adapters.telegram.webhook import WebhookServer
-from bot.adapter import DeliveryFailed
+from bot.app import Delivery, DeliveryFailed
 from bot.core.commands import Actor
 from bot.core.i18n import installed_languages
 from bot.reaching import NotReached, patiently
-from storage.interface import Delivery
 
 if TYPE_CHECKING:
     from bot.app import Application
@@ -139,7 +138,7 @@ class TelegramAdapter:
         await reach(bot.initialize)
         await reach(answering.initialize)
         self.username = self.config.bot_username or bot.username
-        memory, quiet, vouching = Memory(app.storage), QuietReplies(), Vouching(app, bot)
+        memory, quiet, vouching = Memory(app), QuietReplies(), Vouching(app, bot)
         roster = Roster(app, memory, Actor(ids.identity(bot.id), bot.first_name), vouching)
         sender = Sender(bot, self.pacer, memory, roster.moved_while_sending)
         self._deliverer = Deliverer(app, sender, memory, quiet, self.username)

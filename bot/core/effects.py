@@ -30,7 +30,7 @@ class EditCard:
     """Bring a proposal's card up to date (tally, stage, deadline).
 
     The core only says *that* the card changed: the card is drawn when the edit
-    is sent, from the state at that moment (``bot.delivery`` fills in
+    is sent, from the state at that moment (``bot.app.delivery`` fills in
     ``document`` with ``cards.card``). A burst of responses then costs one
     drawing per edit actually sent, not one per response, and only the latest
     edit of a card is ever sent (older undelivered ones are superseded)."""

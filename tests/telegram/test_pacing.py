@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from adapters.telegram.pacing import TELEGRAM_LIMITS, Limits, Pacer, TooLong, Window
-from bot import delivery
+from bot.app import delivery
 from bot.core import cards
 from bot.core.document import Document
 from bot.core.effects import EditCard

@@ -19,11 +19,10 @@ from collections import defaultdict
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.adapter import DeliveryFailed, Undeliverable, platform_of
-from bot.app import Application
+from bot.app.application import Application
+from bot.app.ports import Delivery, DeliveryFailed, Undeliverable, platform_of
 from bot.core.cards import card
 from bot.core.effects import EditCard, Post, Reply
-from storage.interface import Delivery
 
 log = logging.getLogger("deciding_together.delivery")
 
