@@ -22,10 +22,10 @@ import logging
 
 import nio
 
-from adapters.matrix import names
+from adapters.matrix import ids
 from adapters.matrix.crosssigning import Outcome, cross_sign
 from adapters.matrix.deliver import Deliveries
-from adapters.matrix.events import Translator
+from adapters.matrix.events import Events
 from adapters.matrix.login import LoginFailed, log_in, make_client, password_login
 from adapters.matrix.memory import Memory
 from adapters.matrix.rooms import Rooms
@@ -46,7 +46,7 @@ STOP_GRACE = 1.0
 
 
 class MatrixAdapter:
-    platform = names.PLATFORM
+    platform = ids.PLATFORM
 
     def __init__(self, settings: MatrixSettings, *, long_poll_ms: int = LONG_POLL_MS) -> None:
         self.settings = settings
@@ -57,12 +57,12 @@ class MatrixAdapter:
         self._task: asyncio.Task[None] | None = None
         # How cross-signing went at the last start (None: no encryption, or not tried).
         self.cross_signing: Outcome | None = None
-        self._translator: Translator | None = None
+        self._events: Events | None = None
 
     @property
     def undecryptable(self) -> int:
         """How many messages the bot could not decrypt since it started."""
-        return self._translator.unreadable.count if self._translator is not None else 0
+        return self._events.unreadable.count if self._events is not None else 0
 
     async def start(self, app: Application) -> None:
         client = make_client(self.settings)
@@ -78,13 +78,13 @@ class MatrixAdapter:
         memory = Memory(app, user_id)
         rooms = Rooms(client, memory, app, self.settings, encrypted=client.olm is not None)
         quiet, threads = QuietReplies(), ThreadedReplies()
-        self._translator = Translator(app, client, memory, rooms, quiet, threads)
+        self._events = Events(app, client, memory, rooms, quiet, threads)
         self.sync = SyncLoop(
             client,
             app,
             memory,
             rooms,
-            self._translator,
+            self._events,
             long_poll_ms=self.long_poll_ms,
             log_in_again=self._log_in_again,
         )

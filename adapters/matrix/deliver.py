@@ -25,7 +25,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from adapters.matrix import names, render
+from adapters.matrix import ids, render
 from adapters.matrix.memory import Memory, ReasonPrompt
 from adapters.matrix.rooms import NoDirectRoom, Rooms, TryAgain
 from adapters.matrix.send import RoomForbidden, Sender
@@ -81,7 +81,7 @@ class Deliveries:
         except TryAgain as problem:
             raise DeliveryFailed(str(problem)) from problem
         except RoomForbidden as refused:
-            if refused.not_in_room and names.private_user_of(delivery.target) is None:
+            if refused.not_in_room and ids.private_user_of(delivery.target) is None:
                 await self._chat_gone(delivery.target, delivery.key)
             raise
 
@@ -90,7 +90,7 @@ class Deliveries:
         me = str(self.rooms.client.user_id)
         await self.app.submit(
             chat=chat,
-            actor=Actor(identity=names.identity_of(me), name=names.localpart(me)),
+            actor=Actor(identity=ids.identity_of(me), name=ids.localpart(me)),
             action=ChatGone(chat),
             present=False,
             update_key=f"matrix:gone:{key}",
@@ -101,9 +101,9 @@ class Deliveries:
 
     async def _room(self, target: str) -> str:
         """The room a target means: the room itself, or the person's direct room."""
-        user = names.private_user_of(target)
+        user = ids.private_user_of(target)
         if user is None:
-            return names.room_of(target)
+            return ids.room_of(target)
         try:
             return await self.rooms.direct_room(user)
         except NoDirectRoom as problem:
@@ -117,7 +117,7 @@ class Deliveries:
         try:
             return room_id, await self.sender.send(room_id, content, key)
         except RoomForbidden:
-            user = names.private_user_of(target)
+            user = ids.private_user_of(target)
             if user is None:
                 raise
             await self.memory.forget_direct_room(user, room_id)
@@ -156,7 +156,7 @@ class Deliveries:
         if card_event is None:
             log.info("no card #%s in %s to edit", effect.number, delivery.target)
             return None
-        room_id = names.room_of(delivery.target)
+        room_id = ids.room_of(delivery.target)
         await self.sender.wait_to_edit(room_id)
         if await self.app.newer_edit_waiting(delivery):
             return None  # that one will show the latest tally; this one is out of date
@@ -197,33 +197,33 @@ class Deliveries:
                 effect.member,
                 impossible,
             )
-        user = names.private_user_of(delivery.target) or matrix_user(effect.identities)
+        user = ids.private_user_of(delivery.target) or matrix_user(effect.identities)
         document = render.with_mention(
-            effect.document, effect.name, names.identity_of(user) if user else None
+            effect.document, effect.name, ids.identity_of(user) if user else None
         )
         return await self._post_in_group(delivery, document)
 
     async def _post_in_group(self, delivery: Delivery, document: Document) -> str | None:
         """Post in each of the group's Matrix rooms; the last event id, if any."""
         group = await self.app.group(delivery.group_id)
-        chats = [c for c in (group.chats if group else ()) if c.startswith(names.PREFIX)]
+        chats = [c for c in (group.chats if group else ()) if c.startswith(ids.PREFIX)]
         if not chats:
             raise Undeliverable("no direct room, and the group has no Matrix room either")
         event_id = None
         for index, chat in enumerate(chats):
             content = render.render(document)
             event_id = await self.sender.send(
-                names.room_of(chat), content, f"{delivery.key}-fallback-{index}"
+                ids.room_of(chat), content, f"{delivery.key}-fallback-{index}"
             )
         return event_id
 
     async def ask_reason(self, delivery: Delivery, effect: AskReason) -> str | None:
         user = matrix_user(effect.identities)
         document = render.with_mention(
-            effect.document, effect.name, names.identity_of(user) if user else None
+            effect.document, effect.name, ids.identity_of(user) if user else None
         )
         content = render.render(document)
-        private = names.private_user_of(delivery.target) is not None
+        private = ids.private_user_of(delivery.target) is not None
         card_event = None
         if not private:
             cards = await self.app.card_messages(delivery.group_id, effect.number)

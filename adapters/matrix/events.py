@@ -29,7 +29,7 @@ from typing import Any
 
 import nio
 
-from adapters.matrix import names, render
+from adapters.matrix import ids, render
 from adapters.matrix.memory import Memory, ReactionRecord
 from adapters.matrix.rooms import Rooms
 from adapters.matrix.threads import Answering, ThreadedReplies
@@ -69,7 +69,7 @@ def strip_reply_fallback(body: str) -> str:
     return "\n".join(lines[quoted:]) if quoted else body
 
 
-class Translator:
+class Events:
     """Turns one room's timeline events into submissions, one event at a time."""
 
     def __init__(
@@ -124,14 +124,14 @@ class Translator:
         text = text.strip()
         if not text:
             return
-        actor = names.actor(self.client, room_id, event.sender)
+        actor = ids.actor(self.client, room_id, event.sender)
         update_key = f"matrix:{event.event_id}"
         if await self.app.already_seen(update_key):
             return  # seen before a restart: it changes nothing, not even a question asked since
         asked = Answering(room_id, event.event_id, thread_root)
         if await self.memory.direct_user(room_id) is not None:
             answer = await self._reason_answer(room_id, event.sender, text, direct=True)
-            private = names.private_chat_of(event.sender)
+            private = ids.private_chat_of(event.sender)
             async with self.quiet.gesture(private):  # hold the answer until it is noted
                 submitted = await self.app.submit(
                     chat=private,
@@ -146,7 +146,7 @@ class Translator:
                     self.threads.answered(asked, _replies(submitted.decision.effects))
             await self._answer_directly(room_id, event.event_id, submitted.direct)
             return
-        chat = names.chat_of(room_id)
+        chat = ids.chat_of(room_id)
         card = await self._card_number(chat, thread_root) or await self._card_number(
             chat, replied_to
         )
@@ -210,7 +210,7 @@ class Translator:
     # -- reactions ----------------------------------------------------------------------
 
     async def reaction(self, room_id: str, event: nio.ReactionEvent) -> None:
-        chat = names.chat_of(room_id)
+        chat = ids.chat_of(room_id)
         found = await self.memory.card(chat, event.reacts_to)
         if found is None:
             return  # not on a card (or on a card's older version)
@@ -253,7 +253,7 @@ class Translator:
         async with self.quiet.gesture(chat):
             submitted = await self.app.submit(
                 chat=chat,
-                actor=names.actor(self.client, room_id, sender),
+                actor=ids.actor(self.client, room_id, sender),
                 action=action,
                 present=present,
                 update_key=update_key,
@@ -311,7 +311,7 @@ class Translator:
             if user == partner and event.membership in ("leave", "ban"):
                 await self.rooms.forget_direct_room(user, room_id)
             return
-        chat = names.chat_of(room_id)
+        chat = ids.chat_of(room_id)
         group = await self.app.group_of_chat(chat)
         if group is None:
             return  # a room where nobody has used the bot yet
@@ -321,18 +321,18 @@ class Translator:
             name = event.content.get("displayname")
             await self.app.submit(
                 chat=chat,
-                actor=names.actor(
+                actor=ids.actor(
                     self.client, room_id, user, name if isinstance(name, str) else None
                 ),
                 action=Join(),
                 update_key=f"matrix:{event.event_id}",
             )
         elif left:
-            member = group.member_by_identity(names.identity_of(user))
+            member = group.member_by_identity(ids.identity_of(user))
             if member is not None and member.active:
                 await self.app.submit(
                     chat=chat,
-                    actor=names.actor(self.client, room_id, user),
+                    actor=ids.actor(self.client, room_id, user),
                     action=Leave(left_chat=True),
                     present=False,
                     update_key=f"matrix:{event.event_id}",

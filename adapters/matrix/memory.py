@@ -26,7 +26,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from adapters.matrix import names
+from adapters.matrix import ids
 from bot.app import Application, Remember
 
 PREFIX = "matrix:"
@@ -161,5 +161,5 @@ def _entry(key: str, value: Any, about: str | None = None) -> Remember:
     return Remember(
         PREFIX + key,
         "" if value is None else json.dumps(value),
-        None if about is None else names.identity_of(about),
+        None if about is None else ids.identity_of(about),
     )

@@ -23,7 +23,7 @@ import logging
 
 import nio
 
-from adapters.matrix import names
+from adapters.matrix import ids
 from adapters.matrix.memory import Memory
 from adapters.matrix.send import NETWORK_ERRORS
 from bot.app import Application
@@ -69,14 +69,14 @@ class Unreadable:
         self._noted.discard((room_id, sender))
 
     async def _note(self, room_id: str, event: nio.MegolmEvent, update_key: str) -> None:
-        actor = names.actor(self.client, room_id, event.sender)
+        actor = ids.actor(self.client, room_id, event.sender)
         # The core answers an Unclear with its words, as it does words it cannot read.
         note = Unclear(NOTE, (("name", actor.name),))
         if await self.memory.direct_user(room_id) is not None:
-            chat, private, title = names.private_chat_of(event.sender), True, ""
+            chat, private, title = ids.private_chat_of(event.sender), True, ""
         else:
             room = self.client.rooms.get(room_id)
-            chat, private = names.chat_of(room_id), False
+            chat, private = ids.chat_of(room_id), False
             title = room.display_name if room is not None else ""
         await self.app.submit(
             chat=chat,

@@ -3,14 +3,14 @@
 It starts in long-polling or webhook mode, as the configuration says, and
 translates in both directions without deciding anything: updates become
 :meth:`Application.submit` calls (:mod:`updates`), deliveries become Bot API
-calls (:mod:`delivering`). Everything it needs to remember lives in the
+calls (:mod:`deliver`). Everything it needs to remember lives in the
 application (its memory for adapters), so a restart loses nothing.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from telegram import Bot
@@ -22,7 +22,7 @@ from telegram.request import HTTPXRequest
 
 from adapters.quiet import QuietReplies
 from adapters.telegram import ids
-from adapters.telegram.delivering import Deliverer
+from adapters.telegram.deliver import Deliverer
 from adapters.telegram.gestures import Gestures
 from adapters.telegram.memory import Memory
 from adapters.telegram.menu import bot_commands
@@ -31,7 +31,8 @@ from adapters.telegram.pacing import TELEGRAM_LIMITS, Limits, Pacer, TooLong
 from adapters.telegram.polling import Poller
 from adapters.telegram.reach import TelegramSetupError, reach
 from adapters.telegram.roster import Roster
-from adapters.telegram.sending import Sender, failure
+from adapters.telegram.send import Sender, failure
+from adapters.telegram.settings import TelegramSettings
 from adapters.telegram.updates import ALLOWED_UPDATES, Updates
 from adapters.telegram.vouching import Vouching
 from adapters.telegram.webhook import WebhookServer
@@ -47,25 +48,6 @@ log = logging.getLogger("deciding_together.telegram")
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_LISTEN = "127.0.0.1:8443"
-
-
-class TelegramSettings(Protocol):
-    """What the adapter reads from the ``[telegram]`` section of the configuration."""
-
-    @property
-    def token(self) -> str: ...
-    @property
-    def base_url(self) -> str | None: ...
-    @property
-    def mode(self) -> str: ...  # "polling" or "webhook"
-    @property
-    def webhook_url(self) -> str | None: ...
-    @property
-    def listen(self) -> str | None: ...  # "host:port"
-    @property
-    def secret_token(self) -> str | None: ...
-    @property
-    def bot_username(self) -> str | None: ...
 
 
 def api_url(base_url: str | None) -> str:

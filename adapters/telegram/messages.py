@@ -35,7 +35,7 @@ from adapters.telegram import ids, texts
 from adapters.telegram.memory import OPEN, Memory, Prompt
 from adapters.telegram.render import render
 from adapters.telegram.roster import Roster
-from adapters.telegram.sending import Sender
+from adapters.telegram.send import Sender
 from adapters.telegram.vouching import Vouching
 from bot.app import Application, Remember, Submitted
 from bot.core.commands import Actor

@@ -32,7 +32,7 @@ from adapters.quiet import QuietReplies
 from adapters.telegram import ids, texts
 from adapters.telegram.memory import OPEN, REFUSED, Memory, Prompt
 from adapters.telegram.render import CAPTION_LIMIT, keyboard, render, render_one
-from adapters.telegram.sending import Sender
+from adapters.telegram.send import Sender
 from bot.app import Application, Delivery, TokenKind, Undeliverable
 from bot.core.document import Action, Document, Mention, Paragraph, Text, para
 from bot.core.effects import AskReason, DirectMessage, EditCard, Post, Reply, SendFile
