@@ -36,6 +36,7 @@ from bot.app.ports import (
 )
 from bot.core import commands as c
 from bot.core import record
+from bot.core.cards import card
 from bot.core.codec import encode
 from bot.core.decide import Decision, decide
 from bot.core.document import Document
@@ -761,6 +762,22 @@ class Application:
     async def next_timer_due(self) -> datetime | None:
         """When the next timer is due, or None."""
         return await self.storage.next_timer_due()
+
+    async def draw_card(self, delivery: Delivery) -> Delivery | None:
+        """A card's edit with the card drawn from the group's state now; None when the
+        proposal is gone (purged since): nothing is left to show.
+
+        The one place a card is drawn: ``EditCard`` says only that a card changed,
+        and the delivery loop asks here when the edit goes out, so a burst of
+        responses costs one drawing per edit actually sent."""
+        effect = delivery.effect
+        assert isinstance(effect, EditCard)
+        group = await self.group(delivery.group_id)
+        proposal = group.proposals.get(effect.number) if group is not None else None
+        if group is None or proposal is None:
+            return None
+        document = card(group, proposal, self.clock.now())
+        return replace(delivery, effect=replace(effect, document=document))
 
     async def newer_edit_waiting(self, delivery: Delivery) -> bool:
         """Whether a later edit of the same card waits to go to the same chat, so that
