@@ -24,11 +24,9 @@ from typing import Any
 
 from bench.results import Figure, Report
 from bench.workload import copy_team, make_team, scratch, store_team
-from bot.app import Application
-from bot.clock import SystemClock
+from bot.app import Application, Scheduler, SystemClock
 from bot.core.commands import DeadlineDue
 from bot.core.effects import Effect, SetTimer
-from bot.scheduler import Scheduler
 from storage.sqlite import SqliteStorage
 
 THREE_DAYS = timedelta(days=3)

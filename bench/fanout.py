@@ -22,10 +22,9 @@ from bench.deadlines import is_deadline
 from bench.results import Figure, Report
 from bench.telegram import UNPACED, chat_id, stop_bot
 from bench.workload import PEOPLE, make_team, scratch, store_team
-from bot.app import Application
+from bot.app import Application, DeliveryLoop
 from bot.config import TelegramConfig
 from bot.core.effects import Post
-from bot.delivery import DeliveryLoop
 from storage.sqlite import SqliteStorage
 from tests.fakes.telegram import FakeTelegram
 

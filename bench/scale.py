@@ -36,8 +36,7 @@ from bench.workload import (
     store_team,
     warm,
 )
-from bot.app import Application
-from bot.clock import ManualClock
+from bot.app import Application, ManualClock
 from storage.sqlite import SqliteStorage
 
 MEMORY_TARGET_MB = 200

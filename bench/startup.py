@@ -16,9 +16,7 @@ from pathlib import Path
 # What a bot running both platforms has imported before it opens its database.
 import adapters.matrix
 import adapters.telegram  # noqa: F401
-from bot.app import Application
-from bot.clock import SystemClock
-from bot.scheduler import Scheduler
+from bot.app import Application, Scheduler, SystemClock
 from storage.sqlite import SqliteStorage
 
 

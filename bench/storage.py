@@ -34,8 +34,7 @@ from bench.workload import (
     scratch,
     store_team,
 )
-from bot.app import Application
-from bot.clock import ManualClock
+from bot.app import Application, ManualClock
 from storage.sqlite import SqliteStorage
 
 TARGET = 2_000  # responses per second

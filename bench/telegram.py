@@ -29,11 +29,9 @@ from adapters.telegram import TelegramAdapter
 from adapters.telegram.pacing import TELEGRAM_LIMITS, Limits, Window
 from bench.results import Figure, Report
 from bench.workload import PEOPLE, PROPOSALS, copy_team, make_team, scratch, store_team
-from bot.app import Application
-from bot.clock import SystemClock
+from bot.app import Application, DeliveryLoop, SystemClock
 from bot.config import TelegramConfig
 from bot.core.effects import Post, SetTimer
-from bot.delivery import DeliveryLoop
 from storage.sqlite import SqliteStorage
 from tests.fakes.telegram import CallbackQuery, FakeTelegram, FakeUser
 

@@ -15,12 +15,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.app import Application
+from bot.app import Application, Outgoing
 from bot.core import commands as c
 from bot.core.decide import decide
 from bot.core.effects import Effect, SetTimer
 from bot.core.model import Group, GroupSettings
-from storage.interface import Outgoing
 from storage.sqlite import SqliteStorage
 
 START = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # a Monday morning

@@ -105,10 +105,10 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from bot.app import DatabaseInUse, StorageError
     from bot.core.model import GroupSettings
     from bot.demo import interactive, play_script
     from bot.runtime import check_language, check_timezone
-    from storage.interface import DatabaseInUse, StorageError
 
     setup_logging(args.log_level or "WARNING")
     settings = GroupSettings()
@@ -150,6 +150,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _with_config(args: argparse.Namespace) -> int:
+    from bot.app import DatabaseInUse, StorageError
     from bot.config import (
         ConfigError,
         check_config_text,
@@ -158,7 +159,6 @@ def _with_config(args: argparse.Namespace) -> int:
         file_warnings,
         load_config,
     )
-    from storage.interface import DatabaseInUse, StorageError
 
     try:
         config = load_config(args.config)

@@ -13,8 +13,7 @@ from pathlib import Path
 from adapters.console import ConsoleAdapter, ConsoleSession
 from adapters.console.files import FOLDER
 from adapters.console.session import WELCOME
-from bot.app import Application
-from bot.clock import ManualClock
+from bot.app import Application, ManualClock
 from bot.core.model import GroupSettings
 from bot.translations import install_translations
 from storage.sqlite import SqliteStorage

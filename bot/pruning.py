@@ -13,8 +13,7 @@ import contextlib
 import logging
 from datetime import timedelta
 
-from bot.app import Application
-from storage.interface import StorageError
+from bot.app import Application, StorageError
 
 log = logging.getLogger("deciding_together.pruning")
 

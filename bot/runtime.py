@@ -16,20 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
 
-from bot.adapter import Adapter
-from bot.app import Application
-from bot.clock import Clock, SystemClock
+from bot.app import Adapter, Application, Clock, DeliveryLoop, Scheduler, StorageError, SystemClock
 from bot.core import record
 from bot.core.deadlines import valid_timezone
 from bot.core.i18n import real_language
 from bot.core.model import GroupSettings
-from bot.delivery import DeliveryLoop
 from bot.private_files import private_folder, write_private
 from bot.pruning import keep_pruned
-from bot.scheduler import Scheduler
 from bot.supervising import keep_alive
 from bot.translations import install_translations
-from storage.interface import StorageError
 from storage.sqlite import SqliteStorage
 
 if TYPE_CHECKING:

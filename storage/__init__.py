@@ -1,6 +1,8 @@
-"""Persistence: what the application needs (``interface``) and SQLite doing it.
+"""Persistence: SQLite doing what the application asks of storage.
 
-- ``interface``: the ``Storage`` protocol the application is written against.
+The protocol it implements, ``Storage``, and its values are the application's
+ports (``bot.app.ports``); storage imports them from there.
+
 - ``sqlite``: ``SqliteStorage``, the protocol on one SQLite file.
 - ``schema``: the tables, as numbered migrations applied at open.
 - ``rows``: core values as rows and back; ``changes``: what a commit writes;
@@ -9,7 +11,6 @@
 - ``errors``: SQLite's errors in words a person can act on.
 """
 
-from storage.interface import Storage, StorageError
 from storage.sqlite import SqliteStorage
 
-__all__ = ["SqliteStorage", "Storage", "StorageError"]
+__all__ = ["SqliteStorage"]

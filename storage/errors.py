@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from storage.interface import StaleGroup, StorageError
+from bot.app import StaleGroup, StorageError
 
 _STALE = (
     "What was to be saved in {where} does not fit what is stored there "

@@ -23,7 +23,7 @@ import fcntl
 import os
 from pathlib import Path
 
-from storage.interface import DatabaseInUse, StorageError
+from bot.app import DatabaseInUse, StorageError
 
 LOCK_SUFFIX = ".lock"
 

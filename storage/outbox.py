@@ -19,9 +19,9 @@ from typing import Any
 
 import aiosqlite
 
+from bot.app import Delivery
 from bot.core.effects import AskReason, EditCard, Message, Post
 from storage import rows
-from storage.interface import Delivery
 from storage.rows import Row
 
 OUTBOX_INSERT = """

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import aiosqlite
 
-from storage.interface import StorageError
+from bot.app import StorageError
 
 # "DTog" in ASCII: marks a file as a Deciding Together database.
 APPLICATION_ID = 0x44546F67

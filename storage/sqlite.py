@@ -18,22 +18,23 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiosqlite
 
-from bot.core.commands import Command, Request
-from bot.core.model import Group
-from storage import changes, load, one_process, outbox, purge, rows, schema, timers, transaction
-from storage.errors import stale_state, storage_error
-from storage.interface import (
+from bot.app import (
     AuditEntry,
     Commit,
     Delivery,
     Outgoing,
     Pruned,
+    Remember,
     Storage,
     StorageError,
     StoredGroup,
     Timer,
     TokenKind,
 )
+from bot.core.commands import Command, Request
+from bot.core.model import Group
+from storage import changes, load, one_process, outbox, purge, rows, schema, timers, transaction
+from storage.errors import stale_state, storage_error
 
 # How long to wait for another process (an export, a backup) to release the
 # file before giving up with an error.
@@ -81,7 +82,7 @@ WIPE_RETRY_LONGEST = 30.0
 
 
 class SqliteStorage:
-    """The :class:`storage.interface.Storage` protocol on an SQLite file.
+    """The :class:`bot.app.ports.Storage` protocol on an SQLite file.
 
     One connection serves every caller. A transaction spans several awaits,
     so a lock keeps other callers' statements from running inside it (where
@@ -273,6 +274,7 @@ class SqliteStorage:
         update_key: str | None = None,
         fired_timer: str | None = None,
         version: int | None = None,
+        remember: Sequence[Remember] = (),
         durable: bool = True,
     ) -> bool:
         """Store a command's result atomically (see ``Storage.commit``).
@@ -293,6 +295,7 @@ class SqliteStorage:
             update_key=update_key,
             fired_timer=fired_timer,
             version=version,
+            remember=remember,
         )
         return await self._store([planned], durable=durable)
 
@@ -525,9 +528,7 @@ class SqliteStorage:
 
     async def set_value(self, key: str, value: str, about: str | None = None) -> None:
         await self._write(
-            "INSERT INTO kv (key, value, about) VALUES (?, ?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
-            "about = coalesce(excluded.about, kv.about)",
+            transaction.KV_UPSERT,
             key,
             value,
             about,

@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
+from bot.app import Timer
 from bot.core.commands import TimerEvent
 from bot.core.effects import SetTimer
 from storage import rows
-from storage.interface import Timer
 from storage.rows import Row
 
 SET = """

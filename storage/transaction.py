@@ -24,16 +24,22 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.app import Outgoing, Remember
 from bot.core.commands import Command
 from bot.core.effects import CancelTimer, EditCard, Forget, SetTimer
 from bot.core.forgetting import private_chats
 from bot.core.model import Group
 from storage import changes, forgetting, outbox, rows, timers
-from storage.interface import Outgoing
 from storage.rows import Row
 
 INBOX_INSERT = "INSERT OR IGNORE INTO inbox (update_key, group_id, at) VALUES (?, ?, ?)"
 AUDIT_INSERT = "INSERT INTO audit (group_id, at, command, summary) VALUES (?, ?, ?, ?)"
+# An adapter's memory: the value replaced, the person it is about kept once given.
+KV_UPSERT = (
+    "INSERT INTO kv (key, value, about) VALUES (?, ?, ?) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
+    "about = coalesce(excluded.about, kv.about)"
+)
 
 
 class AlreadySeen(Exception):
@@ -74,6 +80,7 @@ class Plan:
     writes: changes.Writes
     audit: Row
     steps: tuple[Step, ...]
+    remember: tuple[Row, ...] = ()  # the adapter's memory: (key, value, about)
 
     @property
     def forgets(self) -> bool:
@@ -92,6 +99,7 @@ def plan(
     update_key: str | None,
     fired_timer: str | None,
     version: int | None = None,
+    remember: Sequence[Remember] = (),
 ) -> Plan:
     """Encode a command's result as rows (pure; raises before anything is written)."""
     gid = group_after.id
@@ -121,6 +129,7 @@ def plan(
         writes=changes.group_writes(group_before, group_after),
         audit=(gid, at, rows.to_json(command), summary),
         steps=tuple(steps),
+        remember=tuple((r.key, r.value, r.about) for r in remember),
     )
 
 
@@ -178,6 +187,9 @@ def _write(db: sqlite3.Cursor, plan: Plan) -> None:
     if not plan.version:  # a new group (its row made at 0 just now), or not checked
         db.execute(changes.GROUP_VERSION_MOVE_ON, group)
     db.execute(AUDIT_INSERT, plan.audit)
+    # Before the steps: a person forgotten by this very command is forgotten in it too.
+    if plan.remember:
+        db.executemany(KV_UPSERT, plan.remember)
     for step in plan.steps:
         if isinstance(step, Message):
             _store_message(db, plan.group_id, plan.at, step)

@@ -12,10 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.app import Application
-from bot.clock import ManualClock
+from bot.app import Application, DeliveryLoop, ManualClock
 from bot.core.model import GroupSettings
-from bot.delivery import DeliveryLoop
 from storage.sqlite import SqliteStorage
 
 START = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # a Monday morning

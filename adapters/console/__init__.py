@@ -1,6 +1,6 @@
 """The console adapter: a chat in the terminal, for trying the bot without any account.
 
-It is a real adapter (the same application, storage, outbox and timers as
+It is a real adapter (the same application, database, outbox and timers as
 Telegram and Matrix) and the harness for conversation scenarios in tests.
 """
 

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 from adapters.console import files as kept
 from adapters.console.render import render
+from bot.app import Delivery
 from bot.core.effects import AskReason, DirectMessage, EditCard, Post, Reply, SendFile
 from bot.core.i18n import translator
-from storage.interface import Delivery
 
 if TYPE_CHECKING:
     from bot.app import Application

@@ -21,11 +21,9 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from adapters.console.adapter import GROUP_CHAT, ConsoleAdapter, identity_of
-from bot.app import Application
-from bot.clock import ManualClock
+from bot.app import Application, DeliveryLoop, ManualClock
 from bot.core.commands import Actor
 from bot.core.deadlines import parse_duration
-from bot.delivery import DeliveryLoop
 
 WELCOME = """\
 Welcome to Deciding Together. This is a practice group chat in your terminal.
@@ -94,7 +92,7 @@ class ConsoleSession:
         """Move the clock on in steps, so each timer fires at its own time, in order."""
         end = self.clock.now() + duration
         while True:
-            due = await self.app.storage.next_timer_due()
+            due = await self.app.next_timer_due()
             if due is None or due > end:
                 break
             if due > self.clock.now():

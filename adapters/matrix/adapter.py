@@ -22,10 +22,10 @@ import logging
 
 import nio
 
-from adapters.matrix import names
+from adapters.matrix import ids
 from adapters.matrix.crosssigning import DeviceSigning, cross_sign
 from adapters.matrix.deliver import Deliveries
-from adapters.matrix.events import Translator
+from adapters.matrix.events import Events
 from adapters.matrix.login import LoginFailed, log_in, make_client, password_login
 from adapters.matrix.memory import Memory
 from adapters.matrix.rooms import Rooms
@@ -34,11 +34,9 @@ from adapters.matrix.settings import MatrixSettings
 from adapters.matrix.sync import LONG_POLL_MS, SyncLoop
 from adapters.matrix.threads import ThreadedReplies
 from adapters.quiet import QuietReplies
-from bot.adapter import DeliveryFailed
-from bot.app import Application
+from bot.app import Application, Delivery, DeliveryFailed
 from bot.reaching import NotReached
 from bot.supervising import keep_alive
-from storage.interface import Delivery
 
 log = logging.getLogger("deciding_together.matrix")
 
@@ -48,7 +46,7 @@ STOP_GRACE = 1.0
 
 
 class MatrixAdapter:
-    platform = names.PLATFORM
+    platform = ids.PLATFORM
 
     def __init__(self, settings: MatrixSettings, *, long_poll_ms: int = LONG_POLL_MS) -> None:
         self.settings = settings
@@ -59,12 +57,12 @@ class MatrixAdapter:
         self._task: asyncio.Task[None] | None = None
         # How cross-signing went at the last start (None: no encryption, or not tried).
         self.cross_signing: DeviceSigning | None = None
-        self._translator: Translator | None = None
+        self._events: Events | None = None
 
     @property
     def undecryptable(self) -> int:
         """How many messages the bot could not decrypt since it started."""
-        return self._translator.unreadable.count if self._translator is not None else 0
+        return self._events.unreadable.count if self._events is not None else 0
 
     async def start(self, app: Application) -> None:
         client = make_client(self.settings)
@@ -77,16 +75,16 @@ class MatrixAdapter:
         if client.olm is not None:
             self.cross_signing = await self._cross_sign(client)
         user_id = str(client.user_id)
-        memory = Memory(app.storage, user_id)
+        memory = Memory(app, user_id)
         rooms = Rooms(client, memory, app, self.settings, encrypted=client.olm is not None)
         quiet, threads = QuietReplies(), ThreadedReplies()
-        self._translator = Translator(app, client, memory, rooms, quiet, threads)
+        self._events = Events(app, client, memory, rooms, quiet, threads)
         self.sync = SyncLoop(
             client,
             app,
             memory,
             rooms,
-            self._translator,
+            self._events,
             long_poll_ms=self.long_poll_ms,
             log_in_again=self._log_in_again,
         )

@@ -25,20 +25,18 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from adapters.matrix import names, render
+from adapters.matrix import ids, render
 from adapters.matrix.memory import Memory, ReasonPrompt
 from adapters.matrix.rooms import NoDirectRoom, Rooms, TryAgain
 from adapters.matrix.send import RoomForbidden, Sender
 from adapters.matrix.threads import ThreadedReplies
 from adapters.quiet import QuietReplies
-from bot.adapter import DeliveryFailed, Undeliverable
-from bot.app import Application
+from bot.app import Application, Delivery, DeliveryFailed, Undeliverable
 from bot.core import visibility
 from bot.core.commands import Actor, ChatGone
 from bot.core.document import Document
 from bot.core.effects import AskReason, DirectMessage, EditCard, Post, Reply, SendFile
 from bot.core.i18n import Translate, translator
-from storage.interface import Delivery
 
 log = logging.getLogger("deciding_together.matrix")
 
@@ -83,7 +81,7 @@ class Deliveries:
         except TryAgain as problem:
             raise DeliveryFailed(str(problem)) from problem
         except RoomForbidden as refused:
-            if refused.not_in_room and names.private_user_of(delivery.target) is None:
+            if refused.not_in_room and ids.private_user_of(delivery.target) is None:
                 await self._chat_gone(delivery.target, delivery.key)
             raise
 
@@ -92,7 +90,7 @@ class Deliveries:
         me = str(self.rooms.client.user_id)
         await self.app.submit(
             chat=chat,
-            actor=Actor(identity=names.identity_of(me), name=names.localpart(me)),
+            actor=Actor(identity=ids.identity_of(me), name=ids.localpart(me)),
             action=ChatGone(chat),
             present=False,
             update_key=f"matrix:gone:{key}",
@@ -103,9 +101,9 @@ class Deliveries:
 
     async def _room(self, target: str) -> str:
         """The room a target means: the room itself, or the person's direct room."""
-        user = names.private_user_of(target)
+        user = ids.private_user_of(target)
         if user is None:
-            return names.room_of(target)
+            return ids.room_of(target)
         try:
             return await self.rooms.direct_room(user)
         except NoDirectRoom as problem:
@@ -119,7 +117,7 @@ class Deliveries:
         try:
             return room_id, await self.sender.send(room_id, content, key)
         except RoomForbidden:
-            user = names.private_user_of(target)
+            user = ids.private_user_of(target)
             if user is None:
                 raise
             await self.memory.forget_direct_room(user, room_id)
@@ -153,14 +151,14 @@ class Deliveries:
         return proposal is None or visibility.invites_reactions(proposal)
 
     async def edit_card(self, delivery: Delivery, effect: EditCard) -> str | None:
-        cards = await self.app.storage.card_messages(delivery.group_id, effect.number)
+        cards = await self.app.card_messages(delivery.group_id, effect.number)
         card_event = cards.get(delivery.target)
         if card_event is None:
             log.info("no card #%s in %s to edit", effect.number, delivery.target)
             return None
-        room_id = names.room_of(delivery.target)
+        room_id = ids.room_of(delivery.target)
         await self.sender.wait_to_edit(room_id)
-        if await self._newer_edit_waiting(delivery, effect.number):
+        if await self.app.newer_edit_waiting(delivery):
             return None  # that one will show the latest tally; this one is out of date
         drawn = render.render(
             effect.drawn,
@@ -172,17 +170,6 @@ class Deliveries:
         event_id = await self.sender.send(room_id, content, delivery.key)
         self.sender.edited(room_id)
         return event_id
-
-    async def _newer_edit_waiting(self, delivery: Delivery, number: int) -> bool:
-        waiting = await self.app.storage.pending_deliveries(self.app.clock.now(), 500)
-        return any(
-            other.id > delivery.id
-            and other.target == delivery.target
-            and other.group_id == delivery.group_id
-            and isinstance(other.effect, EditCard)
-            and other.effect.number == number
-            for other in waiting
-        )
 
     async def reply(self, delivery: Delivery, effect: Reply) -> str | None:
         if await self.quiet.is_quiet(delivery.target, effect):
@@ -210,36 +197,36 @@ class Deliveries:
                 effect.member,
                 impossible,
             )
-        user = names.private_user_of(delivery.target) or matrix_user(effect.identities)
+        user = ids.private_user_of(delivery.target) or matrix_user(effect.identities)
         document = render.with_mention(
-            effect.document, effect.name, names.identity_of(user) if user else None
+            effect.document, effect.name, ids.identity_of(user) if user else None
         )
         return await self._post_in_group(delivery, document)
 
     async def _post_in_group(self, delivery: Delivery, document: Document) -> str | None:
         """Post in each of the group's Matrix rooms; the last event id, if any."""
         group = await self.app.group(delivery.group_id)
-        chats = [c for c in (group.chats if group else ()) if c.startswith(names.PREFIX)]
+        chats = [c for c in (group.chats if group else ()) if c.startswith(ids.PREFIX)]
         if not chats:
             raise Undeliverable("no direct room, and the group has no Matrix room either")
         event_id = None
         for index, chat in enumerate(chats):
             content = render.render(document)
             event_id = await self.sender.send(
-                names.room_of(chat), content, f"{delivery.key}-fallback-{index}"
+                ids.room_of(chat), content, f"{delivery.key}-fallback-{index}"
             )
         return event_id
 
     async def ask_reason(self, delivery: Delivery, effect: AskReason) -> str | None:
         user = matrix_user(effect.identities)
         document = render.with_mention(
-            effect.document, effect.name, names.identity_of(user) if user else None
+            effect.document, effect.name, ids.identity_of(user) if user else None
         )
         content = render.render(document)
-        private = names.private_user_of(delivery.target) is not None
+        private = ids.private_user_of(delivery.target) is not None
         card_event = None
         if not private:
-            cards = await self.app.storage.card_messages(delivery.group_id, effect.number)
+            cards = await self.app.card_messages(delivery.group_id, effect.number)
             card_event = cards.get(delivery.target)
         if card_event is not None:
             content = render.in_thread(content, card_event)

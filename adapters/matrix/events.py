@@ -29,13 +29,13 @@ from typing import Any
 
 import nio
 
-from adapters.matrix import names, render
+from adapters.matrix import ids, render
 from adapters.matrix.memory import Memory, ReactionRecord
 from adapters.matrix.rooms import Rooms
 from adapters.matrix.threads import Answering, ThreadedReplies
 from adapters.matrix.unreadable import Unreadable
 from adapters.quiet import QuietReplies
-from bot.app import Application
+from bot.app import Application, Remember
 from bot.core.commands import Join, Leave, Respond, Unrespond
 from bot.core.document import Document
 from bot.core.effects import Effect, Reply
@@ -69,7 +69,7 @@ def strip_reply_fallback(body: str) -> str:
     return "\n".join(lines[quoted:]) if quoted else body
 
 
-class Translator:
+class Events:
     """Turns one room's timeline events into submissions, one event at a time."""
 
     def __init__(
@@ -124,14 +124,14 @@ class Translator:
         text = text.strip()
         if not text:
             return
-        actor = names.actor(self.client, room_id, event.sender)
+        actor = ids.actor(self.client, room_id, event.sender)
         update_key = f"matrix:{event.event_id}"
-        if await self.app.storage.seen_update(update_key):
+        if await self.app.already_seen(update_key):
             return  # seen before a restart: it changes nothing, not even a question asked since
         asked = Answering(room_id, event.event_id, thread_root)
         if await self.memory.direct_user(room_id) is not None:
             answer = await self._reason_answer(room_id, event.sender, text, direct=True)
-            private = names.private_chat_of(event.sender)
+            private = ids.private_chat_of(event.sender)
             async with self.quiet.gesture(private):  # hold the answer until it is noted
                 submitted = await self.app.submit(
                     chat=private,
@@ -140,14 +140,13 @@ class Translator:
                     private=True,
                     present=False,
                     update_key=update_key,
+                    remember=self._closing(room_id, event.sender, answer),
                 )
                 if submitted.decision is not None:
                     self.threads.answered(asked, _replies(submitted.decision.effects))
-            if answer is not None:
-                await self.memory.forget_prompt(room_id, event.sender)
             await self._answer_directly(room_id, event.event_id, submitted.direct)
             return
-        chat = names.chat_of(room_id)
+        chat = ids.chat_of(room_id)
         card = await self._card_number(chat, thread_root) or await self._card_number(
             chat, replied_to
         )
@@ -169,11 +168,14 @@ class Translator:
                 reply_to=card,
                 update_key=update_key,
                 chat_title=room.display_name if room is not None else "",
+                remember=self._closing(room_id, event.sender, answer),
             )
             if submitted.decision is not None:
                 self.threads.answered(asked, _replies(submitted.decision.effects))
-        if answer is not None:
-            await self.memory.forget_prompt(room_id, event.sender)
+
+    def _closing(self, room_id: str, sender: str, answer: str | None) -> tuple[Remember, ...]:
+        """The prompt an answer closes, stored with the answer's command."""
+        return () if answer is None else (self.memory.prompt_closed(room_id, sender),)
 
     async def _card_number(self, chat: str, event_id: str | None) -> int | None:
         if event_id is None:
@@ -208,7 +210,7 @@ class Translator:
     # -- reactions ----------------------------------------------------------------------
 
     async def reaction(self, room_id: str, event: nio.ReactionEvent) -> None:
-        chat = names.chat_of(room_id)
+        chat = ids.chat_of(room_id)
         found = await self.memory.card(chat, event.reacts_to)
         if found is None:
             return  # not on a card (or on a card's older version)
@@ -223,7 +225,7 @@ class Translator:
         record = ReactionRecord(chat, event.reacts_to, group_id, number, key, event.sender)
         await self.memory.remember_reaction(event.event_id, record)
         update_key = f"matrix:{event.event_id}"
-        if await self.app.storage.seen_update(update_key):
+        if await self.app.already_seen(update_key):
             return
         await self._forget_question(room_id, event.sender, number)
         await self._gesture(chat, room_id, event.sender, Respond(number, word=key), update_key)
@@ -232,11 +234,11 @@ class Translator:
         record = await self.memory.reaction(event.redacts)
         if record is None or record.sender != event.sender:
             return  # not a response, or a moderator tidying up: nobody changed their mind
-        cards = await self.app.storage.card_messages(record.group_id, record.number)
+        cards = await self.app.card_messages(record.group_id, record.number)
         if cards.get(record.chat) != record.card_event:
             return  # a reaction on an older version, which no longer counts anyway
         update_key = f"matrix:{event.event_id}"
-        if await self.app.storage.seen_update(update_key):
+        if await self.app.already_seen(update_key):
             return
         await self._forget_question(room_id, event.sender, record.number)
         action = Unrespond(record.number, record.key)
@@ -251,7 +253,7 @@ class Translator:
         async with self.quiet.gesture(chat):
             submitted = await self.app.submit(
                 chat=chat,
-                actor=names.actor(self.client, room_id, sender),
+                actor=ids.actor(self.client, room_id, sender),
                 action=action,
                 present=present,
                 update_key=update_key,
@@ -309,7 +311,7 @@ class Translator:
             if user == partner and event.membership in ("leave", "ban"):
                 await self.rooms.forget_direct_room(user, room_id)
             return
-        chat = names.chat_of(room_id)
+        chat = ids.chat_of(room_id)
         group = await self.app.group_of_chat(chat)
         if group is None:
             return  # a room where nobody has used the bot yet
@@ -319,18 +321,18 @@ class Translator:
             name = event.content.get("displayname")
             await self.app.submit(
                 chat=chat,
-                actor=names.actor(
+                actor=ids.actor(
                     self.client, room_id, user, name if isinstance(name, str) else None
                 ),
                 action=Join(),
                 update_key=f"matrix:{event.event_id}",
             )
         elif left:
-            member = group.member_by_identity(names.identity_of(user))
+            member = group.member_by_identity(ids.identity_of(user))
             if member is not None and member.active:
                 await self.app.submit(
                     chat=chat,
-                    actor=names.actor(self.client, room_id, user),
+                    actor=ids.actor(self.client, room_id, user),
                     action=Leave(left_chat=True),
                     present=False,
                     update_key=f"matrix:{event.event_id}",

@@ -103,8 +103,8 @@ def make_client(settings: MatrixSettings) -> nio.AsyncClient:
     config = nio.AsyncClientConfig(
         # Owner-only, and the keys locked with a passphrase of the bot's own (not nio's).
         **keystore.prepare(store, encrypted=encrypted),
-        # The sync token is kept in the application's storage, saved only after the
-        # events it covers are committed; nio's own copy would run ahead of that.
+        # The sync token is kept in the application's memory for adapters, saved only
+        # after the events it covers are committed; nio's own copy would run ahead of that.
         store_sync_tokens=False,
         encryption_enabled=encrypted,
         # A 429 goes back to the delivery loop, which honours retry_after_ms, rather

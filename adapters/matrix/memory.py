@@ -1,4 +1,4 @@
-"""The adapter's own small state, kept in the application's key-value store.
+"""The adapter's own small state, kept in the application's memory for adapters.
 
 Matrix tells the bot little on its own: a redaction names only the event it
 removes, a thread answer names only the thread, and a new sync needs the token
@@ -13,7 +13,9 @@ of the last one. So the adapter remembers, under keys that start with
 * each person's direct room with the bot, in both directions;
 * room upgrades waiting for the bot to get into the new room.
 
-The store has no delete: a forgotten entry is written as an empty string.
+An answer that closes a prompt is stored with the answer's command (a
+:class:`Remember` handed to ``Application.submit``). The store has no delete:
+a forgotten entry is written as an empty string.
 What is about a person (reactions, prompts, direct rooms) is stored as about
 their identity, so that forgetting them deletes it.
 """
@@ -24,8 +26,8 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from adapters.matrix import names
-from storage.interface import Storage
+from adapters.matrix import ids
+from bot.app import Application, Remember
 
 PREFIX = "matrix:"
 
@@ -52,8 +54,8 @@ class ReasonPrompt:
 
 
 class Memory:
-    def __init__(self, storage: Storage, user_id: str) -> None:
-        self.storage = storage
+    def __init__(self, app: Application, user_id: str) -> None:
+        self.app = app
         self.user_id = user_id
         # Cards just sent, by (chat, event id): the application saves where a card is
         # only once the send returns, and a quick reaction can arrive before that.
@@ -72,23 +74,18 @@ class Memory:
 
     async def card(self, chat: str, event_id: str) -> tuple[str, int] | None:
         """(group id, number) of the card ``event_id`` is, or None for any other event."""
-        found = await self.storage.card_for_message(chat, event_id)
+        found = await self.app.card_at(chat, event_id)
         if found is not None:
             self._new_cards.pop((chat, event_id), None)
             return found
         return self._new_cards.get((chat, event_id))
 
     async def _get(self, key: str) -> Any:
-        raw = await self.storage.get_value(PREFIX + key)
+        raw = await self.app.recall(PREFIX + key)
         return json.loads(raw) if raw else None
 
     async def _set(self, key: str, value: Any, about: str | None = None) -> None:
-        """``about``: the Matrix user the entry is about, if any."""
-        await self.storage.set_value(
-            PREFIX + key,
-            "" if value is None else json.dumps(value),
-            None if about is None else names.identity_of(about),
-        )
+        await self.app.remember(_entry(key, value, about))
 
     # -- the sync token: per account, so a renamed bot starts afresh ------------------
 
@@ -118,7 +115,12 @@ class Memory:
         return ReasonPrompt(**found) if found else None
 
     async def forget_prompt(self, room_id: str, user_id: str) -> None:
-        await self._set(f"prompt:{room_id}:{user_id}", None, user_id)
+        await self.app.remember(self.prompt_closed(room_id, user_id))
+
+    @staticmethod
+    def prompt_closed(room_id: str, user_id: str) -> Remember:
+        """The prompt answered: stored with the answer's command."""
+        return _entry(f"prompt:{room_id}:{user_id}", None, user_id)
 
     # -- direct rooms -------------------------------------------------------------------
 
@@ -152,3 +154,12 @@ class Memory:
 
     async def forget_move(self, new_room: str) -> None:
         await self._set(f"moved-to:{new_room}", None)
+
+
+def _entry(key: str, value: Any, about: str | None = None) -> Remember:
+    """``about``: the Matrix user the entry is about, if any."""
+    return Remember(
+        PREFIX + key,
+        "" if value is None else json.dumps(value),
+        None if about is None else ids.identity_of(about),
+    )

@@ -11,7 +11,7 @@
 * **Direct rooms**: a private message to someone goes to their direct room
   with the bot, made on first use (``is_direct``, the person invited) and
   recorded in the bot's ``m.direct`` account data, as Element does, and in
-  the application's storage. When the person leaves it, the bot leaves too and
+  the application's memory for adapters. When the person leaves it, the bot leaves too and
   makes a new one next time.
 """
 
@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 import nio
 
-from adapters.matrix import names
+from adapters.matrix import ids
 from adapters.matrix.memory import Memory
 from adapters.matrix.send import NETWORK_ERRORS
 from adapters.matrix.settings import MatrixSettings, inviter_allowed
@@ -124,12 +124,12 @@ class Rooms:
 
     async def _moved(self, old_room: str, new_room: str, by: str) -> None:
         await self.memory.forget_move(new_room)
-        old_chat, new_chat = names.chat_of(old_room), names.chat_of(new_room)
+        old_chat, new_chat = ids.chat_of(old_room), ids.chat_of(new_room)
         if await self.app.group_of_chat(old_chat) is None:
             return  # the old room had no group: nothing to carry over
         await self.app.submit(
             chat=old_chat,
-            actor=Actor(identity=names.identity_of(by), name=names.localpart(by)),
+            actor=Actor(identity=ids.identity_of(by), name=ids.localpart(by)),
             action=ChatMoved(old_chat, new_chat),
             present=False,
             update_key=f"matrix:moved:{old_room}:{new_room}",

@@ -26,7 +26,7 @@ import aiohttp
 import nio
 
 from adapters.matrix.render import Content, file_message
-from bot.adapter import DeliveryFailed, Undeliverable
+from bot.app import DeliveryFailed, Undeliverable
 
 log = logging.getLogger("deciding_together.matrix")
 

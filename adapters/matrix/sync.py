@@ -31,14 +31,13 @@ from typing import Any, TypeVar
 
 import nio
 
-from adapters.matrix import names
-from adapters.matrix.events import Translator
+from adapters.matrix import ids
+from adapters.matrix.events import Events
 from adapters.matrix.memory import Memory
 from adapters.matrix.rooms import Rooms, TryAgain
 from adapters.matrix.send import NETWORK_ERRORS
-from bot.app import Application
+from bot.app import Application, StorageError
 from bot.core.commands import Actor, ChatGone
-from storage.interface import StorageError
 
 log = logging.getLogger("deciding_together.matrix")
 
@@ -86,7 +85,7 @@ class SyncLoop:
         app: Application,
         memory: Memory,
         rooms: Rooms,
-        translator: Translator,
+        events: Events,
         *,
         long_poll_ms: int = LONG_POLL_MS,
         log_in_again: Callable[[], Awaitable[None]] | None = None,
@@ -95,7 +94,7 @@ class SyncLoop:
         self.app = app
         self.memory = memory
         self.rooms = rooms
-        self.translator = translator
+        self.events = events
         self.long_poll_ms = long_poll_ms
         self.log_in_again = log_in_again
         self.stopping = asyncio.Event()
@@ -215,7 +214,7 @@ class SyncLoop:
 
     async def _one(self, room_id: str, event: nio.Event) -> None:
         try:
-            await self.translator.event(room_id, event)
+            await self.events.event(room_id, event)
         except (TryAgain, StorageError, sqlite3.Error, OSError):
             raise  # the database or the network, not the event: try again, however long
         except Exception:
@@ -229,14 +228,14 @@ class SyncLoop:
 
     async def _left(self, room_id: str, info: nio.RoomInfo) -> None:
         """The bot left or was removed from a room: a group's room is no longer its chat."""
-        chat = names.chat_of(room_id)
+        chat = ids.chat_of(room_id)
         if await self.app.group_of_chat(chat) is None:
             return  # a refused invite, a direct room, or a room nobody used the bot in
         last = info.timeline.events[-1].event_id if info.timeline.events else "left"
         me = str(self.client.user_id)
         await self.app.submit(
             chat=chat,
-            actor=Actor(identity=names.identity_of(me), name=names.localpart(me)),
+            actor=Actor(identity=ids.identity_of(me), name=ids.localpart(me)),
             action=ChatGone(chat),
             present=False,
             update_key=f"matrix:left:{room_id}:{last}",

@@ -23,7 +23,7 @@ import logging
 
 import nio
 
-from adapters.matrix import names
+from adapters.matrix import ids
 from adapters.matrix.memory import Memory
 from adapters.matrix.send import NETWORK_ERRORS
 from bot.app import Application
@@ -48,7 +48,7 @@ class Unreadable:
     async def event(self, room_id: str, event: nio.MegolmEvent) -> None:
         """Count, log, note (once) and ask for the key of one undecryptable event."""
         update_key = f"matrix:{event.event_id}"
-        if await self.app.storage.seen_update(update_key):
+        if await self.app.already_seen(update_key):
             return  # seen and answered before a restart
         self.count += 1
         log.warning(
@@ -69,14 +69,14 @@ class Unreadable:
         self._noted.discard((room_id, sender))
 
     async def _note(self, room_id: str, event: nio.MegolmEvent, update_key: str) -> None:
-        actor = names.actor(self.client, room_id, event.sender)
+        actor = ids.actor(self.client, room_id, event.sender)
         # The core answers an Unclear with its words, as it does words it cannot read.
         note = Unclear(NOTE, (("name", actor.name),))
         if await self.memory.direct_user(room_id) is not None:
-            chat, private, title = names.private_chat_of(event.sender), True, ""
+            chat, private, title = ids.private_chat_of(event.sender), True, ""
         else:
             room = self.client.rooms.get(room_id)
-            chat, private = names.chat_of(room_id), False
+            chat, private = ids.chat_of(room_id), False
             title = room.display_name if room is not None else ""
         await self.app.submit(
             chat=chat,

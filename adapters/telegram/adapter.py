@@ -3,14 +3,14 @@
 It starts in long-polling or webhook mode, as the configuration says, and
 translates in both directions without deciding anything: updates become
 :meth:`Application.submit` calls (:mod:`updates`), deliveries become Bot API
-calls (:mod:`delivering`). Everything it needs to remember lives in the
-application's storage, so a restart loses nothing.
+calls (:mod:`deliver`). Everything it needs to remember lives in the
+application (its memory for adapters), so a restart loses nothing.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from telegram import Bot
@@ -22,7 +22,7 @@ from telegram.request import HTTPXRequest
 
 from adapters.quiet import QuietReplies
 from adapters.telegram import ids
-from adapters.telegram.delivering import Deliverer
+from adapters.telegram.deliver import Deliverer
 from adapters.telegram.gestures import Gestures
 from adapters.telegram.memory import Memory
 from adapters.telegram.menu import bot_commands
@@ -31,16 +31,16 @@ from adapters.telegram.pacing import TELEGRAM_LIMITS, Limits, Pacer, TooLong
 from adapters.telegram.polling import Poller
 from adapters.telegram.reach import TelegramSetupError, reach
 from adapters.telegram.roster import Roster
-from adapters.telegram.sending import Sender, failure
+from adapters.telegram.send import Sender, failure
+from adapters.telegram.settings import TelegramSettings
 from adapters.telegram.updates import ALLOWED_UPDATES, Updates
 from adapters.telegram.vouching import Vouching
 from adapters.telegram.webhook import WebhookServer
-from bot.adapter import DeliveryFailed
+from bot.app import Delivery, DeliveryFailed
 from bot.core.addresses import host_and_port
 from bot.core.commands import Actor
 from bot.core.i18n import installed_languages
 from bot.reaching import NotReached, patiently
-from storage.interface import Delivery
 
 if TYPE_CHECKING:
     from bot.app import Application
@@ -49,25 +49,6 @@ log = logging.getLogger("deciding_together.telegram")
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_LISTEN = "127.0.0.1:8443"
-
-
-class TelegramSettings(Protocol):
-    """What the adapter reads from the ``[telegram]`` section of the configuration."""
-
-    @property
-    def token(self) -> str: ...
-    @property
-    def base_url(self) -> str | None: ...
-    @property
-    def mode(self) -> str: ...  # "polling" or "webhook"
-    @property
-    def webhook_url(self) -> str | None: ...
-    @property
-    def listen(self) -> str | None: ...  # "host:port"
-    @property
-    def secret_token(self) -> str | None: ...
-    @property
-    def bot_username(self) -> str | None: ...
 
 
 def api_url(base_url: str | None) -> str:
@@ -140,7 +121,7 @@ class TelegramAdapter:
         await reach(bot.initialize)
         await reach(answering.initialize)
         self.username = self.config.bot_username or bot.username
-        memory, quiet, vouching = Memory(app.storage), QuietReplies(), Vouching(app, bot)
+        memory, quiet, vouching = Memory(app), QuietReplies(), Vouching(app, bot)
         roster = Roster(app, memory, Actor(ids.identity(bot.id), bot.first_name), vouching)
         sender = Sender(bot, self.pacer, memory, roster.moved_while_sending)
         self._deliverer = Deliverer(app, sender, memory, quiet, self.username)

@@ -1,6 +1,6 @@
 """Button presses and emoji reactions: shortcuts for typed commands.
 
-A button's callback data is an opaque token. It is looked up in storage, never
+A button's callback data is an opaque token. The application looks it up, never
 trusted: an unknown token (forged, or from a wiped database) changes nothing,
 and in a group a token is only honoured on its own group's chat, so a button
 copied from another group's card does nothing either. The command behind the
@@ -34,7 +34,7 @@ from adapters.quiet import QuietReplies
 from adapters.telegram import ids, texts
 from adapters.telegram.memory import OPEN, Memory
 from adapters.telegram.vouching import Vouching
-from bot.app import Application, Submission, Submitted
+from bot.app import Application, Remember, Submission, Submitted
 from bot.core import commands as c
 from bot.core.document import plain_text
 from bot.core.effects import Reply
@@ -119,17 +119,18 @@ class Gestures:
     async def press(self, query: CallbackQuery, key: str) -> None:
         person, message = query.from_user, query.message
         language = person.language_code
-        found = await self.app.storage.action_for_token(query.data or "", "button")
+        found = await self.app.command_behind(query.data or "", "button")
         if message is None or found is None:
             await self._answer(query, texts.say(texts.UNKNOWN_BUTTON, language), alert=True)
             return
         group_id, command = found
         private = message.chat.type == ChatType.PRIVATE
         chat = ids.private_chat(person.id) if private else ids.chat_key(message.chat.id)
+        remember: tuple[Remember, ...] = ()
         if private:
             await self.memory.set_private_status(person.id, OPEN)
-            await self.memory.set_private_group(person.id, group_id)
-        elif await self.app.storage.group_for_chat(chat) != group_id:
+            remember = (self.memory.private_group_chosen(person.id, group_id),)
+        elif await self.app.group_id_of_chat(chat) != group_id:
             await self._answer(query, texts.say(texts.OTHER_GROUP_BUTTON, language), alert=True)
             return
         # In a public group, people who never joined see the card too.
@@ -146,6 +147,7 @@ class Gestures:
                 group_id=group_id,
                 update_key=key,
                 chat_title=message.chat.title or "",
+                remember=remember,
             )
             refused = submitted.decision is not None and submitted.decision.refused
             # The reply is held back only if the pop-up showed it; when Telegram did not
@@ -159,12 +161,12 @@ class Gestures:
         message = query.message
         if message is None or message.chat.type == ChatType.PRIVATE:
             return None
-        found = await self.app.storage.action_for_token(query.data or "", "button")
+        found = await self.app.command_behind(query.data or "", "button")
         if found is None:
             return None
         group_id, command = found
         chat = ids.chat_key(message.chat.id)
-        if await self.app.storage.group_for_chat(chat) != group_id:
+        if await self.app.group_id_of_chat(chat) != group_id:
             return None
         group = await self.app.group(group_id)
         member = group.member_by_identity(ids.identity(query.from_user.id)) if group else None
@@ -213,7 +215,7 @@ class Gestures:
         if person is None or person.is_bot or person.id in ids.ANONYMOUS_ACCOUNTS:
             return  # an anonymous reaction speaks for nobody
         chat = ids.chat_key(reaction.chat.id)
-        found = await self.app.storage.card_for_message(chat, str(reaction.message_id))
+        found = await self.app.card_at(chat, str(reaction.message_id))
         if found is None:
             return  # a reaction to an ordinary message
         group_id, number = found

@@ -35,9 +35,9 @@ from adapters.telegram import ids, texts
 from adapters.telegram.memory import OPEN, Memory, Prompt
 from adapters.telegram.render import render
 from adapters.telegram.roster import Roster
-from adapters.telegram.sending import Sender
+from adapters.telegram.send import Sender
 from adapters.telegram.vouching import Vouching
-from bot.app import Application, Submitted
+from bot.app import Application, Remember, Submitted
 from bot.core.commands import Actor
 
 log = logging.getLogger("deciding_together.telegram")
@@ -121,7 +121,7 @@ class Messages:
         answering = await self._answering(message)
         if answering is not None:
             if _cancels(words):
-                await self.memory.prompt_answered(message.chat.id, answering.prompt_id)
+                await self.memory.prompt_cancelled(message.chat.id, answering.prompt_id)
                 return
             words, explicit = answering.completed(words), True
         reply_to = await self._card_replied_to(message)
@@ -140,8 +140,9 @@ class Messages:
             group_id=group_id,
             update_key=key,
             chat_title=message.chat.title or "",
+            remember=self._closing(message, answering),
         )
-        await self._settle(message, answering, submitted)
+        await self._answer_directly(message.chat.id, submitted)
 
     def addressed(self, text: str) -> tuple[str, bool] | None:
         """The words for the core and whether they were addressed to the bot, or None when
@@ -163,9 +164,7 @@ class Messages:
         replied = message.reply_to_message
         if replied is None or not self._from_bot(replied):
             return None
-        found = await self.app.storage.card_for_message(
-            ids.chat_key(message.chat.id), str(replied.message_id)
-        )
+        found = await self.app.card_at(ids.chat_key(message.chat.id), str(replied.message_id))
         return found[1] if found is not None else None
 
     async def _answering(self, message: Message) -> Answering | None:
@@ -193,19 +192,20 @@ class Messages:
         text = message.text.strip()
         group_id: str | None = None
         answering: Answering | None = None
+        remember: tuple[Remember, ...] = ()
         start = _START.fullmatch(text)
         if start is not None:
             found = None
             if start.group("payload"):
-                found = await self.app.storage.action_for_token(start.group("payload"), "deep link")
+                found = await self.app.command_behind(start.group("payload"), "deep link")
             if found is None:
                 text = "help"
             else:
                 group_id, text = found  # the deep link's command, for its group
-                await self.memory.set_private_group(person.id, group_id)
+                remember = (self.memory.private_group_chosen(person.id, group_id),)
         elif (answering := await self._answering(message)) is not None:
             if _cancels(text):
-                await self.memory.prompt_answered(message.chat.id, answering.prompt_id)
+                await self.memory.prompt_cancelled(message.chat.id, answering.prompt_id)
                 return
             text, group_id = answering.completed(text), answering.prompt.group_id
         else:
@@ -220,18 +220,16 @@ class Messages:
             present=False,
             group_id=group_id,
             update_key=key,
+            remember=remember + self._closing(message, answering),
         )
-        await self._settle(message, answering, submitted)
-
-    async def _settle(
-        self, message: Message, answering: Answering | None, submitted: Submitted
-    ) -> None:
-        """After the core decided: close an answered prompt, send unstored answers."""
-        accepted = submitted.decision is not None and not submitted.decision.refused
-        if answering is not None and accepted:
-            # A refused answer (too long, say) leaves the prompt open for another try.
-            await self.memory.prompt_answered(message.chat.id, answering.prompt_id)
         await self._answer_directly(message.chat.id, submitted)
+
+    def _closing(self, message: Message, answering: Answering | None) -> tuple[Remember, ...]:
+        """The prompt an answer closes, stored with the answer's command. A refused
+        answer (too long, say) leaves the prompt open for another try."""
+        if answering is None:
+            return ()
+        return (self.memory.prompt_answered(message.chat.id, answering.prompt_id),)
 
     async def _answer_directly(self, chat_id: int, submitted: Submitted) -> None:
         """Answers the application did not store (no group to store them in) go out now."""

@@ -8,7 +8,7 @@ repeat.
 
 An update that fails is tried again. One that keeps failing with an
 unexpected error (a bug, not an outage) is given up after a few tries and
-logged, so that it cannot hold up every update behind it; storage errors, and
+logged, so that it cannot hold up every update behind it; database errors, and
 Telegram not answering who is in a chat, are never given up on, since they are
 about an outage, not the update.
 """
@@ -25,7 +25,7 @@ from adapters.telegram.gestures import Gestures, Press
 from adapters.telegram.messages import Messages
 from adapters.telegram.roster import Roster
 from adapters.telegram.vouching import AskLater
-from storage.interface import StorageError
+from bot.app import StorageError
 
 log = logging.getLogger("deciding_together.telegram")
 

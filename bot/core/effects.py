@@ -1,8 +1,11 @@
 """Effects: what the core asks the world to do.
 
-They are platform-neutral and self-contained: an effect names everything its
-delivery needs (chat, identities, document), so the delivery loop can send it
-long after the command that made it, without loading any state. The
+They are platform-neutral and self-contained, with one exception that says
+so: an effect names everything its delivery needs (chat, identities,
+document), so the delivery loop can send it long after the command that made
+it, without loading any state. The exception is :class:`EditCard`, which says
+only *that* a card changed; the card is drawn when the edit is sent, by the
+application (``Application.draw_card``), from the state at that moment. The
 application stores timer effects in the timers table and the rest in the
 outbox, in the same transaction as the new state.
 """
@@ -30,10 +33,11 @@ class EditCard:
     """Bring a proposal's card up to date (tally, stage, deadline).
 
     The core only says *that* the card changed: the card is drawn when the edit
-    is sent, from the state at that moment (``bot.delivery`` fills in
-    ``document`` with ``cards.card``). A burst of responses then costs one
-    drawing per edit actually sent, not one per response, and only the latest
-    edit of a card is ever sent (older undelivered ones are superseded)."""
+    is sent, from the state at that moment (the delivery loop asks
+    ``Application.draw_card``, which fills in ``document`` with ``cards.card``).
+    A burst of responses then costs one drawing per edit actually sent, not one
+    per response, and only the latest edit of a card is ever sent (older
+    undelivered ones are superseded)."""
 
     number: int
     document: Document | None = None

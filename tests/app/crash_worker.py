@@ -15,8 +15,7 @@ import traceback
 from datetime import timedelta
 from pathlib import Path
 
-from bot.app import Application
-from bot.clock import ManualClock
+from bot.app import Application, ManualClock
 from bot.core.commands import Actor
 from storage.sqlite import SqliteStorage
 from tests.harness import START

@@ -8,15 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapter import DeliveryFailed
-from bot.app import Application
-from bot.clock import SystemClock
+from bot.app import Application, Delivery, DeliveryFailed, Outgoing, Scheduler, SystemClock
 from bot.core.commands import Actor, ChatGone, DeadlineDue, Request
 from bot.core.decide import decide
 from bot.core.effects import Post, SetTimer
 from bot.core.model import Group, GroupSettings, Stage
-from bot.scheduler import Scheduler
-from storage.interface import Delivery, Outgoing
 from storage.sqlite import SqliteStorage
 from tests.harness import running_app
 

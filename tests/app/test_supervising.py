@@ -18,11 +18,10 @@ import pytest
 
 from adapters.telegram import TelegramAdapter
 from bot import runtime
-from bot.app import Application
-from bot.clock import SystemClock
+from bot.app import Application, Scheduler, SystemClock
+from bot.app.scheduler import JOB
 from bot.config import TelegramConfig, parse_config_text
 from bot.reaching import pauses
-from bot.scheduler import JOB, Scheduler
 from bot.supervising import keep_alive
 from storage.sqlite import SqliteStorage
 from tests.fakes.telegram import FakeTelegram

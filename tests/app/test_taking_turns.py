@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from bot.app import GroupLocks
 from bot.core.commands import Actor, ChatGone
 from bot.core.model import Stage
-from bot.locks import GroupLocks
 from tests.harness import Running, running_app
 
 TEAM_A, TEAM_B, TEAM_C = "console:team-a", "console:team-b", "console:team-c"

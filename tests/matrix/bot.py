@@ -31,9 +31,9 @@ import nio
 import pytest_asyncio
 
 from adapters.matrix import MatrixAdapter
+from bot.app import DeliveryLoop
 from bot.config import MatrixConfig
 from bot.core.model import Group
-from bot.delivery import DeliveryLoop
 from tests.harness import Running, running_app
 
 from .people import Person, relates_to

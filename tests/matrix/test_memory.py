@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from adapters.matrix.memory import Memory, ReactionRecord, ReasonPrompt
+from bot.app import Application, ManualClock, Outgoing
 from bot.core.commands import Actor, ForgetMe, Request
 from bot.core.effects import Forget
 from bot.core.model import Group, Member, MemberStatus
-from storage.interface import Outgoing
 from storage.sqlite import SqliteStorage
 from tests.reliability import database
 
@@ -29,7 +29,7 @@ async def test_what_the_adapter_remembers_about_someone_goes_when_they_are_forgo
 ) -> None:
     storage = await SqliteStorage.open(tmp_path / "db")
     try:
-        memory = Memory(storage, "@bot:example.org")
+        memory = Memory(Application(storage, ManualClock(NOW)), "@bot:example.org")
         alex = Member(2, "Alexandra Quigley", (f"matrix:{ALEX}",), handle="alexq")
         before = team(alex)
         await storage.commit(

@@ -12,7 +12,7 @@ from adapters.matrix.events import normalise_emoji, strip_reply_fallback
 from adapters.matrix.send import RoomForbidden, refusal
 from adapters.matrix.settings import inviter_allowed
 from adapters.matrix.sync import after_own_join
-from bot.adapter import DeliveryFailed
+from bot.app import DeliveryFailed
 from bot.core.document import Action, Document, Mention, Strong, bullets, heading, para
 
 CARD = Document(

@@ -25,7 +25,7 @@ from pathlib import Path
 from adapters.telegram import TelegramAdapter
 from adapters.telegram.pacing import Limits, Window
 from bot import runtime
-from bot.adapter import Adapter
+from bot.app import Adapter
 from bot.config import load_config
 from bot.logs import setup_logging
 

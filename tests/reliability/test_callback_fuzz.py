@@ -50,8 +50,7 @@ from adapters.telegram import texts
 from adapters.telegram.gestures import POPUP_LIMIT, Gestures
 from adapters.telegram.memory import Memory
 from adapters.telegram.vouching import Vouching
-from bot.app import Application, Submitted
-from bot.clock import ManualClock
+from bot.app import Application, ManualClock, Submitted
 from bot.core.commands import Actor
 from bot.core.model import Group
 from storage.sqlite import SqliteStorage
@@ -183,7 +182,7 @@ def presses() -> Iterator[Presses]:
     gestures = Gestures(
         app,
         popups,  # type: ignore[arg-type]
-        Memory(storage),
+        Memory(app),
         QuietReplies(),
         Vouching(app, popups),  # type: ignore[arg-type]
     )

@@ -16,9 +16,9 @@ from datetime import UTC, datetime, timedelta
 
 import nio
 
+from bot.app import Delivery
 from bot.core.document import doc
 from bot.core.effects import Post
-from storage.interface import Delivery
 from tests.fakes.telegram import FaultKind
 from tests.matrix.bot import Bots
 from tests.matrix.people import People

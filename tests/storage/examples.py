@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
+from bot.app import Outgoing
 from bot.core.commands import Actor, Request, Respond, Status
 from bot.core.model import (
     Answer,
@@ -29,7 +30,6 @@ from bot.core.model import (
     Version,
 )
 from storage import SqliteStorage
-from storage.interface import Outgoing
 
 NOW = datetime(2025, 3, 3, 9, 30, tzinfo=UTC)
 DAY = timedelta(days=1)

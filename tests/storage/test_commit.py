@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import Outgoing, StorageError
 from bot.core.commands import DeadlineDue
 from bot.core.document import doc
 from bot.core.effects import Post, SetTimer
 from bot.core.model import ResponseRecord
-from storage import SqliteStorage, StorageError
-from storage.interface import Outgoing
+from storage import SqliteStorage
 
 from .examples import NOW, at, commit, rich_group, row_counts, say, with_response
 

@@ -19,10 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import Application, Submission
-from bot.clock import ManualClock
+from bot.app import Application, ManualClock, StorageError, Submission
 from bot.core.commands import Actor
-from storage import SqliteStorage, StorageError
+from storage import SqliteStorage
 from storage import sqlite as sqlite_module
 
 from .examples import NOW, commit, rich_group

@@ -11,12 +11,12 @@ from typing import Any
 import aiosqlite
 import pytest
 
+from bot.app import Outgoing, StorageError
 from bot.core.commands import Actor, Command, ForgetMe, Request, Respond, Status
 from bot.core.document import Mention, doc, para
 from bot.core.effects import DirectMessage, Forget, Post, Reply, SendFile
 from bot.core.model import Group, Member, MemberStatus
-from storage import SqliteStorage, StorageError
-from storage.interface import Outgoing
+from storage import SqliteStorage
 
 from .examples import NOW, at, rich_group
 

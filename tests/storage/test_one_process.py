@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import DatabaseInUse
 from bot.cli import EXIT_IN_USE
 from bot.core.model import Group
 from storage import SqliteStorage
-from storage.interface import DatabaseInUse
 from storage.one_process import held_elsewhere, lock_path
 
 from .examples import commit

@@ -9,11 +9,11 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
+from bot.app import Outgoing, StorageError
 from bot.core.document import doc
 from bot.core.effects import EditCard, Reply
 from bot.core.model import Group, ResponseRecord
-from storage import SqliteStorage, StorageError
-from storage.interface import Outgoing
+from storage import SqliteStorage
 from storage.schema import APPLICATION_ID, MIGRATIONS, migrate
 from storage.sqlite import WAL_AUTOCHECKPOINT
 

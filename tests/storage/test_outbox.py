@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.app import Outgoing
 from bot.core.commands import DeadlineDue
 from bot.core.document import doc
 from bot.core.effects import DirectMessage, EditCard, Post, SetTimer
 from storage import SqliteStorage
-from storage.interface import Outgoing
 
 from .examples import NOW, at, commit, rich_group
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import Outgoing
 from bot.core.commands import ForgetMe, Status
 from bot.core.effects import Forget
 from storage import SqliteStorage
-from storage.interface import Outgoing
 
 from .examples import commit, rich_group
 from .test_forgetting import FORGET, PRIYA, SAM, forgotten, said, store

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import Outgoing, Pruned
 from bot.core.commands import Actor, Propose, Request, Respond, ReviewDue
 from bot.core.document import doc
 from bot.core.effects import DirectMessage, EditCard, Post, Reply, SetTimer
 from bot.core.model import Group, LogEntry, Stage
 from storage import SqliteStorage
-from storage.interface import Outgoing, Pruned
 from storage.purge import PURGED
 
 from .examples import at, commit, rich_group, row_counts, say

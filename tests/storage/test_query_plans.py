@@ -12,12 +12,12 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from bot.app import Outgoing
 from bot.core.commands import DeadlineDue
 from bot.core.document import doc
 from bot.core.effects import EditCard, SetTimer
 from bot.core.model import ResponseRecord
 from storage import SqliteStorage
-from storage.interface import Outgoing
 
 from .examples import at, commit, rich_group, with_response
 

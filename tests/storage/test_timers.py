@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.app import Outgoing, Timer
 from bot.core.commands import DeadlineDue, DigestDue, NudgeDue, TimerEvent
 from bot.core.effects import CancelTimer, SetTimer
 from storage import SqliteStorage
-from storage.interface import Outgoing, Timer
 
 from .examples import at, commit, rich_group
 

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import DECIDE_ATTEMPTS, Application
+from bot.app import Application, StaleGroup
+from bot.app.application import DECIDE_ATTEMPTS
 from bot.core.commands import Actor
 from bot.core.model import GroupSettings, ResponseRecord
 from storage import SqliteStorage
-from storage.interface import StaleGroup
 from storage.schema import MIGRATIONS
 from tests.harness import Running, running_app
 

@@ -11,9 +11,8 @@ from collections.abc import Sequence
 
 import pytest
 
-from bot.app import Submission
+from bot.app import Commit, StorageError, Submission
 from bot.core.commands import Actor, Request
-from storage.interface import Commit, StorageError
 from tests.fakes.telegram import Action, CallbackQuery, FakeUser
 from tests.telegram.conftest import World, joined
 

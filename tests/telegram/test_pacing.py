@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from adapters.telegram.pacing import TELEGRAM_LIMITS, Limits, Pacer, TooLong, Window
-from bot import delivery
+from bot.app import application
 from bot.core import cards
 from bot.core.document import Document
 from bot.core.effects import EditCard
@@ -225,7 +225,7 @@ async def test_an_edit_waiting_for_its_turn_is_not_drawn_and_lets_replies_go_fir
         drawn.append(proposal.number)
         return cards.card(group, proposal, now)
 
-    monkeypatch.setattr(delivery, "card", drawing)
+    monkeypatch.setattr(application, "card", drawing)
     storage, loop = world.running.storage, world.running.delivery
     world.running.app.on_outbox_changed = loop.wake
     edits = len(world.tg.calls_to("editMessageText"))

@@ -20,10 +20,23 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.adapter import Adapter, platform_of
-from bot.clock import Clock
+from bot.app.clock import Clock
+from bot.app.locks import GroupLocks
+from bot.app.ports import (
+    Adapter,
+    Commit,
+    Delivery,
+    Outgoing,
+    Remember,
+    StaleGroup,
+    Storage,
+    Timer,
+    TokenKind,
+    platform_of,
+)
 from bot.core import commands as c
 from bot.core import record
+from bot.core.cards import card
 from bot.core.codec import encode
 from bot.core.decide import Decision, decide
 from bot.core.document import Document
@@ -42,8 +55,6 @@ from bot.core.i18n import N_
 from bot.core.language import NotUnderstood, parse
 from bot.core.model import Group, GroupSettings
 from bot.core.platforms import has_buttons
-from bot.locks import GroupLocks
-from storage.interface import Commit, Outgoing, StaleGroup, Storage, Timer
 
 log = logging.getLogger("deciding_together.app")
 
@@ -87,10 +98,12 @@ class Submission:
     group_id: str | None = None
     update_key: str | None = None
     chat_title: str = ""
+    # The adapter's memory that changes with the command, stored in its transaction.
+    remember: tuple[Remember, ...] = ()
 
 
 # Commands that change which chat belongs to which group: decided with every
-# group to themselves (see ``bot.locks``), as is a chat's first command (it
+# group to themselves (see ``bot.app.locks``), as is a chat's first command (it
 # starts a group) and a chat coming back to its group.
 _ACROSS_GROUPS = (c.LinkChat, c.ChatMoved, c.ChatGone)
 
@@ -156,6 +169,7 @@ class Application:
         group_id: str | None = None,
         update_key: str | None = None,
         chat_title: str = "",
+        remember: Sequence[Remember] = (),
     ) -> Submitted:
         """Decide and store one person's words (``text``) or ``action``.
 
@@ -164,6 +178,9 @@ class Application:
         are ordinary chat and are ignored. ``reply_to`` is the number of the
         proposal whose card was replied to. ``group_id`` names the group for
         private chats when the adapter knows it (a button, a deep link).
+        ``remember`` is the adapter's memory that changes with the command (the
+        prompt it answers, the group a deep link chose): stored in the command's
+        own transaction, or on its own when nothing is stored for the command.
 
         Returns once what was stored would survive a power cut: the adapter may
         then acknowledge the update to its platform. The wait for the disk is
@@ -182,6 +199,7 @@ class Application:
                 group_id=group_id,
                 update_key=update_key,
                 chat_title=chat_title,
+                remember=tuple(remember),
             )
         )
 
@@ -192,6 +210,10 @@ class Application:
         except _AcrossGroups:
             async with self._locks.everything():
                 submitted = await self._decide_and_store(event, every_group=True)
+        if event.remember and submitted.decision is None and not submitted.duplicate:
+            # No command was stored to carry it (words ignored, or answered without a
+            # group): the adapter's memory is written all the same.
+            await self.remember(*(each for each in event.remember if not each.if_accepted))
         # A duplicate waits too: the first delivery's commit may still be syncing.
         await self.storage.durable()
         return submitted
@@ -225,7 +247,7 @@ class Application:
             current = await self.storage.group_for_chat(chat) if not private else None
             if linked is not None and current is not None and current != linked:
                 request = c.Request(actor, chat, action, private=private, present=event.present)
-                return await self._move_chat(current, linked, request, update_key)
+                return await self._move_chat(current, linked, request, update_key, event.remember)
             group_id = linked or group_id
         group = await self._group_for(
             chat, actor, private, group_id, event.chat_title, update_key, every_group=every_group
@@ -237,12 +259,13 @@ class Application:
         request = c.Request(
             actor=actor, chat=chat, action=action, private=private, present=event.present
         )
+        remember = event.remember
         if every_group:
-            return await self._apply(group, request, update_key=update_key)
+            return await self._apply(group, request, update_key=update_key, remember=remember)
         async with self._locks.groups([group.id]):
             # As the group's last command left it: it may have run while this one waited.
             group = await self.group(group.id) or group
-            return await self._apply(group, request, update_key=update_key)
+            return await self._apply(group, request, update_key=update_key, remember=remember)
 
     async def submit_many(self, submissions: Sequence[Submission]) -> list[Submitted]:
         """Decide several events one after another, and store them in one transaction.
@@ -336,6 +359,7 @@ class Application:
                     update_key=each.update_key,
                     fired_timer=None,
                     version=version,
+                    remember=_kept(each.remember, decision),
                 )
             )
             states[group.id] = decision.group
@@ -345,7 +369,12 @@ class Application:
         return commits, states, results
 
     async def _move_chat(
-        self, current_id: str, linked_id: str, request: c.Request, update_key: str | None
+        self,
+        current_id: str,
+        linked_id: str,
+        request: c.Request,
+        update_key: str | None,
+        remember: Sequence[Remember] = (),
     ) -> Submitted:
         """``link CODE`` said in a chat that belongs to another group: its own group lets
         it go (a facilitator's word there), then the code's group takes it in, both in
@@ -364,13 +393,13 @@ class Application:
         )
         left = decide(current, leaving, now)
         if left.refused:
-            return await self._apply(current, leaving, update_key=update_key)
+            return await self._apply(current, leaving, update_key=update_key, remember=remember)
         joined = decide(linked, request, now)
         if joined.refused:
-            return await self._apply(linked, request, update_key=update_key)
+            return await self._apply(linked, request, update_key=update_key, remember=remember)
         commits = [
             self._commit(current, leaving, left, now, update_key=None),
-            self._commit(linked, request, joined, now, update_key=update_key),
+            self._commit(linked, request, joined, now, update_key=update_key, remember=remember),
         ]
         try:
             if not await self.storage.commit_many(commits, durable=False):
@@ -395,6 +424,7 @@ class Application:
         now: datetime,
         *,
         update_key: str | None,
+        remember: Sequence[Remember] = (),
     ) -> Commit:
         """What storing ``decision`` takes, for :meth:`Storage.commit_many`."""
         return Commit(
@@ -407,6 +437,7 @@ class Application:
             update_key=update_key,
             fired_timer=None,
             version=self._versions.get(group.id),
+            remember=_kept(remember, decision),
         )
 
     def _fill_in(self, action: c.Action, chat: str) -> c.Action:
@@ -483,12 +514,15 @@ class Application:
         *,
         update_key: str | None = None,
         fired_timer: str | None = None,
+        remember: Sequence[Remember] = (),
     ) -> Submitted:
         """Decide a command on the group and store the result; decided again on the
         group as stored when another writer changed it since it was read here."""
         for attempt in range(1, DECIDE_ATTEMPTS + 1):
             try:
-                return await self._decide_and_commit(group, command, update_key, fired_timer)
+                return await self._decide_and_commit(
+                    group, command, update_key, fired_timer, remember
+                )
             except StaleGroup:
                 self._forget_group(group.id)
                 if attempt == DECIDE_ATTEMPTS:
@@ -516,7 +550,12 @@ class Application:
         self._versions.pop(group_id, None)
 
     async def _decide_and_commit(
-        self, group: Group, command: c.Command, update_key: str | None, fired_timer: str | None
+        self,
+        group: Group,
+        command: c.Command,
+        update_key: str | None,
+        fired_timer: str | None,
+        remember: Sequence[Remember] = (),
     ) -> Submitted:
         now = self.clock.now()
         before = self._groups.get(group.id)
@@ -526,6 +565,7 @@ class Application:
         if isinstance(command, c.Request) and isinstance(command.action, c.MyData):
             decision = await self._everything_kept(decision)
         outgoing = [Outgoing(e, self._targets(decision.group, e)) for e in decision.effects]
+        remember = _kept(remember, decision)
         stored = await self.storage.commit(
             group_before=before,
             group_after=decision.group,
@@ -536,6 +576,7 @@ class Application:
             update_key=update_key,
             fired_timer=fired_timer,
             version=version,
+            remember=remember,
             durable=False,  # the callers wait for the disk once they let go of the lock
         )
         if not stored:
@@ -674,5 +715,87 @@ class Application:
 
     # -- delivery -------------------------------------------------------------------------
 
+    # -- what adapters ask ---------------------------------------------------------------
+    # An adapter asks the application, never storage: these are the questions it has.
+
     async def note_card_posted(self, group_id: str, number: int, chat: str, ref: str) -> None:
+        """Remember where a proposal's card was posted in ``chat`` (the platform's ``ref``)."""
         await self.storage.save_card_message(group_id, number, chat, ref)
+
+    async def card_messages(self, group_id: str, number: int) -> dict[str, str]:
+        """Where proposal ``number``'s card is, per chat: {chat: the platform's ref}."""
+        return await self.storage.card_messages(group_id, number)
+
+    async def card_at(self, chat: str, ref: str) -> tuple[str, int] | None:
+        """(group id, number) of the card at message ``ref`` in ``chat``, or None."""
+        return await self.storage.card_for_message(chat, ref)
+
+    async def token_for(self, group_id: str, command: str, kind: TokenKind = "button") -> str:
+        """The opaque token a button (or a deep link) carries for ``command``."""
+        return await self.storage.action_token(group_id, command, kind)
+
+    async def command_behind(
+        self, token: str, kind: TokenKind = "button"
+    ) -> tuple[str, str] | None:
+        """(group id, command) behind a button's (or deep link's) token; None for a forged
+        or unknown one, or one made for the other kind."""
+        return await self.storage.action_for_token(token, kind)
+
+    async def group_id_of_chat(self, chat: str) -> str | None:
+        """The id of the group ``chat`` belongs to, or None."""
+        return await self.storage.group_for_chat(chat)
+
+    async def already_seen(self, update_key: str) -> bool:
+        """Whether the platform's update was stored before (seen and answered)."""
+        return await self.storage.seen_update(update_key)
+
+    async def recall(self, key: str) -> str | None:
+        """A value the adapter remembered under ``key`` (its own memory), or None."""
+        return await self.storage.get_value(key)
+
+    async def remember(self, *values: Remember) -> None:
+        """Remember values that change on their own, with no command (a sync token, a
+        moved chat). What changes with a command goes with it: ``submit(remember=...)``."""
+        for each in values:
+            await self.storage.set_value(each.key, each.value, each.about)
+
+    async def next_timer_due(self) -> datetime | None:
+        """When the next timer is due, or None."""
+        return await self.storage.next_timer_due()
+
+    async def draw_card(self, delivery: Delivery) -> Delivery | None:
+        """A card's edit with the card drawn from the group's state now; None when the
+        proposal is gone (purged since): nothing is left to show.
+
+        The one place a card is drawn: ``EditCard`` says only that a card changed,
+        and the delivery loop asks here when the edit goes out, so a burst of
+        responses costs one drawing per edit actually sent."""
+        effect = delivery.effect
+        assert isinstance(effect, EditCard)
+        group = await self.group(delivery.group_id)
+        proposal = group.proposals.get(effect.number) if group is not None else None
+        if group is None or proposal is None:
+            return None
+        document = card(group, proposal, self.clock.now())
+        return replace(delivery, effect=replace(effect, document=document))
+
+    async def newer_edit_waiting(self, delivery: Delivery) -> bool:
+        """Whether a later edit of the same card waits to go to the same chat, so that
+        ``delivery`` (a card's edit) need not be drawn at all."""
+        effect = delivery.effect
+        if not isinstance(effect, EditCard):
+            return False
+        waiting = await self.storage.pending_deliveries(self.clock.now(), 500)
+        return any(
+            other.id > delivery.id
+            and other.target == delivery.target
+            and other.group_id == delivery.group_id
+            and isinstance(other.effect, EditCard)
+            and other.effect.number == effect.number
+            for other in waiting
+        )
+
+
+def _kept(remember: Sequence[Remember], decision: Decision) -> tuple[Remember, ...]:
+    """What of the adapter's memory a decided command stores (see ``Remember.if_accepted``)."""
+    return tuple(each for each in remember if not (each.if_accepted and decision.refused))

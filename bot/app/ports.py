@@ -1,13 +1,22 @@
-"""What the application needs from storage.
+"""The application's ports: what it expects of storage and of a chat platform.
 
-SQLite (``storage.sqlite``) implements it first; a PostgreSQL backend can
-implement the same protocol later. Everything that must be atomic is one call:
-:meth:`Storage.commit` stores a command's whole result — inbox entry, new
-state, audit entry, timers and outbox deliveries — in one transaction, or
-nothing at all. That includes forgetting a person (a ``Forget`` among the
-effects): the audit log's entries they sent are redacted, the messages that
-name them erased or rewritten, and adapters' memory about them deleted, with
-the ``forgetme`` itself or not at all.
+The application (``bot.app.application``) is written against these protocols
+only; ``storage`` implements :class:`Storage`, each of ``adapters`` implements
+:class:`Adapter`. Neither side imports the other.
+
+**Storage.** SQLite (``storage.sqlite``) implements it first; a PostgreSQL
+backend can implement the same protocol later. Everything that must be atomic
+is one call: :meth:`Storage.commit` stores a command's whole result — inbox
+entry, new state, audit entry, timers and outbox deliveries — in one
+transaction, or nothing at all. That includes forgetting a person (a
+``Forget`` among the effects): the audit log's entries they sent are redacted,
+the messages that name them erased or rewritten, and adapters' memory about
+them deleted, with the ``forgetme`` itself or not at all.
+
+**Adapter.** An adapter turns platform events into calls to
+:meth:`Application.submit` and turns deliveries from the outbox into platform
+messages. It is thin: no decision is made in an adapter, only translation; what
+it needs to know or remember it asks the application, never storage.
 """
 
 from __future__ import annotations
@@ -15,11 +24,14 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, NotRequired, Protocol, TypedDict
+from typing import TYPE_CHECKING, Literal, NotRequired, Protocol, TypedDict
 
 from bot.core.commands import Command, TimerEvent
 from bot.core.effects import Effect, Message
 from bot.core.model import Group
+
+if TYPE_CHECKING:
+    from bot.app.application import Application
 
 
 class StorageError(Exception):
@@ -105,6 +117,22 @@ class Outgoing:
     targets: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Remember:
+    """A value an adapter remembers (its own memory: a prompt answered, a person's
+    private group), written in the transaction of the command it comes with.
+
+    ``about`` is the identity of the person the value is about ("telegram:42"), so
+    that forgetting them deletes it; once given, it stays with the row."""
+
+    key: str
+    value: str
+    about: str | None = None
+    # Kept only when the core accepted the command: a prompt stays open after a
+    # refused answer (too long, say), for another try.
+    if_accepted: bool = False
+
+
 # Tokens are made for one use each: a button's callback data, or the payload of a
 # deep link that opens a private chat. Either one is useless as the other.
 TokenKind = Literal["button", "deep link"]
@@ -124,6 +152,8 @@ class Commit(TypedDict):
     # The stored version ``group_before`` is at (see ``Storage.commit``); in a
     # list, a group's next commit is at the version the one before leaves it at.
     version: NotRequired[int | None]
+    # The adapter's memory that changes with the command (see ``Storage.commit``).
+    remember: NotRequired[Sequence[Remember]]
 
 
 class Storage(Protocol):
@@ -141,9 +171,15 @@ class Storage(Protocol):
         update_key: str | None = None,
         fired_timer: str | None = None,
         version: int | None = None,
+        remember: Sequence[Remember] = (),
         durable: bool = True,
     ) -> bool:
         """Store a command's result atomically.
+
+        ``remember`` is the adapter's memory that changes with the command (a
+        prompt it answers, the group a button chose): written in the same
+        transaction, before any ``Forget`` among the effects, as :meth:`set_value`
+        would write it.
 
         ``version`` is the version ``group_before`` was read at (from
         :meth:`read_group`, 0 for a group not stored yet) or that the writer's
@@ -296,3 +332,49 @@ class Storage(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+# -- the chat platform's side ---------------------------------------------------------
+
+
+class DeliveryFailed(Exception):
+    """A delivery did not go through this time; it will be tried again.
+
+    ``retry_after`` is what the platform asked for (Telegram's ``retry_after``,
+    Matrix's ``retry_after_ms``), in seconds."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class Undeliverable(Exception):
+    """A delivery can never go through (the bot was removed from the chat).
+
+    It is recorded as such in the outbox, never silently dropped."""
+
+
+class Adapter(Protocol):
+    platform: str  # the prefix of its chats and identities: "telegram", "matrix", "console"
+
+    async def start(self, app: Application) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def deliver(self, delivery: Delivery) -> str | None:
+        """Send one delivery; return the platform's id of what was posted (a card's
+        message id), or None. Raise DeliveryFailed or Undeliverable."""
+        ...
+
+    def ready_in(self, target: str) -> float:
+        """Seconds until the platform's pacing lets a message go to ``target``; 0 for a
+        platform without one. The delivery loop waits that long before it draws a
+        card's edit, rather than draw it and then wait."""
+        ...
+
+
+def platform_of(target: str) -> str:
+    """ "telegram:-100" → "telegram"; "dm:matrix:@sam:x" → "matrix"."""
+    if target.startswith("dm:"):
+        target = target[3:]
+    return target.split(":", 1)[0]

@@ -16,7 +16,7 @@ from datetime import UTC
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.app import Application
+from bot.app.application import Application
 
 log = logging.getLogger("deciding_together.scheduler")
 

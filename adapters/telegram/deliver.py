@@ -13,7 +13,7 @@
   privately or not at all: where Telegram refuses, the group's chat is told, with
   a mention and a link that opens a private chat and asks again.
 
-Buttons carry an opaque token, looked up in storage when pressed; "reminders
+Buttons carry an opaque token, looked up by the application when pressed; "reminders
 on" is a link that opens a private chat with the bot (a deep link) instead,
 since that is the only way Telegram lets a bot write to someone privately.
 """
@@ -32,12 +32,10 @@ from adapters.quiet import QuietReplies
 from adapters.telegram import ids, texts
 from adapters.telegram.memory import OPEN, REFUSED, Memory, Prompt
 from adapters.telegram.render import CAPTION_LIMIT, keyboard, render, render_one
-from adapters.telegram.sending import Sender
-from bot.adapter import Undeliverable
-from bot.app import Application
+from adapters.telegram.send import Sender
+from bot.app import Application, Delivery, TokenKind, Undeliverable
 from bot.core.document import Action, Document, Mention, Paragraph, Text, para
 from bot.core.effects import AskReason, DirectMessage, EditCard, Post, Reply, SendFile
-from storage.interface import Delivery, TokenKind
 
 log = logging.getLogger("deciding_together.telegram")
 
@@ -106,7 +104,7 @@ class Deliverer:
         key = (group_id, command, kind)
         token = self._tokens.get(key)
         if token is None:
-            token = await self.app.storage.action_token(group_id, command, kind)
+            token = await self.app.token_for(group_id, command, kind)
             self._tokens[key] = token
         return token
 
@@ -130,7 +128,7 @@ class Deliverer:
 
     async def _edit_card(self, delivery: Delivery, effect: EditCard) -> str | None:
         chat_id = await self.sender.current_chat(ids.chat_id_of(delivery.target))
-        refs = await self.app.storage.card_messages(delivery.group_id, effect.number)
+        refs = await self.app.card_messages(delivery.group_id, effect.number)
         ref = refs.get(ids.chat_key(chat_id))
         markup = await self.markup(effect.drawn.actions, delivery.group_id)
         card = await self._card_html(delivery, effect.number, effect.drawn)
@@ -217,7 +215,7 @@ class Deliverer:
             effect.document, effect.name, ids.identity(user_id) if user_id is not None else None
         )
         # Under the card it is about, when the card is in this chat.
-        refs = await self.app.storage.card_messages(delivery.group_id, effect.number)
+        refs = await self.app.card_messages(delivery.group_id, effect.number)
         card = refs.get(ids.chat_key(chat_id))
         group = await self.app.group(delivery.group_id)
         placeholder = texts.say(

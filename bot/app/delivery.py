@@ -16,14 +16,11 @@ import contextlib
 import functools
 import logging
 from collections import defaultdict
-from dataclasses import replace
 from datetime import timedelta
 
-from bot.adapter import DeliveryFailed, Undeliverable, platform_of
-from bot.app import Application
-from bot.core.cards import card
+from bot.app.application import Application
+from bot.app.ports import Delivery, DeliveryFailed, Undeliverable, platform_of
 from bot.core.effects import EditCard, Post, Reply
-from storage.interface import Delivery
 
 log = logging.getLogger("deciding_together.delivery")
 
@@ -115,7 +112,7 @@ class DeliveryLoop:
             )
             return False
         if isinstance(delivery.effect, EditCard) and delivery.effect.document is None:
-            drawn = await self._draw_card(delivery)
+            drawn = await self.app.draw_card(delivery)
             if drawn is None:
                 await storage.delivered(delivery.id, "undeliverable: the proposal is gone")
                 return True
@@ -166,17 +163,6 @@ class DeliveryLoop:
         # A reply with no platform reference was not sent (a button's pop-up showed
         # it): its mark may wait for the next, and a run of them is one write.
         return True
-
-    async def _draw_card(self, delivery: Delivery) -> Delivery | None:
-        """The card edit with the card drawn from the group's state now."""
-        effect = delivery.effect
-        assert isinstance(effect, EditCard)
-        group = await self.app.group(delivery.group_id)
-        proposal = group.proposals.get(effect.number) if group is not None else None
-        if group is None or proposal is None:
-            return None  # purged since: nothing left to show
-        document = card(group, proposal, self.app.clock.now())
-        return replace(delivery, effect=replace(effect, document=document))
 
     async def run_forever(self) -> None:
         """Deliver until stopped, each chat as soon as it has something due.

@@ -38,7 +38,7 @@ from telegram.error import (
 
 from adapters.telegram.memory import Memory
 from adapters.telegram.pacing import Pacer, TooLong
-from bot.adapter import DeliveryFailed, Undeliverable
+from bot.app import DeliveryFailed, Undeliverable
 
 log = logging.getLogger("deciding_together.telegram")
 
