@@ -9,11 +9,11 @@ otherwise grow with every response (about 40 % of a busy database).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 
-from bot.app import Application, StorageError
+from bot.app import Application
+from bot.supervising import now_and_every
 
 log = logging.getLogger("deciding_together.pruning")
 
@@ -40,12 +40,4 @@ async def keep_pruned(
     app: Application, stop: asyncio.Event, every: timedelta = PRUNE_EVERY
 ) -> None:
     """Prune at start, then once every ``every``, until ``stop`` is set."""
-    while not stop.is_set():
-        try:
-            await prune_once(app)
-        except StorageError as problem:
-            log.error("could not delete old sent messages; will try again: %s", problem)
-        except Exception:  # the job must outlive one bad day
-            log.exception("deleting old sent messages failed; will try again")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), every.total_seconds())
+    await now_and_every("delete old sent messages", lambda: prune_once(app), stop, every)

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
 
-from bot.app import Adapter, Application, Clock, DeliveryLoop, Scheduler, StorageError, SystemClock
+from bot.app import Adapter, Application, Clock, DeliveryLoop, Scheduler, SystemClock
 from bot.core import record
 from bot.core.deadlines import valid_timezone
 from bot.core.i18n import real_language
 from bot.core.model import GroupSettings
 from bot.private_files import private_folder, write_private
 from bot.pruning import keep_pruned
-from bot.supervising import keep_alive
+from bot.supervising import keep_alive, now_and_every
 from bot.translations import install_translations
 from storage.sqlite import SqliteStorage
 
@@ -96,15 +96,9 @@ async def keep_retention(
     app: Application, months: int, stop: asyncio.Event, every: timedelta = RETENTION_EVERY
 ) -> None:
     """Purge at start, then once every ``every``, until ``stop`` is set."""
-    while not stop.is_set():
-        try:
-            await purge_expired(app, months)
-        except StorageError as problem:
-            log.error("could not delete old closed proposals; will try again: %s", problem)
-        except Exception:  # the job must outlive one bad day
-            log.exception("deleting old closed proposals failed; will try again")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), every.total_seconds())
+    await now_and_every(
+        "delete old closed proposals", lambda: purge_expired(app, months), stop, every
+    )
 
 
 async def run(

@@ -14,7 +14,9 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
+from bot.app import StorageError
 from bot.reaching import pauses, spell_pause
 
 log = logging.getLogger("deciding_together")
@@ -53,3 +55,22 @@ async def keep_alive(
         log.warning("Starting %s again in %s.", name, spell_pause(wait))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stopping.wait(), wait)
+
+
+async def now_and_every(
+    what: str, job: Callable[[], Awaitable[object]], stopping: asyncio.Event, every: timedelta
+) -> None:
+    """Do ``job()`` at once, then once every ``every``, until ``stopping`` is set.
+
+    A turn that fails is logged and the job waits for its next turn: a daily job
+    must outlive one bad day. ``what`` says what it does, for the log ("delete
+    old sent messages")."""
+    while not stopping.is_set():
+        try:
+            await job()
+        except StorageError as problem:
+            log.error("could not %s; will try again: %s", what, problem)
+        except Exception:
+            log.exception("could not %s; will try again", what)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), every.total_seconds())
