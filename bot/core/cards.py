@@ -67,6 +67,10 @@ ANONYMOUS_NOTE = N_(
     "You can also answer me in a private message."
 )
 
+# Telegram shows the same buttons to everyone: beside a Reopen button, the card
+# says who may press it, so nobody else presses it to be refused.
+REOPEN_WHO = N_("{name} or a facilitator can reopen it.")
+
 OBJECTION_EXPLAINED = N_(
     "To object means: you think this would cause harm, or is not safe to try. "
     "Please say why, so we can make it better."
@@ -162,8 +166,14 @@ def card(group: Group, proposal: Proposal, now: datetime) -> Document:
     elif proposal.stage is Stage.QUESTIONS:
         actions = (Action("❓ " + _("Question"), f"ask #{proposal.number}"),)
     elif proposal.stage is Stage.REVIEW_DUE:
+        blocks.append(para(reopen_who(group, proposal, _)))
         actions = (Action("🔁 " + _("Reopen"), f"reopen #{proposal.number}"),)
     return Document(tuple(blocks), actions)
+
+
+def reopen_who(group: Group, proposal: Proposal, _: Translate) -> str:
+    """Who may press Reopen: the proposer or a facilitator (``rounds.require_steward``)."""
+    return _(REOPEN_WHO).format(name=member_name(group, proposal.proposer, _))
 
 
 def explains_objection(group: Group, proposal: Proposal) -> bool:

@@ -58,8 +58,9 @@ def require_steward(turn: Turn, proposal: Proposal) -> None:
     assert member is not None
     if member.id != proposal.proposer and not member.is_facilitator:
         raise Refusal(
-            "Only the one who asked for #{number}, or a facilitator, can do that.",
+            "Only {name}, who asked for #{number}, or a facilitator, can do that.",
             number=proposal.number,
+            name=cards.member_name(turn.group, proposal.proposer, turn.t),
         )
 
 
