@@ -151,6 +151,14 @@ def unrespond(turn: Turn, action: c.Unrespond) -> None:
     current = round_.response_of(member.id)
     if kind is None or current is None or current.response != kind.name:
         return  # nothing of theirs to take back: an old or foreign reaction
+    if action.choices:  # a poll's number reaction: only that pick goes
+        if not set(action.choices) & set(current.choices):
+            return  # already taken back, or changed since by words or another reaction
+        left = tuple(n for n in current.choices if n not in action.choices)
+        if left or current.maybe:
+            record = replace(current, seq=len(round_.history) + 1, at=turn.now, choices=left)
+            after_change(turn, _append(turn, proposal, record, member.id))
+            return
     record = ResponseRecord(len(round_.history) + 1, member.id, WITHDRAWN_RESPONSE, "", turn.now)
     proposal = _append(turn, proposal, record, member.id, responded=False)
     after_change(turn, proposal)

@@ -119,3 +119,24 @@ def test_a_multi_poll_card_does_not_ask_for_the_one_you_like_best() -> None:
     text = plain_text(card(conv.group, conv.proposal(1), conv.now))
     assert "like best" not in text
     assert "Press an option again to take it back." in text
+
+
+def test_a_removed_number_reaction_takes_back_only_that_pick() -> None:
+    conv = _time_poll()
+    conv.by("Alex", c.Respond(1, "vote", choices=(1,)))
+    conv.by("Alex", c.Respond(1, "vote", choices=(2,)))
+    conv.by("Alex", c.Respond(1, "vote", maybe=(3,)))
+    conv.by("Alex", c.Unrespond(1, "vote", choices=(1,)))
+    assert _mine(conv, "Alex") == ((2,), (3,))
+    conv.by("Alex", c.Unrespond(1, "vote", choices=(1,)))  # gone already: nothing changes
+    assert _mine(conv, "Alex") == ((2,), (3,))
+
+
+def test_removing_the_reaction_of_a_single_choice_takes_the_answer_back() -> None:
+    conv = team("Sam", "Alex", "Jo")
+    conv.by("Sam", c.Propose("Which day?", process="choice", options=("Mon", "Thu")))
+    conv.by("Alex", c.Respond(1, "vote", choices=(1,)))
+    conv.by("Alex", c.Unrespond(1, "vote", choices=(2,)))  # an old reaction: Alex picks 1
+    assert _mine(conv, "Alex") == ((1,), ())
+    conv.by("Alex", c.Unrespond(1, "vote", choices=(1,)))
+    assert _mine(conv, "Alex") is None
