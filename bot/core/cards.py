@@ -69,7 +69,7 @@ ANONYMOUS_NOTE = N_(
 
 # Telegram shows the same buttons to everyone: beside a Reopen button, the card
 # says who may press it, so nobody else presses it to be refused.
-REOPEN_WHO = N_("{name} or a facilitator can reopen it.")
+REOPEN_WHO = N_("{name} can reopen it, and so can a facilitator. Ask one of them.")
 
 OBJECTION_EXPLAINED = N_(
     "To object means: you think this would cause harm, or is not safe to try. "

@@ -251,8 +251,8 @@ def open_responses(turn: Turn, proposal: Proposal, deadline: datetime | None) ->
     post_card(turn, proposal)
     if moved_earlier:
         turn.reply_phrase(
-            "Time poll #{number} closes on {deadline}, before its first time, "
-            "so everyone knows in time.",
+            "Time poll #{number} ends on {deadline}. That is before its first time, "
+            "so all of you know in time.",
             number=proposal.number,
             deadline=spell(turn, deadline),
         )

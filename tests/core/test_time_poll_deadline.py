@@ -48,7 +48,7 @@ def test_the_usual_length_ends_before_the_first_time_and_says_so() -> None:
     round_ = conv.proposal(1).round
     assert round_ is not None
     assert round_.deadline == TUESDAY_10 - timedelta(hours=1)
-    assert "closes on" in conv.last_text() and "before its first time" in conv.last_text()
+    assert "ends on" in conv.last_text() and "before its first time" in conv.last_text()
 
 
 def test_a_deadline_before_the_first_time_is_kept_without_a_word() -> None:

@@ -34,13 +34,13 @@ def test_a_review_due_card_and_post_say_who_may_reopen() -> None:
     assert conv.proposal(1).stage is Stage.AGREED
     conv.wait(timedelta(days=15))
     assert conv.proposal(1).stage is Stage.REVIEW_DUE
-    assert "Jo or a facilitator can reopen it." in conv.card_text(1)
+    assert "Jo can reopen it, and so can a facilitator." in conv.card_text(1)
     review_posts = [
         plain_text(e.document)
         for e in conv.said
         if isinstance(e, Post) and e.card is None and "Time to review" in plain_text(e.document)
     ]
-    assert review_posts and "Jo or a facilitator can reopen it." in review_posts[-1]
+    assert review_posts and "Jo can reopen it, and so can a facilitator." in review_posts[-1]
 
 
 def test_the_only_facilitator_leaving_is_shown_someone_else_to_name() -> None:
