@@ -12,7 +12,8 @@ after a crash) changes nothing the second time.
   conversation in a thread is left alone — or as the reason someone was just
   asked for.
 * In a direct room with the bot, everything is for the bot.
-* A reaction on a card is a response; taking the reaction back (a redaction)
+* A reaction on a card is a response (on a poll, a keycap number 2️⃣ picks
+  option 2); taking the reaction back (a redaction)
   takes the response back. The card's tally answers it: the core's "thank
   you" is held back (``QuietReplies``, shared with the Telegram adapter).
 * Someone joining a group's room joins the group; someone leaving leaves it.
@@ -39,7 +40,7 @@ from bot.app import Application, Remember
 from bot.core.commands import Join, Leave, Respond, Unrespond
 from bot.core.document import Document
 from bot.core.effects import Effect, Reply
-from bot.core.processes import PROCESSES
+from bot.core.processes import PROCESSES, Rule
 
 log = logging.getLogger("deciding_together.matrix")
 
@@ -48,10 +49,23 @@ COMMAND_PREFIX = "!"
 _EMOJI_VARIANTS = re.compile("[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]")
 # Words that take back a request for a reason instead of answering it.
 _CANCEL = frozenset({"cancel", "stop"})
+# The word a poll's keycap reaction stands for: "2️⃣" is "vote #7 2".
+POLL_WORD = "vote"
 
 
 def normalise_emoji(key: str) -> str:
     return _EMOJI_VARIANTS.sub("", key).strip()
+
+
+def _reaction_response(process: str, number: int, key: str) -> Respond | None:
+    """The response a reaction on a card gives: a response's emoji ("✅"), or in a
+    poll a keycap number ("2️⃣": option 2, which a second reaction adds to in a
+    multi-choice or time poll); None for an emoji that means nothing here."""
+    rule = PROCESSES[process].rule
+    if rule in (Rule.CHOICE, Rule.TIME):
+        option = render.keycap_option(key)
+        return None if option is None else Respond(number, word=POLL_WORD, choices=(option,))
+    return Respond(number, word=key) if PROCESSES[process].response(key) is not None else None
 
 
 def _replies(effects: Iterable[Effect]) -> list[Reply]:
@@ -218,7 +232,10 @@ class Events:
         key = normalise_emoji(event.key)
         group = await self.app.group(group_id)
         proposal = group.proposals.get(number) if group is not None else None
-        if proposal is None or PROCESSES[proposal.process].response(key) is None:
+        if proposal is None:
+            return
+        action = _reaction_response(proposal.process, number, key)
+        if action is None:
             return  # 🎉 and friends: a feeling, not a response
         # Remembered before the response is stored: if the bot stops in between,
         # the reaction comes again (and changes nothing), and its redaction is known.
@@ -228,7 +245,7 @@ class Events:
         if await self.app.already_seen(update_key):
             return
         await self._forget_question(room_id, event.sender, number)
-        await self._gesture(chat, room_id, event.sender, Respond(number, word=key), update_key)
+        await self._gesture(chat, room_id, event.sender, action, update_key)
 
     async def redaction(self, room_id: str, event: nio.RedactionEvent) -> None:
         record = await self.memory.reaction(event.redacts)
@@ -241,7 +258,12 @@ class Events:
         if await self.app.already_seen(update_key):
             return
         await self._forget_question(room_id, event.sender, record.number)
-        action = Unrespond(record.number, record.key)
+        option = render.keycap_option(record.key)
+        action = (
+            Unrespond(record.number, record.key)
+            if option is None
+            else Unrespond(record.number, POLL_WORD, choices=(option,))
+        )
         await self._gesture(record.chat, room_id, event.sender, action, update_key)
 
     async def _gesture(

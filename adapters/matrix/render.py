@@ -16,6 +16,7 @@ emoji people can react with are named first.
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from bot.core.document import (
@@ -54,8 +55,27 @@ def user_of(identity: str | None) -> str | None:
     return None
 
 
+# A poll's options as reactions: keycap numbers, 1️⃣ to 🔟 (a poll has at most ten).
+KEYCAPS = (*(f"{i}\ufe0f\u20e3" for i in range(1, 10)), "\U0001f51f")
+_POLL_VOTE = re.compile(r"vote #\d+ (\d+)")
+
+
+def keycap_option(key: str) -> int | None:
+    """The option a keycap reaction picks ("2️⃣" → 2), with or without the
+    variation selector some clients leave out; None for any other emoji."""
+    plain = key.replace("\ufe0f", "").strip()
+    for option, keycap in enumerate(KEYCAPS, start=1):
+        if plain == keycap.replace("\ufe0f", ""):
+            return option
+    return None
+
+
 def reaction_emoji(action: Action) -> str | None:
     """The emoji that does what ``action`` does when reacted on a card, if any."""
+    vote = _POLL_VOTE.fullmatch(action.command)
+    if vote is not None:  # a poll's option (a time poll's "suits me"), not "if need be"
+        option = int(vote.group(1))
+        return KEYCAPS[option - 1] if 1 <= option <= len(KEYCAPS) else None
     word = action.command.split(" ", 1)[0]
     emoji = action.label.split(" ", 1)[0]
     return emoji if (word, emoji) in _REACTIONS else None

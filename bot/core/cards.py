@@ -46,9 +46,12 @@ HOW_TO_DECIDE = {
     Rule.ADVICE: N_("{name} will decide after hearing your advice."),
     Rule.CONSENSUS: N_("Do you agree?"),
     Rule.CHOICE: N_("Pick the option you like best."),
-    Rule.TIME: N_("Pick every time that suits you."),
+    Rule.TIME: N_("Pick every time that suits you. Press a time again to take it back."),
     Rule.ACK: N_("Please say when you have read this."),
 }
+
+# A poll where several options may be picked: each press adds one.
+MULTI_HOW_TO_DECIDE = N_("Pick every option you like. Press an option again to take it back.")
 
 # What the card says of a stage; closed stages show their outcome instead.
 STAGE_WORDS = {
@@ -63,6 +66,10 @@ ANONYMOUS_NOTE = N_(
     "This is anonymous. Answers are kept without names. "
     "You can also answer me in a private message."
 )
+
+# Telegram shows the same buttons to everyone: beside a Reopen button, the card
+# says who may press it, so nobody else presses it to be refused.
+REOPEN_WHO = N_("{name} can reopen it, and so can a facilitator. Ask one of them.")
 
 OBJECTION_EXPLAINED = N_(
     "To object means: you think this would cause harm, or is not safe to try. "
@@ -102,7 +109,10 @@ def card(group: Group, proposal: Proposal, now: datetime) -> Document:
     blocks.append(para(byline))
 
     if proposal.stage in (Stage.OPEN,):
-        how = _(HOW_TO_DECIDE[process.rule]).format(name=member_name(group, proposal.proposer, _))
+        how_words = HOW_TO_DECIDE[process.rule]
+        if process.rule is Rule.CHOICE and proposal.options.multi:
+            how_words = MULTI_HOW_TO_DECIDE
+        how = _(how_words).format(name=member_name(group, proposal.proposer, _))
         blocks.append(para(how))
         if round_ is not None:
             deadline = when.spell_out(
@@ -156,8 +166,14 @@ def card(group: Group, proposal: Proposal, now: datetime) -> Document:
     elif proposal.stage is Stage.QUESTIONS:
         actions = (Action("❓ " + _("Question"), f"ask #{proposal.number}"),)
     elif proposal.stage is Stage.REVIEW_DUE:
+        blocks.append(para(reopen_who(group, proposal, _)))
         actions = (Action("🔁 " + _("Reopen"), f"reopen #{proposal.number}"),)
     return Document(tuple(blocks), actions)
+
+
+def reopen_who(group: Group, proposal: Proposal, _: Translate) -> str:
+    """Who may press Reopen: the proposer or a facilitator (``rounds.require_steward``)."""
+    return _(REOPEN_WHO).format(name=member_name(group, proposal.proposer, _))
 
 
 def explains_objection(group: Group, proposal: Proposal) -> bool:
@@ -186,9 +202,18 @@ def response_actions(proposal: Proposal, _: Translate) -> tuple[Action, ...]:
             for i, label in enumerate(proposal.options.choices, start=1)
         )
     if process.rule is Rule.TIME:
+        # Two buttons a slot, side by side in the order of the slots: "suits me"
+        # and "if need be" (a time that would do, but not gladly).
         return tuple(
-            Action("✅ " + _("Option {option} suits me").format(option=i), f"vote #{n} {i}")
+            action
             for i in range(1, len(proposal.options.choices) + 1)
+            for action in (
+                Action("✅ " + _("Option {option} suits me").format(option=i), f"vote #{n} {i}"),
+                Action(
+                    "🟡 " + _("Option {option} if need be").format(option=i),
+                    f"vote #{n} maybe {i}",
+                ),
+            )
         )
     labels = [Action(kind.button(_), f"{kind.name} #{n}") for kind in process.responses]
     if proposal.stage in ACTIVE:

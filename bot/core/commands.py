@@ -72,6 +72,7 @@ class Unrespond:
 
     number: int | None
     word: str
+    choices: tuple[int, ...] = ()  # a poll: only these picks are taken back
 
 
 @dataclass(frozen=True, slots=True)

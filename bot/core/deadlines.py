@@ -150,6 +150,31 @@ def _read_amount(words: list[str], i: int) -> tuple[float | None, int]:
     return None, i
 
 
+# Units nobody can use for a deadline but people may still type: "in 500 years".
+_TOO_LONG_UNITS = frozenset(
+    {"y", "yr", "yrs", "year", "years", "decade", "decades", "century", "centuries"}
+)
+_SIGNED_NUMBER = re.compile(r"[-+−]?\s*\d+(?:[.,]\d+)?")
+# The longest deadline in whole years, for messages: "up to 10 years from now".
+MAX_YEARS = MAX_DURATION.days // 366
+
+
+def looks_like_length(text: str) -> bool:
+    """Whether ``text`` was meant as a length of time, read or not: a number
+    (even 0 or below) and then a unit ("-3 days", "0 days", "500 years"). Such a
+    line is an option the bot cannot use, never a line of the details."""
+    folded = fold(text).strip()
+    for lead in _DURATION_LEAD:
+        if folded.startswith(lead + " "):
+            folded = folded[len(lead) + 1 :].lstrip()
+            break
+    number = _SIGNED_NUMBER.match(folded)
+    if number is None:
+        return False
+    rest = _DURATION_TOKEN.findall(folded[number.end() :])
+    return bool(rest) and (rest[0] in _UNITS or rest[0] in _TOO_LONG_UNITS)
+
+
 def parse_duration(text: str) -> timedelta | None:
     """A length of time people typed, or None if it is not one.
 
@@ -363,6 +388,12 @@ def resolve_deadline(
             N_("That time has already passed ({when}). Please choose a later time, like "
                "'Friday 5pm' or 'in 3 days'."),
             {"when": when},
+        )  # fmt: skip
+    if moment - now > MAX_DURATION:
+        return Phrase(
+            N_("That is too far away. A deadline can be at most {years} years from now, "
+               "like 'in 3 days'."),
+            {"years": MAX_YEARS},
         )  # fmt: skip
     if earliest is not None and moment < earliest:
         return Phrase(

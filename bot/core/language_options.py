@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core.commands import Propose
-from bot.core.deadlines import parse_duration
+from bot.core.deadlines import MAX_YEARS, looks_like_length, parse_duration
 from bot.core.i18n import N_, Phrase
 from bot.core.language_words import (
     MAX_DETAILS,
@@ -36,6 +36,7 @@ from bot.core.language_words import (
     over,
     phrase_key,
     tidy,
+    visible,
 )
 from bot.core.names import fold
 from bot.core.processes import PROCESS_NAMES
@@ -154,7 +155,20 @@ def _deadline(value: str) -> Reading:
 
 def _duration(value: str) -> Reading:
     value = tidy(value)
-    return ("duration", value) if _short(value) and parse_duration(value) else None
+    if not _short(value):
+        return None
+    if parse_duration(value):
+        return "duration", value
+    if looks_like_length(value):  # "in -3 days", "in 0 days", "in 500 years"
+        return NotUnderstood(
+            Phrase(
+                N_("I can't use 'in {text}' as a deadline. Please give a time from now, "
+                   "up to {years} years."),
+                {"text": value[:40], "years": MAX_YEARS},
+            ),
+            "propose Try the new morning routine for a month\nin 3 days",
+        )  # fmt: skip
+    return None
 
 
 def _process(value: str) -> Reading:
@@ -255,10 +269,13 @@ def read_proposal(kind: str, body: str) -> Propose | NotUnderstood:
         else:
             fields[reading[0]] = reading[1]
     title = first.strip().lstrip(":-–—").strip()
+    if not visible(title):  # nothing to read: blank, or only invisible marks
+        title = ""
     if not title:  # "propose" on its own line, the title below
         while others and not others[0].strip():
             others.pop(0)
         title = others.pop(0).strip() if others else ""
+        title = title if visible(title) else ""
     if kind == "propose":
         return _proposal(title, others, fields)
     return _poll(kind, title, others, fields)

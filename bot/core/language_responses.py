@@ -109,6 +109,10 @@ def _reason_ask(word: str) -> tuple[str, str]:
     return _REASON_ASKS.get(kind, _ANY_REASON)
 
 
+# A second proposal number right after the first: "consent #1 #2".
+_ANOTHER_NUMBER = re.compile(r"\s*#\s*\d+\b")
+
+
 def read_response(words: Words, word: str, said: Said) -> Respond | NotUnderstood:
     """The rest of a response, after its word."""
     if word in ONLY_VOTE:
@@ -117,8 +121,14 @@ def read_response(words: Words, word: str, said: Said) -> Respond | NotUnderstoo
     rest = words.rest()
     if word in _MAY_VOTE and (picks := read_choices(rest)) is not None:
         return _choices(number, word, picks)  # "yes #7 1 3": a time poll
+    if _ANOTHER_NUMBER.match(rest):  # "consent #1 #2": two proposals in one answer
+        return NotUnderstood(
+            Phrase(N_("Please answer one proposal at a time, each in its own message.")),
+            example(word, number),
+        )
     reason = free_text(rest)
-    if not reason and word in ALWAYS_REASON:
+    if word in ALWAYS_REASON and not any(ch.isalpha() for ch in reason):
+        # No reason, or one with no word in it ("object #1 =1+2"): ask for the why.
         return NotUnderstood(Phrase(_reason_ask(word)[0]), example(word, number))
     refusal = over(reason, "reason", MAX_TEXT, example(word, number))
     return refusal or Respond(number=number, word=word, reason=reason)

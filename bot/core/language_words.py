@@ -158,6 +158,16 @@ def tidy(value: str) -> str:
             return value
 
 
+# Letters that show nothing: the Hangul fillers and the blank Braille pattern.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def visible(text: str) -> bool:
+    """Whether ``text`` has anything to read: not only spaces, zero-width marks
+    (``Cf``), control characters or blank letters."""
+    return any(unicodedata.category(ch)[0] not in "CZ" and ch not in _BLANK_LETTERS for ch in text)
+
+
 def free_text(text: str) -> str:
     """Text kept as typed (a reason, details), without the marks that join it to
     the command ("object #7: …", "object #7 - …") or a final lone "please"."""

@@ -78,7 +78,7 @@ def leave(turn: Turn, action: c.Leave) -> None:
         raise Refusal(
             "You are the only one who runs this group. First, let someone else help: "
             "facilitator @name",
-            example="facilitator @sam",
+            example=f"facilitator @{_someone_else(turn, member)}",
         )
     turn.group = turn.group.with_member(replace(member, status=MemberStatus.LEFT))
     _hand_on_facilitation(turn)
@@ -86,6 +86,15 @@ def leave(turn: Turn, action: c.Leave) -> None:
         "Goodbye, {name}. You have left this group. Say join in the group's chat to come back.",
         name=member.name,
     )
+
+
+def _someone_else(turn: Turn, member: Member) -> str:
+    """A name for the example of handing on facilitation: another member in the
+    chat, never the one leaving (the example must not suggest naming yourself)."""
+    others = [m for m in turn.group.active_members() if m.id != member.id and m.identities] or [
+        m for m in turn.group.active_members() if m.id != member.id
+    ]
+    return others[0].name if others else "name"
 
 
 def _sole_facilitator(turn: Turn, member: Member) -> bool:

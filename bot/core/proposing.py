@@ -28,6 +28,7 @@ from bot.core.turn import Refusal, Turn
 
 MAX_TITLE = 200
 MAX_OPTIONS = 10
+TIME_POLL_EXAMPLE = "timepoll Team meeting | Monday 10:00 | Tuesday 14:00\nin 1 day"
 
 
 def propose(turn: Turn, action: c.Propose) -> None:
@@ -60,6 +61,10 @@ def propose(turn: Turn, action: c.Propose) -> None:
         deadline = rounds.when(turn, action.duration, example="propose … \nin 3 days")
     else:
         deadline = None
+    if deadline is not None:
+        rounds.refuse_after_first_time(
+            turn, process.name, options.choices, deadline, example=TIME_POLL_EXAMPLE
+        )
     questions_end = None
     if action.questions is not None:
         length = turn.group.settings.questions or process.questions or timedelta(days=1)
@@ -226,6 +231,13 @@ def extend(turn: Turn, action: c.Extend) -> None:
     rounds.admit(turn, proposal)
     assert proposal.round is not None  # every stage that takes an extension has a round
     deadline = rounds.when(turn, action.deadline, example=f"extend #{proposal.number} Monday 5pm")
+    rounds.refuse_after_first_time(
+        turn,
+        proposal.process,
+        proposal.options.choices,
+        deadline,
+        example=f"close #{proposal.number}",
+    )
     if deadline <= proposal.round.deadline:
         raise Refusal(
             "Please choose a later time. The deadline now is {deadline}.",

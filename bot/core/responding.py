@@ -66,6 +66,11 @@ def respond(turn: Turn, action: c.Respond) -> None:
             name=subject.name,
             number=proposal.number,
         )
+    if current is not None and _adds_picks(proposal, process, choices, maybe):
+        choices, maybe = _toggle(current, choices, maybe)
+        if not choices and not maybe:
+            _take_back(turn, proposal, subject, actor)
+            return
     if current is not None and (
         current.response,
         current.reason,
@@ -90,6 +95,51 @@ def respond(turn: Turn, action: c.Respond) -> None:
     after_change(turn, proposal)
 
 
+def _adds_picks(
+    proposal: Proposal, process: Process, choices: tuple[int, ...], maybe: tuple[int, ...]
+) -> bool:
+    """One option named in a poll where several may be picked (a multi-choice or a
+    time poll): it is a press on that option, which adds it to one's picks, or takes
+    it away if it was picked already. Several options named set the whole answer."""
+    several = process.rule is Rule.TIME or (process.rule is Rule.CHOICE and proposal.options.multi)
+    return several and len(choices) + len(maybe) == 1
+
+
+def _toggle(
+    current: ResponseRecord, choices: tuple[int, ...], maybe: tuple[int, ...]
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    yes, need_be = set(current.choices), set(current.maybe)
+    (option,) = (*choices, *maybe)
+    mine, other = (yes, need_be) if choices else (need_be, yes)
+    if option in mine:
+        mine.discard(option)
+    else:
+        mine.add(option)
+        other.discard(option)  # "yes" and "if need be" on one option: the latest press wins
+    return tuple(sorted(yes)), tuple(sorted(need_be))
+
+
+def _take_back(turn: Turn, proposal: Proposal, subject: Member, actor: Member) -> None:
+    """The last pick was pressed again: the answer is taken back, as a removed
+    reaction takes it back, and the person counts as not yet answered."""
+    round_ = proposal.round
+    assert round_ is not None
+    record = ResponseRecord(
+        len(round_.history) + 1,
+        subject.id,
+        WITHDRAWN_RESPONSE,
+        "",
+        turn.now,
+        recorded_by=actor.id if subject.id != actor.id else None,
+    )
+    proposal = _append(turn, proposal, record, subject.id, responded=False)
+    turn.reply_phrase(
+        "Your answer to #{number} is taken back. You can pick again at any time.",
+        number=proposal.number,
+    )
+    after_change(turn, proposal)
+
+
 def unrespond(turn: Turn, action: c.Unrespond) -> None:
     """A reaction was taken back: so is the response it gave."""
     member = turn.member
@@ -101,6 +151,14 @@ def unrespond(turn: Turn, action: c.Unrespond) -> None:
     current = round_.response_of(member.id)
     if kind is None or current is None or current.response != kind.name:
         return  # nothing of theirs to take back: an old or foreign reaction
+    if action.choices:  # a poll's number reaction: only that pick goes
+        if not set(action.choices) & set(current.choices):
+            return  # already taken back, or changed since by words or another reaction
+        left = tuple(n for n in current.choices if n not in action.choices)
+        if left or current.maybe:
+            record = replace(current, seq=len(round_.history) + 1, at=turn.now, choices=left)
+            after_change(turn, _append(turn, proposal, record, member.id))
+            return
     record = ResponseRecord(len(round_.history) + 1, member.id, WITHDRAWN_RESPONSE, "", turn.now)
     proposal = _append(turn, proposal, record, member.id, responded=False)
     after_change(turn, proposal)

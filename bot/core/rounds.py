@@ -58,8 +58,9 @@ def require_steward(turn: Turn, proposal: Proposal) -> None:
     assert member is not None
     if member.id != proposal.proposer and not member.is_facilitator:
         raise Refusal(
-            "Only the one who asked for #{number}, or a facilitator, can do that.",
+            "Only {name}, who asked for #{number}, or a facilitator, can do that.",
             number=proposal.number,
+            name=cards.member_name(turn.group, proposal.proposer, turn.t),
         )
 
 
@@ -206,15 +207,55 @@ def set_deadline(turn: Turn, proposal: Proposal, deadline: datetime) -> Proposal
     return proposal
 
 
+# A time poll closes this long before its first time, so people know the time
+# before it comes (a poll that closed after it could pick a time already gone).
+CLOSE_BEFORE_FIRST_TIME = timedelta(hours=1)
+
+
+def first_time(process: str, choices: tuple[str, ...]) -> datetime | None:
+    """The earliest time a time poll offers; None for other proposals."""
+    if PROCESSES[process].rule is not Rule.TIME or not choices:
+        return None
+    return min(datetime.fromisoformat(choice) for choice in choices)
+
+
+def refuse_after_first_time(
+    turn: Turn, process: str, choices: tuple[str, ...], deadline: datetime, *, example: str
+) -> None:
+    """A deadline a time poll cannot have: on or after its first time."""
+    first = first_time(process, choices)
+    if first is not None and deadline >= first:
+        raise Refusal(
+            "A time poll must close before its first time, {first}. "
+            "Please choose an earlier deadline.",
+            example=example,
+            first=spell_for(turn, first, turn.member),
+        )
+
+
 def open_responses(turn: Turn, proposal: Proposal, deadline: datetime | None) -> Proposal:
     """Open the responses round: everyone is asked, by ``deadline`` if it is far
-    enough off, else by the process's usual length from now."""
+    enough off, else by the process's usual length from now (for a time poll, no
+    later than just before its first time, and the group is told so)."""
+    moved_earlier = False
     if deadline is None or deadline < turn.now + turn.group.settings.min_deadline:
         deadline = turn.now + duration_of(turn, PROCESSES[proposal.process])
+        first = first_time(proposal.process, proposal.options.choices)
+        if first is not None and deadline > first - CLOSE_BEFORE_FIRST_TIME:
+            earliest = turn.now + turn.group.settings.min_deadline
+            deadline = min(max(first - CLOSE_BEFORE_FIRST_TIME, earliest), first)
+            moved_earlier = True
     proposal = move(turn, proposal, Move.OPEN)
     proposal = open_round(turn, proposal, RoundKind.RESPONSES, deadline)
     first_card = not any(p.number != proposal.number for p in turn.group.proposals.values())
     post_card(turn, proposal)
+    if moved_earlier:
+        turn.reply_phrase(
+            "Time poll #{number} ends on {deadline}. That is before its first time, "
+            "so all of you know in time.",
+            number=proposal.number,
+            deadline=spell(turn, deadline),
+        )
     if first_card:
         _ = turn.group_t
         turn.emit(

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core import commands as c
 from bot.core import endings, rounds, visibility
-from bot.core.cards import response_actions, title_line
+from bot.core.cards import reopen_who, response_actions, title_line
 from bot.core.document import Action, Document, Strong, bullets, para
 from bot.core.effects import DirectMessage, Post, SetTimer
 from bot.core.endings import Trigger
@@ -168,6 +168,7 @@ def review_due(turn: Turn, event: c.ReviewDue) -> None:
                         )
                     ),
                     para(_("Is it still working? To decide again, reopen it as a new proposal.")),
+                    para(reopen_who(turn.group, proposal, _)),
                 ),
                 (Action("🔁 " + _("Reopen"), f"reopen #{proposal.number}"),),
             )

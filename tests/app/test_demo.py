@@ -46,7 +46,7 @@ def test_new_routine_example_reaches_its_review(capsys: pytest.CaptureFixture[st
     assert "It is agreed. No one objected by the deadline. We will review it on" in out
     assert "Time to review #1" in out
     assert "#1 is open again as #2." in out
-    assert "Only the one who asked for #1, or a facilitator, can do that." in out
+    assert "Only Sam, who asked for #1, or a facilitator, can do that." in out
 
 
 def test_a_script_line_that_makes_no_sense_is_explained(

@@ -63,7 +63,7 @@ def test_someone_who_left_is_not_asked_and_can_come_back() -> None:
 def test_the_only_facilitator_hands_over_before_leaving() -> None:
     conv = team("Sam", "Alex")
     text = refused(conv, c.Leave())
-    assert "only one who runs this group" in text and "facilitator @sam" in text
+    assert "only one who runs this group" in text and "facilitator @Alex" in text
     conv.by("Sam", c.MakeFacilitator("Alex"))
     assert conv.last_text() == "Alex now helps run the group as a facilitator."
     conv.by("Sam", c.Leave())
@@ -148,7 +148,7 @@ def test_remove_refuses_strangers_and_the_only_facilitator(name: str, says: str)
 def test_a_new_facilitator_may_steer_any_proposal() -> None:
     conv = team("Sam", "Alex", "Jo")
     conv.by("Jo", c.Propose("Buy a new kettle from the kitty"))
-    assert "Only the one who asked for" in refused(conv, c.Close(1), name="Alex")
+    assert "who asked for" in refused(conv, c.Close(1), name="Alex")
     conv.by("Sam", c.MakeFacilitator("alex"))
     conv.by("Alex", c.Close(1))
     assert conv.proposal(1).stage is Stage.NOT_AGREED

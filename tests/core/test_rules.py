@@ -225,7 +225,7 @@ def test_only_the_proposer_or_a_facilitator_steers_a_proposal(action: c.Action) 
     conv = team("Sam", "Alex", "Jo")
     conv.by("Alex", c.Propose("Alex's idea"))
     text = unchanged(conv, action, name="Jo")
-    assert "Only the one who asked for" in text
+    assert "who asked for" in text
     assert not conv.by("Sam", action).refused  # Sam is the first member: a facilitator
 
 

@@ -72,10 +72,20 @@ def test_actions_become_typed_commands_and_a_card_names_its_reactions() -> None:
     assert "React" not in other["body"] and "Type: ✅ Consent: !consent #7" in other["body"]
 
 
-def test_time_poll_buttons_are_not_offered_as_reactions() -> None:
-    poll = Document((para("Time poll"),), (Action("✅ Option 1 suits me", "vote #3 1"),))
+def test_poll_options_are_offered_as_keycap_reactions_but_if_need_be_is_typed() -> None:
+    poll = Document(
+        (para("Time poll"),),
+        (
+            Action("✅ Option 1 suits me", "vote #3 1"),
+            Action("🟡 Option 1 if need be", "vote #3 maybe 1"),
+            Action("✅ Option 2 suits me", "vote #3 2"),
+        ),
+    )
 
-    assert "React" not in render.render(poll, card=True)["body"]
+    body = render.render(poll, card=True)["body"]
+    assert "React to this message with 1\ufe0f\u20e3 2\ufe0f\u20e3, or type:" in body
+    assert "!vote #3 maybe 1" in body
+    assert render.keycap_option("2\u20e3") == 2 and render.keycap_option("✅") is None
 
 
 def test_an_edit_replaces_the_card_and_pings_nobody_again() -> None:

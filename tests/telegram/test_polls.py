@@ -34,9 +34,14 @@ async def test_a_time_poll_voted_by_buttons_offers_a_calendar_file(world: World)
     )
     card = await world.card(1)
     assert card.text is not None and card.text.startswith("Time poll #1: Review meeting")
-    assert [b["text"] for b in card.buttons] == ["✅ Option 1 suits me", "✅ Option 2 suits me"]
+    assert [b["text"] for b in card.buttons] == [
+        "✅ Option 1 suits me",
+        "🟡 Option 1 if need be",
+        "✅ Option 2 suits me",
+        "🟡 Option 2 if need be",
+    ]
     # Long labels get a row each, so they can be read on a phone.
-    assert card.inline_keyboard is not None and len(card.inline_keyboard) == 2
+    assert card.inline_keyboard is not None and len(card.inline_keyboard) == 4
 
     await world.press(world.sam, card, "Option 2")
     await world.press(world.alex, card, "Option 2")
