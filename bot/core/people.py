@@ -13,7 +13,7 @@ from bot.core.document import Document, Strong, fill, para
 from bot.core.effects import Forget, Post
 from bot.core.i18n import N_, can_write, real_language
 from bot.core.merging import merge_members
-from bot.core.model import Group, GroupSettings, Member, MemberStatus, Proposal, Role
+from bot.core.model import NO_QUIET, Group, GroupSettings, Member, MemberStatus, Proposal, Role
 from bot.core.names import find_member, fold
 from bot.core.processes import PROCESS_NAMES
 from bot.core.rounds import refresh_card
@@ -302,7 +302,7 @@ def my_setting(turn: Turn, action: c.MySetting) -> None:
             )
     elif key == "quiet":
         if fold(value) in ("off", "none", "no"):
-            member = replace(member, quiet=None)
+            member = replace(member, quiet=NO_QUIET)
             turn.reply_phrase("Quiet hours are off. I may message you at any time.")
         else:
             quiet = deadlines.parse_quiet_hours(value)
