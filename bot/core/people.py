@@ -8,10 +8,12 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.core import commands as c
-from bot.core import deadlines
+from bot.core import deadlines, endings
 from bot.core.document import Document, Strong, fill, para
 from bot.core.effects import Forget, Post
+from bot.core.endings import Trigger
 from bot.core.i18n import N_, can_write, real_language
+from bot.core.lifecycle import ACTIVE
 from bot.core.merging import merge_members
 from bot.core.model import NO_QUIET, Group, GroupSettings, Member, MemberStatus, Proposal, Role
 from bot.core.names import find_member, fold
@@ -82,10 +84,23 @@ def leave(turn: Turn, action: c.Leave) -> None:
         )
     turn.group = turn.group.with_member(replace(member, status=MemberStatus.LEFT))
     _hand_on_facilitation(turn)
+    _recount_open_rounds(turn)
     turn.reply_phrase(
         "Goodbye, {name}. You have left this group. Say join in the group's chat to come back.",
         name=member.name,
     )
+
+
+def _recount_open_rounds(turn: Turn) -> None:
+    """Someone is no longer counted: every open card is drawn again without them,
+    and a round that now has everyone's answer may end early, as it would after
+    a last answer (``endings``: the same trigger, the same rules)."""
+    for number in sorted(turn.group.proposals):
+        proposal = turn.group.proposals[number]
+        if proposal.stage not in ACTIVE:
+            continue
+        refresh_card(turn, proposal)
+        endings.end(turn, proposal, Trigger.ANSWER)
 
 
 def _sole_facilitator(turn: Turn, member: Member) -> bool:
@@ -163,6 +178,7 @@ def remove_person(turn: Turn, action: c.RemovePerson) -> None:
             name=target.name,
         )
     turn.group = turn.group.with_member(replace(target, status=MemberStatus.REMOVED))
+    _recount_open_rounds(turn)
     turn.reply_phrase(
         "{name} is no longer counted in this group's decisions. "
         "Only a facilitator can add them back.",
