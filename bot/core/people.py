@@ -68,6 +68,8 @@ def join(turn: Turn, action: c.Join) -> None:
         turn.reply_phrase("Welcome back, {name}.", name=member.name)
         return
     if member.joined_at == turn.now:
+        if action.already_there:
+            return  # counted in quietly: a welcome each would only be noise
         turn.reply_phrase("Welcome, {name}. You are now a member of this group.", name=member.name)
         return
     turn.reply_phrase("You are already a member, {name}.", name=member.name)
