@@ -37,7 +37,8 @@ from adapters.matrix.memory import Memory
 from adapters.matrix.rooms import Rooms, TryAgain
 from adapters.matrix.send import NETWORK_ERRORS
 from bot.app import Application, StorageError
-from bot.core.commands import Actor, ChatGone
+from bot.core.commands import Actor, ChatGone, Join
+from bot.core.model import Group
 
 log = logging.getLogger("deciding_together.matrix")
 
@@ -206,8 +207,12 @@ class SyncLoop:
                 log.warning(
                     "%s: more happened than one sync returns; some events are skipped", room_id
                 )
+            chat = ids.chat_of(room_id)
+            started = bool(events) and await self.app.group_of_chat(chat) is None
             for event in events:
                 await self._one(room_id, event)
+            if started and (group := await self.app.group_of_chat(chat)) is not None:
+                await self._count_in_those_present(room_id, group)
         for room_id, info in response.rooms.leave.items():
             if not history_only:
                 await self._left(room_id, info)
@@ -225,6 +230,29 @@ class SyncLoop:
                 )
                 return
             raise
+
+    async def _count_in_those_present(self, room_id: str, group: Group) -> None:
+        """A group has just started in this room: everyone already in it is a member.
+
+        Matrix lists a room's members (the full-state sync gave nio each room's
+        state), so people who were there before the bot are counted and reminded
+        from the start, not only once they speak. Each is a ``Join``, as when
+        someone joins the room later; the key keeps a repeat from counting twice."""
+        room = self.client.rooms.get(room_id)
+        if room is None:
+            return
+        me = str(self.client.user_id)
+        for user_id in sorted(room.users):
+            if user_id == me or user_id in room.invited_users:
+                continue  # an invitation is not yet being in the room
+            if group.member_by_identity(ids.identity_of(user_id)) is not None:
+                continue
+            await self.app.submit(
+                chat=ids.chat_of(room_id),
+                actor=ids.actor(self.client, room_id, user_id),
+                action=Join(already_there=True),
+                update_key=f"matrix:present:{room_id}:{user_id}",
+            )
 
     async def _left(self, room_id: str, info: nio.RoomInfo) -> None:
         """The bot left or was removed from a room: a group's room is no longer its chat."""

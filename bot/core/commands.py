@@ -173,7 +173,9 @@ class Help:
 
 @dataclass(frozen=True, slots=True)
 class Join:
-    pass
+    # True when the platform lists the person as already in the chat as the group
+    # starts (Matrix): they are counted in without a welcome each, said to no one.
+    already_there: bool = False
 
 
 @dataclass(frozen=True, slots=True)

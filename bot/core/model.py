@@ -47,6 +47,13 @@ class QuietHours:
         return moment >= self.start or moment < self.end  # e.g. 21:00-08:00
 
 
+# Everyone has quiet hours until they choose their own: a reminder at 23:00 or
+# 06:00 is unkind. "quiet off" is kept as hours that start and end together
+# (they contain no moment), so a member's "off" is told apart from "never set".
+DEFAULT_QUIET = QuietHours(time(21, 0), time(8, 0))
+NO_QUIET = QuietHours(time(0, 0), time(0, 0))
+
+
 @dataclass(frozen=True, slots=True)
 class Member:
     id: int
@@ -65,6 +72,12 @@ class Member:
     @property
     def active(self) -> bool:
         return self.status is MemberStatus.ACTIVE
+
+    @property
+    def quiet_hours(self) -> QuietHours | None:
+        """The hours kept quiet for this member: their own, else the default; None if off."""
+        hours = DEFAULT_QUIET if self.quiet is None else self.quiet
+        return None if hours.start == hours.end else hours
 
     @property
     def is_facilitator(self) -> bool:

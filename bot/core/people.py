@@ -8,12 +8,14 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.core import commands as c
-from bot.core import deadlines
+from bot.core import deadlines, endings
 from bot.core.document import Document, Strong, fill, para
 from bot.core.effects import Forget, Post
+from bot.core.endings import Trigger
 from bot.core.i18n import N_, can_write, real_language
+from bot.core.lifecycle import ACTIVE
 from bot.core.merging import merge_members
-from bot.core.model import Group, GroupSettings, Member, MemberStatus, Proposal, Role
+from bot.core.model import NO_QUIET, Group, GroupSettings, Member, MemberStatus, Proposal, Role
 from bot.core.names import find_member, fold
 from bot.core.processes import PROCESS_NAMES
 from bot.core.rounds import refresh_card
@@ -66,6 +68,8 @@ def join(turn: Turn, action: c.Join) -> None:
         turn.reply_phrase("Welcome back, {name}.", name=member.name)
         return
     if member.joined_at == turn.now:
+        if action.already_there:
+            return  # counted in quietly: a welcome each would only be noise
         turn.reply_phrase("Welcome, {name}. You are now a member of this group.", name=member.name)
         return
     turn.reply_phrase("You are already a member, {name}.", name=member.name)
@@ -82,6 +86,7 @@ def leave(turn: Turn, action: c.Leave) -> None:
         )
     turn.group = turn.group.with_member(replace(member, status=MemberStatus.LEFT))
     _hand_on_facilitation(turn)
+    _recount_open_rounds(turn)
     turn.reply_phrase(
         "Goodbye, {name}. You have left this group. Say join in the group's chat to come back.",
         name=member.name,
@@ -95,6 +100,18 @@ def _someone_else(turn: Turn, member: Member) -> str:
         m for m in turn.group.active_members() if m.id != member.id
     ]
     return others[0].name if others else "name"
+
+
+def _recount_open_rounds(turn: Turn) -> None:
+    """Someone is no longer counted: every open card is drawn again without them,
+    and a round that now has everyone's answer may end early, as it would after
+    a last answer (``endings``: the same trigger, the same rules)."""
+    for number in sorted(turn.group.proposals):
+        proposal = turn.group.proposals[number]
+        if proposal.stage not in ACTIVE:
+            continue
+        refresh_card(turn, proposal)
+        endings.end(turn, proposal, Trigger.ANSWER)
 
 
 def _sole_facilitator(turn: Turn, member: Member) -> bool:
@@ -172,6 +189,7 @@ def remove_person(turn: Turn, action: c.RemovePerson) -> None:
             name=target.name,
         )
     turn.group = turn.group.with_member(replace(target, status=MemberStatus.REMOVED))
+    _recount_open_rounds(turn)
     turn.reply_phrase(
         "{name} is no longer counted in this group's decisions. "
         "Only a facilitator can add them back.",
@@ -311,7 +329,7 @@ def my_setting(turn: Turn, action: c.MySetting) -> None:
             )
     elif key == "quiet":
         if fold(value) in ("off", "none", "no"):
-            member = replace(member, quiet=None)
+            member = replace(member, quiet=NO_QUIET)
             turn.reply_phrase("Quiet hours are off. I may message you at any time.")
         else:
             quiet = deadlines.parse_quiet_hours(value)

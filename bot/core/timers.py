@@ -18,12 +18,13 @@ from bot.core.effects import DirectMessage, Post, SetTimer
 from bot.core.endings import Trigger
 from bot.core.i18n import Translate
 from bot.core.lifecycle import ACTIVE, Move
-from bot.core.model import Member, Proposal, Stage
+from bot.core.model import Member, Proposal, RoundKind, Stage
 from bot.core.outcomes import waiting_for
 from bot.core.processes import PROCESSES, Rule
 from bot.core.turn import Turn
 
 DIGEST_EVERY = timedelta(days=7)
+REMINDER_EVERY = timedelta(days=1)  # a person gets at most one private reminder a day
 
 
 def _current(turn: Turn, number: int, round_index: int) -> Proposal | None:
@@ -71,10 +72,67 @@ def nudge_due(turn: Turn, event: c.NudgeDue) -> None:
                     )
                 )
             continue
+        if _reminded_already(turn, proposal, member):
+            continue
         _nudge(turn, proposal, member)
 
 
+# -- one reminder a day ------------------------------------------------------------------------
+#
+# Each proposal's nudge falls due on its own, but a person gets one private
+# reminder that lists everything waiting for them, not one message per proposal.
+# Whether a reminder already went out is worked out from the proposals alone (no
+# stored "last reminded" time): the nudge of another open proposal that waits
+# for the same person, due within the last day and earlier in the order below,
+# has already listed this one, if this one was open by then.
+
+
+def _nudge_at(turn: Turn, proposal: Proposal) -> datetime | None:
+    """When the proposal's nudge falls due, if its round has one (``rounds.arm_round``)."""
+    round_ = proposal.round
+    if proposal.stage is not Stage.OPEN or round_ is None or round_.kind is not RoundKind.RESPONSES:
+        return None
+    nudge_at = round_.deadline - turn.group.settings.nudge_before
+    return nudge_at if nudge_at > round_.opened_at else None
+
+
+def _waiting_on(turn: Turn, member: Member) -> list[Proposal]:
+    """The open proposals still waiting for the member's answer, oldest first."""
+    return sorted(
+        (
+            p
+            for p in turn.group.proposals.values()
+            if p.stage is Stage.OPEN
+            and p.round is not None
+            and p.round.kind is RoundKind.RESPONSES
+            and turn.now < p.round.deadline
+            and member.id in waiting_for(p, turn.group)
+        ),
+        key=lambda p: p.number,
+    )
+
+
+def _reminded_already(turn: Turn, proposal: Proposal, member: Member) -> bool:
+    own = _nudge_at(turn, proposal)
+    assert proposal.round is not None
+    if own is None:
+        return False
+    for other in _waiting_on(turn, member):
+        other_at = _nudge_at(turn, other)
+        if other is proposal or other_at is None:
+            continue
+        listed_this_one = proposal.round.opened_at <= other_at
+        within_a_day = turn.now - REMINDER_EVERY < other_at <= turn.now
+        if listed_this_one and within_a_day and (other_at, other.number) < (own, proposal.number):
+            return True
+    return False
+
+
 def _nudge(turn: Turn, proposal: Proposal, member: Member) -> None:
+    waiting = _waiting_on(turn, member) or [proposal]
+    if len(waiting) > 1:
+        _remind_of_all(turn, waiting, member)
+        return
     _ = turn.member_t(member)
     assert proposal.round is not None
     deadline = rounds.spell_for(turn, proposal.round.deadline, member)
@@ -89,6 +147,35 @@ def _nudge(turn: Turn, proposal: Proposal, member: Member) -> None:
     # Named in the group instead, they would be named as not having answered: not
     # in an anonymous proposal (``visibility``), where only a private nudge is sent.
     fallback = visibility.sight(proposal).waiting
+    turn.emit(DirectMessage(member.id, member.name, member.identities, document, fallback))
+
+
+def _remind_of_all(turn: Turn, waiting: list[Proposal], member: Member) -> None:
+    """One message for everything waiting for the member, each with its deadline."""
+    _ = turn.member_t(member)
+    items = []
+    for proposal in waiting:
+        assert proposal.round is not None
+        items.append(
+            title_line(proposal, _)
+            + " — "
+            + _("until {deadline}").format(
+                deadline=rounds.spell_for(turn, proposal.round.deadline, member)
+            )
+        )
+    document = Document(
+        (
+            para(_("Hello {name}. We have not heard from you yet about:").format(name=member.name)),
+            bullets(items),
+            para(_("Please answer each one before its time runs out.")),
+        ),
+        tuple(
+            Action(_("See #{number}").format(number=p.number), f"show #{p.number}") for p in waiting
+        ),
+    )
+    # Named in the group, they would be named as not having answered: only when
+    # every proposal listed allows that (``visibility``).
+    fallback = all(visibility.sight(p).waiting for p in waiting)
     turn.emit(DirectMessage(member.id, member.name, member.identities, document, fallback))
 
 
@@ -132,15 +219,14 @@ def _response_buttons(proposal: Proposal, _: Translate) -> tuple[Action, ...]:
 
 def _quiet_until(turn: Turn, member: Member) -> datetime | None:
     """When the member's quiet hours end, if they are in them now."""
-    if member.quiet is None:
+    quiet = member.quiet_hours
+    if quiet is None:
         return None
     zone = ZoneInfo(member.timezone or turn.group.settings.timezone)
     local = turn.now.astimezone(zone)
-    if not member.quiet.contains(local.time().replace(tzinfo=None)):
+    if not quiet.contains(local.time().replace(tzinfo=None)):
         return None
-    end = local.replace(
-        hour=member.quiet.end.hour, minute=member.quiet.end.minute, second=0, microsecond=0
-    )
+    end = local.replace(hour=quiet.end.hour, minute=quiet.end.minute, second=0, microsecond=0)
     if end <= local:
         end += timedelta(days=1)
     return end.astimezone(turn.now.tzinfo)

@@ -210,8 +210,8 @@ def show_settings(turn: Turn, action: c.ShowSettings) -> None:
         mine = [
             _("Reminders: {value}").format(value=_("on") if member.reminders else _("off")),
             _("Quiet hours: {value}").format(
-                value=f"{member.quiet.start:%H:%M}-{member.quiet.end:%H:%M}"
-                if member.quiet
+                value=f"{member.quiet_hours.start:%H:%M}-{member.quiet_hours.end:%H:%M}"
+                if member.quiet_hours
                 else _("none")
             ),
         ]

@@ -209,7 +209,7 @@ def test_quiet_hours_are_set_in_words_and_can_be_turned_off() -> None:
     assert alex.quiet is not None and alex.quiet.start.hour == 21 and alex.quiet.end.hour == 8
     conv.by("Alex", c.MySetting("quiet", "Off"))
     assert conv.last_text() == "Quiet hours are off. I may message you at any time."
-    assert conv.group.members[conv.member_id("Alex")].quiet is None
+    assert conv.group.members[conv.member_id("Alex")].quiet_hours is None
 
 
 def test_unreadable_quiet_hours_are_refused_with_an_example() -> None:

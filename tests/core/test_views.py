@@ -265,11 +265,14 @@ def test_settings_shows_the_group_and_your_own() -> None:
     )
 
 
-def test_settings_of_a_new_member_say_no_quiet_hours_and_reminders_on() -> None:
+def test_settings_of_a_new_member_say_default_quiet_hours_and_reminders_on() -> None:
     conv = team("Sam")
     conv.by("Sam", c.ShowSettings())
     assert "• Weekly digest: off" in conv.last_text()
-    assert "• Reminders: on\n• Quiet hours: none" in conv.last_text()
+    assert "• Reminders: on\n• Quiet hours: 21:00-08:00" in conv.last_text()
+    conv.by("Sam", c.MySetting("quiet", "off"))
+    conv.by("Sam", c.ShowSettings())
+    assert "• Quiet hours: none" in conv.last_text()
 
 
 def test_help_lists_every_command_with_a_button_to_see_what_is_open() -> None:
