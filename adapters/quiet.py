@@ -1,59 +1,50 @@
-"""Answers to gestures are not posted in the chat.
+"""A room's answers wait until the adapter has noted what they answer.
 
-A button press is answered in the button's own pop-up, at once; a reaction
-has no answer at all, since the card's tally shows it. The core does not know
-how someone acted, so it answers a press like typed words, with a reply in
-the chat: that reply, waiting in the outbox, is the one this module holds
-back, so the group does not fill with "thank you" messages.
+The Matrix adapter threads an answer under the message it answers
+(``adapters.matrix.threads``), and learns which message that is only when
+``submit`` returns; the answer, already stored, may be picked up by the
+delivery loop before then. So while a submission in a room is being decided,
+deliveries to that room wait (at most :data:`SETTLE_TIMEOUT`), then go out.
 
-The reply is stored (and may be picked up by the delivery loop) before the
-adapter learns what it was, so a chat with a gesture in progress holds its
-replies until the gesture is settled. Only replies sent after a gesture are
-ever held back; after a restart, a reply that was never answered in a pop-up
-is posted as usual, so nothing goes unsaid.
+Nothing is held back here: a reply to a gesture that is shown another way (a
+button's pop-up, a reaction's tally) is held in the outbox itself and settled
+through the application (``Application.confirm_held``/``release_held``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import Counter, deque
-from collections.abc import AsyncIterator, Iterable
+from collections import Counter
+from collections.abc import AsyncIterator
 
-from bot.core.effects import Reply
-
-SETTLE_TIMEOUT = 10.0  # a gesture takes well under this; never hold a chat longer
+SETTLE_TIMEOUT = 10.0  # a submission takes well under this; never hold a room longer
 
 
-class QuietReplies:
+class NotedFirst:
     def __init__(self) -> None:
         self._busy: Counter[str] = Counter()
-        self._quiet: deque[Reply] = deque(maxlen=1000)
         self._settled = asyncio.Condition()
 
     @contextlib.asynccontextmanager
-    async def gesture(self, chat: str) -> AsyncIterator[None]:
-        """Hold replies to ``chat`` while a gesture there is being decided."""
+    async def noting(self, chat: str) -> AsyncIterator[None]:
+        """Hold deliveries to ``chat`` while a submission there is decided and noted."""
         self._busy[chat] += 1
         try:
             yield
         finally:
             self._busy[chat] -= 1
+            if self._busy[chat] <= 0:
+                del self._busy[chat]
             async with self._settled:
                 self._settled.notify_all()
 
-    def keep_quiet(self, replies: Iterable[Reply]) -> None:
-        """These replies were shown another way: do not post them."""
-        self._quiet.extend(replies)
-
-    async def is_quiet(self, target: str, reply: Reply) -> bool:
-        """Whether a reply about to be delivered to ``target`` was already shown."""
+    async def noted(self, target: str) -> None:
+        """Wait until no submission to ``target`` is being decided (or the timeout)."""
+        if self._busy[target] <= 0:
+            return
         with contextlib.suppress(TimeoutError):
             async with self._settled:
                 await asyncio.wait_for(
                     self._settled.wait_for(lambda: self._busy[target] <= 0), SETTLE_TIMEOUT
                 )
-        if reply in self._quiet:
-            self._quiet.remove(reply)
-            return True
-        return False

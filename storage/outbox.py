@@ -31,6 +31,14 @@ DELIVERY_INSERT = """
     INSERT INTO deliveries (outbox_id, group_id, edit_card, target, status, next_attempt_at)
     VALUES (?, ?, ?, ?, 'pending', ?)
 """
+# A reply to a gesture, held for the gesture's update key until the adapter
+# confirms or releases it (schema 8): never sent while held.
+DELIVERY_INSERT_HELD = """
+    INSERT INTO deliveries
+        (outbox_id, group_id, edit_card, target, status, next_attempt_at, erase_when_sent,
+         held_for)
+    VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)
+"""
 # Erased, with its message, once sent (a trigger of schema 3 does it): nothing
 # that names a forgotten person stays after the last word to them.
 DELIVERY_INSERT_ERASED = """
@@ -48,7 +56,7 @@ SUPERSEDE = """
 _PENDING = """
     SELECT d.id, d.group_id, d.target, o.effect, d.attempts, o.created_at, d.next_attempt_at
     FROM deliveries AS d INDEXED BY deliveries_pending JOIN outbox AS o ON o.id = d.outbox_id
-    WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+    WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND d.held_for IS NULL
     ORDER BY d.id
     LIMIT ?
 """
@@ -56,12 +64,24 @@ _PENDING = """
 _PENDING_ELSEWHERE = """
     SELECT d.id, d.group_id, d.target, o.effect, d.attempts, o.created_at, d.next_attempt_at
     FROM deliveries AS d INDEXED BY deliveries_pending JOIN outbox AS o ON o.id = d.outbox_id
-    WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+    WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND d.held_for IS NULL
       AND d.target NOT IN (SELECT value FROM json_each(?))
     ORDER BY d.id
     LIMIT ?
 """
-_NEXT_DUE = "SELECT min(next_attempt_at) FROM deliveries WHERE status = 'pending'"
+_NEXT_DUE = """
+    SELECT min(next_attempt_at) FROM deliveries WHERE status = 'pending' AND held_for IS NULL
+"""
+# Shown another way (a pop-up; a reaction's tally): counts as delivered, never posted.
+_CONFIRM_HELD = """
+    UPDATE deliveries SET status = 'delivered', held_for = NULL
+    WHERE held_for = ? AND status = 'pending'
+"""
+# Not shown another way: sent as any other delivery.
+_RELEASE_HELD = "UPDATE deliveries SET held_for = NULL WHERE held_for = ?"
+# At start: a hold the bot stopped before settling (a crash between the commit
+# and the pop-up) is released, so the reply is posted as usual.
+RELEASE_EVERY_HOLD = "UPDATE deliveries SET held_for = NULL WHERE held_for IS NOT NULL"
 # A late report of success wins over "superseded": the message did go out.
 _DELIVERED = """
     UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, platform_ref = ?
@@ -136,6 +156,14 @@ async def delivered_many(db: aiosqlite.Connection, done: Sequence[tuple[int, str
     await db.executemany(
         _DELIVERED, [(platform_ref, delivery_id) for delivery_id, platform_ref in done]
     )
+
+
+async def confirm_held(db: aiosqlite.Connection, held: Iterable[str]) -> None:
+    await db.executemany(_CONFIRM_HELD, [(key,) for key in held])
+
+
+async def release_held(db: aiosqlite.Connection, held: Iterable[str]) -> None:
+    await db.executemany(_RELEASE_HELD, [(key,) for key in held])
 
 
 async def failed(

@@ -386,6 +386,17 @@ _SCHEMA_7: Migration = (
         END""",
 )
 
+# 8: a pop-up hold. The reply to a gesture (a button press, a reaction) is stored
+# held for the gesture's update (``held_for``, its inbox key) and the delivery
+# loop never sends it: the adapter then confirms it (shown in the pop-up, or a
+# reaction's "thank you", which the card's tally says already: delivered, never
+# posted) or releases it (the pop-up failed: posted as usual). A hold left when
+# the bot stopped is released when it starts again, so nothing goes unsaid.
+_SCHEMA_8: Migration = (
+    "ALTER TABLE deliveries ADD COLUMN held_for TEXT",
+    "CREATE INDEX deliveries_held ON deliveries (held_for) WHERE held_for IS NOT NULL",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _SCHEMA_1,
     _SCHEMA_2,
@@ -394,6 +405,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _SCHEMA_5,
     _SCHEMA_6,
     _SCHEMA_7,
+    _SCHEMA_8,
 )
 
 

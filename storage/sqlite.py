@@ -175,6 +175,10 @@ class SqliteStorage:
                     "Stop it (or upgrade it) first, then try again."
                 )
             await schema.migrate(db, where)
+            if lock is not None or where == ":memory:":
+                # The bot starts on this file: a reply still held for a gesture was
+                # never settled (it stopped between the commit and the pop-up).
+                await db.execute(outbox.RELEASE_EVERY_HOLD)
             found = list(
                 await db.execute_fetchall("SELECT value FROM meta WHERE name = 'instance'")
             )
@@ -455,6 +459,20 @@ class SqliteStorage:
     async def delivery_failed(self, delivery_id: int, error: str, retry_at: datetime) -> None:
         async with self._autocommit(writes=True) as db:
             await outbox.failed(db, delivery_id, error, retry_at)
+
+    # Settling a hold waits for no disk sync of its own (the next durable write
+    # takes it along): lost to a power cut, the hold is released at the next
+    # start, and the reply is posted (a thank-you too many, never one missing).
+
+    async def confirm_held(self, *held: str) -> None:
+        async with self._autocommit() as db:
+            await outbox.confirm_held(db, held)
+            self._wrote()
+
+    async def release_held(self, *held: str) -> None:
+        async with self._autocommit() as db:
+            await outbox.release_held(db, held)
+            self._wrote()
 
     # -- where a card is, per chat --------------------------------------------------------
 

@@ -61,6 +61,8 @@ class Message:
     targets: tuple[str, ...]
     # The answer to a forgetme in the person's private chat: gone once sent.
     erase_when_sent: bool = False
+    # The update key of the gesture it answers, when held for it (see ``storage.outbox``).
+    held_for: str | None = None
 
 
 # What happens after the group's rows, in the order the core said it:
@@ -119,7 +121,8 @@ def plan(
             edit_card = effect.number if isinstance(effect, EditCard) else None
             row = outbox.message_row(gid, at, effect)
             erase = not forgotten.isdisjoint(item.targets)
-            steps.append(Message(row, edit_card, item.targets, erase))
+            held_for = update_key if item.held else None
+            steps.append(Message(row, edit_card, item.targets, erase, held_for))
     return Plan(
         group_id=gid,
         at=at,
@@ -204,6 +207,14 @@ def _store_message(db: sqlite3.Cursor, gid: str, at: str, message: Message) -> N
     """One outbox row and a delivery per target, due now."""
     outbox_id = db.execute(outbox.OUTBOX_INSERT, message.row).lastrowid
     targets, card = message.targets, message.edit_card
+    if message.held_for is not None:
+        # A reply to a gesture (never an edit: nothing to supersede).
+        held = (int(message.erase_when_sent), message.held_for)
+        db.executemany(
+            outbox.DELIVERY_INSERT_HELD,
+            [(outbox_id, gid, card, t, at, *held) for t in targets],
+        )
+        return
     insert = outbox.DELIVERY_INSERT_ERASED if message.erase_when_sent else outbox.DELIVERY_INSERT
     if len(targets) == 1:
         # The usual case (one chat): no executemany and no list to build.

@@ -33,7 +33,7 @@ from adapters.matrix.send import Sender
 from adapters.matrix.settings import MatrixSettings
 from adapters.matrix.sync import LONG_POLL_MS, SyncLoop
 from adapters.matrix.threads import ThreadedReplies
-from adapters.quiet import QuietReplies
+from adapters.quiet import NotedFirst
 from bot.app import Application, Delivery, DeliveryFailed
 from bot.reaching import NotReached
 from bot.supervising import keep_alive
@@ -77,8 +77,8 @@ class MatrixAdapter:
         user_id = str(client.user_id)
         memory = Memory(app, user_id)
         rooms = Rooms(client, memory, app, self.settings, encrypted=client.olm is not None)
-        quiet, threads = QuietReplies(), ThreadedReplies()
-        self._events = Events(app, client, memory, rooms, quiet, threads)
+        noting, threads = NotedFirst(), ThreadedReplies()
+        self._events = Events(app, client, memory, rooms, noting, threads)
         self.sync = SyncLoop(
             client,
             app,
@@ -89,7 +89,7 @@ class MatrixAdapter:
             log_in_again=self._log_in_again,
         )
         sender = Sender(client, room_known=self.sync.room_known)
-        self._deliveries = Deliveries(app, sender, rooms, memory, quiet, threads)
+        self._deliveries = Deliveries(app, sender, rooms, memory, noting, threads)
         if self.settings.facilitators_from_power_levels:
             log.warning("facilitators_from_power_levels is not supported yet; ignoring it")
         # Supervised: a failure the loop did not foresee starts it again, from the saved token.

@@ -30,7 +30,7 @@ from adapters.matrix.memory import Memory, ReasonPrompt
 from adapters.matrix.rooms import NoDirectRoom, Rooms, TryAgain
 from adapters.matrix.send import RoomForbidden, Sender
 from adapters.matrix.threads import ThreadedReplies
-from adapters.quiet import QuietReplies
+from adapters.quiet import NotedFirst
 from bot.app import Application, Delivery, DeliveryFailed, Undeliverable
 from bot.core import visibility
 from bot.core.commands import Actor, ChatGone
@@ -53,14 +53,14 @@ class Deliveries:
         sender: Sender,
         rooms: Rooms,
         memory: Memory,
-        quiet: QuietReplies,
+        noting: NotedFirst,
         threads: ThreadedReplies,
     ) -> None:
         self.app = app
         self.sender = sender
         self.rooms = rooms
         self.memory = memory
-        self.quiet = quiet
+        self.noting = noting
         self.threads = threads
         self._senders: dict[type, Callable[[Delivery, Any], Awaitable[str | None]]] = {
             Post: self.post,
@@ -172,8 +172,7 @@ class Deliveries:
         return event_id
 
     async def reply(self, delivery: Delivery, effect: Reply) -> str | None:
-        if await self.quiet.is_quiet(delivery.target, effect):
-            return None  # the answer to a reaction: the card's tally already says it
+        await self.noting.noted(delivery.target)  # which message it answers
         content = render.render(effect.document)
         answering = self.threads.answering(effect)
         # Only a message in the room the answer goes to can be pointed at: words said

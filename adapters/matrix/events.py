@@ -15,7 +15,8 @@ after a crash) changes nothing the second time.
 * A reaction on a card is a response (on a poll, a keycap number 2️⃣ picks
   option 2); taking the reaction back (a redaction)
   takes the response back. The card's tally answers it: the core's "thank
-  you" is held back (``QuietReplies``, shared with the Telegram adapter).
+  you" is stored held and confirmed, never posted (a hold in the outbox, as
+  for a Telegram button's pop-up).
 * Someone joining a group's room joins the group; someone leaving leaves it.
 * A message the bot cannot decrypt is counted and answered with a short note
   (see ``unreadable``).
@@ -35,7 +36,7 @@ from adapters.matrix.memory import Memory, ReactionRecord
 from adapters.matrix.rooms import Rooms
 from adapters.matrix.threads import Answering, ThreadedReplies
 from adapters.matrix.unreadable import Unreadable
-from adapters.quiet import QuietReplies
+from adapters.quiet import NotedFirst
 from bot.app import Application, Remember
 from bot.core.commands import Join, Leave, Respond, Unrespond
 from bot.core.document import Document
@@ -92,14 +93,14 @@ class Events:
         client: nio.AsyncClient,
         memory: Memory,
         rooms: Rooms,
-        quiet: QuietReplies,
+        noting: NotedFirst,
         threads: ThreadedReplies,
     ) -> None:
         self.app = app
         self.client = client
         self.memory = memory
         self.rooms = rooms
-        self.quiet = quiet
+        self.noting = noting
         self.threads = threads
         self.unreadable = Unreadable(app, client, memory)
         self._handlers: list[tuple[type, Callable[[str, Any], Awaitable[None]]]] = [
@@ -146,7 +147,7 @@ class Events:
         if await self.memory.direct_user(room_id) is not None:
             answer = await self._reason_answer(room_id, event.sender, text, direct=True)
             private = ids.private_chat_of(event.sender)
-            async with self.quiet.gesture(private):  # hold the answer until it is noted
+            async with self.noting.noting(private):  # hold the answer until it is noted
                 submitted = await self.app.submit(
                     chat=private,
                     actor=actor,
@@ -171,7 +172,7 @@ class Events:
             return  # conversation, not for the bot
         room = self.client.rooms.get(room_id)
         present = await self._in_room(room_id, event.sender)
-        async with self.quiet.gesture(chat):  # hold the answer until it is noted
+        async with self.noting.noting(chat):  # hold the answer until it is noted
             submitted = await self.app.submit(
                 chat=chat,
                 actor=actor,
@@ -270,18 +271,19 @@ class Events:
         self, chat: str, room_id: str, sender: str, action: Respond | Unrespond, update_key: str
     ) -> None:
         """Submit a reaction's response. The card's tally is its answer, so the core's
-        "thank you" reply is not posted (a question for a reason still is)."""
+        "thank you" reply is stored held and confirmed, never posted (a question for
+        a reason still is)."""
         present = await self._in_room(room_id, sender)
-        async with self.quiet.gesture(chat):
-            submitted = await self.app.submit(
-                chat=chat,
-                actor=ids.actor(self.client, room_id, sender),
-                action=action,
-                present=present,
-                update_key=update_key,
-            )
-            if submitted.decision is not None:
-                self.quiet.keep_quiet(_replies(submitted.decision.effects))
+        submitted = await self.app.submit(
+            chat=chat,
+            actor=ids.actor(self.client, room_id, sender),
+            action=action,
+            present=present,
+            update_key=update_key,
+            gesture=True,
+        )
+        if submitted.held is not None:
+            await self.app.confirm_held(submitted.held)
 
     async def _in_room(self, room_id: str, sender: str) -> bool:
         """Whether the room's membership says ``sender`` is in it (``join``) now.

@@ -8,7 +8,7 @@ thread too, not in the room's main timeline.
 The core's ``Reply`` says which chat, not which event or thread, so the
 adapter notes, for the replies that came of each message it submits, the
 message and its thread; the delivery of such a reply then relates to them.
-Replies are held while a submission is being decided (``QuietReplies.gesture``),
+Replies are held while a submission is being decided (``NotedFirst.noting``),
 so the note is always made before the reply goes out. The notes are only kept
 in memory: after a restart an answer still in the outbox goes out as a plain
 message, still in the right room.

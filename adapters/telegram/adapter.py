@@ -20,7 +20,6 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
-from adapters.quiet import QuietReplies
 from adapters.telegram import ids
 from adapters.telegram.deliver import Deliverer
 from adapters.telegram.gestures import Gestures
@@ -121,13 +120,13 @@ class TelegramAdapter:
         await reach(bot.initialize)
         await reach(answering.initialize)
         self.username = self.config.bot_username or bot.username
-        memory, quiet, vouching = Memory(app), QuietReplies(), Vouching(app, bot)
+        memory, vouching = Memory(app), Vouching(app, bot)
         roster = Roster(app, memory, Actor(ids.identity(bot.id), bot.first_name), vouching)
         sender = Sender(bot, self.pacer, memory, roster.moved_while_sending)
-        self._deliverer = Deliverer(app, sender, memory, quiet, self.username)
+        self._deliverer = Deliverer(app, sender, memory, self.username)
         updates = Updates(
             Messages(app, sender, memory, roster, vouching, self.username, bot.id),
-            Gestures(app, answering, memory, quiet, vouching),
+            Gestures(app, answering, memory, vouching),
             roster,
         )
         await self._set_commands(bot)

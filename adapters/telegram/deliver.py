@@ -4,8 +4,8 @@
   returned so the delivery loop remembers where the card is.
 * ``EditCard``: the card's message edited in place. A card that cannot be found
   in this chat (the chat moved, the message was deleted) is posted afresh.
-* ``Reply``: an answer where the person asked, unless it was already shown in a
-  button's pop-up (:mod:`quiet`).
+* ``Reply``: an answer where the person asked. One shown in a button's pop-up
+  never gets here: it is held in the outbox and confirmed by the press.
 * ``DirectMessage``: a private message; where Telegram refuses (the person never
   started the bot, or blocked it) a mention in the group's chat instead.
 * ``AskReason``: a ForceReply prompt, remembered so the reply completes the command.
@@ -28,7 +28,6 @@ from typing import Any
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden
 
-from adapters.quiet import QuietReplies
 from adapters.telegram import ids, texts
 from adapters.telegram.memory import OPEN, REFUSED, Memory, Prompt
 from adapters.telegram.render import CAPTION_LIMIT, keyboard, render, render_one
@@ -56,13 +55,11 @@ class Deliverer:
         app: Application,
         sender: Sender,
         memory: Memory,
-        quiet: QuietReplies,
         username: str,
     ) -> None:
         self.app = app
         self.sender = sender
         self.memory = memory
-        self.quiet = quiet
         self.username = username
         self._tokens: dict[tuple[str, str, TokenKind], str] = {}
         self._kinds: dict[type, Callable[[Delivery, Any], Awaitable[str | None]]] = {
@@ -148,8 +145,6 @@ class Deliverer:
         return render_one(document, note)
 
     async def _reply(self, delivery: Delivery, effect: Reply) -> str | None:
-        if await self.quiet.is_quiet(delivery.target, effect):
-            return None
         markup = await self.markup(effect.document.actions, delivery.group_id)
         sent = await self.sender.send_text(
             ids.chat_id_of(delivery.target), render(effect.document), markup

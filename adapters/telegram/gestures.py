@@ -7,7 +7,11 @@ copied from another group's card does nothing either. The command behind the
 token is then submitted as the person who pressed, exactly as if they had
 typed it: whether they may respond, and whether the proposal is still open,
 is the core's business. Every press is answered, with the core's reply shown
-in the button's pop-up (as an alert when the core refused).
+in the button's pop-up (as an alert when the core refused). That reply is
+stored held (``gesture=True``), never sent while held: once the pop-up showed
+it the hold is confirmed (delivered, never posted); when Telegram did not take
+the answer it is released and posted in the chat, so nobody goes unanswered.
+A reaction's reply is confirmed at once: the card's tally answers it.
 
 A button whose words are not a whole command ("object #7" needs a reason,
 "ask #7" a question) is submitted as the response or question without its
@@ -20,7 +24,6 @@ response back. Other emoji are just emoji.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 from collections.abc import Sequence
@@ -30,14 +33,12 @@ from telegram import Bot, CallbackQuery, MessageReactionUpdated, ReactionType, R
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
-from adapters.quiet import QuietReplies
 from adapters.telegram import ids, texts
 from adapters.telegram.memory import OPEN, Memory
 from adapters.telegram.vouching import Vouching
 from bot.app import Application, Remember, Submission, Submitted
 from bot.core import commands as c
 from bot.core.document import plain_text
-from bot.core.effects import Reply
 from bot.core.language import NotUnderstood, parse
 from bot.core.processes import PROCESSES
 
@@ -97,6 +98,7 @@ class Press:
             group_id=self.group_id,
             update_key=self.key,
             chat_title=title or "",
+            gesture=True,
         )
 
 
@@ -105,13 +107,10 @@ def refused(submitted: Submitted) -> bool:
 
 
 class Gestures:
-    def __init__(
-        self, app: Application, bot: Bot, memory: Memory, quiet: QuietReplies, vouching: Vouching
-    ) -> None:
+    def __init__(self, app: Application, bot: Bot, memory: Memory, vouching: Vouching) -> None:
         self.app = app
         self.bot = bot
         self.memory = memory
-        self.quiet = quiet
         self.vouching = vouching
 
     # -- buttons ---------------------------------------------------------------------------
@@ -136,24 +135,22 @@ class Gestures:
         # In a public group, people who never joined see the card too.
         present = not private and await self.vouching.present(message.chat.id, person, group_id)
         action = pressed(command)
-        async with self.quiet.gesture(chat):
-            submitted = await self.app.submit(
-                chat=chat,
-                actor=ids.actor(person),
-                text=command if action is None else None,
-                action=action,
-                private=private,
-                present=present,
-                group_id=group_id,
-                update_key=key,
-                chat_title=message.chat.title or "",
-                remember=remember,
-            )
-            refused = submitted.decision is not None and submitted.decision.refused
-            # The reply is held back only if the pop-up showed it; when Telegram did not
-            # take the answer, the reply goes to the chat instead, so nobody goes unanswered.
-            if await self._answer(query, popup_text(submitted), alert=refused):
-                self._keep_quiet(submitted)
+        submitted = await self.app.submit(
+            chat=chat,
+            actor=ids.actor(person),
+            text=command if action is None else None,
+            action=action,
+            private=private,
+            present=present,
+            group_id=group_id,
+            update_key=key,
+            chat_title=message.chat.title or "",
+            remember=remember,
+            gesture=True,
+        )
+        # After the commit: the reply is held until the pop-up showed it.
+        shown = await self._answer(query, popup_text(submitted), alert=refused(submitted))
+        await self._settle(submitted, shown)
 
     async def plain(self, query: CallbackQuery, key: str) -> Press | None:
         """The press, when it is a known button pressed in its own group's chat (one that
@@ -181,17 +178,14 @@ class Gestures:
         press that a crash could still lose. The answers go out one after
         another, at once: sent side by side they were slower, since each
         costs mostly processor time, and they would crowd the card edits."""
-        async with contextlib.AsyncExitStack() as holding:
-            for chat in dict.fromkeys(p.chat for p in presses):
-                await holding.enter_async_context(self.quiet.gesture(chat))
-            submitted = await self.app.submit_many([p.submission() for p in presses])
-            answered = [
-                await self._answer(p.query, popup_text(s), alert=refused(s))
-                for p, s in zip(presses, submitted, strict=True)
-            ]
-            for each, shown in zip(submitted, answered, strict=True):
-                if shown:
-                    self._keep_quiet(each)
+        submitted = await self.app.submit_many([p.submission() for p in presses])
+        answered = [
+            await self._answer(p.query, popup_text(s), alert=refused(s))
+            for p, s in zip(presses, submitted, strict=True)
+        ]
+        settled = list(zip(submitted, answered, strict=True))
+        await self.app.confirm_held(*(s.held for s, shown in settled if s.held and shown))
+        await self.app.release_held(*(s.held for s, shown in settled if s.held and not shown))
 
     async def _answer(self, query: CallbackQuery, text: str, *, alert: bool = False) -> bool:
         """Answer a press in its pop-up; False when Telegram did not take the answer."""
@@ -204,9 +198,15 @@ class Gestures:
             return False
         return True
 
-    def _keep_quiet(self, submitted: Submitted) -> None:
-        if submitted.decision is not None:
-            self.quiet.keep_quiet(e for e in submitted.decision.effects if isinstance(e, Reply))
+    async def _settle(self, submitted: Submitted, shown: bool) -> None:
+        """Settle a press's held reply: shown in the pop-up, it is never posted;
+        not shown (Telegram did not take the answer), it goes to the chat."""
+        if submitted.held is None:
+            return
+        if shown:
+            await self.app.confirm_held(submitted.held)
+        else:
+            await self.app.release_held(submitted.held)
 
     # -- reactions -------------------------------------------------------------------------
 
@@ -236,15 +236,16 @@ class Gestures:
             *(c.Respond(number, e) for e in new if e not in old and means_something(e)),
         ]
         present = bool(actions) and await self.vouching.present(reaction.chat.id, person, group_id)
-        async with self.quiet.gesture(chat):
-            for index, action in enumerate(actions):
-                submitted = await self.app.submit(
-                    chat=chat,
-                    actor=ids.actor(person),
-                    action=action,
-                    present=present,
-                    group_id=group_id,
-                    update_key=key if index == 0 else f"{key}:{index}",
-                    chat_title=reaction.chat.title or "",
-                )
-                self._keep_quiet(submitted)
+        for index, action in enumerate(actions):
+            submitted = await self.app.submit(
+                chat=chat,
+                actor=ids.actor(person),
+                action=action,
+                present=present,
+                group_id=group_id,
+                update_key=key if index == 0 else f"{key}:{index}",
+                chat_title=reaction.chat.title or "",
+                gesture=True,
+            )
+            # The card's tally is the answer: the reply is never posted.
+            await self._settle(submitted, shown=True)

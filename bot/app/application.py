@@ -75,6 +75,9 @@ class Submitted:
     duplicate: bool = False
     group_id: str | None = None
     direct: tuple[Document, ...] = ()  # replies to send at once (no group to store them in)
+    # A gesture's replies, stored held for this update key: the adapter settles the
+    # hold with :meth:`Application.confirm_held` or :meth:`Application.release_held`.
+    held: str | None = None
 
     def replies(self) -> list[Document]:
         """The answers to the person, e.g. for a button's pop-up acknowledgement."""
@@ -100,6 +103,8 @@ class Submission:
     chat_title: str = ""
     # The adapter's memory that changes with the command, stored in its transaction.
     remember: tuple[Remember, ...] = ()
+    # A button press or a reaction: its replies are held (see :meth:`Application.submit`).
+    gesture: bool = False
 
 
 # Commands that change which chat belongs to which group: decided with every
@@ -170,6 +175,7 @@ class Application:
         update_key: str | None = None,
         chat_title: str = "",
         remember: Sequence[Remember] = (),
+        gesture: bool = False,
     ) -> Submitted:
         """Decide and store one person's words (``text``) or ``action``.
 
@@ -181,6 +187,10 @@ class Application:
         ``remember`` is the adapter's memory that changes with the command (the
         prompt it answers, the group a deep link chose): stored in the command's
         own transaction, or on its own when nothing is stored for the command.
+        ``gesture`` says it came from a button press or a reaction, which the
+        adapter answers another way: the core's replies are stored held (never
+        sent) and ``Submitted.held`` names the hold, which the adapter confirms
+        (shown in a pop-up, or a reaction's tally says it) or releases (posted).
 
         Returns once what was stored would survive a power cut: the adapter may
         then acknowledge the update to its platform. The wait for the disk is
@@ -200,6 +210,7 @@ class Application:
                 update_key=update_key,
                 chat_title=chat_title,
                 remember=tuple(remember),
+                gesture=gesture,
             )
         )
 
@@ -259,13 +270,17 @@ class Application:
         request = c.Request(
             actor=actor, chat=chat, action=action, private=private, present=event.present
         )
-        remember = event.remember
+        remember, gesture = event.remember, event.gesture
         if every_group:
-            return await self._apply(group, request, update_key=update_key, remember=remember)
+            return await self._apply(
+                group, request, update_key=update_key, remember=remember, gesture=gesture
+            )
         async with self._locks.groups([group.id]):
             # As the group's last command left it: it may have run while this one waited.
             group = await self.group(group.id) or group
-            return await self._apply(group, request, update_key=update_key, remember=remember)
+            return await self._apply(
+                group, request, update_key=update_key, remember=remember, gesture=gesture
+            )
 
     async def submit_many(self, submissions: Sequence[Submission]) -> list[Submitted]:
         """Decide several events one after another, and store them in one transaction.
@@ -346,6 +361,7 @@ class Application:
             )
             now = self.clock.now()
             decision = decide(group, request, now)
+            outgoing = self._outgoing(decision, held=each.gesture)
             commits.append(
                 Commit(
                     group_before=group,
@@ -353,9 +369,7 @@ class Application:
                     command=request,
                     now=now,
                     summary=decision.summary,
-                    outgoing=[
-                        Outgoing(e, self._targets(decision.group, e)) for e in decision.effects
-                    ],
+                    outgoing=outgoing,
                     update_key=each.update_key,
                     fired_timer=None,
                     version=version,
@@ -365,7 +379,8 @@ class Application:
             states[group.id] = decision.group
             if version is not None:
                 versions[group.id] = version + 1
-            results.append(Submitted(decision=decision, group_id=group.id))
+            held = each.update_key if _holds(outgoing) else None
+            results.append(Submitted(decision=decision, group_id=group.id, held=held))
         return commits, states, results
 
     async def _move_chat(
@@ -515,13 +530,14 @@ class Application:
         update_key: str | None = None,
         fired_timer: str | None = None,
         remember: Sequence[Remember] = (),
+        gesture: bool = False,
     ) -> Submitted:
         """Decide a command on the group and store the result; decided again on the
         group as stored when another writer changed it since it was read here."""
         for attempt in range(1, DECIDE_ATTEMPTS + 1):
             try:
                 return await self._decide_and_commit(
-                    group, command, update_key, fired_timer, remember
+                    group, command, update_key, fired_timer, remember, gesture=gesture
                 )
             except StaleGroup:
                 self._forget_group(group.id)
@@ -556,6 +572,8 @@ class Application:
         update_key: str | None,
         fired_timer: str | None,
         remember: Sequence[Remember] = (),
+        *,
+        gesture: bool = False,
     ) -> Submitted:
         now = self.clock.now()
         before = self._groups.get(group.id)
@@ -564,7 +582,7 @@ class Application:
         decision = decide(group, command, now)
         if isinstance(command, c.Request) and isinstance(command.action, c.MyData):
             decision = await self._everything_kept(decision)
-        outgoing = [Outgoing(e, self._targets(decision.group, e)) for e in decision.effects]
+        outgoing = self._outgoing(decision, held=gesture and update_key is not None)
         remember = _kept(remember, decision)
         stored = await self.storage.commit(
             group_before=before,
@@ -588,7 +606,29 @@ class Application:
         if any(o.targets for o in outgoing):
             self.on_outbox_changed()
         log.debug("%s: %s", group.id, decision.summary)
-        return Submitted(decision=decision, group_id=group.id)
+        held = update_key if _holds(outgoing) else None
+        return Submitted(decision=decision, group_id=group.id, held=held)
+
+    def _outgoing(self, decision: Decision, *, held: bool = False) -> list[Outgoing]:
+        """The decision's effects with their targets; with ``held`` (a gesture), its
+        replies are held for the adapter (a question for a reason never is: it needs
+        an answer in the chat)."""
+        return [
+            Outgoing(e, self._targets(decision.group, e), held=held and isinstance(e, Reply))
+            for e in decision.effects
+        ]
+
+    async def confirm_held(self, *held: str) -> None:
+        """Gestures' held replies (``Submitted.held``) were shown another way (a pop-up,
+        or a reaction's tally on the card): they count as delivered, never posted."""
+        if held:
+            await self.storage.confirm_held(*held)
+
+    async def release_held(self, *held: str) -> None:
+        """Gestures' held replies were not shown (the pop-up failed): post them."""
+        if held:
+            await self.storage.release_held(*held)
+            self.on_outbox_changed()
 
     async def _everything_kept(self, decision: Decision) -> Decision:
         """``mydata`` holds everything kept about the person: the core wrote what its
@@ -794,6 +834,10 @@ class Application:
             and other.effect.number == effect.number
             for other in waiting
         )
+
+
+def _holds(outgoing: Sequence[Outgoing]) -> bool:
+    return any(o.held and o.targets for o in outgoing)
 
 
 def _kept(remember: Sequence[Remember], decision: Decision) -> tuple[Remember, ...]:

@@ -68,9 +68,10 @@ class DeliveryLoop:
         before it is drawn, and later messages may go before it meanwhile (an
         edit adds no message to the chat, so the chat's messages keep their
         order; a card's post is always older than its edits, so it is never
-        overtaken). Most of those cost no turn at all: the replies that a
-        button's pop-up already showed. Then the chat waits, in memory, and is
-        read afresh, so an edit superseded meanwhile is never drawn."""
+        overtaken). The replies a button's pop-up showed never come here: they
+        are held in the outbox and confirmed by the press. Then the chat waits,
+        in memory, and is read afresh, so an edit superseded meanwhile is never
+        drawn."""
         sent, now = 0, self.app.clock.now()
         turn_in = 0.0  # seconds until an edit put off for its turn may go
         unsent: list[tuple[int, str | None]] = []  # replies not sent, not yet marked
@@ -160,8 +161,8 @@ class DeliveryLoop:
             # Something went out: marked at once (with the unsent before it), so that
             # a crash sends it again only if it was the last thing sent.
             await self._mark(unsent)
-        # A reply with no platform reference was not sent (a button's pop-up showed
-        # it): its mark may wait for the next, and a run of them is one write.
+        # A reply with no platform reference was not sent (the adapter had nothing to
+        # post): its mark may wait for the next, and a run of them is one write.
         return True
 
     async def run_forever(self) -> None:

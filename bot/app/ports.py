@@ -115,6 +115,9 @@ class Outgoing:
 
     effect: Effect
     targets: tuple[str, ...] = ()
+    # A reply to a gesture: stored held for its update until the adapter confirms
+    # or releases it (:meth:`Storage.confirm_held`), never sent while held.
+    held: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +279,16 @@ class Storage(Protocol):
         ...
 
     async def delivery_failed(self, delivery_id: int, error: str, retry_at: datetime) -> None: ...
+
+    async def confirm_held(self, *held: str) -> None:
+        """The replies held for these update keys were shown another way (a pop-up, a
+        card's tally): delivered, never posted. Need not be durable on return: a hold
+        still there at the next start is released."""
+        ...
+
+    async def release_held(self, *held: str) -> None:
+        """The replies held for these update keys are sent as usual."""
+        ...
 
     # -- where a card is, per chat --------------------------------------------------------
 

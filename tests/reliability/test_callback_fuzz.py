@@ -45,7 +45,6 @@ from telegram import (
     User,
 )
 
-from adapters.quiet import QuietReplies
 from adapters.telegram import texts
 from adapters.telegram.gestures import POPUP_LIMIT, Gestures
 from adapters.telegram.memory import Memory
@@ -183,7 +182,6 @@ def presses() -> Iterator[Presses]:
         app,
         popups,  # type: ignore[arg-type]
         Memory(app),
-        QuietReplies(),
         Vouching(app, popups),  # type: ignore[arg-type]
     )
     try:

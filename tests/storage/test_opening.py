@@ -329,3 +329,32 @@ async def test_schema_7_keeps_the_record_and_lets_a_redacted_entry_lose_its_word
         db.execute("UPDATE audit SET command = '{}', purged_at = 'now'")
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             db.execute("UPDATE audit SET command = '[]', purged_at = 'later'")
+
+
+async def test_schema_8_keeps_waiting_messages_and_holds_a_gesture_reply(
+    db_path: Path,
+) -> None:
+    """Messages waiting before holds existed are still sent; a gesture's reply stored
+    since is held (left out of the pending deliveries) until confirmed or released."""
+    chat = "telegram:-100g1"
+    reply = Reply(chat, doc("noted"))
+    await written_at_schema(db_path, 7, rich_group(), outgoing=(Outgoing(reply, (chat,)),))
+    storage = await SqliteStorage.open(db_path)
+    try:
+        (waiting,) = await storage.pending_deliveries(at(1))
+        assert waiting.effect == reply
+        group = await storage.load_group("g1")
+        thanks = Reply(chat, doc("thank you"))
+        for key in ("telegram:update:1", "telegram:update:2"):
+            held = (Outgoing(thanks, (chat,), held=True),)
+            assert await commit(storage, group, group, update_key=key, outgoing=held)
+        assert await storage.pending_deliveries(at(1)) == [waiting]
+        await storage.confirm_held("telegram:update:1")
+        await storage.release_held("telegram:update:2")
+        (_, released) = await storage.pending_deliveries(at(1))
+        assert released.effect == thanks and released.id == waiting.id + 2
+    finally:
+        await storage.close()
+    with closing(sqlite3.connect(db_path)) as db:
+        found = db.execute("SELECT status, held_for FROM deliveries ORDER BY id").fetchall()
+    assert found == [("pending", None), ("delivered", None), ("pending", None)]

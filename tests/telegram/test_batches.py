@@ -163,13 +163,15 @@ async def test_a_batch_that_cannot_be_stored_is_not_answered_until_it_is(
     assert "✅ Consent 2" in ((await world.card(1)).text or "")
 
 
-async def test_the_replies_their_pop_ups_showed_are_marked_in_one_write(
+async def test_the_replies_their_pop_ups_showed_are_confirmed_in_one_write(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     message_id, consent = await consent_button(world)
     storage = world.running.storage
     writes: list[list[int]] = []
+    confirmed: list[tuple[str, ...]] = []
     delivered, delivered_many = storage.delivered, storage.delivered_many
+    confirm_held = storage.confirm_held
 
     async def one(delivery_id: int, platform_ref: str | None = None) -> None:
         writes.append([delivery_id])
@@ -179,18 +181,27 @@ async def test_the_replies_their_pop_ups_showed_are_marked_in_one_write(
         writes.append([delivery_id for delivery_id, _ref in done])
         await delivered_many(done)
 
+    async def confirm(*held: str) -> None:
+        confirmed.append(held)
+        await confirm_held(*held)
+
     monkeypatch.setattr(storage, "delivered", one)
     monkeypatch.setattr(storage, "delivered_many", several)
+    monkeypatch.setattr(storage, "confirm_held", confirm)
     crowd = [world.alex, world.jo]  # Sam, who proposed, does not: nothing passes early
     pressed = queries(
         world, [world.tg.press_button(world.team, who, message_id, consent) for who in crowd]
     )
     await answers(world, pressed)
     edits = len(world.tg.calls_to("editMessageText"))
+    before = world.last_id()
     await world.settled()
 
-    # Two thank-yous (shown in the pop-ups, so not sent) and the card's one edit
-    # (the one before it was superseded): one write, once the edit went out.
+    # Two thank-yous, held and shown in the pop-ups: confirmed together in one write,
+    # never given to the delivery loop; the card's one edit (the one before it was
+    # superseded) is the only delivery sent and marked.
+    assert [len(held) for held in confirmed] == [2]
     assert len(world.tg.calls_to("editMessageText")) == edits + 1
-    assert [len(ids) for ids in writes] == [3]
+    assert [len(ids) for ids in writes] == [1]
+    assert world.said(after=before) == []
     assert await storage.pending_deliveries(world.running.clock.now()) == []
