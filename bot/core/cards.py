@@ -27,7 +27,7 @@ from bot.core.document import (
 from bot.core.i18n import N_, Translate, translator
 from bot.core.lifecycle import ACTIVE, RESPONDING
 from bot.core.model import Group, Member, Proposal, RoundKind, Stage
-from bot.core.outcomes import tally, waiting_for
+from bot.core.outcomes import counted, quorum_needed, tally, waiting_for
 from bot.core.processes import PROCESSES, Rule
 
 # Names and response lines are drawn where it is decided what may be seen
@@ -111,6 +111,7 @@ def card(group: Group, proposal: Proposal, now: datetime) -> Document:
             blocks.append(
                 para(*fill(_("Please give your answer by {deadline}."), deadline=Strong(deadline)))
             )
+            blocks.extend(rules_blocks(group, proposal, _))
     elif proposal.stage in STAGE_WORDS:
         deadline = ""
         if round_ is not None:
@@ -158,6 +159,30 @@ def card(group: Group, proposal: Proposal, now: datetime) -> Document:
     elif proposal.stage is Stage.REVIEW_DUE:
         actions = (Action("🔁 " + _("Reopen"), f"reopen #{proposal.number}"),)
     return Document(tuple(blocks), actions)
+
+
+def rules_blocks(group: Group, proposal: Proposal, _: Translate) -> list[Block]:
+    """The rules that decide the outcome, said before anyone answers: how many
+    answers are needed, whose voice is needed, that results stay hidden, and
+    until when an answer may change. (Anonymous has its own note.)"""
+    rule = PROCESSES[proposal.process].rule
+    lines: list[str] = []
+    needed = quorum_needed(proposal, group)
+    if needed and rule not in (Rule.ADVICE, Rule.ACK):
+        lines.append(
+            _("We need answers from at least {needed} of {total}.").format(
+                needed=needed, total=len(counted(proposal))
+            )
+        )
+    if proposal.options.required and rule not in (Rule.ADVICE, Rule.ACK):
+        names = ", ".join(member_name(group, m, _) for m in sorted(proposal.options.required))
+        lines.append(_("We need to hear from {names}.").format(names=names))
+    if proposal.options.hide_results:
+        lines.append(_("Answers stay hidden until the end."))
+    if rule is not Rule.ACK:
+        # Said right after "Please give your answer by …", so "then" is that deadline.
+        lines.append(_("You can change your answer until then."))
+    return [para(" ".join(lines))] if lines else []
 
 
 def explains_objection(group: Group, proposal: Proposal) -> bool:
