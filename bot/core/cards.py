@@ -53,7 +53,10 @@ HOW_TO_DECIDE = {
 # What the card says of a stage; closed stages show their outcome instead.
 STAGE_WORDS = {
     Stage.DRAFT: N_("This is a draft. {name} can start it with: start #{number}"),
-    Stage.QUESTIONS: N_("First, ask your questions. You can ask until {deadline}."),
+    Stage.QUESTIONS: N_(
+        "First, ask your questions. You can ask until {deadline}. "
+        "Then everyone answers, by {answers}."
+    ),
     Stage.RESOLVING: N_("There are objections. Let's find a better version by {deadline}."),
     Stage.REVIEW_DUE: N_("It is time to look at this decision again."),
 }
@@ -128,6 +131,7 @@ def card(group: Group, proposal: Proposal, now: datetime) -> Document:
                         name=member_name(group, proposal.proposer, _),
                         number=proposal.number,
                         deadline=deadline,
+                        answers=_answers_by(group, proposal, now),
                     )
                 )
             )
@@ -159,6 +163,27 @@ def card(group: Group, proposal: Proposal, now: datetime) -> Document:
     elif proposal.stage is Stage.REVIEW_DUE:
         actions = (Action("🔁 " + _("Reopen"), f"reopen #{proposal.number}"),)
     return Document(tuple(blocks), actions)
+
+
+def answers_deadline(group: Group, proposal: Proposal) -> datetime | None:
+    """When the answers round of a proposal still in its questions will end: the
+    deadline asked for, else the process's usual length after the questions (as
+    ``rounds.open_responses`` will set it when the questions end on time)."""
+    round_ = proposal.round
+    if proposal.stage is not Stage.QUESTIONS or round_ is None:
+        return None
+    planned = proposal.planned_deadline
+    if planned is not None and planned >= round_.deadline + group.settings.min_deadline:
+        return planned
+    return round_.deadline + (group.settings.duration or PROCESSES[proposal.process].duration)
+
+
+def _answers_by(group: Group, proposal: Proposal, now: datetime) -> str:
+    end = answers_deadline(group, proposal)
+    if end is None:
+        return ""
+    settings = group.settings
+    return when.spell_out(end, timezone=settings.timezone, language=settings.language, now=now)
 
 
 def rules_blocks(group: Group, proposal: Proposal, _: Translate) -> list[Block]:

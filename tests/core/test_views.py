@@ -46,7 +46,8 @@ def test_status_puts_what_is_waiting_for_you_first() -> None:
             "Waiting for your response:",
             "• Poll #3: Lunch on Sunday — until Thursday 10 December, 09:00 UK time",
             "Open too:",
-            "• Proposal #1: New kettle — until Tuesday 8 December, 09:00 UK time",
+            "• Proposal #1: New kettle — Ask until Tuesday 8 December, 09:00 UK time. "
+            "Answer by Friday 11 December, 09:00 UK time.",
             "• Proposal #2: Move the morning visit to 10:00 — until Thursday 10 December, "
             "09:00 UK time",
         ]
