@@ -165,9 +165,20 @@ def resolving_verdict(proposal: Proposal, *, final: bool) -> Verdict:
     After each change of responses only the last objection going lets it pass,
     and not in advice, where the decider decides."""
     standing = standing_objections(proposal)
+    advice = PROCESSES[proposal.process].rule is Rule.ADVICE
+    if final and advice:
+        # Closed while the decider had not decided: nothing was agreed, and
+        # ``reopen`` asks for advice again.
+        return Verdict(
+            Move.FAIL,
+            Phrase(
+                N_("It is closed. No one decided. To ask again, say: reopen #{number}"),
+                {"number": proposal.number},
+            ),
+        )
     if final:
         return _STILL_STANDS if standing else _SORTED_OUT
-    if standing or PROCESSES[proposal.process].rule is Rule.ADVICE:
+    if standing or advice:
         return WAIT
     return _SORTED_OUT
 

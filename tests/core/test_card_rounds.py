@@ -47,3 +47,18 @@ def test_an_advice_past_its_deadline_asks_the_decider_and_shows_no_old_deadline(
     text = conv.last_text()
     assert "until" not in text
     assert "Sam decides" in text
+
+
+def test_an_advice_closed_before_anyone_decided_is_not_agreed_and_can_be_reopened() -> None:
+    conv = team("Sam", "Alex", "Jo")
+    conv.by("Sam", c.Propose("Which physio clinic to use", process="advice"))
+    conv.by("Alex", c.Respond(1, "advice", reason="The one by the bus stop"))
+    conv.wait(4 * DAY)
+    conv.by("Sam", c.Close(1))
+    proposal = conv.proposal(1)
+    assert proposal.stage is Stage.NOT_AGREED
+    assert proposal.outcome is not None
+    assert proposal.outcome.summary.startswith("It is closed. No one decided.")
+    conv.by("Sam", c.Reopen(1, "in 3 days"))
+    assert conv.proposal(1).stage is Stage.OPEN  # the same proposal asks for advice again
+    assert sorted(conv.group.proposals) == [1]
