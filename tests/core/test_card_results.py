@@ -4,6 +4,8 @@ only a pass ends a round before its deadline."""
 from __future__ import annotations
 
 from bot.core import commands as c
+from bot.core.document import plain_text
+from bot.core.effects import Post
 from bot.core.model import Stage
 from tests.core.care_team import DAY, team
 
@@ -116,3 +118,35 @@ def test_a_no_does_not_end_a_consensus_proposal_before_its_deadline() -> None:
     assert conv.proposal(1).stage is Stage.OPEN
     conv.wait(4 * DAY)
     assert conv.proposal(1).stage is Stage.NOT_AGREED
+
+
+# -- the next step after an agreement ----------------------------------------------------------
+
+
+def test_after_an_agreement_the_proposer_is_asked_for_the_outcome_and_a_review_date() -> None:
+    conv = team("Sam", "Alex")
+    conv.by("Sam", c.Propose(VISIT))
+    conv.by("Sam", c.Respond(1, "consent"))
+    conv.by("Alex", c.Respond(1, "consent"))
+    assert conv.proposal(1).stage is Stage.AGREED
+    asks = [e for e in conv.said if isinstance(e, Post) and e.document.actions]
+    ask = asks[-1].document
+    text = plain_text(ask)
+    assert "Sam, what did we decide? Say: outcome #1" in text
+    assert "review #1 and a date" in text
+    assert [a.command for a in ask.actions] == [
+        f"outcome #1 {VISIT}",
+        "review #1 in 1 month",
+        "review #1 in 3 months",
+    ]
+    conv.by("Sam", c.SetReview(1, "in 1 month"))  # what the button types
+    assert conv.proposal(1).review_at is not None
+
+
+def test_a_poll_result_asks_for_nothing_more() -> None:
+    conv = team("Sam", "Alex")
+    conv.by("Sam", c.Propose("Big shop day", process="choice", options=("Monday", "Saturday")))
+    conv.by("Sam", c.Respond(1, "vote", choices=(2,)))
+    conv.by("Alex", c.Respond(1, "vote", choices=(2,)))
+    assert conv.proposal(1).stage is Stage.AGREED
+    assert not any("what did we decide" in t for t in conv.texts())
