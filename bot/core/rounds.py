@@ -18,7 +18,7 @@ from bot.core.document import Action, Document, Strong, para
 from bot.core.effects import CancelTimer, EditCard, Post, SetTimer
 from bot.core.i18n import N_, Phrase
 from bot.core.lifecycle import ACTIVE, RESPONDING, Move, next_stage
-from bot.core.model import Member, Outcome, Proposal, Round, RoundKind, Stage
+from bot.core.model import LogEntry, Member, Outcome, Proposal, Round, RoundKind, Stage
 from bot.core.outcomes import Verdict
 from bot.core.processes import PROCESSES, Process, Rule
 from bot.core.turn import Refusal, Turn
@@ -353,7 +353,10 @@ def conclude(
         winners=winners,
     )
     proposal = close_round(replace(proposal, outcome=outcome), turn.now)
-    proposal = turn.put(turn.log(proposal, proposal.stage.value, summary))
+    # The outcome is the group's, not the last person's to answer: only a decider
+    # who recorded a decision is named beside it.
+    ending = LogEntry(turn.now, by if decision else None, proposal.stage.value, summary)
+    proposal = turn.put(proposal.logged(ending))
     disarm(turn, proposal)
     review_at = proposal.review_at if proposal.stage is Stage.AGREED else None
     if review_at is not None and review_at <= turn.now:

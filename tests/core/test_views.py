@@ -162,8 +162,7 @@ def test_history_tells_everything_that_happened_in_order_with_times() -> None:
             "• Monday 7 December, 09:00 UK time — version 1: Move the morning visit to 10:00",
             "• Tuesday 8 December, 09:00 UK time — Alex — Concern: Watch her breakfast time",
             "• Tuesday 8 December, 09:00 UK time — Mum — Consent (recorded by Jo)",
-            "• Thursday 10 December, 09:00 UK time — agreed (the bot): "
-            "It is agreed. No one objected.",
+            "• Thursday 10 December, 09:00 UK time — agreed: It is agreed. No one objected.",
         ]
     )
 
