@@ -27,7 +27,7 @@ from bot.core.document import (
 from bot.core.i18n import N_, Translate, translator
 from bot.core.lifecycle import ACTIVE, RESPONDING
 from bot.core.model import Group, Member, Proposal, RoundKind, Stage
-from bot.core.outcomes import tally, waiting_for
+from bot.core.outcomes import counted, quorum_needed, tally, waiting_for
 from bot.core.processes import PROCESSES, Rule
 
 # Names and response lines are drawn where it is decided what may be seen
@@ -56,7 +56,10 @@ MULTI_HOW_TO_DECIDE = N_("Pick every option you like. Press an option again to t
 # What the card says of a stage; closed stages show their outcome instead.
 STAGE_WORDS = {
     Stage.DRAFT: N_("This is a draft. {name} can start it with: start #{number}"),
-    Stage.QUESTIONS: N_("First, ask your questions. You can ask until {deadline}."),
+    Stage.QUESTIONS: N_(
+        "First, ask your questions. You can ask until {deadline}. "
+        "Then everyone answers, by {answers}."
+    ),
     Stage.RESOLVING: N_("There are objections. Let's find a better version by {deadline}."),
     Stage.REVIEW_DUE: N_("It is time to look at this decision again."),
 }
@@ -121,6 +124,7 @@ def card(group: Group, proposal: Proposal, now: datetime) -> Document:
             blocks.append(
                 para(*fill(_("Please give your answer by {deadline}."), deadline=Strong(deadline)))
             )
+            blocks.extend(rules_blocks(group, proposal, _))
     elif proposal.stage in STAGE_WORDS:
         deadline = ""
         if round_ is not None:
@@ -137,6 +141,7 @@ def card(group: Group, proposal: Proposal, now: datetime) -> Document:
                         name=member_name(group, proposal.proposer, _),
                         number=proposal.number,
                         deadline=deadline,
+                        answers=_answers_by(group, proposal, now),
                     )
                 )
             )
@@ -174,6 +179,51 @@ def card(group: Group, proposal: Proposal, now: datetime) -> Document:
 def reopen_who(group: Group, proposal: Proposal, _: Translate) -> str:
     """Who may press Reopen: the proposer or a facilitator (``rounds.require_steward``)."""
     return _(REOPEN_WHO).format(name=member_name(group, proposal.proposer, _))
+
+
+def answers_deadline(group: Group, proposal: Proposal) -> datetime | None:
+    """When the answers round of a proposal still in its questions will end: the
+    deadline asked for, else the process's usual length after the questions (as
+    ``rounds.open_responses`` will set it when the questions end on time)."""
+    round_ = proposal.round
+    if proposal.stage is not Stage.QUESTIONS or round_ is None:
+        return None
+    planned = proposal.planned_deadline
+    if planned is not None and planned >= round_.deadline + group.settings.min_deadline:
+        return planned
+    return round_.deadline + (group.settings.duration or PROCESSES[proposal.process].duration)
+
+
+def _answers_by(group: Group, proposal: Proposal, now: datetime) -> str:
+    end = answers_deadline(group, proposal)
+    if end is None:
+        return ""
+    settings = group.settings
+    return when.spell_out(end, timezone=settings.timezone, language=settings.language, now=now)
+
+
+def rules_blocks(group: Group, proposal: Proposal, _: Translate) -> list[Block]:
+    """The rules that decide the outcome, said before anyone answers: how many
+    answers are needed, whose voice is needed, that results stay hidden, and
+    until when an answer may change. (Anonymous has its own note.)"""
+    rule = PROCESSES[proposal.process].rule
+    lines: list[str] = []
+    needed = quorum_needed(proposal, group)
+    if needed and rule not in (Rule.ADVICE, Rule.ACK):
+        lines.append(
+            _("We need answers from at least {needed} of {total}.").format(
+                needed=needed, total=len(counted(proposal))
+            )
+        )
+    if proposal.options.required and rule not in (Rule.ADVICE, Rule.ACK):
+        names = ", ".join(member_name(group, m, _) for m in sorted(proposal.options.required))
+        lines.append(_("We need to hear from {names}.").format(names=names))
+    if proposal.options.hide_results:
+        lines.append(_("Answers stay hidden until the end."))
+    if rule is not Rule.ACK:
+        # Said right after "Please give your answer by …", so "then" is that deadline.
+        lines.append(_("You can change your answer until then."))
+    return [para(" ".join(lines))] if lines else []
 
 
 def explains_objection(group: Group, proposal: Proposal) -> bool:

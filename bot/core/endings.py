@@ -10,7 +10,9 @@ names is ``rounds`` (:func:`~bot.core.rounds.apply_verdict`).
 
     questions  deadline, close  →  the responses round opens
     open       deadline, close  →  the process's rule, time up (a close is the deadline, now)
-               an answer        →  the process's rule, early: passes once everyone has answered
+               an answer        →  the process's rule, early: only a pass ends it (once
+                                   everyone has answered); a block, a "no" or a tie waits
+                                   for the deadline, so people may still talk and change
     resolving  deadline, close  →  an objection still standing stops it, else it passes
                an answer        →  passes once the last objection is withdrawn (not advice)
 
@@ -24,8 +26,10 @@ from collections.abc import Callable
 from enum import StrEnum
 
 from bot.core import rounds
+from bot.core.lifecycle import Move
 from bot.core.model import Proposal, Stage
-from bot.core.outcomes import resolving_verdict, verdict
+from bot.core.outcomes import WAIT, resolving_verdict, verdict
+from bot.core.processes import PROCESSES, Rule
 from bot.core.turn import Turn
 
 
@@ -42,7 +46,7 @@ class Ending(StrEnum):
 
     OPEN_RESPONSES = "open responses"  # the questions are over: everyone is asked
     TIME_UP = "time up"  # the process's rule, with no more time
-    EARLY = "early"  # the process's rule while there is time: it may pass early
+    PASS_EARLY = "pass early"  # the process's rule while there is time: only a pass ends it
     RESOLVED = "resolved"  # the time to work through objections is over
     OBJECTION_GONE = "objection gone"  # in the resolve stage: passes once none stands
 
@@ -50,7 +54,7 @@ class Ending(StrEnum):
 S, T = Stage, Trigger
 ENDINGS: dict[Stage, dict[Trigger, Ending]] = {
     S.QUESTIONS: {T.DEADLINE: Ending.OPEN_RESPONSES, T.CLOSE: Ending.OPEN_RESPONSES},
-    S.OPEN: {T.DEADLINE: Ending.TIME_UP, T.CLOSE: Ending.TIME_UP, T.ANSWER: Ending.EARLY},
+    S.OPEN: {T.DEADLINE: Ending.TIME_UP, T.CLOSE: Ending.TIME_UP, T.ANSWER: Ending.PASS_EARLY},
     S.RESOLVING: {
         T.DEADLINE: Ending.RESOLVED,
         T.CLOSE: Ending.RESOLVED,
@@ -79,8 +83,15 @@ def _time_up(turn: Turn, proposal: Proposal) -> None:
     rounds.apply_verdict(turn, proposal, verdict(proposal, turn.group, final=True))
 
 
-def _early(turn: Turn, proposal: Proposal) -> None:
-    rounds.apply_verdict(turn, proposal, verdict(proposal, turn.group, final=False))
+def _pass_early(turn: Turn, proposal: Proposal) -> None:
+    early = verdict(proposal, turn.group, final=False)
+    # Only a pass ends a round before its deadline (the design's promise): a block,
+    # a "no" or a tie leaves time to talk and to change an answer. A "please read"
+    # that everyone has read decides nothing, so it may finish.
+    if early.move is Move.PASS or PROCESSES[proposal.process].rule is Rule.ACK:
+        rounds.apply_verdict(turn, proposal, early)
+    else:
+        rounds.apply_verdict(turn, proposal, WAIT)
 
 
 def _resolved(turn: Turn, proposal: Proposal) -> None:
@@ -94,7 +105,7 @@ def _objection_gone(turn: Turn, proposal: Proposal) -> None:
 _STEPS: dict[Ending, Callable[[Turn, Proposal], None]] = {
     Ending.OPEN_RESPONSES: _open_responses,
     Ending.TIME_UP: _time_up,
-    Ending.EARLY: _early,
+    Ending.PASS_EARLY: _pass_early,
     Ending.RESOLVED: _resolved,
     Ending.OBJECTION_GONE: _objection_gone,
 }

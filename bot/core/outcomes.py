@@ -20,7 +20,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from bot.core import when
 from bot.core.i18n import N_, Phrase, translator
 from bot.core.lifecycle import Move
 from bot.core.model import Group, Proposal, ResponseRecord, Round
@@ -74,16 +76,28 @@ def quorum_of(proposal: Proposal, group: Group) -> int:
     return group.settings.quorum
 
 
+def counted(proposal: Proposal) -> frozenset[int]:
+    """Whose answers count towards the quorum: the members at the start of the
+    round, and anyone who joined later and answered. A late joiner's answer is
+    counted, so the card ("Answers: 3 of 5") and the verdict always agree."""
+    round_ = proposal.round
+    if round_ is None:
+        return frozenset()
+    return round_.eligible | round_.participants
+
+
+def quorum_needed(proposal: Proposal, group: Group) -> int:
+    """How many answers the quorum asks for (rounded up): 0 when there is none."""
+    total = len(counted(proposal))
+    return -(-quorum_of(proposal, group) * total // 100)
+
+
 def quorum_met(proposal: Proposal, group: Group) -> bool:
-    """Quorum counts the members at the start of the round (``eligible``)."""
+    """Quorum counts the members at the start of the round and late joiners who answered."""
     round_ = proposal.round
     if round_ is None:
         return False
-    eligible = round_.eligible
-    if not eligible:
-        return True
-    responded = len(round_.participants & eligible)
-    return responded * 100 >= quorum_of(proposal, group) * len(eligible)
+    return len(round_.participants) >= quorum_needed(proposal, group)
 
 
 def waiting_for(proposal: Proposal, group: Group) -> list[int]:
@@ -126,7 +140,7 @@ class Verdict:
     winners: tuple[int, ...] = ()
 
 
-_WAIT = Verdict(None, Phrase(N_("Still waiting for answers.")))
+WAIT = Verdict(None, Phrase(N_("Still waiting for answers.")))
 
 
 def verdict(proposal: Proposal, group: Group, *, final: bool) -> Verdict:
@@ -134,7 +148,7 @@ def verdict(proposal: Proposal, group: Group, *, final: bool) -> Verdict:
     after each response, when only an early close is possible."""
     process = PROCESSES[proposal.process]
     if not final and not (process.early_close and everyone_responded(proposal, group)):
-        return _WAIT
+        return WAIT
     missing = missing_required(proposal, group)
     if missing and process.rule not in (Rule.ADVICE, Rule.ACK):
         names = ", ".join(_name(group, m) for m in missing)
@@ -151,10 +165,21 @@ def resolving_verdict(proposal: Proposal, *, final: bool) -> Verdict:
     After each change of responses only the last objection going lets it pass,
     and not in advice, where the decider decides."""
     standing = standing_objections(proposal)
+    advice = PROCESSES[proposal.process].rule is Rule.ADVICE
+    if final and advice:
+        # Closed while the decider had not decided: nothing was agreed, and
+        # ``reopen`` asks for advice again.
+        return Verdict(
+            Move.FAIL,
+            Phrase(
+                N_("It is closed. No one decided. To ask again, say: reopen #{number}"),
+                {"number": proposal.number},
+            ),
+        )
     if final:
         return _STILL_STANDS if standing else _SORTED_OUT
-    if standing or PROCESSES[proposal.process].rule is Rule.ADVICE:
-        return _WAIT
+    if standing or advice:
+        return WAIT
     return _SORTED_OUT
 
 
@@ -166,7 +191,7 @@ def _consent(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> 
     objections = standing_objections(p)
     if objections:
         if not final:
-            return _WAIT  # everyone answered, but an objection may still be withdrawn
+            return WAIT  # everyone answered, but an objection may still be withdrawn
         return Verdict(
             Move.OBJECTIONS_STAND,
             Phrase(N_("There are objections to work through."), {}),
@@ -180,8 +205,8 @@ def _consent(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> 
                     "{needed}%. Silence is not consent."
                 ),
                 {
-                    "count": len(t.responded & p.round.eligible),  # type: ignore[union-attr]
-                    "total": len(p.round.eligible),  # type: ignore[union-attr]
+                    "count": len(t.responded),
+                    "total": len(counted(p)),
                     "needed": quorum_of(p, g),
                 },
             ),
@@ -244,39 +269,79 @@ def _choice(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> V
     if len(winners) == 1:
         return Verdict(
             Move.PASS,
-            Phrase(N_("Option {option} has the most votes."), {"option": winners[0]}),
+            Phrase(N_("Most votes: {option}."), {"option": _option_words(p, g, winners[0])}),
             winners,
         )
-    return Verdict(
-        Move.PASS,
-        Phrase(
-            N_("It is a tie. These options have the same votes: {options}."),
-            {"options": ", ".join(str(w) for w in winners)},
-        ),
-        winners,
-    )
+    return _tie(p, g, winners)
 
 
 def _time(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> Verdict:
     slots = range(1, len(p.options.choices) + 1)
 
-    def score(slot: int) -> tuple[int, int, int]:
+    def score(slot: int) -> tuple[int, int]:
         yes, maybe = t.option_counts.get(slot, 0), t.maybe_counts.get(slot, 0)
-        return (yes + maybe, yes, -slot)  # most people can come, then most happily, then earliest
+        return (yes + maybe, yes)  # most people can come, then most happily
 
-    best = max(slots, key=score, default=None)
-    if best is None or score(best)[0] == 0 or not quorum_met(p, g):
+    best = max((score(s) for s in slots), default=None)
+    if best is None or best[0] == 0 or not quorum_met(p, g):
         return Verdict(Move.FAIL, Phrase(N_("No time suits enough people."), {}))
+    winners = tuple(s for s in slots if score(s) == best)
+    if len(winners) == 1:
+        return Verdict(
+            Move.PASS,
+            Phrase(N_("We meet on {time}."), {"time": _option_words(p, g, winners[0])}),
+            winners,
+        )
+    return _tie(p, g, winners)
+
+
+def _tie(p: Proposal, g: Group, tied: tuple[int, ...]) -> Verdict:
+    """A tie decides nothing: it is not "agreed", nothing is marked chosen, and
+    the proposer is told what to do next (pick one, or ask again between them)."""
     return Verdict(
-        Move.PASS, Phrase(N_("The best time is option {option}."), {"option": best}), (best,)
+        Move.FINISH,
+        Phrase(
+            N_(
+                "It is a tie between: {options}. {name} can pick one with: "
+                "outcome #{number} and the one you pick. Or start a new poll with just these."
+            ),
+            {
+                "options": "; ".join(_option_words(p, g, o) for o in tied),
+                "name": _name(g, p.proposer),
+                "number": p.number,
+            },
+        ),
+    )
+
+
+def _option_words(p: Proposal, g: Group, option: int) -> str:
+    """An option in words: its text, or a time poll's slot spelled out."""
+    text = p.options.choices[option - 1]
+    if PROCESSES[p.process].rule is not Rule.TIME:
+        return text
+    settings = g.settings
+    return when.spell_out(
+        datetime.fromisoformat(text), timezone=settings.timezone, language=settings.language
     )
 
 
 def _ack(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> Verdict:
-    asked = len(p.round.eligible) if p.round else 0
+    read = Phrase(
+        N_("Who has read it: {count} of {total}."), {"count": t.total, "total": len(counted(p))}
+    )
+    unread = waiting_for(p, g)
+    if not unread or p.options.anonymous:  # anonymous: nobody is named, read or not
+        return Verdict(Move.FINISH, read)
     return Verdict(
         Move.FINISH,
-        Phrase(N_("Who has read it: {count} of {total}."), {"count": t.total, "total": asked}),
+        Phrase(
+            N_("Who has read it: {count} of {total}. Not read yet: {names}."),
+            {
+                "count": t.total,
+                "total": len(counted(p)),
+                "names": ", ".join(_name(g, m) for m in unread),
+            },
+        ),
     )
 
 

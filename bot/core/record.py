@@ -103,6 +103,10 @@ def _log_detail(detail: str, timezone: str, language: str, _: Translate) -> str:
     return _spell_if_moment(detail, timezone, language)
 
 
+# The log entries that end a proposal (``rounds.conclude``): named after its stage.
+OUTCOME_EVENTS = frozenset(stage.value for stage in (Stage.AGREED, Stage.NOT_AGREED, Stage.CLOSED))
+
+
 def history_lines(
     group: Group,
     proposal: Proposal,
@@ -123,14 +127,19 @@ def history_lines(
             continue
         who = _who(group, entry.by, _) if entry.by is not None else _("the bot")
         what = _(LOG_WORDS[entry.what]) if entry.what in LOG_WORDS else entry.what
-        text = f"{what} ({who})"
+        # An outcome nobody recorded is the group's: it names no one, not even the bot.
+        text = what if entry.by is None and entry.what in OUTCOME_EVENTS else f"{what} ({who})"
         if entry.detail:
             text += f": {_log_detail(entry.detail, tz, language, _)}"
         events.append((entry.at, 0 if entry.what == "proposed" else 3, text))
+    previous = None
     for version in proposal.versions:
-        events.append(
-            (version.at, 1, _("version {n}: {title}").format(n=version.number, title=version.title))
-        )
+        text = _("version {n}: {title}").format(n=version.number, title=version.title)
+        # What a new version changed: its text, when the title alone would not tell.
+        if previous is not None and version.details and version.details != previous.details:
+            text += f" — {version.details}"
+        events.append((version.at, 1, text))
+        previous = version
     for row_round in proposal.rounds:
         for record in visibility.records(proposal, row_round):
             events.append((record.at, 2, cards.response_line(group, proposal, record, _)))

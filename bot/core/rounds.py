@@ -18,7 +18,7 @@ from bot.core.document import Action, Document, Strong, para
 from bot.core.effects import CancelTimer, EditCard, Post, SetTimer
 from bot.core.i18n import N_, Phrase
 from bot.core.lifecycle import ACTIVE, RESPONDING, Move, next_stage
-from bot.core.model import Member, Outcome, Proposal, Round, RoundKind, Stage
+from bot.core.model import LogEntry, Member, Outcome, Proposal, Round, RoundKind, Stage
 from bot.core.outcomes import Verdict
 from bot.core.processes import PROCESSES, Process, Rule
 from bot.core.turn import Refusal, Turn
@@ -296,11 +296,21 @@ def refresh_card(turn: Turn, proposal: Proposal) -> None:
     turn.emit(EditCard(proposal.number))
 
 
-def announce(turn: Turn, text: str, proposal: Proposal | None = None) -> None:
+def announce(
+    turn: Turn,
+    text: str,
+    proposal: Proposal | None = None,
+    then: Document | None = None,
+) -> None:
+    """Post ``text`` to the group, under the proposal's title; ``then`` adds a
+    next step, with its buttons, to the same message."""
     blocks = [para(text)]
     if proposal is not None:
         blocks.insert(0, para(Strong(cards.title_line(proposal, turn.group_t))))
-    turn.emit(Post(Document(tuple(blocks))))
+    document = Document(tuple(blocks))
+    if then is not None:
+        document = document + then
+    turn.emit(Post(document))
 
 
 # -- ending --------------------------------------------------------------------------------
@@ -384,7 +394,10 @@ def conclude(
         winners=winners,
     )
     proposal = close_round(replace(proposal, outcome=outcome), turn.now)
-    proposal = turn.put(turn.log(proposal, proposal.stage.value, summary))
+    # The outcome is the group's, not the last person's to answer: only a decider
+    # who recorded a decision is named beside it.
+    ending = LogEntry(turn.now, by if decision else None, proposal.stage.value, summary)
+    proposal = turn.put(proposal.logged(ending))
     disarm(turn, proposal)
     review_at = proposal.review_at if proposal.stage is Stage.AGREED else None
     if review_at is not None and review_at <= turn.now:
@@ -404,6 +417,42 @@ def conclude(
         text += " " + _("What we decided is: {decision}").format(decision=decision)
     if review_at is not None:
         text += " " + _("We will review it on {date}.").format(date=spell(turn, review_at))
-    announce(turn, text, proposal)
+    then = None
+    # A poll's result is its option, in words: there is nothing more to write down.
+    if proposal.stage is Stage.AGREED and PROCESSES[proposal.process].rule not in POLLS:
+        then = ask_for_the_record(turn, proposal, outcome=not decision, review=not review_at)
+    announce(turn, text, proposal, then)
     turn.emit(*outcome_files(turn, proposal))
     return proposal
+
+
+POLLS = frozenset({Rule.CHOICE, Rule.TIME})
+
+
+def ask_for_the_record(
+    turn: Turn, proposal: Proposal, *, outcome: bool, review: bool
+) -> Document | None:
+    """After an agreement, ask the proposer for what was decided and a date to
+    look at it again, each with a one-tap answer (buttons on Telegram, the
+    typed words everywhere)."""
+    if not (outcome or review):
+        return None
+    _ = turn.group_t
+    n = proposal.number
+    lines: list[str] = []
+    actions: list[Action] = []
+    if outcome:
+        name = cards.member_name(turn.group, proposal.proposer, _)
+        lines.append(
+            _("{name}, what did we decide? Say: outcome #{number} and a few words.").format(
+                name=name, number=n
+            )
+        )
+        actions.append(Action("✅ " + _("As proposed"), f"outcome #{n} {proposal.title}"))
+    if review:
+        lines.append(
+            _("When should we look at it again? Say: review #{number} and a date.").format(number=n)
+        )
+        actions.append(Action("📅 " + _("Review in 1 month"), f"review #{n} in 1 month"))
+        actions.append(Action("📅 " + _("Review in 3 months"), f"review #{n} in 3 months"))
+    return Document((para(" ".join(lines)),), tuple(actions))

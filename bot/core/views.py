@@ -14,7 +14,7 @@ from bot.core.i18n import N_
 from bot.core.lifecycle import ACTIVE, RESPONDING
 from bot.core.model import Proposal, RoundKind
 from bot.core.platforms import has_buttons
-from bot.core.processes import PROCESSES
+from bot.core.processes import PROCESSES, Rule
 from bot.core.turn import Refusal, Turn
 
 
@@ -34,10 +34,7 @@ def status(turn: Turn, action: c.Status) -> None:
     others: list[str] = []
     for proposal in open_:
         line = cards.title_line(proposal, _)
-        if proposal.round is not None:
-            line += " — " + _("until {deadline}").format(
-                deadline=rounds.spell_for(turn, proposal.round.deadline, member)
-            )
+        line += _status_when(turn, proposal)
         waiting_on_me = (
             member is not None
             and proposal.stage in RESPONDING
@@ -52,6 +49,28 @@ def status(turn: Turn, action: c.Status) -> None:
     if others:
         blocks += [para(Strong(_("Open too:"))), bullets(others)]
     turn.reply(*blocks)
+
+
+def _status_when(turn: Turn, proposal: Proposal) -> str:
+    """What comes next for an open proposal, and when: a questions round names
+    when the answers are due too; a round that is over names who decides now,
+    never a deadline in the past."""
+    _ = turn.t
+    round_ = proposal.round
+    if round_ is None:
+        return ""
+    if round_.closed_at is not None:
+        if PROCESSES[proposal.process].rule is Rule.ADVICE:
+            name = cards.member_name(turn.group, proposal.proposer, _)
+            return " — " + _("The advice is in. Now {name} decides.").format(name=name)
+        return ""
+    until = rounds.spell_for(turn, round_.deadline, turn.member)
+    answers = cards.answers_deadline(turn.group, proposal)
+    if answers is not None:
+        return " — " + _("Ask until {deadline}. Answer by {answers}.").format(
+            deadline=until, answers=rounds.spell_for(turn, answers, turn.member)
+        )
+    return " — " + _("until {deadline}").format(deadline=until)
 
 
 def decisions(turn: Turn, action: c.Decisions) -> None:

@@ -223,7 +223,7 @@ def test_history_at_one_moment_puts_the_proposal_first_and_what_it_led_to_last()
         "version 1: Move the morning visit to 10:00",
         "Alex — Consent",
         "Sam — Consent",
-        "agreed (Sam): It is agreed. Everyone has answered, and no one objects.",
+        "agreed: It is agreed. Everyone has answered, and no one objects.",
     ]
 
 

@@ -46,7 +46,8 @@ def test_status_puts_what_is_waiting_for_you_first() -> None:
             "Waiting for your response:",
             "• Poll #3: Lunch on Sunday — until Thursday 10 December, 09:00 UK time",
             "Open too:",
-            "• Proposal #1: New kettle — until Tuesday 8 December, 09:00 UK time",
+            "• Proposal #1: New kettle — Ask until Tuesday 8 December, 09:00 UK time. "
+            "Answer by Friday 11 December, 09:00 UK time.",
             "• Proposal #2: Move the morning visit to 10:00 — until Thursday 10 December, "
             "09:00 UK time",
         ]
@@ -161,8 +162,7 @@ def test_history_tells_everything_that_happened_in_order_with_times() -> None:
             "• Monday 7 December, 09:00 UK time — version 1: Move the morning visit to 10:00",
             "• Tuesday 8 December, 09:00 UK time — Alex — Concern: Watch her breakfast time",
             "• Tuesday 8 December, 09:00 UK time — Mum — Consent (recorded by Jo)",
-            "• Thursday 10 December, 09:00 UK time — agreed (the bot): "
-            "It is agreed. No one objected.",
+            "• Thursday 10 December, 09:00 UK time — agreed: It is agreed. No one objected.",
         ]
     )
 
