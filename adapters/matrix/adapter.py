@@ -90,8 +90,6 @@ class MatrixAdapter:
         )
         sender = Sender(client, room_known=self.sync.room_known)
         self._deliveries = Deliveries(app, sender, rooms, memory, noting, threads)
-        if self.settings.facilitators_from_power_levels:
-            log.warning("facilitators_from_power_levels is not supported yet; ignoring it")
         # Supervised: a failure the loop did not foresee starts it again, from the saved token.
         self._task = asyncio.create_task(
             keep_alive("the Matrix sync", self.sync.run, self.sync.stopping), name="matrix sync"

@@ -348,7 +348,7 @@ class Events:
                 actor=ids.actor(
                     self.client, room_id, user, name if isinstance(name, str) else None
                 ),
-                action=Join(),
+                action=Join(runs_the_chat=await self.rooms.runs_the_room(room_id, user)),
                 update_key=f"matrix:{event.event_id}",
             )
         elif left:

@@ -45,6 +45,15 @@ class TryAgain(Exception):
     """A temporary problem (the network): handle the same events again later."""
 
 
+# The power level Element calls "Moderator"; an admin has 100.
+MODERATOR = 50
+
+
+def _creators_outrank_levels(version: str | None) -> bool:
+    """Room versions 12 and later: the creators are above every power level."""
+    return version is not None and version.isdigit() and int(version) >= 12
+
+
 class Rooms:
     def __init__(
         self,
@@ -63,10 +72,42 @@ class Rooms:
         # m.direct is rewritten whole: two direct rooms made side by side must not
         # each write a list without the other's room.
         self._direct_lock = asyncio.Lock()
+        self._room_creators: dict[str, frozenset[str]] = {}
 
     @property
     def me(self) -> str:
         return str(self.client.user_id)
+
+    async def runs_the_room(self, room_id: str, user_id: str) -> bool:
+        """Whether ``user_id`` is one of the room's moderators or admins, when the bot
+        takes a group's facilitators from the room's power levels
+        (``facilitators_from_power_levels``); the homeserver vouches for the levels.
+
+        From room version 12 the room's creators outrank every level and are listed
+        in no power levels, so they are asked of the room's creation event."""
+        if not self.settings.facilitators_from_power_levels:
+            return False
+        room = self.client.rooms.get(room_id)
+        if room is None:
+            return False
+        if _creators_outrank_levels(room.room_version) and user_id in await self._creators(room_id):
+            return True
+        levels = room.power_levels
+        return levels.users.get(user_id, levels.defaults.users_default) >= MODERATOR
+
+    async def _creators(self, room_id: str) -> frozenset[str]:
+        known = self._room_creators.get(room_id)
+        if known is not None:
+            return known
+        state = await self.client.room_get_state(room_id)
+        creators: frozenset[str] = frozenset()
+        if isinstance(state, nio.RoomGetStateResponse):
+            for event in state.events:
+                if event.get("type") == "m.room.create":
+                    more = event.get("content", {}).get("additional_creators", [])
+                    creators = frozenset({event.get("sender", ""), *more})
+            self._room_creators[room_id] = creators
+        return creators
 
     # -- invites ------------------------------------------------------------------------
 

@@ -245,12 +245,14 @@ class SyncLoop:
         for user_id in sorted(room.users):
             if user_id == me or user_id in room.invited_users:
                 continue  # an invitation is not yet being in the room
-            if group.member_by_identity(ids.identity_of(user_id)) is not None:
+            runs_it = await self.rooms.runs_the_room(room_id, user_id)
+            known = group.member_by_identity(ids.identity_of(user_id))
+            if known is not None and (not runs_it or known.is_facilitator):
                 continue
             await self.app.submit(
                 chat=ids.chat_of(room_id),
                 actor=ids.actor(self.client, room_id, user_id),
-                action=Join(already_there=True),
+                action=Join(already_there=True, runs_the_chat=runs_it),
                 update_key=f"matrix:present:{room_id}:{user_id}",
             )
 

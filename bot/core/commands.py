@@ -176,6 +176,10 @@ class Join:
     # True when the platform lists the person as already in the chat as the group
     # starts (Matrix): they are counted in without a welcome each, said to no one.
     already_there: bool = False
+    # True when the platform says the person runs the chat (a Matrix moderator or
+    # admin, with ``facilitators_from_power_levels``): they are a facilitator. Only
+    # an adapter sets it; typed words never do.
+    runs_the_chat: bool = False
 
 
 @dataclass(frozen=True, slots=True)

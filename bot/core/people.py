@@ -61,15 +61,19 @@ def join(turn: Turn, action: c.Join) -> None:
         )
     if member.status is MemberStatus.REMOVED:
         raise Refusal(REMOVED_REFUSAL)
+    if action.runs_the_chat and not member.is_facilitator:
+        member = replace(member, role=Role.FACILITATOR)
+        turn.group = turn.group.with_member(member)
+        turn.member = member
     if member.status is MemberStatus.LEFT:
         member = replace(member, status=MemberStatus.ACTIVE)
         turn.group = turn.group.with_member(member)
         turn.member = member
         turn.reply_phrase("Welcome back, {name}.", name=member.name)
         return
+    if action.already_there:
+        return  # counted in quietly: a welcome each would only be noise
     if member.joined_at == turn.now:
-        if action.already_there:
-            return  # counted in quietly: a welcome each would only be noise
         turn.reply_phrase("Welcome, {name}. You are now a member of this group.", name=member.name)
         return
     turn.reply_phrase("You are already a member, {name}.", name=member.name)

@@ -11,6 +11,7 @@ import pytest
 
 from bot.core import commands as c
 from bot.core.effects import Forget, Post
+from bot.core.language import parse
 from bot.core.model import MemberStatus, Role
 from tests.core.care_team import refused, team
 from tests.core.conversation import CHAT, Conversation
@@ -238,3 +239,15 @@ def test_an_empty_chat_may_move_to_another_group() -> None:
     assert conv.group.members[conv.member_id("Sam")].role is Role.FACILITATOR
     conv.by("Sam", c.MoveChat(CHAT, "other"))
     assert conv.group.chats == ()
+
+
+def test_only_the_platform_makes_someone_a_facilitator_by_joining() -> None:
+    conv = team("Sam", "Alex")
+    conv.by("Kim", c.Join(already_there=True, runs_the_chat=True))  # a Matrix moderator
+    assert conv.group.members[conv.member_id("Kim")].role is Role.FACILITATOR
+    conv.by("Alex", c.Join(runs_the_chat=True))  # an existing member made one by the room
+    assert conv.group.members[conv.member_id("Alex")].role is Role.FACILITATOR
+    # Typed words never carry it: "join" is a plain join, whatever follows it.
+    for words in ("join", "join facilitator", "/join runs_the_chat=True"):
+        typed = parse(words)
+        assert not isinstance(typed, c.Join) or typed == c.Join()

@@ -66,8 +66,10 @@ class BotUnderTest:
         allowed_inviters: tuple[str, ...],
         *,
         encrypted: bool = False,
+        facilitators_from_power_levels: bool = False,
     ) -> None:
         self.server = server
+        self.facilitators_from_power_levels = facilitators_from_power_levels
         self.user = user
         self.running = running
         self.store = store
@@ -91,6 +93,7 @@ class BotUnderTest:
             device_id="DECIDINGTOGETHER",
             store_path=self.store,
             encrypted_direct_rooms=self.encrypted,
+            facilitators_from_power_levels=self.facilitators_from_power_levels,
         )
 
     # -- running ------------------------------------------------------------------------
@@ -167,7 +170,12 @@ class Bots:
         self._bots: list[BotUnderTest] = []
 
     async def new(
-        self, *, allowed_inviters: tuple[str, ...], encrypted: bool = False, start: bool = True
+        self,
+        *,
+        allowed_inviters: tuple[str, ...],
+        encrypted: bool = False,
+        start: bool = True,
+        facilitators_from_power_levels: bool = False,
     ) -> BotUnderTest:
         """Register a bot account and (unless ``start`` is False) start the bot."""
         user = await self.server.aregister_user("bot", displayname="Deciding Together")
@@ -180,6 +188,7 @@ class Bots:
             self.root / f"bot-{number}-store",
             allowed_inviters,
             encrypted=encrypted,
+            facilitators_from_power_levels=facilitators_from_power_levels,
         )
         self._bots.append(bot)
         if start:
