@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core import when
+from bot.core.deadlines import default_deadline
 from bot.core.document import (
     Action,
     Block,
@@ -191,7 +192,12 @@ def answers_deadline(group: Group, proposal: Proposal) -> datetime | None:
     planned = proposal.planned_deadline
     if planned is not None and planned >= round_.deadline + group.settings.min_deadline:
         return planned
-    return round_.deadline + (group.settings.duration or PROCESSES[proposal.process].duration)
+    return default_deadline(
+        round_.deadline,
+        group.settings.duration or PROCESSES[proposal.process].duration,
+        timezone=group.settings.timezone,
+        min_deadline=group.settings.min_deadline,
+    )
 
 
 def _answers_by(group: Group, proposal: Proposal, now: datetime) -> str:

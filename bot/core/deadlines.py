@@ -243,6 +243,30 @@ def _zone(name: str) -> ZoneInfo:
 
 # -- deadlines -----------------------------------------------------------------------------
 
+
+def default_deadline(
+    now: datetime, length: timedelta, *, timezone: str, min_deadline: timedelta
+) -> datetime:
+    """When a usual length from ``now`` ends, as people expect a deadline to fall.
+
+    A length of a day or more ends at 17:00 in the group's zone on the day it
+    runs out, not at the minute the proposal was made, so nobody is asked to
+    answer at night and the closing news comes in the working day. If that is
+    sooner than ``min_deadline`` from now, it is 17:00 the next day. A length
+    under a day keeps its minutes: moving it to 17:00 could double it or halve it.
+    Lengths people type ("in 3 days") never come here: they mean what they say.
+    """
+    exact = now + length
+    if length < timedelta(days=1):
+        return exact
+    zone = _zone(timezone)
+    day = exact.astimezone(zone).date()
+    moment = datetime.combine(day, END_OF_DAY, tzinfo=zone)
+    if moment < now + min_deadline:
+        moment = datetime.combine(day + timedelta(days=1), END_OF_DAY, tzinfo=zone)
+    return moment.astimezone(UTC)
+
+
 # Words in front of a date that add nothing: "by Friday", "until 5pm".
 _DATE_LEAD = re.compile(r"^(?:by|until|till|til|before|on|no later than)(?:\s+|$)")
 # Everyday phrases dateparser does not know, as words it does.

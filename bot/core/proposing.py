@@ -71,7 +71,7 @@ def propose(turn: Turn, action: c.Propose) -> None:
         questions_end = (
             rounds.when(turn, action.questions, example="questions 1 day")
             if action.questions
-            else turn.now + length
+            else rounds.default_end(turn, turn.now, length)
         )
         if deadline is not None and deadline <= questions_end:
             raise Refusal(
@@ -81,7 +81,7 @@ def propose(turn: Turn, action: c.Propose) -> None:
     review_at = None
     if action.review:
         review_at = rounds.when(turn, action.review, example="review in 3 months")
-        decided_by = deadline or (questions_end or turn.now) + rounds.duration_of(turn, process)
+        decided_by = deadline or rounds.usual_end(turn, process, questions_end)
         if review_at <= decided_by:
             raise Refusal(
                 "Please pick a review date after {deadline}. That is when we decide.",
@@ -199,7 +199,7 @@ def amend(turn: Turn, action: c.Amend) -> None:
         # A new version is a new question: everyone is asked again, from scratch.
         deadline = max(
             proposal.round.deadline,  # type: ignore[union-attr]
-            turn.now + rounds.duration_of(turn, PROCESSES[proposal.process]),
+            rounds.usual_end(turn, PROCESSES[proposal.process]),
         )
         proposal = rounds.open_round(turn, proposal, RoundKind.RESPONSES, deadline)
         rounds.post_card(
@@ -306,7 +306,7 @@ def reopen(turn: Turn, action: c.Reopen) -> None:
         turn,
         proposal,
         RoundKind.RESPONSES,
-        deadline or turn.now + rounds.duration_of(turn, PROCESSES[proposal.process]),
+        deadline or rounds.usual_end(turn, PROCESSES[proposal.process]),
     )
     rounds.post_card(
         turn, proposal, intro=_("#{number} is open again.").format(number=proposal.number)

@@ -126,6 +126,21 @@ def duration_of(turn: Turn, process: Process) -> timedelta:
     return turn.group.settings.duration or process.duration
 
 
+def default_end(turn: Turn, start: datetime, length: timedelta) -> datetime:
+    """When a usual length from ``start`` ends: 17:00 in the group's zone on the
+    day it runs out (:func:`deadlines.default_deadline`)."""
+    settings = turn.group.settings
+    return deadlines.default_deadline(
+        start, length, timezone=settings.timezone, min_deadline=settings.min_deadline
+    )
+
+
+def usual_end(turn: Turn, process: Process, start: datetime | None = None) -> datetime:
+    """The deadline of a round given no deadline: the process's usual length
+    from ``start`` (now if not given), ending at a daytime hour."""
+    return default_end(turn, start or turn.now, duration_of(turn, process))
+
+
 def spell(turn: Turn, moment: datetime) -> str:
     """A moment in words for the whole group: its language and time zone."""
     settings = turn.group.settings
@@ -239,7 +254,7 @@ def open_responses(turn: Turn, proposal: Proposal, deadline: datetime | None) ->
     later than just before its first time, and the group is told so)."""
     moved_earlier = False
     if deadline is None or deadline < turn.now + turn.group.settings.min_deadline:
-        deadline = turn.now + duration_of(turn, PROCESSES[proposal.process])
+        deadline = usual_end(turn, PROCESSES[proposal.process])
         first = first_time(proposal.process, proposal.options.choices)
         if first is not None and deadline > first - CLOSE_BEFORE_FIRST_TIME:
             earliest = turn.now + turn.group.settings.min_deadline
@@ -337,7 +352,9 @@ def apply_verdict(turn: Turn, proposal: Proposal, verdict: Verdict) -> Proposal:
     if verdict.move is Move.OBJECTIONS_STAND:
         proposal = move(turn, proposal, Move.OBJECTIONS_STAND)
         proposal = turn.log(proposal, "resolving")
-        proposal = set_deadline(turn, proposal, turn.now + turn.group.settings.resolve)
+        proposal = set_deadline(
+            turn, proposal, default_end(turn, turn.now, turn.group.settings.resolve)
+        )
         refresh_card(turn, proposal)
         # Only what the bot will do is offered: in an anonymous proposal nobody can
         # tell whose objection is whose, so there is no "withdraw objection" to offer.

@@ -11,7 +11,7 @@ from bot.core.endings import _STEPS, ENDINGS, Ending, Trigger, ending
 from bot.core.lifecycle import ACTIVE
 from bot.core.model import Stage
 from bot.core.outcomes import resolving_verdict
-from tests.core.care_team import DAY, refused, team
+from tests.core.care_team import DAY, HOUR, refused, team
 from tests.core.conversation import Conversation
 
 VISIT = "Move the morning visit to 10:00"
@@ -59,7 +59,7 @@ def resolving() -> Conversation:
     conv = open_with_an_objection()
     conv.by("Sam", c.Respond(1, "consent"))  # everyone answered; the objection waits
     assert conv.proposal(1).stage is Stage.OPEN
-    conv.wait(3 * DAY)
+    conv.wait(3 * DAY + 8 * HOUR)  # Thursday 17:00, the usual deadline
     assert conv.proposal(1).stage is Stage.RESOLVING
     return conv
 

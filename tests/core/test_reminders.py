@@ -24,7 +24,7 @@ def test_one_reminder_lists_every_proposal_waiting_for_the_person() -> None:
     conv = team("Sam", "Alex")
     propose_all(conv)
     start = len(conv.said)
-    conv.wait(2 * DAY + HOUR)
+    conv.wait(2 * DAY + 9 * HOUR)  # Wednesday 18:00, an hour after the nudges
     (reminder,) = reminders_to(conv, "Alex", start)
     assert reminder.startswith("Hello Alex. We have not heard from you yet about:")
     for number, title in enumerate(TITLES, 1):
@@ -44,7 +44,7 @@ def test_a_proposal_made_after_the_days_reminder_is_not_left_out() -> None:
     conv.by("Sam", c.Propose(TITLES[0]))
     conv.by("Sam", c.Respond(1, "consent"))
     start = len(conv.said)
-    conv.wait(2 * DAY + HOUR)  # the first reminder went out an hour ago
+    conv.wait(2 * DAY + 9 * HOUR)  # the first reminder went out an hour ago
     conv.by("Sam", c.Propose(TITLES[1], duration="2 days"))
     conv.by("Sam", c.Respond(2, "consent"))
     conv.wait(DAY + HOUR)
@@ -58,7 +58,7 @@ def test_a_single_proposal_keeps_its_answer_buttons() -> None:
     conv.by("Sam", c.Propose(TITLES[0]))
     conv.by("Sam", c.Respond(1, "consent"))
     start = len(conv.said)
-    conv.wait(2 * DAY + HOUR)
+    conv.wait(2 * DAY + 9 * HOUR)
     (reminder,) = reminders_to(conv, "Alex", start)
     assert "Please give your answer by" in reminder
 
@@ -69,7 +69,7 @@ def test_a_single_proposal_keeps_its_answer_buttons() -> None:
 def late_evening_nudge(conv: Conversation) -> None:
     """A proposal whose nudge falls at 22:00 UK time (the test day starts at 09:00)."""
     conv.wait(13 * HOUR)  # Monday 22:00
-    conv.by("Sam", c.Propose(TITLES[0]))
+    conv.by("Sam", c.Propose(TITLES[0], duration="3 days"))  # typed: exactly 3 days
     conv.by("Sam", c.Respond(1, "consent"))
 
 

@@ -296,7 +296,7 @@ def test_nudges_go_only_to_members_who_have_not_responded() -> None:
     conv.by("Jo", c.MySetting("reminders", "off"))
     n = consent_proposal(conv)
     conv.by("Sam", c.Respond(n, "consent"))
-    conv.wait(2 * DAY + timedelta(hours=1))
+    conv.wait(2 * DAY + timedelta(hours=9))  # Wednesday 18:00, a day before Thursday 17:00
     nudges = [e for e in conv.said if isinstance(e, DirectMessage)]
     assert [e.name for e in nudges] == ["Alex"]
     assert "not heard from you" in conv.texts()[-1]
@@ -304,10 +304,10 @@ def test_nudges_go_only_to_members_who_have_not_responded() -> None:
 
 def test_nudges_wait_for_the_end_of_quiet_hours() -> None:
     conv = team("Sam", "Alex")
-    conv.by("Alex", c.MySetting("quiet", "08:00-12:00"))  # the nudge falls at 09:00 UK time
+    conv.by("Alex", c.MySetting("quiet", "16:00-20:00"))  # the nudge falls at 17:00 UK time
     n = consent_proposal(conv)
     conv.by("Sam", c.Respond(n, "consent"))
-    conv.wait(2 * DAY + timedelta(minutes=1))
+    conv.wait(2 * DAY + timedelta(hours=8, minutes=1))
     assert not [e for e in conv.said if isinstance(e, DirectMessage)]
     assert any(k.endswith("nudge-" + str(conv.member_id("Alex"))) for k in conv.timers)
     conv.wait(3 * timedelta(hours=1))

@@ -22,7 +22,7 @@ def not_agreed_after_an_objection() -> Conversation:
     conv.by("Jo", c.Respond(1, "object", reason="Tuesdays clash with physio"))
     conv.by("Alex", c.Respond(1, "consent"))
     conv.by("Sam", c.Respond(1, "consent"))
-    conv.wait(3 * DAY)
+    conv.wait(3 * DAY + 8 * HOUR)  # Thursday 17:00, the usual deadline
     assert conv.proposal(1).stage is Stage.RESOLVING
     conv.wait(2 * DAY)
     assert conv.proposal(1).stage is Stage.NOT_AGREED
@@ -66,7 +66,7 @@ def test_a_draft_started_after_its_planned_deadline_gets_the_usual_length() -> N
     conv.wait(3 * DAY)
     conv.by("Sam", c.Start(1))
     round_ = conv.proposal(1).round
-    assert round_ is not None and round_.deadline == conv.now + 3 * DAY
+    assert round_ is not None and round_.deadline == conv.now + 3 * DAY + 8 * HOUR  # Sunday 17:00
 
 
 def test_a_draft_is_changed_without_asking_anyone() -> None:
@@ -183,7 +183,7 @@ def test_closing_while_objections_are_worked_on_stops_the_proposal() -> None:
     conv = team("Sam", "Alex")
     conv.by("Sam", c.Propose(VISIT))
     conv.by("Alex", c.Respond(1, "object", reason="Not safe"))
-    conv.wait(3 * DAY)
+    conv.wait(3 * DAY + 8 * HOUR)  # Thursday 17:00, the usual deadline
     conv.by("Sam", c.Close(1))
     proposal = conv.proposal(1)
     assert proposal.stage is Stage.NOT_AGREED
@@ -216,7 +216,7 @@ def test_a_withdrawn_proposal_is_reopened_with_the_usual_length() -> None:
     conv.by("Sam", c.Reopen(1))
     round_ = conv.proposal(1).round
     assert conv.proposal(1).stage is Stage.OPEN
-    assert round_ is not None and round_.deadline == conv.now + 3 * DAY
+    assert round_ is not None and round_.deadline == conv.now + 3 * DAY + 8 * HOUR  # Thursday 17:00
 
 
 def test_an_agreed_decision_is_reopened_as_a_new_proposal_that_follows_it() -> None:
@@ -458,7 +458,7 @@ def test_withdrawing_the_last_objection_while_resolving_passes_the_proposal() ->
     conv.by("Sam", c.Propose(VISIT))
     conv.by("Alex", c.Respond(1, "object", reason="Not safe"))
     conv.by("Sam", c.Respond(1, "consent"))
-    conv.wait(3 * DAY)
+    conv.wait(3 * DAY + 8 * HOUR)  # Thursday 17:00, the usual deadline
     conv.by("Alex", c.Unrespond(1, "✋"))
     assert conv.proposal(1).stage is Stage.AGREED
 
@@ -467,7 +467,7 @@ def test_a_concern_given_while_resolving_updates_the_card_but_ends_nothing() -> 
     conv = team("Sam", "Alex", "Jo")
     conv.by("Sam", c.Propose(VISIT))
     conv.by("Alex", c.Respond(1, "object", reason="Not safe"))
-    conv.wait(3 * DAY)
+    conv.wait(3 * DAY + 8 * HOUR)  # Thursday 17:00, the usual deadline
     conv.by("Jo", c.Respond(1, "concern", reason="Ask the agency"))
     assert conv.proposal(1).stage is Stage.RESOLVING
     assert "Jo — Concern: Ask the agency" in conv.card_text(1)
@@ -566,7 +566,7 @@ def test_the_groups_questions_setting_is_the_length_of_a_questions_round() -> No
     conv.by("Sam", c.Propose(VISIT, questions=""))
     round_ = conv.proposal(1).round
     assert round_ is not None and round_.kind is RoundKind.QUESTIONS
-    assert round_.deadline == conv.now + 2 * DAY
+    assert round_.deadline == conv.now + 2 * DAY + 8 * HOUR  # Wednesday 17:00
 
 
 def test_a_review_date_cannot_come_before_the_decision() -> None:

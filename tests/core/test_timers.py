@@ -14,7 +14,7 @@ from tests.core.care_team import DAY, HOUR, MINUTE, direct_messages, posts_since
 from tests.core.conversation import CHAT, Conversation
 
 VISIT = "Move the morning visit to 10:00"
-NUDGE_TIME = 2 * DAY + HOUR  # a little after the nudge of a three-day round
+NUDGE_TIME = 2 * DAY + 9 * HOUR  # a little after the nudge of a round to Thursday 17:00
 
 
 def nudges_after(conv: Conversation, span: timedelta) -> list[tuple[str, str]]:
@@ -113,7 +113,7 @@ def test_quiet_hours_are_kept_in_the_members_own_time_zone() -> None:
     conv = team("Sam", "Alex")
     conv.by("Alex", c.MySetting("timezone", "America/New_York"))
     conv.by("Alex", c.MySetting("quiet", "22:00-07:00"))  # the nudge at 09:00 UTC is 04:00 there
-    conv.by("Sam", c.Propose(VISIT))
+    conv.by("Sam", c.Propose(VISIT, duration="3 days"))  # typed: exactly 3 days
     conv.by("Sam", c.Respond(1, "consent"))
     assert nudges_after(conv, 2 * DAY + MINUTE) == []
     quiet_end = conv.timers[f"{CHAT}|1|nudge-{conv.member_id('Alex')}"]
@@ -125,7 +125,7 @@ def test_quiet_hours_over_midnight_wait_for_the_next_morning() -> None:
     conv = team("Sam", "Alex")
     conv.by("Alex", c.MySetting("quiet", "21:00-08:00"))
     conv.wait(13 * HOUR)  # Monday 22:00
-    conv.by("Sam", c.Propose(VISIT))
+    conv.by("Sam", c.Propose(VISIT, duration="3 days"))  # typed: exactly 3 days
     conv.by("Sam", c.Respond(1, "consent"))
     assert nudges_after(conv, 2 * DAY + MINUTE) == []  # Wednesday 22:01
     quiet_end = conv.timers[f"{CHAT}|1|nudge-{conv.member_id('Alex')}"]
@@ -149,7 +149,7 @@ def test_a_nudge_that_fires_after_the_deadline_is_not_sent() -> None:
     conv = team("Sam", "Alex")
     conv.by("Sam", c.Propose(VISIT))
     nudge = conv.timers[f"{CHAT}|1|nudge"]
-    conv.now += 3 * DAY + HOUR  # the bot was down: nothing fired
+    conv.now += 3 * DAY + 9 * HOUR  # the bot was down past Thursday 17:00: nothing fired
     decision = conv.run(nudge.event)
     assert decision.effects == ()
 
@@ -195,7 +195,7 @@ def test_a_review_reminder_before_its_date_does_nothing() -> None:
 def test_the_reminder_to_answer_for_someone_else_keeps_the_helpers_quiet_hours() -> None:
     conv = team("Sam", "Alex")
     conv.by("Alex", c.AddPerson("Mum"))
-    conv.by("Alex", c.MySetting("quiet", "08:00-12:00"))  # the nudge falls at 09:00
+    conv.by("Alex", c.MySetting("quiet", "16:00-20:00"))  # the nudge falls at 17:00
     conv.by("Sam", c.Propose(VISIT))
     conv.by("Sam", c.Respond(1, "consent"))
     conv.by("Alex", c.Respond(1, "consent"))

@@ -44,12 +44,12 @@ def test_status_puts_what_is_waiting_for_you_first() -> None:
     assert conv.last_text() == "\n".join(
         [
             "Waiting for your response:",
-            "• Poll #3: Lunch on Sunday — until Thursday 10 December, 09:00 UK time",
+            "• Poll #3: Lunch on Sunday — until Thursday 10 December, 17:00 UK time",
             "Open too:",
             "• Proposal #1: New kettle — Ask until Tuesday 8 December, 09:00 UK time. "
-            "Answer by Friday 11 December, 09:00 UK time.",
+            "Answer by Friday 11 December, 17:00 UK time.",
             "• Proposal #2: Move the morning visit to 10:00 — until Thursday 10 December, "
-            "09:00 UK time",
+            "17:00 UK time",
         ]
     )
     conv.by("Jo", c.Status())
@@ -153,7 +153,7 @@ def test_history_tells_everything_that_happened_in_order_with_times() -> None:
     conv.wait(DAY)
     conv.by("Alex", c.Respond(1, "concern", reason="Watch her breakfast time"))
     conv.by("Jo", c.Respond(1, "consent", proxy_for="Mum"))
-    conv.wait(3 * DAY)
+    conv.wait(2 * DAY + 8 * HOUR)  # Thursday 17:00, the usual deadline
     conv.by("Jo", c.History(1))
     assert conv.last_text() == "\n".join(
         [
@@ -162,7 +162,7 @@ def test_history_tells_everything_that_happened_in_order_with_times() -> None:
             "• Monday 7 December, 09:00 UK time — version 1: Move the morning visit to 10:00",
             "• Tuesday 8 December, 09:00 UK time — Alex — Concern: Watch her breakfast time",
             "• Tuesday 8 December, 09:00 UK time — Mum — Consent (recorded by Jo)",
-            "• Thursday 10 December, 09:00 UK time — agreed: It is agreed. No one objected.",
+            "• Thursday 10 December, 17:00 UK time — agreed: It is agreed. No one objected.",
         ]
     )
 
@@ -341,7 +341,7 @@ def test_replies_come_in_your_language_and_posts_in_the_groups(
     conv.by("Sam", c.Propose("Move the morning visit to 10:00"))
     conv.by("Sam", c.Respond(1, "consent"))
     start = len(conv.said)
-    conv.wait(2 * DAY + HOUR)
+    conv.wait(2 * DAY + 9 * HOUR)  # an hour after the nudge, Wednesday 17:00
     ((name, nudge),) = direct_messages(conv.said[start:])
     assert name == "Alex" and nudge.startswith("Helo Alex. Dim gair eto am:")
     assert not any("Helo" in text for text in posts_since(conv, 0))

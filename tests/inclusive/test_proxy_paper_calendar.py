@@ -69,7 +69,7 @@ def test_the_printable_page_is_easy_read() -> None:
     assert "font-size: 18pt" in page and "font-family: Arial" in page
     for heading in ("What is the idea?", "Who asked?", "How do we decide?", "What did people say?"):
         assert f"<h2>{heading}</h2>" in page
-    assert "Please give your answer by Thursday 10 December, 09:00 UK time." in page
+    assert "Please give your answer by Thursday 10 December, 17:00 UK time." in page
     assert "&lt;b&gt;The bus&lt;/b&gt;" in page and "<b>" not in page
     assert "<script" not in page
 
