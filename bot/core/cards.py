@@ -172,8 +172,9 @@ def card(group: Group, proposal: Proposal, now: datetime) -> Document:
     elif proposal.stage is Stage.QUESTIONS:
         actions = (Action("❓ " + _("Question"), f"ask #{proposal.number}"),)
     elif proposal.stage is Stage.REVIEW_DUE:
+        # No Reopen button on a card everyone sees: only the proposer or a facilitator
+        # may press it. The proposer gets one privately (``timers.review_due``).
         blocks.append(para(reopen_who(group, proposal, _)))
-        actions = (Action("🔁 " + _("Reopen"), f"reopen #{proposal.number}"),)
     return Document(tuple(blocks), actions)
 
 

@@ -139,7 +139,10 @@ def _read_amount(words: list[str], i: int) -> tuple[float | None, int]:
         return None, i
     word = words[i]
     if word[0].isdigit():
-        value = float(word.replace(",", "."))
+        try:
+            value = float(word.replace(",", "."))
+        except ValueError:  # a digit Python cannot count with, like "❶"
+            return None, i
         return (value if math.isfinite(value) else None), i + 1
     if word == "half" and i + 1 < len(words) and words[i + 1] in ("a", "an"):
         return 0.5, i + 2

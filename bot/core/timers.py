@@ -256,10 +256,35 @@ def review_due(turn: Turn, event: c.ReviewDue) -> None:
                     para(_("Is it still working? To decide again, reopen it as a new proposal.")),
                     para(reopen_who(turn.group, proposal, _)),
                 ),
-                (Action("🔁 " + _("Reopen"), f"reopen #{proposal.number}"),),
             )
         )
     )
+    # The Reopen button goes only to someone who may press it: the proposer,
+    # privately (a facilitator types reopen #n, as the post says).
+    proposer = turn.group.members.get(proposal.proposer)
+    if proposer is not None and proposer.active and proposer.identities:
+        t = turn.member_t(proposer)
+        turn.emit(
+            DirectMessage(
+                proposer.id,
+                proposer.name,
+                proposer.identities,
+                Document(
+                    (
+                        para(
+                            Strong(
+                                t("Time to review #{number}: {title}").format(
+                                    number=proposal.number, title=proposal.title
+                                )
+                            )
+                        ),
+                        para(t("You asked for it, so you can reopen it with this button.")),
+                    ),
+                    (Action("🔁 " + t("Reopen"), f"reopen #{proposal.number}"),),
+                ),
+                fallback=False,
+            )
+        )
 
 
 def digest_due(turn: Turn, event: c.DigestDue) -> None:

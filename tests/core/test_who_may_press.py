@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot.core import commands as c
 from bot.core.document import plain_text
-from bot.core.effects import Post
+from bot.core.effects import DirectMessage, EditCard, Post
 from bot.core.model import Stage
 from tests.core.conversation import Conversation
 
@@ -50,3 +50,21 @@ def test_the_only_facilitator_leaving_is_shown_someone_else_to_name() -> None:
     said = conv.last_text()
     assert "facilitator @Alex" in said
     assert "@Sam" not in said
+
+
+def test_the_reopen_button_goes_only_to_the_proposer_privately() -> None:
+    conv = team("Sam", "Alex", "Jo")
+    conv.by("Jo", c.Propose("Tea rota", review="in 2 weeks"))
+    for name in ("Sam", "Alex", "Jo"):
+        conv.by(name, c.Respond(1, "consent"))
+    conv.wait(timedelta(days=15))
+    # Nothing the whole group sees carries the button …
+    for effect in conv.said:
+        if isinstance(effect, Post | EditCard) and effect.document is not None:
+            assert all(a.command != "reopen #1" for a in effect.document.actions)
+    # … and Jo, who asked for it, gets it in a private message.
+    (reminder,) = [
+        e for e in conv.said if isinstance(e, DirectMessage) and "Time to review" in repr(e)
+    ]
+    assert reminder.member == conv.member_id("Jo") and not reminder.fallback
+    assert [a.command for a in reminder.document.actions] == ["reopen #1"]
