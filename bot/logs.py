@@ -37,7 +37,6 @@ LIBRARIES = (
     "aiohttp",
     "nio",
     "peewee",
-    "aiosqlite",
     "asyncio",
 )
 # A Matrix user id names a person: "@localpart:server".

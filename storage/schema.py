@@ -19,9 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import aiosqlite
-
 from bot.app import StorageError
+from storage.connection import Connection
 
 # "DTog" in ASCII: marks a file as a Deciding Together database.
 APPLICATION_ID = 0x44546F67
@@ -409,15 +408,12 @@ MIGRATIONS: tuple[Migration, ...] = (
 )
 
 
-async def schema_version(db: aiosqlite.Connection) -> int:
-    async with db.execute("PRAGMA user_version") as cursor:
-        row = await cursor.fetchone()
+async def schema_version(db: Connection) -> int:
+    row = await db.fetchone("PRAGMA user_version")
     return int(row[0]) if row else 0
 
 
-async def migrate(
-    db: aiosqlite.Connection, where: str, migrations: Sequence[Migration] = MIGRATIONS
-) -> None:
+async def migrate(db: Connection, where: str, migrations: Sequence[Migration] = MIGRATIONS) -> None:
     """Bring the database to the latest schema, in one transaction.
 
     ``where`` names the database in messages. Refuses (``StorageError``) a
@@ -456,9 +452,8 @@ async def migrate(
         await db.execute("VACUUM")
 
 
-async def _check_ours(db: aiosqlite.Connection, where: str, version: int) -> None:
-    async with db.execute("PRAGMA application_id") as cursor:
-        row = await cursor.fetchone()
+async def _check_ours(db: Connection, where: str, version: int) -> None:
+    row = await db.fetchone("PRAGMA application_id")
     application_id = int(row[0]) if row else 0
     if application_id not in (0, APPLICATION_ID):
         raise StorageError(
@@ -466,8 +461,7 @@ async def _check_ours(db: aiosqlite.Connection, where: str, version: int) -> Non
             "Use another --db file."
         )
     if version == 0:
-        async with db.execute("SELECT count(*) FROM sqlite_master") as cursor:
-            row = await cursor.fetchone()
+        row = await db.fetchone("SELECT count(*) FROM sqlite_master")
         if row and row[0]:
             raise StorageError(
                 f"{where} already holds tables of another program. "

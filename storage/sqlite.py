@@ -16,8 +16,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import aiosqlite
-
 from bot.app import (
     AuditEntry,
     Commit,
@@ -33,7 +31,19 @@ from bot.app import (
 )
 from bot.core.commands import Command, Request
 from bot.core.model import Group
-from storage import changes, load, one_process, outbox, purge, rows, schema, timers, transaction
+from storage import (
+    changes,
+    connection,
+    load,
+    one_process,
+    outbox,
+    purge,
+    rows,
+    schema,
+    timers,
+    transaction,
+)
+from storage.connection import Connection
 from storage.errors import stale_state, storage_error
 
 # How long to wait for another process (an export, a backup) to release the
@@ -90,7 +100,7 @@ class SqliteStorage:
 
     def __init__(
         self,
-        db: aiosqlite.Connection,
+        db: Connection,
         where: str,
         instance: str,
         *,
@@ -164,7 +174,7 @@ class SqliteStorage:
             # isolation_level=None: transactions are begun and ended here, by
             # hand, never implicitly. Every statement is a constant string, so
             # the statement cache prepares each one once per connection.
-            db = await aiosqlite.connect(where, isolation_level=None, cached_statements=256)
+            db = await connection.connect(where, isolation_level=None, cached_statements=256)
         except sqlite3.Error as error:
             raise storage_error(error, where) from error
         try:
@@ -656,7 +666,7 @@ class SqliteStorage:
     # -- plumbing -------------------------------------------------------------------------
 
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def _transaction(self) -> AsyncIterator[Connection]:
         """One write transaction: all of it is stored, or none of it.
 
         IMMEDIATE takes the write lock at the start, so a transaction never
@@ -677,7 +687,7 @@ class SqliteStorage:
         await self.durable()
 
     @asynccontextmanager
-    async def _autocommit(self, *, writes: bool = False) -> AsyncIterator[aiosqlite.Connection]:
+    async def _autocommit(self, *, writes: bool = False) -> AsyncIterator[Connection]:
         """The connection, for statements that each stand alone (autocommit).
         ``writes``: they change something, durable when the block is left."""
         async with self._lock:
@@ -691,15 +701,9 @@ class SqliteStorage:
             await self.durable()
 
     async def _on_worker(self, work: Callable[..., T], *args: object) -> T:
-        """Run ``work(connection, *args)`` on the connection's worker thread, in one
-        round trip: a synchronous function over the plain ``sqlite3`` connection.
-
-        aiosqlite runs every call on that one thread; it has no public way to
-        run a function of ours there, so this is its queue, used as it uses it
-        itself (the version is pinned in pyproject.toml)."""
-        db = self._db
-        result: T = await db._execute(work, db._conn, *args)
-        return result
+        """Run ``work(connection, *args)`` on the connection's own thread, in one
+        round trip: a synchronous function over the plain ``sqlite3`` connection."""
+        return await self._db.run(work, *args)
 
     async def _rollback(self) -> None:
         # Some errors (a full disk, an I/O error) make SQLite roll back by itself.
@@ -709,7 +713,7 @@ class SqliteStorage:
 
     async def _run(self, statement: str, *params: object) -> list[rows.Row]:
         async with self._autocommit() as db:
-            return [tuple(r) for r in await db.execute_fetchall(statement, params)]
+            return await db.execute_fetchall(statement, params)
 
     async def _write(self, statement: str, *params: object) -> None:
         """One statement that changes something, durable on return."""
@@ -840,7 +844,7 @@ def _inode(path: str) -> int | None:
         return None
 
 
-async def _configure(db: aiosqlite.Connection, where: str, synchronous: str) -> bool:
+async def _configure(db: Connection, where: str, synchronous: str) -> bool:
     """Set the connection up; True if the storage must sync the log itself ("full")."""
     await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     # The first read of the file: a file that is not SQLite fails here, and a

@@ -1,6 +1,6 @@
 """A command's whole transaction, planned on the event loop and written in one go.
 
-Every call through aiosqlite is a round trip to its worker thread (tens to
+Every call on the connection is a round trip to its own thread (tens to
 hundreds of microseconds, more when the event loop is busy), and a commit used
 to make a dozen of them. Here the commit is split in two:
 

@@ -8,7 +8,6 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 import pytest
 
 from bot.app import Outgoing, StorageError
@@ -16,7 +15,7 @@ from bot.core.commands import Actor, Command, ForgetMe, Request, Respond, Status
 from bot.core.document import Mention, doc, para
 from bot.core.effects import DirectMessage, Forget, Post, Reply, SendFile
 from bot.core.model import Group, Member, MemberStatus
-from storage import SqliteStorage
+from storage import SqliteStorage, connection
 
 from .examples import NOW, at, rich_group
 
@@ -227,14 +226,14 @@ async def test_what_is_erased_is_wiped_from_the_files_not_just_unlinked(
 ) -> None:
     # Some SQLite builds wipe deleted rows by default and some do not: start from one
     # that does not, so the storage's own setting is what is tested.
-    connect = aiosqlite.connect
+    connect = connection.connect
 
-    async def unwiped(*args: Any, **kwargs: Any) -> aiosqlite.Connection:
+    async def unwiped(*args: Any, **kwargs: Any) -> connection.Connection:
         db = await connect(*args, **kwargs)
         await db.execute("PRAGMA secure_delete = OFF")
         return db
 
-    monkeypatch.setattr(aiosqlite, "connect", unwiped)
+    monkeypatch.setattr(connection, "connect", unwiped)
     storage = await SqliteStorage.open(db_path)
     try:
         await _erase_a_remembered_note(storage, db_path)

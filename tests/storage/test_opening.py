@@ -6,14 +6,13 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-import aiosqlite
 import pytest
 
 from bot.app import Outgoing, StorageError
 from bot.core.document import doc
 from bot.core.effects import EditCard, Reply
 from bot.core.model import Group, ResponseRecord
-from storage import SqliteStorage
+from storage import SqliteStorage, connection
 from storage.schema import APPLICATION_ID, MIGRATIONS, migrate
 from storage.sqlite import WAL_AUTOCHECKPOINT
 
@@ -148,9 +147,12 @@ async def test_a_failing_migration_leaves_the_database_as_it_was(db_path: Path) 
     broken = (*MIGRATIONS, ("CREATE TABLE extra (x)", "THIS IS NOT SQL"))
     storage = await SqliteStorage.open(db_path)
     await storage.close()
-    async with aiosqlite.connect(db_path, isolation_level=None) as db:
+    db = await connection.connect(str(db_path), isolation_level=None)
+    try:
         with pytest.raises(sqlite3.OperationalError):
             await migrate(db, str(db_path), broken)
+    finally:
+        await db.close()
     assert pragma(db_path, "user_version") == len(MIGRATIONS)
     with closing(sqlite3.connect(db_path)) as db:
         assert not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'extra'").fetchall()
@@ -161,8 +163,9 @@ async def test_a_later_migration_is_applied_once_on_open(db_path: Path) -> None:
     storage = await SqliteStorage.open(db_path)
     await storage.close()
     for _ in range(2):
-        async with aiosqlite.connect(db_path, isolation_level=None) as db:
-            await migrate(db, str(db_path), later)
+        db = await connection.connect(str(db_path), isolation_level=None)
+        await migrate(db, str(db_path), later)
+        await db.close()
     assert pragma(db_path, "user_version") == len(later)
     with closing(sqlite3.connect(db_path)) as db:
         assert db.execute("SELECT count(*) FROM extra").fetchone()[0] == 1
@@ -199,7 +202,7 @@ async def written_at_schema(
     """A file that an older version made, at schema ``version``, holding ``group``
     stored for the update ``update_key`` with the messages ``outgoing`` (today's code
     writes it; the columns that came later are dropped afterwards)."""
-    db = await aiosqlite.connect(db_path, isolation_level=None)
+    db = await connection.connect(str(db_path), isolation_level=None)
     await db.execute("PRAGMA foreign_keys = ON")
     await migrate(db, str(db_path), MIGRATIONS[:version])
     later = [c for v, columns in _ADDED_AFTER.items() if v > version for c in columns]

@@ -33,7 +33,7 @@ async def test_commands_loads_and_lookups_never_scan_a_table(
 
     executed: list[str] = []
     # The storage's own connection: the trace shows each statement with its values bound.
-    await storage._db.set_trace_callback(executed.append)
+    await storage._db.run(sqlite3.Connection.set_trace_callback, executed.append)
     after = with_response(one, 2, ResponseRecord(3, None, "vote", "", at(0.1), choices=(2,)))
     edit = Outgoing(EditCard(2, doc("tally")), ("telegram:-100g1",))
     assert await commit(
