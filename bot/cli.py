@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -95,6 +96,11 @@ def main(argv: list[str] | None = None) -> int:
         return _with_config(args)
     except KeyboardInterrupt:
         return EXIT_STOPPED if args.command in ("run", "demo") else 130
+    except BrokenPipeError:
+        # Whoever read our output went away (``demo … | head``): nothing more to say,
+        # and Python's own last flush must not fail with a traceback either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_STOPPED
     finally:
         if before is not None:
             signal.signal(signal.SIGTERM, before)

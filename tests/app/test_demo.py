@@ -121,3 +121,21 @@ def test_python_dash_m_bot_shows_help() -> None:
         check=True,
     )
     assert "demo" in result.stdout and "check-config" in result.stdout
+
+
+def test_the_demo_piped_into_a_reader_that_stops_early_ends_without_a_traceback(
+    tmp_path: Path,
+) -> None:
+    """``deciding-together demo | head``: the reader goes away, the demo ends quietly."""
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "bot", "demo", "--db", str(tmp_path / "db")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert demo.stdout is not None and demo.stdin is not None
+    demo.stdout.readline()
+    demo.stdout.close()  # as head does after its lines
+    _, errors = demo.communicate(b"join\npropose Buy a kettle\nconsent #1\nquit\n", timeout=60)
+    assert demo.returncode == 0
+    assert b"Traceback" not in errors
