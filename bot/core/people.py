@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from bot.core import commands as c
 from bot.core import deadlines, endings
-from bot.core.document import Document, Strong, fill, para
-from bot.core.effects import Forget, Post
+from bot.core.document import Strong, doc, fill, para
+from bot.core.effects import Forget
 from bot.core.endings import Trigger
 from bot.core.i18n import N_, can_write, real_language
 from bot.core.lifecycle import ACTIVE
@@ -18,7 +18,7 @@ from bot.core.merging import merge_members
 from bot.core.model import NO_QUIET, Group, GroupSettings, Member, MemberStatus, Proposal, Role
 from bot.core.names import find_member, fold
 from bot.core.processes import PROCESS_NAMES
-from bot.core.rounds import refresh_card
+from bot.core.rounds import announce, refresh_card
 from bot.core.timers import schedule_digest
 from bot.core.turn import Refusal, Turn
 from bot.core.when import language_name, zone_name
@@ -134,13 +134,7 @@ def _hand_on_facilitation(turn: Turn) -> None:
     heir = min(candidates, key=lambda m: m.id)
     turn.group = turn.group.with_member(replace(heir, role=Role.FACILITATOR))
     _ = turn.group_t
-    turn.emit(
-        Post(
-            Document(
-                (para(_("{name} now runs the group as its facilitator.").format(name=heir.name)),)
-            )
-        )
-    )
+    announce(turn, _("{name} now runs the group as its facilitator.").format(name=heir.name))
 
 
 def add_person(turn: Turn, action: c.AddPerson) -> None:
@@ -253,21 +247,10 @@ def confirm_person(turn: Turn, action: c.ConfirmPerson) -> None:
         said = _("This chat account is {name}.").format(name=person.name)
     else:
         said = _("{account} is {name}.").format(account=account.name, name=person.name)
-    turn.emit(
-        Post(
-            Document(
-                (
-                    para(said),
-                    para(
-                        _(
-                            "From now on {name} answers for themselves, and nobody else "
-                            "can answer for them."
-                        ).format(name=person.name)
-                    ),
-                )
-            )
-        )
-    )
+    from_now_on = _(
+        "From now on {name} answers for themselves, and nobody else can answer for them."
+    ).format(name=person.name)
+    announce(turn, said, then=doc(para(from_now_on)))
 
 
 def _added_by_name(group: Group, name: str) -> Member | None:
@@ -289,21 +272,11 @@ def namesake_hint(turn: Turn, member: Member) -> None:
         return
     account = f"@{member.handle}" if member.handle else f"@{member.name}"
     _ = turn.group_t
-    turn.emit(
-        Post(
-            Document(
-                (
-                    para(
-                        _(
-                            "{name} was added by name before. If this account is the same "
-                            "person, a facilitator can say:"
-                        ).format(name=person.name)
-                    ),
-                    para(Strong(f"this is {person.name} {account}")),
-                )
-            )
-        )
-    )
+    hint = _(
+        "{name} was added by name before. If this account is the same person, "
+        "a facilitator can say:"
+    ).format(name=person.name)
+    announce(turn, hint, then=doc(para(Strong(f"this is {person.name} {account}"))))
 
 
 # -- personal settings ---------------------------------------------------------------------
@@ -492,19 +465,12 @@ def link_chat(turn: Turn, action: c.LinkChat) -> None:
     turn.group = replace(turn.group, chats=(*turn.group.chats, action.chat), link_codes=codes)
     _ = turn.group_t
     name = turn.member.name if turn.member is not None else _("Someone")
-    turn.emit(
-        Post(
-            Document(
-                (
-                    para(
-                        _(
-                            "{name} added another chat to this group. Decisions are now "
-                            "shared in every chat of the group."
-                        ).format(name=name)
-                    ),
-                )
-            )
-        )
+    announce(
+        turn,
+        _(
+            "{name} added another chat to this group. Decisions are now "
+            "shared in every chat of the group."
+        ).format(name=name),
     )
 
 
@@ -520,19 +486,12 @@ def move_chat(turn: Turn, action: c.MoveChat) -> None:
         )
     turn.group = replace(turn.group, chats=tuple(x for x in turn.group.chats if x != action.chat))
     _ = turn.group_t
-    turn.emit(
-        Post(
-            Document(
-                (
-                    para(
-                        _(
-                            "One of this group's chats has joined another group. "
-                            "Its decisions are no longer shared there."
-                        )
-                    ),
-                )
-            )
-        )
+    announce(
+        turn,
+        _(
+            "One of this group's chats has joined another group. "
+            "Its decisions are no longer shared there."
+        ),
     )
 
 
