@@ -300,19 +300,10 @@ class Application:
         async with self._locks.shared(), self._locks.groups(group_ids):
             decided = await self._decide_many(submissions)
             if decided is not None:
-                commits, states, decisions = decided
+                commits, decisions = decided
                 if await self._commit_many(commits):
                     results = decisions
-                    self._groups.update(states)
-                    for each in commits:  # in order: a group's last commit counts
-                        self._stored_at(each["group_after"].id, each.get("version"))
-                    for done in commits:
-                        log.debug("%s: %s", done["group_after"].id, done["summary"])
-                    effects = [e for r in results if r.decision for e in r.decision.effects]
-                    if any(isinstance(e, SetTimer | CancelTimer) for e in effects):
-                        self.on_timers_changed()
-                    if any(o.targets for each in commits for o in each["outgoing"]):
-                        self.on_outbox_changed()
+                    self._stored(commits)
         if results is not None:
             await self.storage.durable()  # outside the lock, as for submit
             return results
@@ -330,7 +321,7 @@ class Application:
 
     async def _decide_many(
         self, submissions: Sequence[Submission]
-    ) -> tuple[list[Commit], dict[str, Group], list[Submitted]] | None:
+    ) -> tuple[list[Commit], list[Submitted]] | None:
         """Every submission decided in memory, in order; None if one is not a plain event."""
         commits: list[Commit] = []
         states: dict[str, Group] = {}  # each group as the decisions so far leave it
@@ -361,27 +352,23 @@ class Application:
             )
             now = self.clock.now()
             decision = decide(group, request, now)
-            outgoing = self._outgoing(decision, held=each.gesture)
-            commits.append(
-                Commit(
-                    group_before=group,
-                    group_after=decision.group,
-                    command=request,
-                    now=now,
-                    summary=decision.summary,
-                    outgoing=outgoing,
-                    update_key=each.update_key,
-                    fired_timer=None,
-                    version=version,
-                    remember=_kept(each.remember, decision),
-                )
+            commit = self._commit(
+                group,
+                request,
+                decision,
+                now,
+                version=version,
+                update_key=each.update_key,
+                remember=each.remember,
+                held=each.gesture,
             )
+            commits.append(commit)
             states[group.id] = decision.group
             if version is not None:
                 versions[group.id] = version + 1
-            held = each.update_key if _holds(outgoing) else None
+            held = each.update_key if _holds(commit["outgoing"]) else None
             results.append(Submitted(decision=decision, group_id=group.id, held=held))
-        return commits, states, results
+        return commits, results
 
     async def _move_chat(
         self,
@@ -413,8 +400,18 @@ class Application:
         if joined.refused:
             return await self._apply(linked, request, update_key=update_key, remember=remember)
         commits = [
-            self._commit(current, leaving, left, now, update_key=None),
-            self._commit(linked, request, joined, now, update_key=update_key, remember=remember),
+            self._commit(
+                current, leaving, left, now, version=self._versions.get(current.id), update_key=None
+            ),
+            self._commit(
+                linked,
+                request,
+                joined,
+                now,
+                version=self._versions.get(linked.id),
+                update_key=update_key,
+                remember=remember,
+            ),
         ]
         try:
             if not await self.storage.commit_many(commits, durable=False):
@@ -424,36 +421,49 @@ class Application:
             self._forget_group(current.id)
             self._forget_group(linked.id)
             raise
-        for before, decision, commit in ((current, left, commits[0]), (linked, joined, commits[1])):
-            self._groups[before.id] = decision.group
-            self._stored_at(before.id, commit.get("version"))
-        if any(o.targets for each in commits for o in each["outgoing"]):
-            self.on_outbox_changed()
+        self._stored(commits)
         return Submitted(decision=joined, group_id=linked.id)
 
     def _commit(
         self,
-        group: Group,
+        before: Group,
         command: c.Command,
         decision: Decision,
         now: datetime,
         *,
+        version: int | None,
         update_key: str | None,
         remember: Sequence[Remember] = (),
+        held: bool = False,
     ) -> Commit:
-        """What storing ``decision`` takes, for :meth:`Storage.commit_many`."""
+        """What storing ``decision`` (made on ``before``, stored at ``version``) takes,
+        for :meth:`Storage.commit_many`."""
         return Commit(
-            group_before=self._groups.get(group.id),
+            group_before=before,
             group_after=decision.group,
             command=command,
             now=now,
             summary=decision.summary,
-            outgoing=[Outgoing(e, self._targets(decision.group, e)) for e in decision.effects],
+            outgoing=self._outgoing(decision, held=held),
             update_key=update_key,
             fired_timer=None,
-            version=self._versions.get(group.id),
+            version=version,
             remember=_kept(remember, decision),
         )
+
+    def _stored(self, commits: Sequence[Commit]) -> None:
+        """After several decisions were stored together: each group as its last commit
+        left it, at the version that commit moved it to; the loops woken as needed."""
+        for each in commits:  # in order: a group's last commit counts
+            group = each["group_after"]
+            self._groups[group.id] = group
+            self._stored_at(group.id, each.get("version"))
+            log.debug("%s: %s", group.id, each["summary"])
+        outgoing = [o for each in commits for o in each["outgoing"]]
+        if any(isinstance(o.effect, SetTimer | CancelTimer) for o in outgoing):
+            self.on_timers_changed()
+        if any(o.targets for o in outgoing):
+            self.on_outbox_changed()
 
     def _fill_in(self, action: c.Action, chat: str) -> c.Action:
         """Values the core must be given: secrets it cannot make, the chat it cannot see."""
