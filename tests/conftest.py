@@ -7,6 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.logs import LIBRARIES
+
 # One Synapse for the whole session, shared by the Matrix tests and the scenarios.
 from tests.matrix.synapse_server import synapse
 
@@ -15,10 +17,14 @@ __all__ = ["synapse"]
 
 @pytest.fixture(autouse=True)
 def _restore_logging() -> Iterator[None]:
-    """The command line sets up logging for the whole process; put it back after each
-    test so one test's handler (on a captured stream) never outlives the test."""
+    """The command line sets up logging for the whole process (the root logger, and
+    the libraries' levels); put it back after each test so one test's handler (on a
+    captured stream) or level never outlives the test."""
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
+    libraries = {name: logging.getLogger(name).level for name in LIBRARIES}
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+    for name, was in libraries.items():
+        logging.getLogger(name).setLevel(was)

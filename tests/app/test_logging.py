@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bot.logs import LIBRARIES, setup_logging
+from bot.logs import setup_logging
 from tests.fakes.telegram import FakeTelegram
 from tests.telegram.conftest import start_world
 
@@ -57,21 +56,8 @@ NAMES = re.compile(r"\b(Sam|Alex|sam|alex)\b")
 WORDS = ("morning visit", "hip hurts", "district nurse", "Mum's care team")
 
 
-@pytest.fixture
-def restored_logging() -> Iterator[None]:
-    """setup_logging changes the root logger and the libraries' levels: put them back."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    libraries = {name: logging.getLogger(name).level for name in LIBRARIES}
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    for name, was in libraries.items():
-        logging.getLogger(name).setLevel(was)
-
-
 async def test_a_telegram_conversation_at_debug_leaves_no_names_or_words_in_the_log(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], restored_logging: None
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     setup_logging("DEBUG")
     async with FakeTelegram() as tg:
@@ -92,7 +78,7 @@ async def test_a_telegram_conversation_at_debug_leaves_no_names_or_words_in_the_
 
 
 def test_what_libraries_log_keeps_its_words_not_the_values_put_in_them(
-    capsys: pytest.CaptureFixture[str], restored_logging: None
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     setup_logging("DEBUG")
     update = {"message": {"text": "Mum fell", "from": {"first_name": "Alex"}}}

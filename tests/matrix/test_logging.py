@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 import re
-from collections.abc import Iterator
 
 import pytest
 
-from bot.logs import LIBRARIES, setup_logging
+from bot.logs import setup_logging
 
 from .bot import Bots, bots
 from .people import People
@@ -18,20 +16,8 @@ __all__ = ["bots"]  # the fixture, which the test takes by name
 WORDS = ("morning visit", "hip hurts", "district nurse")
 
 
-@pytest.fixture
-def restored_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    libraries = {name: logging.getLogger(name).level for name in LIBRARIES}
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    for name, was in libraries.items():
-        logging.getLogger(name).setLevel(was)
-
-
 async def test_a_matrix_conversation_at_debug_leaves_no_names_or_words_in_the_log(
-    people: People, bots: Bots, capsys: pytest.CaptureFixture[str], restored_logging: None
+    people: People, bots: Bots, capsys: pytest.CaptureFixture[str]
 ) -> None:
     setup_logging("DEBUG")
     alice, bob = await people.new("alice"), await people.new("bob")
