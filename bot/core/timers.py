@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.core import commands as c
 from bot.core import endings, rounds, visibility
 from bot.core.cards import reopen_who, response_actions, title_line
-from bot.core.document import Action, Document, Strong, bullets, para
+from bot.core.document import Action, Document, Paragraph, Strong, bullets, para
 from bot.core.effects import DirectMessage, Post, SetTimer
 from bot.core.endings import Trigger
 from bot.core.i18n import Translate
@@ -246,13 +246,7 @@ def review_due(turn: Turn, event: c.ReviewDue) -> None:
         Post(
             Document(
                 (
-                    para(
-                        Strong(
-                            _("Time to review #{number}: {title}").format(
-                                number=proposal.number, title=proposal.title
-                            )
-                        )
-                    ),
+                    _review_heading(proposal, _),
                     para(_("Is it still working? To decide again, reopen it as a new proposal.")),
                     para(reopen_who(turn.group, proposal, _)),
                 ),
@@ -271,13 +265,7 @@ def review_due(turn: Turn, event: c.ReviewDue) -> None:
                 proposer.identities,
                 Document(
                     (
-                        para(
-                            Strong(
-                                t("Time to review #{number}: {title}").format(
-                                    number=proposal.number, title=proposal.title
-                                )
-                            )
-                        ),
+                        _review_heading(proposal, t),
                         para(t("You asked for it, so you can reopen it with this button.")),
                     ),
                     (Action("🔁 " + t("Reopen"), f"reopen #{proposal.number}"),),
@@ -285,6 +273,16 @@ def review_due(turn: Turn, event: c.ReviewDue) -> None:
                 fallback=False,
             )
         )
+
+
+def _review_heading(proposal: Proposal, _: Translate) -> Paragraph:
+    return para(
+        Strong(
+            _("Time to review #{number}: {title}").format(
+                number=proposal.number, title=proposal.title
+            )
+        )
+    )
 
 
 def digest_due(turn: Turn, event: c.DigestDue) -> None:
