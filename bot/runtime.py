@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
 
-from bot.app import Adapter, Application, Clock, DeliveryLoop, Scheduler, SystemClock
+from bot.app import Adapter, Application, Clock, DeliveryLoop, EveryRole, Roles, SystemClock, roles
+from bot.app.roles import HOUSEKEEPING
 from bot.core import record
 from bot.core.deadlines import valid_timezone
 from bot.core.i18n import real_language
@@ -25,6 +26,7 @@ from bot.private_files import private_folder, write_private
 from bot.pruning import keep_pruned
 from bot.supervising import keep_alive, now_and_every
 from bot.translations import install_translations
+from bot.worker import Worker
 from storage.sqlite import SqliteStorage
 
 if TYPE_CHECKING:
@@ -142,37 +144,90 @@ async def _serve(
     app = Application(
         storage=storage, clock=clock or SystemClock(), defaults=config.group_settings()
     )
-    delivery = DeliveryLoop(app)
-    scheduler = Scheduler(app)
-    app.on_outbox_changed = delivery.wake
-    app.on_timers_changed = scheduler.timers_changed
+    roles = await open_roles(config)
+    worker = Worker(app, roles, stop_grace=STOP_GRACE)
     adapters = list(adapters) if adapters is not None else _adapters(config)
     for adapter in adapters:
         app.adapters[adapter.platform] = adapter
     delivering: asyncio.Task[None] | None = None
-    retention: asyncio.Task[None] | None = None
-    pruning = asyncio.create_task(keep_pruned(app, stop), name="pruning")
-    if config.storage.retention_months:
-        retention = asyncio.create_task(
-            keep_retention(app, config.storage.retention_months, stop), name="retention"
-        )
+    looking: asyncio.Task[None] | None = None
+    housekeeping = Housekeeping(app, config.storage.retention_months or 0, stop)
     try:
-        if not await until_stopped(stop, scheduler.start()):
+        await roles.hold(HOUSEKEEPING, housekeeping.start, housekeeping.stop)
+        if not await until_stopped(stop, worker.fire_timers()):
             return
         for adapter in adapters:
-            if not await until_stopped(stop, adapter.start(app)):
+            whole = whole_role(config, adapter.platform)
+            if whole is not None:
+                if not await until_stopped(stop, worker.run_as_role(adapter, whole)):
+                    return
+            elif not await until_stopped(stop, adapter.start(app)):
                 return
+            sender = sending_role(config, adapter.platform)
+            if sender is not None:
+                await worker.send_for(adapter.platform, sender)
             log.info("%s is running", adapter.platform)
         # Only now can anything be sent: what was waiting (or what overdue deadlines
         # announced at start) goes out at once, not after a failed try and a pause.
         delivering = asyncio.create_task(
-            keep_alive("delivering messages", delivery.run_forever, stop), name="delivery"
+            keep_alive("delivering messages", worker.delivery.run_forever, stop), name="delivery"
         )
+        if not isinstance(roles, EveryRole):
+            looking = asyncio.create_task(worker.look_every(stop), name="safety net")
         await stop.wait()
     finally:
         stop.set()
         log.info("stopping")
-        await stop_all(delivery, delivering, adapters, scheduler, retention, pruning)
+        await stop_all(worker.delivery, delivering, adapters, roles, looking)
+
+
+async def open_roles(config: Config) -> Roles:
+    """Every role this process's own on SQLite; on PostgreSQL, shared with the other
+    workers by advisory locks (``storage.postgres_roles``)."""
+    return EveryRole()
+
+
+def whole_role(config: Config, platform: str) -> str | None:
+    """The role a whole adapter runs under: Matrix's sync and sending share one device."""
+    if platform == "matrix" and config.matrix is not None:
+        return roles.matrix_device(config.matrix.user_id, config.matrix.device_id)
+    return None
+
+
+def sending_role(config: Config, platform: str) -> str | None:
+    """The role of sending to ``platform``: one sender per bot keeps its pacing whole."""
+    if platform == "telegram" and config.telegram is not None:
+        # The token's public part, before the colon, is the bot's id.
+        return roles.sending("telegram", config.telegram.token.partition(":")[0])
+    return whole_role(config, platform)
+
+
+class Housekeeping:
+    """The daily deletions, done by one worker at a time: sent messages done with, and
+    closed proposals past ``retention_months`` (0: kept for ever)."""
+
+    def __init__(self, app: Application, retention_months: int, stop: asyncio.Event) -> None:
+        self.app = app
+        self.retention_months = retention_months
+        self.stop_event = stop
+        self.tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        self.tasks.append(
+            asyncio.create_task(keep_pruned(self.app, self.stop_event), name="pruning")
+        )
+        if self.retention_months:
+            self.tasks.append(
+                asyncio.create_task(
+                    keep_retention(self.app, self.retention_months, self.stop_event),
+                    name="retention",
+                )
+            )
+
+    async def stop(self) -> None:
+        tasks, self.tasks = self.tasks, []
+        for task in tasks:
+            await _finish(task, 0)  # a purge or a prune in progress is rolled back whole
 
 
 async def until_stopped(stop: asyncio.Event, work: Awaitable[None]) -> bool:
@@ -196,24 +251,22 @@ async def stop_all(
     delivery: DeliveryLoop,
     delivering: asyncio.Task[None] | None,
     adapters: Sequence[Adapter],
-    scheduler: Scheduler,
-    retention: asyncio.Task[None] | None,
-    pruning: asyncio.Task[None] | None = None,
+    roles: Roles,
+    looking: asyncio.Task[None] | None = None,
 ) -> None:
     """Stop in the order that loses nothing: sends first (one cut short is sent again
     at the next start), then the adapters (they finish the updates in hand), then
-    the timers (a firing in hand finishes); the caller then closes the database."""
+    the roles (a firing of timers in hand finishes, a purge in progress is rolled
+    back whole); the caller then closes the database."""
     delivery.stop()
     await _finish(delivering, STOP_GRACE)
+    await _finish(looking, 0)
     for adapter in reversed(adapters):
         try:
             await adapter.stop()
         except Exception:
             log.exception("stopping %s failed", adapter.platform)
-    scheduler.stop()
-    await scheduler.finish_firing(STOP_GRACE)
-    await _finish(retention, 0)  # a purge in progress is rolled back whole
-    await _finish(pruning, 0)  # and so is a prune
+    await roles.close()
 
 
 async def _finish(task: asyncio.Task[None] | None, grace: float) -> None:

@@ -6,6 +6,8 @@
   decision, and what adapters ask of it.
 - ``delivery``: the outbox sent to the chats; ``scheduler``: timers woken on time.
 - ``locks``: one turn per group; ``clock``: the time, real or moved by hand.
+- ``roles``: the jobs only one worker may do at a time (firing timers, sending,
+  polling), when several workers share one database.
 
 The core (``bot.core``) is below it and never imports it; ``storage`` and
 ``adapters`` implement its ports and import it; the wiring (``bot.cli``,
@@ -35,6 +37,7 @@ from bot.app.ports import (
     Undeliverable,
     platform_of,
 )
+from bot.app.roles import EveryRole, Roles
 from bot.app.scheduler import Scheduler
 
 __all__ = [
@@ -47,11 +50,13 @@ __all__ = [
     "Delivery",
     "DeliveryFailed",
     "DeliveryLoop",
+    "EveryRole",
     "GroupLocks",
     "ManualClock",
     "Outgoing",
     "Pruned",
     "Remember",
+    "Roles",
     "Scheduler",
     "StaleGroup",
     "Storage",

@@ -34,6 +34,7 @@ from bot.app.ports import (
     TokenKind,
     platform_of,
 )
+from bot.app.roles import EveryRole, Roles
 from bot.core import commands as c
 from bot.core import record
 from bot.core.cards import card
@@ -127,6 +128,9 @@ class Application:
     # Called after each commit, so the loops wake without polling.
     on_timers_changed: Callable[[], None] = field(default=lambda: None)
     on_outbox_changed: Callable[[], None] = field(default=lambda: None)
+    # The jobs one worker does at a time (see ``bot.app.roles``): all this process's
+    # unless it is one of several workers on one database.
+    roles: Roles = field(default_factory=EveryRole)
     _groups: dict[str, Group] = field(default_factory=dict)
     # The stored version of each group in ``_groups`` (see ``Storage.commit``).
     _versions: dict[str, int] = field(default_factory=dict)

@@ -42,6 +42,9 @@ OUTBOX_CHANGED = "outbox"
 
 # The role of firing timers (the other roles are named after the account they serve).
 TIMERS = "timers"
+# The role of the daily deletions (sent messages done with, proposals past retention):
+# one worker at a time, so that two never delete the same rows side by side.
+HOUSEKEEPING = "housekeeping"
 
 
 def sending(platform: str, account: str) -> str:
@@ -54,9 +57,9 @@ def telegram_polling(bot_id: str) -> str:
     return f"telegram polling {bot_id}"
 
 
-def matrix_device(user_id: str) -> str:
-    """The role of syncing and sending for the bot's Matrix account and its one device."""
-    return f"matrix {user_id}"
+def matrix_device(user_id: str, device_id: str) -> str:
+    """The role of syncing and sending for the bot's Matrix device (and its encryption store)."""
+    return f"matrix {user_id} {device_id}"
 
 
 async def nothing() -> None:
