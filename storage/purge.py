@@ -54,7 +54,7 @@ from bot.core.forgetting import texts_in
 from bot.core.lifecycle import ACTIVE
 from bot.core.model import Stage
 from storage import rows
-from storage.connection import Connection
+from storage.connection import Statements
 
 ENDED = tuple(stage.value for stage in Stage if stage not in ACTIVE)
 
@@ -125,7 +125,7 @@ class Ended:
     moments: frozenset[str]  # stamps
 
 
-async def purge_closed(db: Connection, before: datetime) -> int:
+async def purge_closed(db: Statements, before: datetime) -> int:
     """Delete proposals that ended before ``before``, and their words; returns how many.
 
     Runs inside the caller's transaction."""
@@ -142,7 +142,7 @@ async def purge_closed(db: Connection, before: datetime) -> int:
     return len(found)
 
 
-async def prune(db: Connection, before: datetime) -> tuple[int, int]:
+async def prune(db: Statements, before: datetime) -> tuple[int, int]:
     """Delete messages done with and update keys no longer needed, made before
     ``before``; returns how many of each. Runs inside the caller's transaction."""
     cursor = await db.execute(
@@ -171,7 +171,7 @@ async def prune(db: Connection, before: datetime) -> tuple[int, int]:
 # -- what a proposal holds -----------------------------------------------------------------
 
 
-async def _ended(db: Connection, group_id: str, number: int) -> Ended:
+async def _ended(db: Statements, group_id: str, number: int) -> Ended:
     words: set[str] = set()
     moments: set[str] = set()
     for statement in _WORDS:
@@ -188,7 +188,7 @@ async def _ended(db: Connection, group_id: str, number: int) -> Ended:
 # -- messages ------------------------------------------------------------------------------
 
 
-async def _forget_messages(db: Connection, ended: list[Ended]) -> None:
+async def _forget_messages(db: Statements, ended: list[Ended]) -> None:
     by_group: dict[str, set[str]] = {}
     for proposal in ended:
         by_group.setdefault(proposal.group_id, set()).update(proposal.words)
@@ -246,7 +246,7 @@ def _json_strings(value: Any) -> Iterator[str]:
 # -- the audit log -------------------------------------------------------------------------
 
 
-async def _purge_audit(db: Connection, ended: list[Ended], at: str) -> None:
+async def _purge_audit(db: Statements, ended: list[Ended], at: str) -> None:
     purged: dict[int, tuple[str, str, int]] = {}
     for proposal in ended:
         names_it = (f'"number":{proposal.number},', f'"number":{proposal.number}}}')

@@ -15,7 +15,7 @@ from bot.app import Timer
 from bot.core.commands import TimerEvent
 from bot.core.effects import SetTimer
 from storage import rows
-from storage.connection import Connection
+from storage.connection import Statements
 from storage.rows import Row
 
 SET = """
@@ -55,12 +55,12 @@ def timer_row(group_id: str, effect: SetTimer) -> Row:
     return (group_id, effect.key, proposal, rows.stamp(effect.due), rows.to_json(effect.event))
 
 
-async def next_due(db: Connection) -> datetime | None:
+async def next_due(db: Statements) -> datetime | None:
     found = list(await db.execute_fetchall(_NEXT_DUE))
     return rows.moment_or_none(found[0][0]) if found else None
 
 
-async def due_timers(db: Connection, now: datetime, limit: int) -> list[Timer]:
+async def due_timers(db: Statements, now: datetime, limit: int) -> list[Timer]:
     """The due timers that can be read. A damaged row is logged and moved an hour on,
     so that it fails alone and every other group's timers still fire."""
     found = await db.execute_fetchall(_DUE, (rows.stamp(now), limit))

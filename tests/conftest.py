@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterator
 
 import pytest
 
 from bot.logs import LIBRARIES
+from storage.postgres import PostgresStorage
 
 # One Synapse for the whole session, shared by the Matrix tests and the scenarios.
 from tests.matrix.synapse_server import synapse
+from tests.postgres import TEMPLATE, Cluster, running_cluster
 
 __all__ = ["synapse"]
 
@@ -28,3 +31,18 @@ def _restore_logging() -> Iterator[None]:
     root.setLevel(level)
     for name, was in libraries.items():
         logging.getLogger(name).setLevel(was)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Cluster]:
+    """One throw-away PostgreSQL cluster for the whole session (``tests.postgres``),
+    started the first time a test asks for it; every test takes a database of its own."""
+    with running_cluster() as cluster:
+        # The template every test's database is copied from holds the schema already.
+        asyncio.run(_migrated(cluster.url(TEMPLATE)))
+        yield cluster
+
+
+async def _migrated(url: str) -> None:
+    storage = await PostgresStorage.open(url)
+    await storage.close()

@@ -171,6 +171,7 @@ async def test_a_later_migration_is_applied_once_on_open(db_path: Path) -> None:
         assert db.execute("SELECT count(*) FROM extra").fetchone()[0] == 1
 
 
+@pytest.mark.sqlite_only("SQLite's own triggers; both backends: test_forgetting")
 async def test_the_audit_log_cannot_be_rewritten(storage: SqliteStorage, db_path: Path) -> None:
     await commit(storage, None, rich_group())
     with closing(sqlite3.connect(db_path)) as db, pytest.raises(sqlite3.IntegrityError):

@@ -12,6 +12,8 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+import pytest
+
 from bot.app import Outgoing
 from bot.core.commands import DeadlineDue
 from bot.core.document import doc
@@ -20,6 +22,8 @@ from bot.core.model import ResponseRecord
 from storage import SqliteStorage
 
 from .examples import at, commit, rich_group, with_response
+
+pytestmark = pytest.mark.sqlite_only("SQLite's query planner and its indexes")
 
 
 async def test_commands_loads_and_lookups_never_scan_a_table(

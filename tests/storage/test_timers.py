@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from bot.app import Outgoing, Timer
 from bot.core.commands import DeadlineDue, DigestDue, NudgeDue, TimerEvent
 from bot.core.effects import CancelTimer, SetTimer
 from storage import SqliteStorage
 
+from .conftest import Database
 from .examples import at, commit, rich_group
 
 DEADLINE = DeadlineDue(2, 0)
@@ -58,7 +57,7 @@ async def test_the_same_key_in_two_groups_is_two_timers(storage: SqliteStorage) 
 
 
 async def test_a_fired_timer_fires_once_even_after_reopening(
-    storage: SqliteStorage, db_path: Path
+    storage: SqliteStorage, database: Database
 ) -> None:
     group = rich_group()
     await commit(storage, None, group, outgoing=(timer("deadline:2", 3), timer("nudge:2", 2)))
@@ -67,7 +66,7 @@ async def test_a_fired_timer_fires_once_even_after_reopening(
     assert await storage.due_timers(at(2.5)) == []
     await storage.close()
 
-    reopened = await SqliteStorage.open(db_path)
+    reopened = await database.open()
     try:
         assert [t.key for t in await reopened.due_timers(at(9))] == ["deadline:2"]
         assert await reopened.next_timer_due() == at(3)

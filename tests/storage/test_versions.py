@@ -23,7 +23,8 @@ from storage import SqliteStorage
 from storage.schema import MIGRATIONS
 from tests.harness import Running, running_app
 
-from .examples import at, commit, rich_group, row_counts, say, with_response
+from .conftest import Database
+from .examples import at, commit, rich_group, say, with_response
 from .test_opening import written_at_schema
 
 TEAM = "console:team"
@@ -55,7 +56,7 @@ async def test_each_commit_moves_the_group_on_by_one_version(storage: SqliteStor
 
 
 async def test_a_commit_from_an_older_version_is_refused_and_stores_nothing(
-    storage: SqliteStorage, db_path: Path
+    storage: SqliteStorage, database: Database
 ) -> None:
     assert await commit(storage, None, rich_group())
     first = await storage.read_group("g1")
@@ -71,7 +72,7 @@ async def test_a_commit_from_an_older_version_is_refused_and_stores_nothing(
         outgoing=(),
         version=first.version,
     )
-    counts = row_counts(db_path)
+    counts = database.row_counts()
     with pytest.raises(StaleGroup):
         await storage.commit(
             group_before=first.group,
@@ -83,7 +84,7 @@ async def test_a_commit_from_an_older_version_is_refused_and_stores_nothing(
             update_key="console:update:1",
             version=first.version,
         )
-    assert row_counts(db_path) == counts  # not even the audit entry or the inbox
+    assert database.row_counts() == counts  # not even the audit entry or the inbox
     stored = await storage.read_group("g1")
     assert stored is not None and (stored.group, stored.version) == (theirs, 2)
     assert not await storage.seen_update("console:update:1")  # it may come again

@@ -1,0 +1,277 @@
+"""A throw-away PostgreSQL cluster for the tests, started and removed by the suite.
+
+:class:`Cluster` finds the server's programs (``initdb``, ``pg_ctl``, ``postgres``)
+on the PATH or in Debian's ``/usr/lib/postgresql/<version>/bin``, and installs
+Debian's ``postgresql`` package when they are missing and the suite runs as root
+(a fresh machine, CI): the PostgreSQL tests are never skipped, and fail loudly
+when the server cannot start.
+
+PostgreSQL refuses to run as root, so when the suite runs as root the cluster is
+made and run by an unprivileged user (``postgres`` when the package made it,
+else ``nobody``), in a temporary folder given to that user. It listens on a free
+port of the loopback interface and on a Unix socket in that folder, with
+``fsync`` on: durability is part of what the tests check. The superuser's
+password is random and connections over TCP must give it, so another user of
+the machine cannot reach the test data while the suite runs.
+
+Each test gets a database of its own, copied from a template (fast), and
+dropped after the test.
+
+Set ``POSTGRES_TEST_KEEP_FILES=1`` to keep the cluster's folder (and its
+``server.log``) after the session for debugging.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import itertools
+import os
+import pwd
+import secrets
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import psycopg
+
+HOST = "127.0.0.1"
+SUPERUSER = "dt"
+PROGRAMS = ("initdb", "pg_ctl", "postgres")
+# Debian's package: the server of the release's own PostgreSQL version.
+PACKAGE = "postgresql"
+# The unprivileged users to run the server as, when the suite runs as root.
+RUN_AS = ("postgres", "nobody")
+# The template every test's database is copied from.
+TEMPLATE = "dt_template"
+
+
+class ClusterFailed(RuntimeError):
+    """The throw-away cluster could not be made or started (the message says why)."""
+
+
+def find_programs() -> Path:
+    """The folder holding initdb, pg_ctl and postgres; installs them when missing."""
+    found = _programs_folder()
+    if found is None:
+        _install_server()
+        found = _programs_folder()
+    if found is None:
+        raise ClusterFailed(
+            f"PostgreSQL's server programs ({', '.join(PROGRAMS)}) were not found on the PATH "
+            f"or in /usr/lib/postgresql/*/bin. Install Debian's '{PACKAGE}' package."
+        )
+    return found
+
+
+def _programs_folder() -> Path | None:
+    on_path = [shutil.which(name) for name in PROGRAMS]
+    if all(on_path):
+        return Path(str(on_path[0])).parent
+    # Debian keeps the server out of the PATH: the newest version installed.
+    folders = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin"),
+        key=lambda folder: [int(part) for part in Path(folder).parent.name.split(".")],
+    )
+    for folder in reversed(folders):
+        if all((Path(folder) / name).exists() for name in PROGRAMS):
+            return Path(folder)
+    return None
+
+
+def _install_server() -> None:
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        raise ClusterFailed(
+            f"PostgreSQL's server is not installed, and it can only be installed for you "
+            f"as root on Debian or Ubuntu. Install the '{PACKAGE}' package and run again."
+        )
+    environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (
+        ["apt-get", "update", "-q"],
+        ["apt-get", "install", "-y", "-q", "--no-install-recommends", PACKAGE],
+    ):
+        done = subprocess.run(command, env=environment, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise ClusterFailed(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+class Cluster:
+    """One PostgreSQL cluster in a temporary folder, for one test session."""
+
+    def __init__(self) -> None:
+        self.programs = find_programs()
+        self.folder = Path(tempfile.mkdtemp(prefix="dt-postgres-"))
+        self.data = self.folder / "data"
+        self.log = self.folder / "server.log"
+        self.port = _free_port()
+        self.password = secrets.token_urlsafe(16)
+        self._user = _unprivileged_user()
+        self._names = itertools.count(1)
+        self._spare: list[str] = []  # emptied databases for the next tests
+        self._template: object = None  # the template's schema, once read
+        self.started = False
+
+    # -- the server ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._user is not None:
+            os.chown(self.folder, self._user.pw_uid, self._user.pw_gid)
+        password_file = self.folder / "password"
+        password_file.write_text(self.password + "\n")
+        if self._user is not None:
+            os.chown(password_file, self._user.pw_uid, self._user.pw_gid)
+        password_file.chmod(0o600)
+        try:
+            self._run(
+                "initdb",
+                "-D", str(self.data),
+                "-U", SUPERUSER,
+                f"--pwfile={password_file}",
+                "--auth-local=trust",  # the socket's folder is the server user's alone
+                "--auth-host=scram-sha-256",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+                # The cluster is thrown away; its commits are still synced (fsync on).
+                "--no-sync",
+            )  # fmt: skip
+        finally:
+            password_file.unlink()
+        options = " ".join(
+            [
+                f"-p {self.port}",
+                f"-k {self.folder}",
+                f"-c listen_addresses={HOST}",
+                "-c fsync=on",
+                "-c synchronous_commit=on",
+                "-c max_connections=300",
+            ]
+        )
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60",
+                  "-o", options, "start")  # fmt: skip
+        self.started = True
+        with self._admin() as admin:
+            admin.execute(f"CREATE DATABASE {TEMPLATE}")
+
+    def stop(self) -> None:
+        if self.started:
+            with contextlib.suppress(ClusterFailed):
+                self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+            self.started = False
+        if os.environ.get("POSTGRES_TEST_KEEP_FILES"):
+            print(f"\nPostgreSQL test cluster kept in {self.folder}")
+            return
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _run(self, program: str, *args: str) -> None:
+        command: Sequence[str] = [str(self.programs / program), *args]
+        if self._user is not None:
+            command = ["runuser", "-u", self._user.pw_name, "--", *command]
+        done = subprocess.run(command, capture_output=True, text=True, cwd=self.folder, timeout=120)
+        if done.returncode != 0:
+            server_log = self.log.read_text(errors="replace") if self.log.exists() else ""
+            raise ClusterFailed(
+                f"{program} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}\n{server_log}"
+            )
+
+    # -- databases -------------------------------------------------------------------------
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://{SUPERUSER}:{self.password}@{HOST}:{self.port}/{database}"
+
+    @contextlib.contextmanager
+    def _admin(self) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+        with psycopg.connect(self.url(), autocommit=True) as admin:
+            yield admin
+
+    def new_database(self, template: str = TEMPLATE) -> str:
+        """A new database's name (copied from ``template``)."""
+        name = f"test_{os.getpid()}_{next(self._names)}"
+        with self._admin() as admin:
+            admin.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+        return name
+
+    def drop_database(self, name: str) -> None:
+        with self._admin() as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    @contextlib.contextmanager
+    def database(self, template: str = TEMPLATE) -> Iterator[str]:
+        """A fresh database for one test: its URL; emptied or dropped afterwards.
+
+        Copying a database and dropping it take a fraction of a second each with
+        fsync on, so a database copied from the template is emptied after its
+        test and given to the next one, when its schema is still the template's."""
+        recycled = template == TEMPLATE and bool(self._spare)
+        name = self._spare.pop() if recycled else self.new_database(template)
+        try:
+            yield self.url(name)
+        finally:
+            if template == TEMPLATE and self._emptied(name):
+                self._spare.append(name)
+            else:
+                self.drop_database(name)
+
+    def _fingerprint(self, name: str) -> object:
+        with psycopg.connect(self.url(name), autocommit=True) as db:
+            columns = db.execute(_COLUMNS).fetchall()
+            meta = db.execute("SELECT name, value FROM meta ORDER BY name").fetchall()
+        return columns, meta
+
+    def _emptied(self, name: str) -> bool:
+        """Empty a used database when it still has the template's schema; True if done."""
+        if self._template is None:
+            self._template = self._fingerprint(TEMPLATE)
+        try:
+            if self._fingerprint(name) != self._template:
+                return False
+            with psycopg.connect(self.url(name), autocommit=True) as db:
+                # A test that left a connection open holding a lock: dropped instead.
+                db.execute("SET lock_timeout = '2s'")
+                # Replica role: the audit log's own trigger refuses to be emptied.
+                db.execute("SET session_replication_role = replica")
+                tables = [t for (t,) in db.execute(_TABLES).fetchall()]
+                if tables:
+                    db.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        except psycopg.Error:
+            return False
+        return True
+
+
+_COLUMNS = """
+    SELECT table_name, column_name, data_type FROM information_schema.columns
+    WHERE table_schema = 'public' ORDER BY table_name, column_name
+"""
+_TABLES = "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'meta'"
+
+
+def _unprivileged_user() -> pwd.struct_passwd | None:
+    """The user to run the server as: None when the suite is not root (it runs as us)."""
+    if os.geteuid() != 0:
+        return None
+    for name in RUN_AS:
+        with contextlib.suppress(KeyError):
+            return pwd.getpwnam(name)
+    raise ClusterFailed(
+        "The tests run as root, and PostgreSQL refuses to; no unprivileged user "
+        f"({' or '.join(RUN_AS)}) was found to run it as."
+    )
+
+
+@contextlib.contextmanager
+def running_cluster() -> Iterator[Cluster]:
+    """A started cluster, stopped and removed at the end."""
+    cluster = Cluster()
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
