@@ -16,8 +16,17 @@ from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
 
-from bot.app import Adapter, Application, Clock, DeliveryLoop, EveryRole, Roles, SystemClock, roles
-from bot.app.roles import HOUSEKEEPING
+from bot.app import (
+    Adapter,
+    Application,
+    Clock,
+    DeliveryLoop,
+    EveryRole,
+    Roles,
+    Storage,
+    SystemClock,
+)
+from bot.app.roles import HOUSEKEEPING, matrix_device, sending
 from bot.core import record
 from bot.core.deadlines import valid_timezone
 from bot.core.i18n import real_language
@@ -127,24 +136,27 @@ async def run(
             config.storage.path, synchronous=config.storage.synchronous
         )
         try:
-            await _serve(config, storage, stop, clock, adapters)
+            await serve(config, storage, EveryRole(), stop, clock, adapters)
         finally:
             await storage.close()
     finally:
         signals.close()
 
 
-async def _serve(
+async def serve(
     config: Config,
-    storage: SqliteStorage,
+    storage: Storage,
+    roles: Roles,
     stop: asyncio.Event,
-    clock: Clock | None,
-    adapters: Sequence[Adapter] | None,
+    clock: Clock | None = None,
+    adapters: Sequence[Adapter] | None = None,
 ) -> None:
+    """Be one worker on ``storage`` until ``stop`` is set: decide what the adapters
+    receive, and do the jobs of the roles this worker holds (``bot.worker``). The
+    roles are closed on the way out; the caller closes the storage."""
     app = Application(
         storage=storage, clock=clock or SystemClock(), defaults=config.group_settings()
     )
-    roles = await open_roles(config)
     worker = Worker(app, roles, stop_grace=STOP_GRACE)
     adapters = list(adapters) if adapters is not None else _adapters(config)
     for adapter in adapters:
@@ -181,16 +193,10 @@ async def _serve(
         await stop_all(worker.delivery, delivering, adapters, roles, looking)
 
 
-async def open_roles(config: Config) -> Roles:
-    """Every role this process's own on SQLite; on PostgreSQL, shared with the other
-    workers by advisory locks (``storage.postgres_roles``)."""
-    return EveryRole()
-
-
 def whole_role(config: Config, platform: str) -> str | None:
     """The role a whole adapter runs under: Matrix's sync and sending share one device."""
     if platform == "matrix" and config.matrix is not None:
-        return roles.matrix_device(config.matrix.user_id, config.matrix.device_id)
+        return matrix_device(config.matrix.user_id, config.matrix.device_id)
     return None
 
 
@@ -198,7 +204,7 @@ def sending_role(config: Config, platform: str) -> str | None:
     """The role of sending to ``platform``: one sender per bot keeps its pacing whole."""
     if platform == "telegram" and config.telegram is not None:
         # The token's public part, before the colon, is the bot's id.
-        return roles.sending("telegram", config.telegram.token.partition(":")[0])
+        return sending("telegram", config.telegram.token.partition(":")[0])
     return whole_role(config, platform)
 
 
