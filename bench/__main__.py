@@ -9,7 +9,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bench import core, deadlines, fanout, matrix, scale, storage, telegram
+from bench import core, deadlines, fanout, matrix, scale, storage, telegram, workers
 from bench.results import Report
 
 RESULTS = Path(__file__).with_name("results.json")
@@ -23,6 +23,7 @@ SECTIONS: dict[str, Callable[[Report, bool], Awaitable[None] | None]] = {
     "scale": lambda r, q: scale.run(r, 20 if q else 200),
     "fanout": lambda r, q: fanout.run(r, 150 if q else 1000),
     "matrix": lambda r, q: matrix.run(r, 3 if q else 10),
+    "workers": lambda r, q: workers.run(r, 3.0 if q else 10.0),
 }
 
 
