@@ -176,8 +176,9 @@ class PostgresRoles:
                 role.taking = asyncio.create_task(self._take(role), name=f"taking {role.name}")
 
     async def _take(self, role: _Role) -> None:
-        """Run the role's ``taken``; on failure, let the role go and try again later
-        (a platform not reached yet, say), so another worker may take it meanwhile."""
+        """Run the role's ``taken``; on failure, undo what it began and let the role go,
+        to try again later (a platform not reached yet, say): another worker may
+        take it meanwhile."""
         log.info("this worker now holds the role: %s", role.name)
         try:
             await role.taken()
@@ -185,6 +186,7 @@ class PostgresRoles:
             pause = role.pauses()
             log.exception("taking the role %s failed; trying again in %.0f s", role.name, pause)
             role.not_before = asyncio.get_running_loop().time() + pause
+            await self._undo(role)
             await self._let_go(role)
             return
         role.ready = True
@@ -203,17 +205,23 @@ class PostgresRoles:
             if not role.locked:
                 continue
             role.locked = False
-            if role.taking is not None and not role.taking.done():
+            begun = role.taking is not None and not role.taking.done()
+            if role.taking is not None and begun:
+                # Cut short while taking the role: what it began is undone all the same.
                 role.taking.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await role.taking
-            if role.ready:
+            if role.ready or begun:
                 role.ready = False
                 log.info("this worker no longer holds the role: %s", role.name)
-                try:
-                    await role.lost()
-                except Exception:
-                    log.exception("stopping the work of the role %s failed", role.name)
+                await self._undo(role)
+
+    @staticmethod
+    async def _undo(role: _Role) -> None:
+        try:
+            await role.lost()
+        except Exception:
+            log.exception("stopping the work of the role %s failed", role.name)
 
     async def _hear(self, connection: psycopg.AsyncConnection) -> None:
         """Wait a second for hints from the other workers, passing each one on."""

@@ -196,17 +196,43 @@ async def test_a_role_whose_work_cannot_start_is_left_to_another_worker(
     tries: list[str] = []
 
     async def cannot() -> None:
-        tries.append("one")
+        tries.append("started")
         raise RuntimeError("the platform refused")
 
-    async def nothing() -> None:
-        pass
+    async def undo() -> None:
+        tries.append("undone")
 
-    await one.roles.hold(TIMERS, cannot, nothing)
+    await one.roles.hold(TIMERS, cannot, undo)
     await until(lambda: tries, "the first worker to try")
     await two.want()
     await until(lambda: two.roles.holds(TIMERS), "the second worker to take it")
     assert not one.roles.holds(TIMERS)
+    assert tries[:2] == ["started", "undone"]  # what the failed start began is stopped
+
+
+async def test_work_cut_short_while_taking_a_role_is_undone(url: str) -> None:
+    """The connection fails while the role's work is still starting (a Matrix login,
+    overdue timers firing): the start is cancelled, and what it began is stopped."""
+    worker, diary, starting = PostgresRoles(url, every=0.2), [], asyncio.Event()
+
+    async def slow_start() -> None:
+        diary.append("starting")
+        starting.set()
+        await asyncio.sleep(3600)
+
+    async def undo() -> None:
+        diary.append("undone")
+
+    await worker.start()
+    try:
+        await worker.hold(TIMERS, slow_start, undo)
+        await asyncio.wait_for(starting.wait(), TAKEOVER)
+        assert end_sessions(url) == 1
+        await until(lambda: "undone" in diary, "the start to be undone")
+        assert diary[:2] == ["starting", "undone"]
+        assert not worker.holds(TIMERS)
+    finally:
+        await worker.close()
 
 
 async def test_a_worker_hears_what_another_tells(workers: tuple[Worker, Worker]) -> None:
