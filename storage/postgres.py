@@ -292,6 +292,12 @@ class PostgresStorage:
             if error.sqlstate == STALE or isinstance(error, psycopg.errors.IntegrityError):
                 # An integrity error: a row the plan trusted to be stored is not.
                 raise _stale(self._where) from None
+            if isinstance(error, psycopg.DataError):
+                # A value PostgreSQL cannot hold (a NUL in a text: the core takes
+                # control characters out of what people type, so this is a bug).
+                raise StorageError(
+                    f"A value could not be stored in {self._where}: {error}. Nothing was saved."
+                ) from error
             raise _failed(error, self._where, nothing_saved=True) from error
         return True
 

@@ -18,7 +18,7 @@ from bot.core.model import Group, Member, MemberStatus
 from storage import SqliteStorage, connection
 
 from .conftest import Database
-from .examples import NOW, at, rich_group
+from .examples import NOW, TABLES, at, rich_group
 
 GROUP_CHAT = "telegram:-100g1"
 PRIYA = Actor("telegram:103", "Priya Shah", handle="priya_s", language="hi")
@@ -255,3 +255,24 @@ async def _erase_a_remembered_note(storage: SqliteStorage, db_path: Path) -> Non
                 Outgoing(FORGET, ()))  # fmt: skip
     for file in (db_path, db_path.with_name(db_path.name + "-wal")):
         assert b"Priya Shah likes mornings" not in (file.read_bytes() if file.exists() else b"")
+
+
+async def test_after_a_forgetme_no_table_holds_the_persons_name_or_accounts(
+    storage: SqliteStorage, database: Database
+) -> None:
+    """Every row of every table, read behind the storage's back: nothing of her is left.
+    (What the proposals themselves keep is the core's to say, in the group it forgets
+    her from; here that group only forgets who she was.)"""
+    group = rich_group()
+    await store(storage, None, group, said(PRIYA, Respond(2, "object", "Too loud")),
+                Outgoing(Post(doc("Welcome, Priya Shah (@priya_s).")), (GROUP_CHAT,)),
+                Outgoing(Reply("dm:telegram:103", doc("Hi Priya")), ("dm:telegram:103",)),
+                summary="Respond by telegram:103")  # fmt: skip
+    await storage.set_value("telegram:dm:103", "Priya Shah likes mornings", "telegram:103")
+    await store(storage, group, forgotten(group), said(PRIYA, ForgetMe()), Outgoing(FORGET),
+                summary="ForgetMe by telegram:103")  # fmt: skip
+    proposals = {"proposals", "versions", "rounds", "responses", "questions", "answers"}
+    for table in set(TABLES) - proposals - {"proposal_log"}:
+        found = repr(database.rows(f"SELECT * FROM {table}"))
+        for trace in ("Priya", "priya_s", "telegram:103"):
+            assert trace not in found, f"{trace} is still in {table}"

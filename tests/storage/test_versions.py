@@ -179,8 +179,8 @@ async def commit_at(storage: SqliteStorage, group: object, *, version: int) -> b
 
 
 @pytest.fixture
-async def run(tmp_path: Path) -> AsyncIterator[Running]:
-    async with running_app(tmp_path / "db") as running:
+async def run(database: Database) -> AsyncIterator[Running]:
+    async with running_app(database.open) as running:
         for person in (SAM, ALEX, JO):
             await running.app.submit(chat=TEAM, actor=person, text="join")
         await running.app.submit(chat=TEAM, actor=SAM, text="propose Buy a kettle\nin 3 days")
