@@ -176,9 +176,15 @@ async def serve(
             elif not await until_stopped(stop, adapter.start(app)):
                 return
             sender = sending_role(config, adapter.platform)
-            if sender is not None:
+            if sender is not None and sender != whole:  # a whole adapter's role covers it
                 await worker.send_for(adapter.platform, sender)
-            log.info("%s is running", adapter.platform)
+            if whole is None or roles.holds(whole):
+                log.info("%s is running", adapter.platform)
+            else:
+                log.info(
+                    "%s is running on another worker; this one takes over if that one stops",
+                    adapter.platform,
+                )
         # Only now can anything be sent: what was waiting (or what overdue deadlines
         # announced at start) goes out at once, not after a failed try and a pause.
         delivering = asyncio.create_task(

@@ -9,7 +9,9 @@ a dead worker, is refused and Telegram posts it again, to either worker.
 
 The worker that holds the roles (``bot.app.roles``: firing timers, sending to
 Telegram) is the one killed, each time: the other takes them over within
-seconds, and the killed one comes back as a worker without roles.
+seconds, and the killed one comes back as a worker without roles. On Matrix,
+the same with the real Synapse: the worker running the bot's one device is
+killed, and the other logs in as that device, from the same encryption store.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import psycopg
@@ -34,10 +37,13 @@ from bot.core.decide import decide
 from bot.core.model import Group, GroupSettings, Stage
 from storage.postgres import PostgresStorage
 from tests.fakes.telegram import FakeTelegram, FakeUser, StoredMessage
+from tests.matrix.people import People
+from tests.matrix.synapse_server import SynapseServer
 from tests.postgres import Cluster
 from tests.reliability.conftest import WEBHOOK_SECRET, free_port
 from tests.reliability.process import BotProcess, until
 from tests.reliability.runner import WORKER_URL
+from tests.reliability.test_crash_matrix import relates_to_event, room_events
 from tests.reliability.webhook import SECRET_HEADER
 
 TEAM_ID = -100700
@@ -150,6 +156,7 @@ def work_done(tg: FakeTelegram) -> int:
 
 
 def pending(url: str) -> int:
+    """How many deliveries still wait to be sent."""
     with psycopg.connect(url) as connection:
         row = connection.execute(
             "SELECT count(*) FROM deliveries WHERE status = 'pending'"
@@ -157,10 +164,10 @@ def pending(url: str) -> int:
     return int(row[0]) if row else 0
 
 
-def stages(url: str) -> dict[int, str]:
+def stages(url: str, group: str = GROUP) -> dict[int, str]:
     with psycopg.connect(url) as connection:
         rows = connection.execute(
-            "SELECT number, stage FROM proposals WHERE group_id = %s", (GROUP,)
+            "SELECT number, stage FROM proposals WHERE group_id = %s", (group,)
         ).fetchall()
     return {number: stage for number, stage in rows}
 
@@ -330,3 +337,135 @@ async def test_two_workers_one_killed_again_and_again_lose_no_acknowledged_vote(
     )
     print(line)
     figures.append(line)
+
+
+# -- Matrix: the device moves ---------------------------------------------------------
+
+MATRIX_ROLE = "matrix"
+
+
+def write_matrix_config(path: Path, synapse: SynapseServer, bot: Any, inviter: str) -> Path:
+    """One configuration for both workers: the same account, device and ``store_path``."""
+    path.write_text(
+        "[matrix]\n"
+        f'homeserver = "{synapse.base_url}"\n'
+        f'user_id = "{bot.user_id}"\n'
+        f'password = "{bot.password}"\n'
+        f'store_path = "{path.parent / "matrix-store"}"\n'
+        f'allowed_inviters = ["{inviter}"]\n'
+        "encrypted_direct_rooms = false\n"
+        '\n[logging]\nlevel = "DEBUG"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+async def move_the_device(workers: list[BotProcess]) -> float:
+    """SIGKILL the worker running Matrix; how long until the other one runs it."""
+    victim, survivor = (
+        workers if took_role(workers[0], MATRIX_ROLE, workers[0].starts) else workers[::-1]
+    )
+    await victim.kill()
+    loop = asyncio.get_running_loop()
+    killed = loop.time()
+    await until(
+        lambda: took_role(survivor, MATRIX_ROLE, survivor.starts),
+        "the surviving worker to run Matrix",
+        timeout=10,
+    )
+    took = loop.time() - killed
+    await victim.start()
+    await victim.until_running()
+    return took
+
+
+@pytest.mark.slow  # the Synapse of the suite, and four logins of the bot's device
+async def test_two_workers_on_matrix_one_device_moves_between_them_and_nothing_is_lost(
+    synapse: SynapseServer, people: People, url: str, tmp_path: Path, figures: list[str]
+) -> None:
+    names = ("alice", "bob", "carol", "dan", "erin", "fay")
+    alice, bob, carol, dan, erin, fay = [await people.new(name) for name in names]
+    account = await synapse.aregister_user("bot", displayname="Deciding Together")
+    config = write_matrix_config(tmp_path / "config.toml", synapse, account, alice.user_id)
+    async with workers([config, config], tmp_path / "logs") as (first, second):
+        await first.start()
+        await first.until_running()
+        await second.start()
+        await second.until_running()
+        room = await people.make_room(alice, bob, carol, dan, erin, fay, name="Care team")
+        group = f"matrix:{room}"
+        await alice.invite(room, account.user_id)
+        await alice.wait_for_members(room, [account.user_id])
+        said = await alice.say(room, "!propose Buy a new kettle\nThe old one leaks.\nin 3 days")
+        card = (
+            await alice.wait_for_message(room, "Proposal #1", sender=account.user_id, after=said)
+        ).event_id
+        events = [said]
+        for number in TRIALS:
+            events.append(await alice.say(room, f"!propose Trial week {number}\nin 2 hours"))
+        # Responses come in while the worker running Matrix dies, and between deaths.
+        moved = []
+        for person in (bob, carol, dan, erin):
+            events.append(await person.react(room, card, "✅"))
+            moved.append(await move_the_device([first, second]))
+        events.append(await fay.say(room, "!consent #1"))
+        await until(lambda: all(n in stages(url, group) for n in TRIALS), "the trials", 60)
+
+        # Two hours pass while both are down; whichever fires the timers fires each once.
+        await second.stop()
+        await first.stop()
+        await first.start(hours_ahead=3.0)
+        await second.start(hours_ahead=3.0)
+        await first.until_running()
+        await second.until_running()
+        keys = {f"matrix:{event}" for event in events}
+
+        def finished() -> bool:
+            first.check_alive()
+            second.check_alive()
+            over = all(stages(url, group).get(n) == Stage.NOT_AGREED for n in TRIALS)
+            return over and pending(url) == 0 and seen(url, keys) == keys
+
+        await until(finished, "every event handled and every delivery made", 90)
+        await second.stop()
+        await first.stop()
+
+    storage = await PostgresStorage.open(url, only_reading=True)
+    try:
+        audit = await storage.audit(group)
+        cards = {n: (await storage.card_messages(group, n))[group] for n in (1, *TRIALS)}
+    finally:
+        await storage.close()
+    said_by = Counter(
+        e.summary.removeprefix("Respond by matrix:")
+        for e in audit
+        if e.summary.startswith("Respond by ")
+    )
+    assert said_by == Counter(p.user_id for p in (bob, carol, dan, erin, fay))
+    fired = Counter(e.command.number for e in audit if isinstance(e.command, DeadlineDue))
+    assert fired == Counter(TRIALS)
+    # One device, whichever worker sent: no message of the bot is in the room twice.
+    timeline = await room_events(synapse, alice, room)
+    from_bot = [
+        e for e in timeline if e["sender"] == account.user_id and e["type"] == "m.room.message"
+    ]
+    bodies = Counter(e["content"].get("body") for e in from_bot if relates_to_event(e) is None)
+    assert [body for body, n in bodies.items() if n > 1] == []
+    edits = [e for e in from_bot if relates_to_event(e) == cards[1]]
+    assert edits and "✅ Consent 5" in edits[-1]["content"]["m.new_content"]["body"]
+    line = (
+        f"Two workers on Matrix: {first.kills + second.kills} SIGKILLs of the one running the "
+        f"device, which moved in {', '.join(f'{t:.1f} s' for t in moved)}; "
+        f"{len(from_bot)} bot events in the room, none twice"
+    )
+    print(line)
+    figures.append(line)
+
+
+def seen(url: str, keys: set[str]) -> set[str]:
+    """Which of ``keys`` the inbox holds: events acted on."""
+    with psycopg.connect(url) as connection:
+        rows = connection.execute(
+            "SELECT update_key FROM inbox WHERE update_key = ANY(%s)", (list(keys),)
+        ).fetchall()
+    return {row[0] for row in rows}
