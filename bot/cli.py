@@ -177,10 +177,19 @@ def _with_config(args: argparse.Namespace) -> int:
     setup_logging(level, secrets=config.secrets())
     for warning in file_warnings(config):
         print(f"Warning: {warning}", file=sys.stderr)
-    if args.command == "check-config":
-        print(check_config_text(config))
-        return EXIT_STOPPED
     from bot import runtime
+
+    if args.command == "check-config":
+        try:
+            # A PostgreSQL server is asked whether the bot could use it (nothing changes).
+            where = asyncio.run(runtime.check_storage(config))
+        except StorageError as problem:
+            print(problem, file=sys.stderr)
+            return EXIT_PROBLEM
+        print(check_config_text(config))
+        if config.storage.backend == "postgresql":
+            print(f"The database answered: {where}.")
+        return EXIT_STOPPED
     from bot.reaching import AccessRefused
 
     try:

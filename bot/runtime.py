@@ -132,15 +132,52 @@ async def run(
     signals = listen_for_signals(stop)
     try:
         install_translations()
-        storage = await SqliteStorage.open(
-            config.storage.path, synchronous=config.storage.synchronous
-        )
+        storage = await open_storage(config)
         try:
-            await serve(config, storage, EveryRole(), stop, clock, adapters)
+            roles = await open_roles(config)
+            await serve(config, storage, roles, stop, clock, adapters)
         finally:
             await storage.close()
     finally:
         signals.close()
+
+
+async def open_storage(config: Config, *, only_reading: bool = False) -> Storage:
+    """The storage ``[storage]`` names: the SQLite file at ``path``, or the PostgreSQL
+    database at ``url``. ``only_reading`` (an export) may open it beside a running bot."""
+    settings = config.storage
+    if settings.backend == "postgresql" and settings.url:
+        # Imported only here: a host on SQLite never loads the PostgreSQL driver.
+        from storage.postgres import PostgresStorage
+
+        return await PostgresStorage.open(settings.url, only_reading=only_reading)
+    return await SqliteStorage.open(
+        settings.path, synchronous=settings.synchronous, only_reading=only_reading
+    )
+
+
+async def open_roles(config: Config) -> Roles:
+    """Every role this process's own on SQLite (it is alone on its database); on
+    PostgreSQL, shared with the other workers by advisory locks."""
+    settings = config.storage
+    if settings.backend == "postgresql" and settings.url:
+        from storage.postgres_roles import PostgresRoles
+
+        roles = PostgresRoles(settings.url)
+        await roles.start()
+        return roles
+    return EveryRole()
+
+
+async def check_storage(config: Config) -> str:
+    """Where the database is, as ``check-config`` says it; a PostgreSQL server is asked
+    (changing nothing), and ``StorageError`` says what is wrong with it."""
+    settings = config.storage
+    if settings.backend == "postgresql" and settings.url:
+        from storage import postgres
+
+        return f"PostgreSQL database {await postgres.check(settings.url)}"
+    return str(settings.path)
 
 
 async def serve(
@@ -331,9 +368,7 @@ async def export(config: Config, group_id: str, out: Path) -> list[Path]:
     """Write a group's record to ``out``; returns the files written."""
     install_translations()
     # Only reading: allowed beside a running bot (see ``storage.one_process``).
-    storage = await SqliteStorage.open(
-        config.storage.path, synchronous=config.storage.synchronous, only_reading=True
-    )
+    storage = await open_storage(config, only_reading=True)
     try:
         group = await storage.load_group(group_id)
         if group is None:

@@ -30,7 +30,6 @@ from collections.abc import AsyncIterator, Collection, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import AsyncConnection, AsyncRawCursor
@@ -50,6 +49,7 @@ from bot.app import (
     Timer,
     TokenKind,
 )
+from bot.config.settings import url_without_password as without_password
 from bot.core.commands import Command, Request
 from bot.core.effects import Forget
 from bot.core.model import Group
@@ -100,18 +100,6 @@ _TOKEN_KINDS: dict[TokenKind, str] = {"button": "", "deep link": "\x1fdeep link\
 
 def _kind_of(stored: str) -> TokenKind:
     return "deep link" if stored.startswith(_TOKEN_KINDS["deep link"]) else "button"
-
-
-def without_password(url: str) -> str:
-    """``url`` as it may be shown: the password, if any, replaced by stars."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "(a database URL that cannot be read)"
-    if parts.password is None:
-        return url
-    where = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{where}"))
 
 
 def unreachable(error: BaseException, where: str) -> StorageError:
@@ -628,6 +616,35 @@ async def _many(db: AsyncRawCursor[Row], statement: str, batch: Sequence[Row]) -
 
 
 # -- the schema ----------------------------------------------------------------------------
+
+
+async def check(url: str) -> str:
+    """Connect to the database at ``url`` and say what the bot would find there, changing
+    nothing (``check-config``). Raises ``StorageError`` as :meth:`PostgresStorage.open`
+    would: the server unreachable or refusing us, a database of another program or of
+    a newer version."""
+    where = without_password(url)
+    try:
+        db = await AsyncConnection.connect(url, **_CONNECTING)
+    except (psycopg.Error, ValueError) as error:
+        raise unreachable(error, where) from None
+    try:
+        version = await _schema_version(db, where)
+    except psycopg.Error as error:
+        raise _failed(error, where) from error
+    finally:
+        await db.close()
+    latest = len(postgres_schema.MIGRATIONS)
+    if version > latest:
+        raise StorageError(
+            f"The database {where} was written by a newer version of Deciding Together "
+            f"(schema {version}; this version knows up to {latest}). Upgrade the bot."
+        )
+    if version == 0:
+        return f"{where} (empty: the bot makes its tables when it starts)"
+    if version < latest:
+        return f"{where} (brought up to date when the bot starts)"
+    return where
 
 
 async def _migrate(db: AsyncConnection[Row], where: str, only_reading: bool) -> str:

@@ -45,8 +45,11 @@ _SCHEMA_1: Migration = (
         LANGUAGE plpgsql AS $$
         BEGIN
             IF written <> wanted THEN
-                RAISE EXCEPTION 'expected % rows, found %', wanted, written
-                    USING ERRCODE = failure;
+                -- Shows in the server's log (with the statement, not its values):
+                -- said so that an operator reading it knows it is expected.
+                RAISE EXCEPTION 'nothing stored, as meant: % rows expected, % found (a '
+                    'repeated update, a timer no longer due or a group changed meanwhile)',
+                    wanted, written USING ERRCODE = failure;
             END IF;
         END $$""",
     # -- a group's state ---------------------------------------------------------------------

@@ -96,7 +96,7 @@ def parse_config_text(
 
     telegram = _read_telegram(section("telegram"), env) if "telegram" in sections else None
     matrix = _read_matrix(section("matrix"), env) if "matrix" in sections else None
-    storage = _read_storage(section("storage"))
+    storage = _read_storage(section("storage"), env)
     defaults = _read_defaults(section("defaults"))
     logging = _read_logging(section("logging"))
     problems = [problem for listed in found.values() for problem in listed]

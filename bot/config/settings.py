@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import urlsplit, urlunsplit
 
 from bot.config.problems import ConfigError, Problem
 from bot.config.schema import (
@@ -28,6 +29,28 @@ from bot.core.model import GroupSettings
 
 _TELEGRAM = DEFAULTS["telegram"]
 _MATRIX = DEFAULTS["matrix"]
+
+
+def url_password(url: str | None) -> str | None:
+    """The password in a database URL ("postgresql://bot:password@host/db"), if any."""
+    if not url:
+        return None
+    try:
+        return urlsplit(url).password
+    except ValueError:
+        return None
+
+
+def url_without_password(url: str) -> str:
+    """A database URL as it may be shown: its password, if any, replaced by stars."""
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+    except ValueError:
+        return "(a URL that cannot be read)"
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
 
 
 class _MasksSecrets:
@@ -103,12 +126,19 @@ class MatrixConfig(_MasksSecrets):
         return False
 
 
-@dataclass(frozen=True, slots=True)
-class StorageConfig:
+@dataclass(frozen=True, slots=True, repr=False)
+class StorageConfig(_MasksSecrets):
+    SECRET_FIELDS: ClassVar[tuple[str, ...]] = ("url",)
+
+    # "sqlite": one file (``path``), one process; "postgresql": the database at
+    # ``url``, which several workers may share.
+    backend: str = DEFAULTS["storage"]["backend"]
+    url: str | None = DEFAULTS["storage"]["url"]  # holds the password: a secret
     path: Path = Path(DEFAULT_DATABASE)
     # "full": every commit survives a power cut; "normal": faster
     synchronous: str = DEFAULTS["storage"]["synchronous"]
     retention_months: int | None = DEFAULTS["storage"]["retention_months"]  # None: forever
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
 _GROUP = DEFAULTS["defaults"]
@@ -158,9 +188,11 @@ class Config:
     def secrets(self) -> list[str]:
         """Every secret value, for masking them in logs."""
         values = []
-        for part in (self.telegram, self.matrix):
+        for part in (self.telegram, self.matrix, self.storage):
             if part is not None:
                 values += [getattr(part, name) for name in part.SECRET_FIELDS]
+        # The database's password alone, too: a driver's message may quote it.
+        values.append(url_password(self.storage.url))
         return [value for value in values if value]
 
     def require_platform(self) -> None:

@@ -42,7 +42,6 @@ from tests.matrix.synapse_server import SynapseServer
 from tests.postgres import Cluster
 from tests.reliability.conftest import WEBHOOK_SECRET, free_port
 from tests.reliability.process import BotProcess, until
-from tests.reliability.runner import WORKER_URL
 from tests.reliability.test_crash_matrix import relates_to_event, room_events
 from tests.reliability.webhook import SECRET_HEADER
 
@@ -102,20 +101,25 @@ class Balancer:
             return web.Response(status=502, text="the worker is down")
 
 
-def write_config(path: Path, tg: FakeTelegram, proxy: int, listen: int) -> Path:
+def storage_section(url: str) -> str:
+    return f'\n[storage]\nbackend = "postgresql"\nurl = "{url}"\n'
+
+
+def write_config(path: Path, tg: FakeTelegram, url: str, proxy: int, listen: int) -> Path:
     path.write_text(
         f'[telegram]\ntoken = "{tg.token}"\nbase_url = "{tg.base_url}"\nmode = "webhook"\n'
         f'webhook_url = "http://127.0.0.1:{proxy}/telegram"\nlisten = "127.0.0.1:{listen}"\n'
-        f'secret_token = "{WEBHOOK_SECRET}"\n\n[logging]\nlevel = "DEBUG"\n',
+        f'secret_token = "{WEBHOOK_SECRET}"\n{storage_section(url)}'
+        '\n[logging]\nlevel = "DEBUG"\n',
         encoding="utf-8",
     )
+    path.chmod(0o600)  # it holds secrets
     return path
 
 
 @pytest.fixture
-def url(postgres: Cluster, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def url(postgres: Cluster) -> Iterator[str]:
     with postgres.database() as made:
-        monkeypatch.setenv(WORKER_URL, made)  # the workers' processes are started with it
         yield made
 
 
@@ -229,7 +233,7 @@ async def test_two_workers_one_killed_again_and_again_lose_no_acknowledged_vote(
     proposer = people[0]
     async with Balancer(ports, rng) as proxy:
         configs = [
-            write_config(tmp_path / f"worker-{n}.toml", tg, proxy.port, port)
+            write_config(tmp_path / f"worker-{n}.toml", tg, url, proxy.port, port)
             for n, port in enumerate(ports)
         ]
         async with workers(configs, tmp_path / "logs") as (first, second):
@@ -344,7 +348,9 @@ async def test_two_workers_one_killed_again_and_again_lose_no_acknowledged_vote(
 MATRIX_ROLE = "matrix"
 
 
-def write_matrix_config(path: Path, synapse: SynapseServer, bot: Any, inviter: str) -> Path:
+def write_matrix_config(
+    path: Path, synapse: SynapseServer, bot: Any, inviter: str, url: str
+) -> Path:
     """One configuration for both workers: the same account, device and ``store_path``."""
     path.write_text(
         "[matrix]\n"
@@ -354,9 +360,10 @@ def write_matrix_config(path: Path, synapse: SynapseServer, bot: Any, inviter: s
         f'store_path = "{path.parent / "matrix-store"}"\n'
         f'allowed_inviters = ["{inviter}"]\n'
         "encrypted_direct_rooms = false\n"
-        '\n[logging]\nlevel = "DEBUG"\n',
+        f'{storage_section(url)}\n[logging]\nlevel = "DEBUG"\n',
         encoding="utf-8",
     )
+    path.chmod(0o600)  # it holds secrets
     return path
 
 
@@ -386,7 +393,7 @@ async def test_two_workers_on_matrix_one_device_moves_between_them_and_nothing_i
     names = ("alice", "bob", "carol", "dan", "erin", "fay")
     alice, bob, carol, dan, erin, fay = [await people.new(name) for name in names]
     account = await synapse.aregister_user("bot", displayname="Deciding Together")
-    config = write_matrix_config(tmp_path / "config.toml", synapse, account, alice.user_id)
+    config = write_matrix_config(tmp_path / "config.toml", synapse, account, alice.user_id, url)
     async with workers([config, config], tmp_path / "logs") as (first, second):
         await first.start()
         await first.until_running()
