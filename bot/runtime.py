@@ -227,7 +227,7 @@ async def serve(
         delivering = asyncio.create_task(
             keep_alive("delivering messages", worker.delivery.run_forever, stop), name="delivery"
         )
-        if not isinstance(roles, EveryRole):
+        if not roles.alone:
             looking = asyncio.create_task(worker.look_every(stop), name="safety net")
         await stop.wait()
     finally:

@@ -42,6 +42,7 @@ class Worker:
         self._senders: dict[str, str] = {}  # platform → the role of sending to it
         self.delivery = DeliveryLoop(app, sends_to=self.sends_to)
         app.roles = roles
+        app.shared = not roles.alone
         app.on_outbox_changed = self._outbox_changed
         app.on_timers_changed = self._timers_changed
         roles.listen(OUTBOX_CHANGED, self.delivery.wake)

@@ -75,6 +75,8 @@ class _Role:
 class PostgresRoles:
     """The roles of one worker among several on one PostgreSQL database."""
 
+    alone = False
+
     def __init__(self, url: str, *, every: float = EVERY) -> None:
         self.url = url
         self.every = every

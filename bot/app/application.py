@@ -131,6 +131,9 @@ class Application:
     # The jobs one worker does at a time (see ``bot.app.roles``): all this process's
     # unless it is one of several workers on one database.
     roles: Roles = field(default_factory=EveryRole)
+    # Other workers write the same database: a group in memory may be behind what is
+    # stored, so what is drawn for people to see (a card) is read afresh.
+    shared: bool = False
     _groups: dict[str, Group] = field(default_factory=dict)
     # The stored version of each group in ``_groups`` (see ``Storage.commit``).
     _versions: dict[str, int] = field(default_factory=dict)
@@ -826,7 +829,11 @@ class Application:
         responses costs one drawing per edit actually sent."""
         effect = delivery.effect
         assert isinstance(effect, EditCard)
-        group = await self.group(delivery.group_id)
+        if self.shared:  # another worker may have stored the change this edit shows
+            stored = await self.storage.read_group(delivery.group_id)
+            group = stored.group if stored is not None else None
+        else:
+            group = await self.group(delivery.group_id)
         proposal = group.proposals.get(effect.number) if group is not None else None
         if group is None or proposal is None:
             return None

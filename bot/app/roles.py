@@ -67,6 +67,9 @@ async def nothing() -> None:
 
 
 class Roles(Protocol):
+    # Whether this process is alone on its database (then every role is its own).
+    alone: bool
+
     async def hold(self, role: str, taken: Taken, lost: Lost) -> None:
         """Hold ``role`` whenever this worker can: ``taken()`` runs when the role
         becomes this worker's, ``lost()`` when it stops being so (the worker
@@ -97,6 +100,8 @@ class EveryRole:
 
     This is how the bot runs on SQLite, where one process holds the database
     (``storage.one_process``)."""
+
+    alone = True
 
     def __init__(self) -> None:
         self._held: dict[str, Lost] = {}

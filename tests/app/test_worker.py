@@ -18,6 +18,8 @@ import pytest
 from bot.app import Application
 from bot.app.roles import OUTBOX_CHANGED, TIMERS, TIMERS_CHANGED, Lost, Taken
 from bot.core.commands import Actor
+from bot.core.document import plain_text
+from bot.core.effects import EditCard
 from bot.worker import Worker
 from tests.app.test_application import Recorder
 from tests.harness import Running, running_app
@@ -31,6 +33,8 @@ SENDING = "telegram sending 1"
 
 class Switchboard:
     """Roles the test gives and takes back by hand; what the worker tells, recorded."""
+
+    alone = False  # it stands for several workers on one database
 
     def __init__(self) -> None:
         self.wanted: dict[str, tuple[Taken, Lost]] = {}
@@ -155,3 +159,25 @@ async def test_what_one_worker_stores_it_tells_the_others_and_hears_from_them(
     finally:
         worker.delivery.stop()
         await delivering
+
+
+async def test_a_card_is_drawn_from_what_another_worker_stored(run: Running) -> None:
+    """The worker that sends draws the card's edit from the database, not from its
+    memory, which another worker's commit left behind."""
+    Worker(run.app, Switchboard())
+    await run.app.submit(chat=GROUP_CHAT, actor=SAM, text="join")
+    await run.app.submit(chat=GROUP_CHAT, actor=SAM, text="propose Buy a kettle")
+    assert await run.app.group(GROUP_CHAT) is not None  # in this worker's memory
+    other = Application(storage=run.storage, clock=run.clock)
+    jo = Actor("console:jo", "Jo")
+    await other.submit(chat=GROUP_CHAT, actor=jo, text="join")
+    await other.submit(chat=GROUP_CHAT, actor=jo, text="consent #1")
+    edits = [
+        d
+        for d in await run.storage.pending_deliveries(run.clock.now(), 100)
+        if isinstance(d.effect, EditCard)
+    ]
+    drawn = await run.app.draw_card(edits[-1])
+    assert drawn is not None and isinstance(drawn.effect, EditCard)
+    assert drawn.effect.document is not None
+    assert "Consent 1" in plain_text(drawn.effect.document)
