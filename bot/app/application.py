@@ -132,7 +132,7 @@ class Application:
     # unless it is one of several workers on one database.
     roles: Roles = field(default_factory=EveryRole)
     # Other workers write the same database: a group in memory may be behind what is
-    # stored, so what is drawn for people to see (a card) is read afresh.
+    # stored, so each group is read afresh when asked for (see ``group``).
     shared: bool = False
     _groups: dict[str, Group] = field(default_factory=dict)
     # The stored version of each group in ``_groups`` (see ``Storage.commit``).
@@ -147,14 +147,22 @@ class Application:
     # -- groups -------------------------------------------------------------------------
 
     async def group(self, group_id: str) -> Group | None:
-        """The group's current state (cached: this process is the only writer)."""
+        """The group's current state (cached: this process is the only writer; with
+        other workers on the database, read again, and the cache kept if as new)."""
         cached = self._groups.get(group_id)
-        if cached is not None:
+        if cached is not None and not self.shared:
             return cached
         purges = self._purges
         stored = await self.storage.read_group(group_id)
         if stored is None or purges != self._purges:
             return None if stored is None else stored.group
+        if self.shared and group_id in self._groups:
+            known = self._versions.get(group_id)
+            if known is not None and known >= stored.version:
+                return self._groups[group_id]  # this worker's own commit is as new
+            self._groups[group_id] = stored.group
+            self._versions[group_id] = stored.version
+            return stored.group
         # A command may have stored a newer state while this one was read: keep that.
         kept = self._groups.setdefault(group_id, stored.group)
         if kept is stored.group:
@@ -829,11 +837,7 @@ class Application:
         responses costs one drawing per edit actually sent."""
         effect = delivery.effect
         assert isinstance(effect, EditCard)
-        if self.shared:  # another worker may have stored the change this edit shows
-            stored = await self.storage.read_group(delivery.group_id)
-            group = stored.group if stored is not None else None
-        else:
-            group = await self.group(delivery.group_id)
+        group = await self.group(delivery.group_id)
         proposal = group.proposals.get(effect.number) if group is not None else None
         if group is None or proposal is None:
             return None

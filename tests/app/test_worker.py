@@ -181,3 +181,19 @@ async def test_a_card_is_drawn_from_what_another_worker_stored(run: Running) -> 
     assert drawn is not None and isinstance(drawn.effect, EditCard)
     assert drawn.effect.document is not None
     assert "Consent 1" in plain_text(drawn.effect.document)
+
+
+async def test_a_worker_asked_for_a_group_sees_what_another_worker_stored(run: Running) -> None:
+    """A reaction on a card, a press: an adapter asks for the group, and a proposal
+    another worker stored is there (not the copy this worker read before)."""
+    Worker(run.app, Switchboard())
+    await run.app.submit(chat=GROUP_CHAT, actor=SAM, text="propose Buy a kettle")
+    before = await run.app.group(GROUP_CHAT)
+    assert before is not None and set(before.proposals) == {1}
+    other = Application(storage=run.storage, clock=run.clock)
+    await other.submit(chat=GROUP_CHAT, actor=SAM, text="propose Paint the hall")
+    now = await run.app.group(GROUP_CHAT)
+    assert now is not None and set(now.proposals) == {1, 2}
+    # And this worker's next command is decided on that, at once.
+    done = await run.app.submit(chat=GROUP_CHAT, actor=SAM, text="consent #2")
+    assert done.decision is not None and not done.decision.refused, done.decision.summary
