@@ -320,6 +320,10 @@ class PostgresStorage:
         stored = await self.read_group(group_id)
         return None if stored is None else stored.group
 
+    async def group_version(self, group_id: str) -> int | None:
+        found = await self._one("SELECT version FROM groups WHERE id = ?", group_id)
+        return None if found is None else int(found)
+
     async def group_for_chat(self, chat: str) -> str | None:
         return await self._one("SELECT group_id FROM chats WHERE chat = ?", chat)
 

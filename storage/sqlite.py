@@ -396,6 +396,10 @@ class SqliteStorage:
         stored = await self.read_group(group_id)
         return None if stored is None else stored.group
 
+    async def group_version(self, group_id: str) -> int | None:
+        found = await self._one("SELECT version FROM groups WHERE id = ?", group_id)
+        return None if found is None else int(found)
+
     async def group_for_chat(self, chat: str) -> str | None:
         known = self._chat_groups.get(chat)
         if known is not None:

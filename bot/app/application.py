@@ -152,6 +152,14 @@ class Application:
         cached = self._groups.get(group_id)
         if cached is not None and not self.shared:
             return cached
+        known = self._versions.get(group_id)
+        # Still what is stored? One small read, instead of reading the group whole.
+        if (
+            cached is not None
+            and known is not None
+            and await self.storage.group_version(group_id) == known
+        ):
+            return self._groups.get(group_id, cached)
         purges = self._purges
         stored = await self.storage.read_group(group_id)
         if stored is None or purges != self._purges:

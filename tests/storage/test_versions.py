@@ -53,6 +53,9 @@ async def test_each_commit_moves_the_group_on_by_one_version(storage: SqliteStor
     )
     again = await storage.read_group("g1")
     assert again is not None and (again.group, again.version) == (after, 2)
+    # The version alone, as a worker asks whether its copy is still current.
+    assert await storage.group_version("g1") == 2
+    assert await storage.group_version("nobody") is None
 
 
 async def test_a_commit_from_an_older_version_is_refused_and_stores_nothing(
