@@ -98,7 +98,11 @@ class PostgresRoles:
     async def hold(self, role: str, taken: Taken, lost: Lost) -> None:
         if role in self._roles:
             raise ValueError(f"the role {role!r} is asked for already")
-        self._roles[role] = _Role(role, taken, lost, lock_key(role))
+        key = lock_key(role)
+        if any(other.key == key for other in self._roles.values()):
+            # Two roles on one lock would always move together: name this one otherwise.
+            raise ValueError(f"the role {role!r} has the lock of another role")
+        self._roles[role] = _Role(role, taken, lost, key)
 
     def holds(self, role: str) -> bool:
         held = self._roles.get(role)
