@@ -12,7 +12,10 @@ connects again: by then another worker may hold them, and two holders must
 never work side by side for long.
 
 A killed worker's roles move within about two seconds: its connection closes
-with the process, and the other workers look again within a second.
+with the process, and the other workers look again within a second. A worker
+that hangs, or whose machine vanished, leaves its connection open but silent:
+the server ends the session after ten seconds of silence (``idle_session_timeout``,
+set for this session only), and its roles move then.
 
 The same connection LISTENs for hints (:meth:`PostgresRoles.tell`): a worker
 that stored a timer or a message NOTIFYs, and the holder of the role wakes at
@@ -52,6 +55,10 @@ KEEPALIVES = {
     "keepalives_count": 2,
 }
 MOST_PAUSE = 60.0  # seconds before a role whose taking failed is tried again, at most
+# Seconds of silence after which the server ends the roles' session itself (its
+# idle_session_timeout): a worker whose machine vanished, or that hangs, asks
+# nothing more, and its roles are free again this long after, whatever TCP does.
+GONE_AFTER = 10.0
 
 
 def lock_key(role: str) -> int:
@@ -77,9 +84,10 @@ class PostgresRoles:
 
     alone = False
 
-    def __init__(self, url: str, *, every: float = EVERY) -> None:
+    def __init__(self, url: str, *, every: float = EVERY, gone_after: float = GONE_AFTER) -> None:
         self.url = url
         self.every = every
+        self.gone_after = gone_after
         self._roles: dict[str, _Role] = {}
         self._heard: dict[str, list[Callable[[], None]]] = {}
         self._holding: psycopg.AsyncConnection | None = None
@@ -137,6 +145,7 @@ class PostgresRoles:
             try:
                 if self._holding is None:
                     self._holding = await self._connect()
+                    await self._hold_only_while_asking(self._holding)
                     await self._holding.execute(f"LISTEN {CHANNEL}")
                 await self._take_free_roles(self._holding)
                 await self._hear(self._holding)
@@ -163,6 +172,18 @@ class PostgresRoles:
             connect_timeout=CONNECT_TIMEOUT,
             application_name="deciding-together roles",
         )
+
+    async def _hold_only_while_asking(self, connection: psycopg.AsyncConnection) -> None:
+        """Have the server end this session once it has been silent for ``gone_after``
+        seconds (the worker asks every second while it lives)."""
+        milliseconds = int(self.gone_after * 1000)
+        try:
+            await connection.execute(f"SET idle_session_timeout = {milliseconds}")
+        except psycopg.errors.UndefinedObject:  # before PostgreSQL 14: TCP's own timeouts
+            log.info(
+                "this PostgreSQL cannot end silent sessions; a vanished worker's "
+                "roles wait for its connection to time out"
+            )
 
     async def _take_free_roles(self, connection: psycopg.AsyncConnection) -> None:
         """Try for every role wanted and not held; the query also proves the hold stands."""

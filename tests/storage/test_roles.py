@@ -179,6 +179,34 @@ async def test_a_killed_process_lets_go_of_its_roles(url: str) -> None:
         await waiting.roles.close()
 
 
+async def test_a_worker_that_hangs_loses_its_roles_when_its_session_falls_silent(
+    url: str,
+) -> None:
+    """A machine that vanished, or a worker that hangs, keeps its connection open but
+    asks nothing more: the server ends the silent session, and the roles move."""
+    hanging = PostgresRoles(url, every=0.2, gone_after=1.5)
+    waiting = Worker("waiting", url)
+    await hanging.start()
+    try:
+        await hanging.hold(TIMERS, _nothing, _nothing)
+        await until(lambda: hanging.holds(TIMERS), "the first worker to take the role")
+        await waiting.roles.start()
+        await waiting.want()
+        assert hanging._loop_task is not None
+        hanging._loop_task.cancel()  # it hangs: no more questions, the connection stays
+        await asyncio.sleep(0.8)
+        assert not waiting.roles.holds(TIMERS)
+        moved = await until(lambda: waiting.roles.holds(TIMERS), "the waiting worker")
+        assert moved < TAKEOVER
+    finally:
+        await hanging.close()
+        await waiting.roles.close()
+
+
+async def _nothing() -> None:
+    pass
+
+
 async def test_a_clean_stop_hands_the_role_over(workers: tuple[Worker, Worker]) -> None:
     one, two = workers
     for worker in workers:
