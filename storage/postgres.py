@@ -24,7 +24,6 @@ the work is shared between processes:
 
 from __future__ import annotations
 
-import logging
 import secrets
 from collections.abc import AsyncIterator, Collection, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -49,7 +48,7 @@ from bot.app import (
     Timer,
     TokenKind,
 )
-from bot.config.settings import url_without_password as without_password
+from bot.core.addresses import url_without_password as without_password
 from bot.core.commands import Command, Request
 from bot.core.effects import Forget
 from bot.core.model import Group
@@ -68,7 +67,8 @@ from storage.connection import Done, Params
 from storage.postgres_sql import dialect, first_parameter_as, must_find
 from storage.rows import Row
 
-log = logging.getLogger("deciding_together.storage")
+# The same tokens' kinds and audit entries as SQLite's (statements and rows alike).
+from storage.sqlite import _TOKEN_KINDS, SqliteStorage, _kind_of
 
 # The SQLSTATEs of the checks made in the server (``dt_expect``, schema 1).
 SEEN = "DT001"  # the update was stored before, or the timer is no longer due
@@ -94,12 +94,6 @@ _CONNECTING: dict[str, Any] = {
     "autocommit": True,
     "connect_timeout": CONNECT_TIMEOUT,
 }
-
-_TOKEN_KINDS: dict[TokenKind, str] = {"button": "", "deep link": "\x1fdeep link\x1f"}
-
-
-def _kind_of(stored: str) -> TokenKind:
-    return "deep link" if stored.startswith(_TOKEN_KINDS["deep link"]) else "button"
 
 
 def unreachable(error: BaseException, where: str) -> StorageError:
@@ -463,7 +457,7 @@ class PostgresStorage:
     # -- the record -----------------------------------------------------------------------
 
     async def audit(self, group_id: str) -> list[AuditEntry]:
-        return _audit_entries(
+        return SqliteStorage._audit_entries(
             await self._run(
                 "SELECT id, group_id, at, command, summary, redacted_at FROM audit "
                 "WHERE group_id = ? ORDER BY id",
@@ -479,7 +473,7 @@ class PostgresStorage:
         )
         return [
             entry
-            for entry in _audit_entries(found)
+            for entry in SqliteStorage._audit_entries(found)
             if isinstance(entry.command, Request) and entry.command.actor.identity == identity
         ]
 
@@ -488,9 +482,19 @@ class PostgresStorage:
 
         The rows are deleted when this returns; PostgreSQL reclaims their space
         later (autovacuum), and backups keep them until they expire (see
-        docs/reliability.md, "Storage: PostgreSQL")."""
+        docs/reliability.md, "Storage: PostgreSQL").
+
+        Each group a proposal is purged from moves on a version: another worker
+        that holds the group in memory, purged proposals and all, is refused
+        at its next commit (``StaleGroup``) and reads the group again."""
         async with self._transaction() as db:
-            return await purge.purge_closed(db, before)
+            ended = await db.execute_fetchall(
+                purge.ENDED_BEFORE, (*purge.ENDED, rows.stamp(before))
+            )
+            purged = await purge.purge_closed(db, before)
+            groups = sorted({(group_id,) for group_id, _number in ended})
+            await db.executemany(changes.GROUP_VERSION_MOVE_ON, groups)
+        return purged
 
     async def prune(self, before: datetime) -> Pruned:
         async with self._transaction() as db:
@@ -520,20 +524,6 @@ class PostgresStorage:
     async def _one(self, statement: str, *params: object) -> str | None:
         found = await self._run(statement, *params)
         return None if not found else found[0][0]
-
-
-def _audit_entries(found: Iterable[Row]) -> list[AuditEntry]:
-    return [
-        AuditEntry(
-            id=id_,
-            group_id=gid,
-            at=rows.moment(at),
-            command=rows.from_json(command, Command),
-            summary=summary,
-            redacted_at=rows.moment_or_none(redacted_at),
-        )
-        for id_, gid, at, command, summary, redacted_at in found
-    ]
 
 
 # -- one command's writes, sent in one go ------------------------------------------------

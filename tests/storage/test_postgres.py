@@ -25,7 +25,7 @@ from storage.postgres import PostgresStorage, without_password
 from tests.harness import START
 from tests.postgres import Cluster
 
-from .examples import commit, rich_group
+from .examples import at, commit, rich_group, say
 
 TEAM = "console:team"
 PEOPLE = [Actor(f"console:p{n}", f"Person {n}") for n in range(12)]
@@ -157,6 +157,26 @@ async def test_a_value_postgresql_cannot_hold_is_refused_and_nothing_is_stored(u
             await commit(storage, None, replace(rich_group(), name="Kettle\x00club"))
         assert await storage.read_group("g1") is None
         assert await storage.audit("g1") == []
+    finally:
+        await storage.close()
+
+
+async def test_a_purge_moves_the_groups_it_purged_from_on_a_version(url: str) -> None:
+    """Another worker with the group in memory, purged proposal and all, is refused
+    at its next commit and reads the group again."""
+    storage = await PostgresStorage.open(url)
+    try:
+        await commit(storage, None, rich_group())
+        await commit(storage, None, replace(rich_group("g2"), proposals={}))
+        assert await storage.purge_closed(at(-2)) == 1  # #1 of g1 ended at day -5
+        purged, untouched = await storage.read_group("g1"), await storage.read_group("g2")
+        assert purged is not None and purged.version == 2
+        assert untouched is not None and untouched.version == 1
+        with pytest.raises(StaleGroup):
+            await storage.commit(
+                group_before=rich_group(), group_after=rich_group(), command=say(),
+                now=at(0), summary="a status", outgoing=(), version=1,
+            )  # fmt: skip
     finally:
         await storage.close()
 
