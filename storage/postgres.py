@@ -274,6 +274,14 @@ class PostgresStorage:
             if error.sqlstate == STALE or isinstance(error, psycopg.errors.IntegrityError):
                 # An integrity error: a row the plan trusted to be stored is not.
                 raise _stale(self._where) from None
+            if isinstance(error, psycopg.OperationalError):
+                # The connection went (the server restarted, the network failed):
+                # perhaps after the COMMIT was sent, so perhaps it was stored.
+                raise StorageError(
+                    f"The connection to the PostgreSQL database {self._where} was lost while "
+                    "saving. It may or may not have been saved; an update the platform sends "
+                    "again is recognised either way."
+                ) from error
             if isinstance(error, psycopg.DataError):
                 # A value PostgreSQL cannot hold (a NUL in a text: the core takes
                 # control characters out of what people type, so this is a bug).

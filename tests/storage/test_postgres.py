@@ -181,6 +181,22 @@ async def test_a_purge_moves_the_groups_it_purged_from_on_a_version(url: str) ->
         await storage.close()
 
 
+async def test_cut_connections_fail_a_commit_in_words_and_the_next_try_works(url: str) -> None:
+    """The server restarted, or a network cut: the pool's connections are gone."""
+    storage = await PostgresStorage.open(url)
+    try:
+        await commit(storage, None, rich_group())
+        rows(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                  "WHERE datname = current_database() AND pid <> pg_backend_pid()")  # fmt: skip
+        with pytest.raises(StorageError, match="may or may not have been saved"):
+            await commit(storage, rich_group(), rich_group(), update_key="u:1")
+        # It was not: sent again, it is stored now, once.
+        assert await commit(storage, rich_group(), rich_group(), update_key="u:1")
+        assert not await commit(storage, rich_group(), rich_group(), update_key="u:1")
+    finally:
+        await storage.close()
+
+
 # -- its own schema ------------------------------------------------------------------------
 
 
