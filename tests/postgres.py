@@ -125,6 +125,13 @@ class Cluster:
     def start(self) -> None:
         if self._user is not None:
             os.chown(self.folder, self._user.pw_uid, self._user.pw_gid)
+            reach = ["runuser", "-u", self._user.pw_name, "--", "test", "-w", str(self.folder)]
+            if subprocess.run(reach, capture_output=True).returncode != 0:
+                raise ClusterFailed(
+                    f"The user {self._user.pw_name}, who runs the test server, cannot reach "
+                    f"{self.folder}: a folder above it is closed to other users. Set TMPDIR "
+                    "to a folder every user may pass through, like /tmp."
+                )
         password_file = self.folder / "password"
         password_file.write_text(self.password + "\n")
         if self._user is not None:
