@@ -24,6 +24,7 @@ the work is shared between processes:
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import AsyncIterator, Collection, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -69,6 +70,8 @@ from storage.rows import Row
 
 # The same tokens' kinds and audit entries as SQLite's (statements and rows alike).
 from storage.sqlite import _TOKEN_KINDS, SqliteStorage, _kind_of
+
+log = logging.getLogger("deciding_together.storage")
 
 # The SQLSTATEs of the checks made in the server (``dt_expect``, schema 1).
 SEEN = "DT001"  # the update was stored before, or the timer is no longer due
@@ -190,7 +193,17 @@ class PostgresStorage:
             first = await AsyncConnection.connect(url, **_CONNECTING)
         except (psycopg.Error, ValueError) as error:
             raise unreachable(error, where) from None
+        connecting = dict(_CONNECTING)
         try:
+            if await _setting(first, "synchronous_commit") == "off":
+                # Acknowledged means on disk: this database's own default is not kept.
+                connecting["options"] = "-c synchronous_commit=on"
+            if await _setting(first, "fsync") == "off":
+                log.warning(
+                    "the PostgreSQL server at %s runs with fsync off: a power cut may lose "
+                    "what the bot has acknowledged. Turn fsync on in its configuration.",
+                    where,
+                )
             async with first.transaction():
                 instance = await _migrate(first, where, only_reading)
                 if not only_reading:
@@ -206,7 +219,7 @@ class PostgresStorage:
             url,
             min_size=1,
             max_size=pool_size,
-            kwargs=_CONNECTING,
+            kwargs=connecting,
             open=False,
             name="deciding-together",
         )
@@ -652,6 +665,12 @@ async def _erase(db: AsyncRawCursor[Row], group_id: str, at: str, forget: Forget
 async def _many(db: AsyncRawCursor[Row], statement: str, batch: Sequence[Row]) -> None:
     if batch:
         await db.executemany(dialect(statement), batch)
+
+
+async def _setting(db: AsyncConnection[Row], name: str) -> str:
+    cursor = await db.execute("SELECT current_setting($1)", (name,))
+    found = await cursor.fetchone()
+    return str(found[0]) if found else ""
 
 
 # -- the schema ----------------------------------------------------------------------------

@@ -244,6 +244,7 @@ class Cluster:
             with psycopg.connect(self.url(name), autocommit=True) as db:
                 if self._fingerprint(db) != self._template:
                     return False
+                db.execute(f"ALTER DATABASE {name} RESET ALL")  # a test's own settings
                 with db.transaction():
                     # A test that left a connection open holding a lock: dropped instead.
                     db.execute("SET LOCAL lock_timeout = '2s'")

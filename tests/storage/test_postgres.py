@@ -224,6 +224,21 @@ async def test_a_commit_tells_the_other_workers_what_waits_and_a_refused_one_tel
         await second.close()
 
 
+async def test_commits_are_durable_even_where_the_database_says_otherwise(
+    url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    name = url.rsplit("/", 1)[1]
+    rows(url, f"ALTER DATABASE {name} SET synchronous_commit = off")
+    storage = await PostgresStorage.open(url)
+    try:
+        async with storage._pool.connection() as connection:
+            cursor = await connection.execute("SHOW synchronous_commit")
+            assert await cursor.fetchone() == ("on",)
+    finally:
+        await storage.close()
+    assert "fsync off" not in caplog.text  # the test cluster syncs
+
+
 # -- its own schema ------------------------------------------------------------------------
 
 
