@@ -85,13 +85,6 @@ _NOT_STORED_YET = "SELECT dt_expect(count(*), 0, '" + STALE + "') FROM groups WH
 # The outbox row just inserted, for its deliveries, in the same round trip.
 _LAST_OUTBOX = "currval(pg_get_serial_sequence('outbox', 'id'))"
 
-# What a commit tells the other workers, as it commits (NOTIFY is sent only if the
-# transaction commits): messages wait in the outbox, or timers changed. A hint to
-# look now rather than at the next poll, never the only way a worker finds out.
-OUTBOX_CHANGED = "dt_outbox"
-TIMERS_CHANGED = "dt_timers"
-_NOTIFY = {channel: f"NOTIFY {channel}" for channel in (OUTBOX_CHANGED, TIMERS_CHANGED)}
-
 # How long to wait for the server before saying it cannot be reached.
 CONNECT_TIMEOUT = 10
 # Connections a worker keeps: its commits, the delivery loop, the timers.
@@ -166,11 +159,8 @@ class _Statements:
 class PostgresStorage:
     """The :class:`bot.app.ports.Storage` protocol on a PostgreSQL database."""
 
-    def __init__(
-        self, pool: AsyncConnectionPool[Any], where: str, instance: str, url: str = ""
-    ) -> None:
+    def __init__(self, pool: AsyncConnectionPool[Any], where: str, instance: str) -> None:
         self._pool = pool
-        self._url = url  # for the connection that listens (``notifications``)
         self._where = where
         self._instance = instance
         # Tokens never change once made; a chat's group may (another worker moves
@@ -231,7 +221,7 @@ class PostgresStorage:
                 f"Could not keep connections open to the PostgreSQL database {where}. "
                 "Check that the server allows enough connections (max_connections)."
             ) from None
-        return cls(pool, where, instance, url)
+        return cls(pool, where, instance)
 
     async def close(self) -> None:
         await self._pool.close()
@@ -291,8 +281,6 @@ class PostgresStorage:
                     await cursor.execute(_TAKE_TURN, (group_id,))
                 for planned in plans:
                     await _write(cursor, planned)
-                for channel in sorted({c for planned in plans for c in _changed(planned)}):
-                    await cursor.execute(_NOTIFY[channel])
         except psycopg.Error as error:
             if error.sqlstate == SEEN:
                 return False
@@ -416,24 +404,6 @@ class PostgresStorage:
     async def release_held(self, *held: str) -> None:
         async with self._transaction() as db:
             await outbox.release_held(db, held)
-            await db.execute(_NOTIFY[OUTBOX_CHANGED])
-
-    @asynccontextmanager
-    async def listening(self) -> AsyncIterator[AsyncIterator[str]]:
-        """Listen, on a connection of its own, for the channels (:data:`OUTBOX_CHANGED`,
-        :data:`TIMERS_CHANGED`) that commits of any worker notify: yields them as they
-        come, from the moment the block is entered. A hint only: what was notified
-        while no one listened is not told again, so a worker polls as well."""
-        try:
-            connection = await AsyncConnection.connect(self._url, **_CONNECTING)
-        except psycopg.Error as error:
-            raise unreachable(error, self._where) from None
-        try:
-            for channel in _NOTIFY:
-                await connection.execute(f"LISTEN {channel}")
-            yield (notified.channel async for notified in connection.notifies())
-        finally:
-            await connection.close()
 
     # -- where a card is, per chat --------------------------------------------------------
 
@@ -611,17 +581,6 @@ async def _write(db: AsyncRawCursor[Row], plan: transaction.Plan) -> None:
             await _erase(db, plan.group_id, plan.at, step)
         else:
             await db.execute(dialect(step[0]), step[1])
-
-
-def _changed(plan: transaction.Plan) -> set[str]:
-    """What a plan changes that other workers may be waiting for."""
-    changed: set[str] = set()
-    for step in plan.steps:
-        if isinstance(step, transaction.Message) and step.held_for is None and step.targets:
-            changed.add(OUTBOX_CHANGED)
-        elif isinstance(step, tuple):
-            changed.add(TIMERS_CHANGED)  # a timer set or cancelled
-    return changed
 
 
 async def _store_message(

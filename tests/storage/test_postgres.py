@@ -16,17 +16,12 @@ import psycopg
 import pytest
 
 from bot.app import Application, ManualClock, Outgoing, StaleGroup, StorageError
-from bot.core.commands import Actor, DeadlineDue
+from bot.core.commands import Actor
 from bot.core.document import doc
-from bot.core.effects import Reply, SetTimer
+from bot.core.effects import Reply
 from bot.core.model import GroupSettings
 from storage import postgres_schema
-from storage.postgres import (
-    OUTBOX_CHANGED,
-    TIMERS_CHANGED,
-    PostgresStorage,
-    without_password,
-)
+from storage.postgres import PostgresStorage, without_password
 from tests.harness import START
 from tests.postgres import Cluster
 
@@ -200,28 +195,6 @@ async def test_cut_connections_fail_a_commit_in_words_and_the_next_try_works(url
         assert not await commit(storage, rich_group(), rich_group(), update_key="u:1")
     finally:
         await storage.close()
-
-
-async def test_a_commit_tells_the_other_workers_what_waits_and_a_refused_one_tells_nothing(
-    url: str,
-) -> None:
-    first, second = await PostgresStorage.open(url), await PostgresStorage.open(url)
-    try:
-        async with first.listening() as heard:
-            post = Outgoing(Reply(TEAM, doc("Hello")), (TEAM,))
-            timer = Outgoing(SetTimer("deadline:1", at(3), DeadlineDue(1, 0)))
-            await commit(second, None, rich_group(), outgoing=(post,))
-            assert await asyncio.wait_for(anext(heard), 10) == OUTBOX_CHANGED
-            with pytest.raises(StaleGroup):  # refused: nothing stored, nothing said
-                await second.commit(
-                    group_before=rich_group(), group_after=rich_group(), command=say(),
-                    now=at(0), summary="a status", outgoing=(post,), version=7,
-                )  # fmt: skip
-            await commit(second, rich_group(), rich_group(), outgoing=(timer,))
-            assert await asyncio.wait_for(anext(heard), 10) == TIMERS_CHANGED
-    finally:
-        await first.close()
-        await second.close()
 
 
 async def test_commits_are_durable_even_where_the_database_says_otherwise(
