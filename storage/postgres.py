@@ -57,6 +57,7 @@ from storage import (
     changes,
     forgetting,
     load,
+    lookups,
     outbox,
     postgres_schema,
     purge,
@@ -305,7 +306,7 @@ class PostgresStorage:
         return True
 
     async def seen_update(self, update_key: str) -> bool:
-        return bool(await self._run("SELECT 1 FROM inbox WHERE update_key = ?", update_key))
+        return bool(await self._run(lookups.UPDATE_SEEN, update_key))
 
     # -- groups --------------------------------------------------------------------------
 
@@ -336,23 +337,23 @@ class PostgresStorage:
         return None if stored is None else stored.group
 
     async def group_for_chat(self, chat: str) -> str | None:
-        return await self._one("SELECT group_id FROM chats WHERE chat = ?", chat)
+        return await self._one(lookups.GROUP_OF_CHAT, chat)
 
     async def groups_for_identity(self, identity: str) -> list[str]:
         found = await self._run(
-            "SELECT DISTINCT group_id FROM identities WHERE identity = ? ORDER BY group_id",
+            lookups.GROUPS_OF_IDENTITY,
             identity,
         )
         return [group_id for (group_id,) in found]
 
     async def group_with_link_code(self, code: str) -> str | None:
         return await self._one(
-            "SELECT group_id FROM link_codes WHERE code = ? ORDER BY expires_at DESC LIMIT 1",
+            lookups.GROUP_WITH_LINK_CODE,
             code,
         )
 
     async def group_ids(self) -> list[str]:
-        return [group_id for (group_id,) in await self._run("SELECT id FROM groups ORDER BY rowid")]
+        return [group_id for (group_id,) in await self._run(lookups.GROUP_IDS)]
 
     # -- timers --------------------------------------------------------------------------
 
@@ -418,15 +419,11 @@ class PostgresStorage:
             )
 
     async def card_messages(self, group_id: str, number: int) -> dict[str, str]:
-        found = await self._run(
-            "SELECT chat, ref FROM cards WHERE group_id = ? AND number = ?", group_id, number
-        )
+        found = await self._run(lookups.CARD_MESSAGES, group_id, number)
         return {chat: ref for chat, ref in found}
 
     async def card_for_message(self, chat: str, ref: str) -> tuple[str, int] | None:
-        found = await self._run(
-            "SELECT group_id, number FROM cards WHERE chat = ? AND ref = ?", chat, ref
-        )
+        found = await self._run(lookups.CARD_FOR_MESSAGE, chat, ref)
         return (found[0][0], found[0][1]) if found else None
 
     # -- opaque button ids ----------------------------------------------------------------
@@ -435,7 +432,7 @@ class PostgresStorage:
         """A short random token for a button, the same each time for the same command
         (across workers too: the first one stored is everyone's)."""
         stored = _TOKEN_KINDS[kind] + command
-        select = "SELECT token FROM actions WHERE group_id = ? AND command = ?"
+        select = lookups.ACTION_TOKEN
         while True:
             known = await self._one(select, group_id, stored)
             if known is not None:
@@ -443,7 +440,7 @@ class PostgresStorage:
             # On a clash (of two random tokens, or with another worker's token for
             # the same button), nothing is stored, and the select says which holds.
             await self._run(
-                "INSERT OR IGNORE INTO actions (token, group_id, command) VALUES (?, ?, ?)",
+                lookups.ACTION_INSERT,
                 secrets.token_urlsafe(9),
                 group_id,
                 stored,
@@ -454,7 +451,7 @@ class PostgresStorage:
     ) -> tuple[str, str] | None:
         known = self._actions.get(token)
         if known is None:
-            found = await self._run("SELECT group_id, command FROM actions WHERE token = ?", token)
+            found = await self._run(lookups.ACTION_FOR_TOKEN, token)
             if not found:
                 return None
             known = self._actions[token] = (found[0][0], found[0][1])
@@ -466,13 +463,13 @@ class PostgresStorage:
     # -- adapters' own small state --------------------------------------------------------
 
     async def get_value(self, key: str) -> str | None:
-        return await self._one("SELECT value FROM kv WHERE key = ?", key)
+        return await self._one(lookups.VALUE, key)
 
     async def set_value(self, key: str, value: str, about: str | None = None) -> None:
         await self._run(transaction.KV_UPSERT, key, value, about)
 
     async def memory_about(self, identity: str) -> dict[str, str]:
-        found = await self._run("SELECT key, value FROM kv WHERE about = ? ORDER BY key", identity)
+        found = await self._run(lookups.MEMORY_ABOUT, identity)
         return dict(found)
 
     # -- the record -----------------------------------------------------------------------
@@ -480,16 +477,14 @@ class PostgresStorage:
     async def audit(self, group_id: str) -> list[AuditEntry]:
         return SqliteStorage._audit_entries(
             await self._run(
-                "SELECT id, group_id, at, command, summary, redacted_at FROM audit "
-                "WHERE group_id = ? ORDER BY id",
+                lookups.AUDIT_OF_GROUP,
                 group_id,
             )
         )
 
     async def audit_of(self, identity: str) -> list[AuditEntry]:
         found = await self._run(
-            "SELECT id, group_id, at, command, summary, redacted_at FROM audit "
-            "WHERE instr(command, ?) > 0 ORDER BY id",
+            lookups.AUDIT_NAMING,
             rows.to_json(identity),
         )
         return [
