@@ -671,6 +671,8 @@ async def _migrate(db: AsyncConnection[Row], where: str, only_reading: bool) -> 
             f"(schema {version}; this version knows up to {latest}). Upgrade this worker."
         )
     if version < latest:
+        if only_reading and version == 0:
+            raise StorageError(f"The database {where} is empty: the bot has stored nothing there.")
         if only_reading:
             raise StorageError(
                 f"The database {where} is at an older schema. Start the bot of this version "

@@ -240,6 +240,12 @@ async def test_reopening_keeps_the_data_and_the_version(url: str) -> None:
         await again.close()
 
 
+async def test_reading_an_empty_database_says_so_and_makes_nothing(empty_url: str) -> None:
+    with pytest.raises(StorageError, match="empty: the bot has stored nothing there"):
+        await PostgresStorage.open(empty_url, only_reading=True)
+    assert rows(empty_url, "SELECT to_regclass('meta')") == [(None,)]
+
+
 async def test_a_database_from_a_newer_version_is_refused(url: str) -> None:
     rows(url, "UPDATE meta SET value = '999' WHERE name = 'schema'")
     with pytest.raises(StorageError, match="newer version"):
