@@ -49,7 +49,7 @@ from bot.app import (
     Timer,
     TokenKind,
 )
-from bot.config.settings import url_without_password as without_password
+from bot.core.addresses import url_without_password as without_password
 from bot.core.commands import Command, Request
 from bot.core.effects import Forget
 from bot.core.model import Group
@@ -57,6 +57,7 @@ from storage import (
     changes,
     forgetting,
     load,
+    lookups,
     outbox,
     postgres_schema,
     purge,
@@ -67,6 +68,9 @@ from storage import (
 from storage.connection import Done, Params
 from storage.postgres_sql import dialect, first_parameter_as, must_find
 from storage.rows import Row
+
+# The same tokens' kinds and audit entries as SQLite's (statements and rows alike).
+from storage.sqlite import _TOKEN_KINDS, SqliteStorage, _kind_of
 
 log = logging.getLogger("deciding_together.storage")
 
@@ -94,12 +98,6 @@ _CONNECTING: dict[str, Any] = {
     "autocommit": True,
     "connect_timeout": CONNECT_TIMEOUT,
 }
-
-_TOKEN_KINDS: dict[TokenKind, str] = {"button": "", "deep link": "\x1fdeep link\x1f"}
-
-
-def _kind_of(stored: str) -> TokenKind:
-    return "deep link" if stored.startswith(_TOKEN_KINDS["deep link"]) else "button"
 
 
 def unreachable(error: BaseException, where: str) -> StorageError:
@@ -186,7 +184,17 @@ class PostgresStorage:
             first = await AsyncConnection.connect(url, **_CONNECTING)
         except (psycopg.Error, ValueError) as error:
             raise unreachable(error, where) from None
+        connecting = dict(_CONNECTING)
         try:
+            if await _setting(first, "synchronous_commit") == "off":
+                # Acknowledged means on disk: this database's own default is not kept.
+                connecting["options"] = "-c synchronous_commit=on"
+            if await _setting(first, "fsync") == "off":
+                log.warning(
+                    "the PostgreSQL server at %s runs with fsync off: a power cut may lose "
+                    "what the bot has acknowledged. Turn fsync on in its configuration.",
+                    where,
+                )
             async with first.transaction():
                 instance = await _migrate(first, where, only_reading)
                 if not only_reading:
@@ -202,7 +210,7 @@ class PostgresStorage:
             url,
             min_size=1,
             max_size=pool_size,
-            kwargs=_CONNECTING,
+            kwargs=connecting,
             open=False,
             name="deciding-together",
         )
@@ -280,6 +288,14 @@ class PostgresStorage:
             if error.sqlstate == STALE or isinstance(error, psycopg.errors.IntegrityError):
                 # An integrity error: a row the plan trusted to be stored is not.
                 raise _stale(self._where) from None
+            if isinstance(error, psycopg.OperationalError):
+                # The connection went (the server restarted, the network failed):
+                # perhaps after the COMMIT was sent, so perhaps it was stored.
+                raise StorageError(
+                    f"The connection to the PostgreSQL database {self._where} was lost while "
+                    "saving. It may or may not have been saved; an update the platform sends "
+                    "again is recognised either way."
+                ) from error
             if isinstance(error, psycopg.DataError):
                 # A value PostgreSQL cannot hold (a NUL in a text: the core takes
                 # control characters out of what people type, so this is a bug).
@@ -290,7 +306,7 @@ class PostgresStorage:
         return True
 
     async def seen_update(self, update_key: str) -> bool:
-        return bool(await self._run("SELECT 1 FROM inbox WHERE update_key = ?", update_key))
+        return bool(await self._run(lookups.UPDATE_SEEN, update_key))
 
     # -- groups --------------------------------------------------------------------------
 
@@ -325,23 +341,23 @@ class PostgresStorage:
         return None if found is None else int(found)
 
     async def group_for_chat(self, chat: str) -> str | None:
-        return await self._one("SELECT group_id FROM chats WHERE chat = ?", chat)
+        return await self._one(lookups.GROUP_OF_CHAT, chat)
 
     async def groups_for_identity(self, identity: str) -> list[str]:
         found = await self._run(
-            "SELECT DISTINCT group_id FROM identities WHERE identity = ? ORDER BY group_id",
+            lookups.GROUPS_OF_IDENTITY,
             identity,
         )
         return [group_id for (group_id,) in found]
 
     async def group_with_link_code(self, code: str) -> str | None:
         return await self._one(
-            "SELECT group_id FROM link_codes WHERE code = ? ORDER BY expires_at DESC LIMIT 1",
+            lookups.GROUP_WITH_LINK_CODE,
             code,
         )
 
     async def group_ids(self) -> list[str]:
-        return [group_id for (group_id,) in await self._run("SELECT id FROM groups ORDER BY rowid")]
+        return [group_id for (group_id,) in await self._run(lookups.GROUP_IDS)]
 
     # -- timers --------------------------------------------------------------------------
 
@@ -407,15 +423,11 @@ class PostgresStorage:
             )
 
     async def card_messages(self, group_id: str, number: int) -> dict[str, str]:
-        found = await self._run(
-            "SELECT chat, ref FROM cards WHERE group_id = ? AND number = ?", group_id, number
-        )
+        found = await self._run(lookups.CARD_MESSAGES, group_id, number)
         return {chat: ref for chat, ref in found}
 
     async def card_for_message(self, chat: str, ref: str) -> tuple[str, int] | None:
-        found = await self._run(
-            "SELECT group_id, number FROM cards WHERE chat = ? AND ref = ?", chat, ref
-        )
+        found = await self._run(lookups.CARD_FOR_MESSAGE, chat, ref)
         return (found[0][0], found[0][1]) if found else None
 
     # -- opaque button ids ----------------------------------------------------------------
@@ -424,7 +436,7 @@ class PostgresStorage:
         """A short random token for a button, the same each time for the same command
         (across workers too: the first one stored is everyone's)."""
         stored = _TOKEN_KINDS[kind] + command
-        select = "SELECT token FROM actions WHERE group_id = ? AND command = ?"
+        select = lookups.ACTION_TOKEN
         while True:
             known = await self._one(select, group_id, stored)
             if known is not None:
@@ -432,7 +444,7 @@ class PostgresStorage:
             # On a clash (of two random tokens, or with another worker's token for
             # the same button), nothing is stored, and the select says which holds.
             await self._run(
-                "INSERT OR IGNORE INTO actions (token, group_id, command) VALUES (?, ?, ?)",
+                lookups.ACTION_INSERT,
                 secrets.token_urlsafe(9),
                 group_id,
                 stored,
@@ -443,7 +455,7 @@ class PostgresStorage:
     ) -> tuple[str, str] | None:
         known = self._actions.get(token)
         if known is None:
-            found = await self._run("SELECT group_id, command FROM actions WHERE token = ?", token)
+            found = await self._run(lookups.ACTION_FOR_TOKEN, token)
             if not found:
                 return None
             known = self._actions[token] = (found[0][0], found[0][1])
@@ -455,35 +467,33 @@ class PostgresStorage:
     # -- adapters' own small state --------------------------------------------------------
 
     async def get_value(self, key: str) -> str | None:
-        return await self._one("SELECT value FROM kv WHERE key = ?", key)
+        return await self._one(lookups.VALUE, key)
 
     async def set_value(self, key: str, value: str, about: str | None = None) -> None:
         await self._run(transaction.KV_UPSERT, key, value, about)
 
     async def memory_about(self, identity: str) -> dict[str, str]:
-        found = await self._run("SELECT key, value FROM kv WHERE about = ? ORDER BY key", identity)
+        found = await self._run(lookups.MEMORY_ABOUT, identity)
         return dict(found)
 
     # -- the record -----------------------------------------------------------------------
 
     async def audit(self, group_id: str) -> list[AuditEntry]:
-        return _audit_entries(
+        return SqliteStorage._audit_entries(
             await self._run(
-                "SELECT id, group_id, at, command, summary, redacted_at FROM audit "
-                "WHERE group_id = ? ORDER BY id",
+                lookups.AUDIT_OF_GROUP,
                 group_id,
             )
         )
 
     async def audit_of(self, identity: str) -> list[AuditEntry]:
         found = await self._run(
-            "SELECT id, group_id, at, command, summary, redacted_at FROM audit "
-            "WHERE instr(command, ?) > 0 ORDER BY id",
+            lookups.AUDIT_NAMING,
             rows.to_json(identity),
         )
         return [
             entry
-            for entry in _audit_entries(found)
+            for entry in SqliteStorage._audit_entries(found)
             if isinstance(entry.command, Request) and entry.command.actor.identity == identity
         ]
 
@@ -492,9 +502,19 @@ class PostgresStorage:
 
         The rows are deleted when this returns; PostgreSQL reclaims their space
         later (autovacuum), and backups keep them until they expire (see
-        docs/reliability.md, "Storage: PostgreSQL")."""
+        docs/reliability.md, "Storage: PostgreSQL").
+
+        Each group a proposal is purged from moves on a version: another worker
+        that holds the group in memory, purged proposals and all, is refused
+        at its next commit (``StaleGroup``) and reads the group again."""
         async with self._transaction() as db:
-            return await purge.purge_closed(db, before)
+            ended = await db.execute_fetchall(
+                purge.ENDED_BEFORE, (*purge.ENDED, rows.stamp(before))
+            )
+            purged = await purge.purge_closed(db, before)
+            groups = sorted({(group_id,) for group_id, _number in ended})
+            await db.executemany(changes.GROUP_VERSION_MOVE_ON, groups)
+        return purged
 
     async def prune(self, before: datetime) -> Pruned:
         async with self._transaction() as db:
@@ -524,20 +544,6 @@ class PostgresStorage:
     async def _one(self, statement: str, *params: object) -> str | None:
         found = await self._run(statement, *params)
         return None if not found else found[0][0]
-
-
-def _audit_entries(found: Iterable[Row]) -> list[AuditEntry]:
-    return [
-        AuditEntry(
-            id=id_,
-            group_id=gid,
-            at=rows.moment(at),
-            command=rows.from_json(command, Command),
-            summary=summary,
-            redacted_at=rows.moment_or_none(redacted_at),
-        )
-        for id_, gid, at, command, summary, redacted_at in found
-    ]
 
 
 # -- one command's writes, sent in one go ------------------------------------------------
@@ -619,6 +625,12 @@ async def _many(db: AsyncRawCursor[Row], statement: str, batch: Sequence[Row]) -
         await db.executemany(dialect(statement), batch)
 
 
+async def _setting(db: AsyncConnection[Row], name: str) -> str:
+    cursor = await db.execute("SELECT current_setting($1)", (name,))
+    found = await cursor.fetchone()
+    return str(found[0]) if found else ""
+
+
 # -- the schema ----------------------------------------------------------------------------
 
 
@@ -663,6 +675,8 @@ async def _migrate(db: AsyncConnection[Row], where: str, only_reading: bool) -> 
             f"(schema {version}; this version knows up to {latest}). Upgrade this worker."
         )
     if version < latest:
+        if only_reading and version == 0:
+            raise StorageError(f"The database {where} is empty: the bot has stored nothing there.")
         if only_reading:
             raise StorageError(
                 f"The database {where} is at an older schema. Start the bot of this version "

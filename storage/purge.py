@@ -65,7 +65,7 @@ SHORTEST_QUOTE = 4
 # An update key is kept at least this long after a newer one from its platform.
 NEWER_BY = timedelta(days=1)
 
-_ENDED_BEFORE = f"""
+ENDED_BEFORE = f"""
     SELECT group_id, number FROM proposals AS p
     WHERE stage IN ({", ".join("?" * len(ENDED))})
       AND coalesce(
@@ -130,7 +130,7 @@ async def purge_closed(db: Statements, before: datetime) -> int:
 
     Runs inside the caller's transaction."""
     found = [
-        tuple(r) for r in await db.execute_fetchall(_ENDED_BEFORE, (*ENDED, rows.stamp(before)))
+        tuple(r) for r in await db.execute_fetchall(ENDED_BEFORE, (*ENDED, rows.stamp(before)))
     ]
     if not found:
         return 0

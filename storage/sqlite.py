@@ -35,6 +35,7 @@ from storage import (
     changes,
     connection,
     load,
+    lookups,
     one_process,
     outbox,
     purge,
@@ -378,7 +379,7 @@ class SqliteStorage:
             self._chat_groups[chat] = group
 
     async def seen_update(self, update_key: str) -> bool:
-        return bool(await self._run("SELECT 1 FROM inbox WHERE update_key = ?", update_key))
+        return bool(await self._run(lookups.UPDATE_SEEN, update_key))
 
     # -- groups --------------------------------------------------------------------------
 
@@ -404,14 +405,14 @@ class SqliteStorage:
         known = self._chat_groups.get(chat)
         if known is not None:
             return known
-        found = await self._one("SELECT group_id FROM chats WHERE chat = ?", chat)
+        found = await self._one(lookups.GROUP_OF_CHAT, chat)
         if found is not None:
             self._chat_groups[chat] = found
         return found
 
     async def groups_for_identity(self, identity: str) -> list[str]:
         found = await self._run(
-            "SELECT DISTINCT group_id FROM identities WHERE identity = ? ORDER BY group_id",
+            lookups.GROUPS_OF_IDENTITY,
             identity,
         )
         return [group_id for (group_id,) in found]
@@ -419,12 +420,12 @@ class SqliteStorage:
     async def group_with_link_code(self, code: str) -> str | None:
         """The group that made ``code``; the group's state says whether it expired."""
         return await self._one(
-            "SELECT group_id FROM link_codes WHERE code = ? ORDER BY expires_at DESC LIMIT 1",
+            lookups.GROUP_WITH_LINK_CODE,
             code,
         )
 
     async def group_ids(self) -> list[str]:
-        return [group_id for (group_id,) in await self._run("SELECT id FROM groups ORDER BY rowid")]
+        return [group_id for (group_id,) in await self._run(lookups.GROUP_IDS)]
 
     # -- timers --------------------------------------------------------------------------
 
@@ -501,15 +502,11 @@ class SqliteStorage:
         )
 
     async def card_messages(self, group_id: str, number: int) -> dict[str, str]:
-        found = await self._run(
-            "SELECT chat, ref FROM cards WHERE group_id = ? AND number = ?", group_id, number
-        )
+        found = await self._run(lookups.CARD_MESSAGES, group_id, number)
         return {chat: ref for chat, ref in found}
 
     async def card_for_message(self, chat: str, ref: str) -> tuple[str, int] | None:
-        found = await self._run(
-            "SELECT group_id, number FROM cards WHERE chat = ? AND ref = ?", chat, ref
-        )
+        found = await self._run(lookups.CARD_FOR_MESSAGE, chat, ref)
         return (found[0][0], found[0][1]) if found else None
 
     # -- opaque button ids ----------------------------------------------------------------
@@ -520,7 +517,7 @@ class SqliteStorage:
         12 characters: with a short prefix it fits Telegram's 64-byte
         callback data with room to spare, and it cannot be guessed."""
         stored = _TOKEN_KINDS[kind] + command
-        select = "SELECT token FROM actions WHERE group_id = ? AND command = ?"
+        select = lookups.ACTION_TOKEN
         known = await self._one(select, group_id, stored)
         if known is not None:
             return known
@@ -529,7 +526,7 @@ class SqliteStorage:
             while True:
                 # IGNORE: on the (unlikely) clash of two random tokens, try another.
                 await db.execute(
-                    "INSERT OR IGNORE INTO actions (token, group_id, command) VALUES (?, ?, ?)",
+                    lookups.ACTION_INSERT,
                     (secrets.token_urlsafe(9), group_id, stored),
                 )
                 found = list(await db.execute_fetchall(select, (group_id, stored)))
@@ -543,7 +540,7 @@ class SqliteStorage:
         or one of another kind."""
         known = self._actions.get(token)
         if known is None:
-            found = await self._run("SELECT group_id, command FROM actions WHERE token = ?", token)
+            found = await self._run(lookups.ACTION_FOR_TOKEN, token)
             if not found:
                 return None
             known = self._actions[token] = (found[0][0], found[0][1])
@@ -556,7 +553,7 @@ class SqliteStorage:
     # -- adapters' own small state --------------------------------------------------------
 
     async def get_value(self, key: str) -> str | None:
-        return await self._one("SELECT value FROM kv WHERE key = ?", key)
+        return await self._one(lookups.VALUE, key)
 
     async def set_value(self, key: str, value: str, about: str | None = None) -> None:
         await self._write(
@@ -567,7 +564,7 @@ class SqliteStorage:
         )
 
     async def memory_about(self, identity: str) -> dict[str, str]:
-        found = await self._run("SELECT key, value FROM kv WHERE about = ? ORDER BY key", identity)
+        found = await self._run(lookups.MEMORY_ABOUT, identity)
         return dict(found)
 
     # -- the record -----------------------------------------------------------------------
@@ -575,8 +572,7 @@ class SqliteStorage:
     async def audit(self, group_id: str) -> list[AuditEntry]:
         return self._audit_entries(
             await self._run(
-                "SELECT id, group_id, at, command, summary, redacted_at FROM audit "
-                "WHERE group_id = ? ORDER BY id",
+                lookups.AUDIT_OF_GROUP,
                 group_id,
             )
         )
@@ -585,8 +581,7 @@ class SqliteStorage:
         # The identity as the command's JSON writes it, quotes included: a whole value
         # (as ``storage.forgetting`` looks for it), then only the commands it sent.
         found = await self._run(
-            "SELECT id, group_id, at, command, summary, redacted_at FROM audit "
-            "WHERE instr(command, ?) > 0 ORDER BY id",
+            lookups.AUDIT_NAMING,
             rows.to_json(identity),
         )
         return [

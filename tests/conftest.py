@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from bot.logs import LIBRARIES
 from storage.postgres import PostgresStorage
+from tests.backends import BACKENDS, Database
 
 # One Synapse for the whole session, shared by the Matrix tests and the scenarios.
 from tests.matrix.synapse_server import synapse
@@ -46,3 +48,32 @@ def postgres() -> Iterator[Cluster]:
 async def _migrated(url: str) -> None:
     storage = await PostgresStorage.open(url)
     await storage.close()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only(reason): a storage test about SQLite itself, not run on PostgreSQL"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that takes ``backend`` (through ``database``) runs on each backend."""
+    if "backend" in metafunc.fixturenames:
+        only = metafunc.definition.get_closest_marker("sqlite_only")
+        metafunc.parametrize("backend", ["sqlite"] if only else BACKENDS, indirect=True)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
+    """The test's own database on ``backend`` (see ``tests.backends``)."""
+    if backend == "sqlite":
+        yield Database(backend, str(tmp_path / "deciding-together.db"))
+        return
+    cluster: Cluster = request.getfixturevalue("postgres")
+    with cluster.database() as url:
+        yield Database(backend, url)

@@ -47,6 +47,9 @@ PACKAGE = "postgresql"
 RUN_AS = ("postgres", "nobody")
 # The template every test's database is copied from.
 TEMPLATE = "dt_template"
+# Each cluster's folder in the temporary folder, and the file naming its session.
+PREFIX = "dt-postgres-"
+OWNER = "session.pid"
 
 
 class ClusterFailed(RuntimeError):
@@ -98,6 +101,42 @@ def _install_server() -> None:
             raise ClusterFailed(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
 
 
+def _remove_abandoned(programs: Path) -> None:
+    """Stop and remove the clusters of test sessions that were killed before they could
+    (their owner's process is gone): a server left running would hold its port and
+    memory, and its folder the disk, until the machine restarts."""
+    for folder in Path(tempfile.gettempdir()).glob(PREFIX + "*"):
+        try:
+            owner = int((folder / OWNER).read_text())
+        except (OSError, ValueError):
+            continue  # not made by this module, or not finished being made
+        if _alive(owner):
+            continue
+        stop = [str(programs / "pg_ctl"), "-D", str(folder / "data"), "-m", "immediate", "stop"]
+        data_owner = _owner_of(folder / "data")
+        if data_owner is not None and data_owner != os.geteuid() and os.geteuid() == 0:
+            stop = ["runuser", "-u", pwd.getpwuid(data_owner).pw_name, "--", *stop]
+        subprocess.run(stop, capture_output=True, timeout=60)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
+def _owner_of(path: Path) -> int | None:
+    try:
+        return path.stat().st_uid
+    except OSError:
+        return None
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((HOST, 0))
@@ -109,7 +148,10 @@ class Cluster:
 
     def __init__(self) -> None:
         self.programs = find_programs()
-        self.folder = Path(tempfile.mkdtemp(prefix="dt-postgres-"))
+        _remove_abandoned(self.programs)
+        self.folder = Path(tempfile.mkdtemp(prefix=PREFIX))
+        # Whose cluster it is: a session killed outright leaves it for the next to remove.
+        (self.folder / OWNER).write_text(str(os.getpid()))
         self.data = self.folder / "data"
         self.log = self.folder / "server.log"
         self.port = _free_port()
@@ -125,6 +167,13 @@ class Cluster:
     def start(self) -> None:
         if self._user is not None:
             os.chown(self.folder, self._user.pw_uid, self._user.pw_gid)
+            reach = ["runuser", "-u", self._user.pw_name, "--", "test", "-w", str(self.folder)]
+            if subprocess.run(reach, capture_output=True).returncode != 0:
+                raise ClusterFailed(
+                    f"The user {self._user.pw_name}, who runs the test server, cannot reach "
+                    f"{self.folder}: a folder above it is closed to other users. Set TMPDIR "
+                    "to a folder every user may pass through, like /tmp."
+                )
         password_file = self.folder / "password"
         password_file.write_text(self.password + "\n")
         if self._user is not None:
@@ -139,7 +188,7 @@ class Cluster:
                 "--auth-local=trust",  # the socket's folder is the server user's alone
                 "--auth-host=scram-sha-256",
                 "--encoding=UTF8",
-                "--locale=C.UTF-8",
+                "--locale=C",  # on every system; the schema compares bytes anyway
                 # The cluster is thrown away; its commits are still synced (fsync on).
                 "--no-sync",
             )  # fmt: skip
@@ -237,6 +286,7 @@ class Cluster:
             with psycopg.connect(self.url(name), autocommit=True) as db:
                 if self._fingerprint(db) != self._template:
                     return False
+                db.execute(f"ALTER DATABASE {name} RESET ALL")  # a test's own settings
                 with db.transaction():
                     # A test that left a connection open holding a lock: dropped instead.
                     db.execute("SET LOCAL lock_timeout = '2s'")

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from pathlib import Path
 from typing import ClassVar
-from urllib.parse import urlsplit, urlunsplit
 
 from bot.config.problems import ConfigError, Problem
 from bot.config.schema import (
@@ -24,33 +23,11 @@ from bot.config.schema import (
     TOKEN_PLACEHOLDER,
 )
 from bot.config.words import _where_secret
-from bot.core.addresses import host_and_port
+from bot.core.addresses import host_and_port, url_password
 from bot.core.model import GroupSettings
 
 _TELEGRAM = DEFAULTS["telegram"]
 _MATRIX = DEFAULTS["matrix"]
-
-
-def url_password(url: str | None) -> str | None:
-    """The password in a database URL ("postgresql://bot:password@host/db"), if any."""
-    if not url:
-        return None
-    try:
-        return urlsplit(url).password
-    except ValueError:
-        return None
-
-
-def url_without_password(url: str) -> str:
-    """A database URL as it may be shown: its password, if any, replaced by stars."""
-    try:
-        parts = urlsplit(url)
-        if parts.password is None:
-            return url
-    except ValueError:
-        return "(a URL that cannot be read)"
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
 
 
 class _MasksSecrets:

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.config.schema import DEFAULT_BASE_URL, FROM_FILE, SECRET_ENV
-from bot.config.settings import Config, MatrixConfig, TelegramConfig, url_without_password
+from bot.config.settings import Config, MatrixConfig, TelegramConfig
 from bot.config.words import _spell
+from bot.core.addresses import url_without_password
 
 
 def check_config_text(config: Config) -> str:

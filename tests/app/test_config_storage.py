@@ -18,6 +18,7 @@ from storage.postgres import PostgresStorage
 from tests.app.test_check_config import telegram
 from tests.app.test_stopping import closed_port
 from tests.postgres import Cluster
+from tests.storage.examples import commit, rich_group
 
 URL = "postgresql://bot:hunter2-secret@db.example.org:5432/deciding"
 
@@ -137,3 +138,20 @@ async def test_run_opens_the_backend_the_file_names(postgres: Cluster, tmp_path:
             assert isinstance(storage, PostgresStorage)
         finally:
             await storage.close()
+
+
+async def test_export_reads_a_postgresql_database_beside_the_workers(
+    postgres: Cluster, tmp_path: Path
+) -> None:
+    with postgres.database() as url:
+        config = parse_config_text(
+            telegram() + '[storage]\nbackend = "postgresql"\n', {"DT_STORAGE_URL": url}
+        )
+        worker = await runtime.open_storage(config)
+        try:
+            await commit(worker, None, rich_group())
+            written = await runtime.export(config, "g1", tmp_path / "out")
+        finally:
+            await worker.close()
+        assert written and all(path.exists() for path in written)
+        assert any("Move the morning visit" in path.read_text() for path in written)

@@ -1,101 +1,20 @@
-"""The storage tests run on both backends: each test that takes ``storage`` (or
-``database``) runs once on SQLite and once on PostgreSQL (a throw-away cluster,
-``tests.postgres``). A test about SQLite itself (its file, its write-ahead log,
-its pragmas, its lock on the file, its query plans) is marked
-``@pytest.mark.sqlite_only("why")`` and runs on SQLite alone."""
+"""The storage tests run on both backends (``tests.backends``): each test that
+takes ``storage`` (or ``database``) runs once on SQLite and once on PostgreSQL."""
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import closing, contextmanager
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
-import psycopg
 import pytest
 
 from bot.app import Storage
-from storage import SqliteStorage
-from storage.postgres import PostgresStorage
-from storage.postgres_sql import dialect
-from tests.postgres import Cluster
-from tests.storage.examples import TABLES, row_counts
-
-BACKENDS = ("sqlite", "postgresql")
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "sqlite_only(reason): a storage test about SQLite itself, not run on PostgreSQL"
-    )
-
-
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "backend" in metafunc.fixturenames:
-        only = metafunc.definition.get_closest_marker("sqlite_only")
-        metafunc.parametrize("backend", ["sqlite"] if only else BACKENDS, indirect=True)
-
-
-@pytest.fixture
-def backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
+from tests.backends import Database
 
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "deciding-together.db"
-
-
-class Database:
-    """The test's own database on one backend: opened (again) as storage, and read
-    behind the storage's back, as a test checks what is really stored."""
-
-    def __init__(self, backend: str, where: str) -> None:
-        self.backend = backend
-        self.where = where  # the SQLite file, or the PostgreSQL URL
-
-    async def open(self) -> Storage:
-        if self.backend == "sqlite":
-            return await SqliteStorage.open(self.where)
-        return await PostgresStorage.open(self.where)
-
-    def rows(self, statement: str, *params: object) -> list[tuple[Any, ...]]:
-        """What ``statement`` (in SQLite's words) finds, read by a connection of its own."""
-        if self.backend == "sqlite":
-            with closing(sqlite3.connect(self.where)) as db:
-                return [tuple(row) for row in db.execute(statement, params).fetchall()]
-        with psycopg.connect(self.where, autocommit=True, cursor_factory=psycopg.RawCursor) as db:
-            return [tuple(row) for row in db.execute(dialect(statement), params or None)]
-
-    @contextmanager
-    def connection(self) -> Iterator[Callable[[str], object]]:
-        """A connection of its own (each statement committed as it runs): its ``execute``."""
-        if self.backend == "sqlite":
-            with closing(sqlite3.connect(self.where, isolation_level=None)) as db:
-                yield db.execute
-            return
-        with psycopg.connect(self.where, autocommit=True) as connection:
-            yield connection.execute
-
-    # What the database's own rules (the audit log's triggers) raise.
-    refused = (sqlite3.IntegrityError, psycopg.errors.RaiseException)
-
-    def row_counts(self) -> dict[str, int]:
-        """Rows per table."""
-        if self.backend == "sqlite":
-            return row_counts(Path(self.where))
-        return {t: self.rows(f"SELECT count(*) FROM {t}")[0][0] for t in TABLES}
-
-
-@pytest.fixture
-def database(backend: str, db_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
-    if backend == "sqlite":
-        yield Database(backend, str(db_path))
-        return
-    cluster: Cluster = request.getfixturevalue("postgres")
-    with cluster.database() as url:
-        yield Database(backend, url)
 
 
 @pytest.fixture

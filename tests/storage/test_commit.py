@@ -15,8 +15,8 @@ from bot.core.document import doc
 from bot.core.effects import Post, SetTimer
 from bot.core.model import ResponseRecord
 from storage import SqliteStorage
+from tests.backends import Database
 
-from .conftest import Database
 from .examples import NOW, at, commit, rich_group, row_counts, say, with_response
 
 POST = Outgoing(Post(doc("Hello")), targets=("telegram:-100g1",))

@@ -16,8 +16,8 @@ from bot.core.document import Mention, doc, para
 from bot.core.effects import DirectMessage, Forget, Post, Reply, SendFile
 from bot.core.model import Group, Member, MemberStatus
 from storage import SqliteStorage, connection
+from tests.backends import Database
 
-from .conftest import Database
 from .examples import NOW, TABLES, at, rich_group
 
 GROUP_CHAT = "telegram:-100g1"

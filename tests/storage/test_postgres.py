@@ -25,7 +25,7 @@ from storage.postgres import PostgresStorage, without_password
 from tests.harness import START
 from tests.postgres import Cluster
 
-from .examples import commit, rich_group
+from .examples import at, commit, rich_group, say
 
 TEAM = "console:team"
 PEOPLE = [Actor(f"console:p{n}", f"Person {n}") for n in range(12)]
@@ -161,6 +161,57 @@ async def test_a_value_postgresql_cannot_hold_is_refused_and_nothing_is_stored(u
         await storage.close()
 
 
+async def test_a_purge_moves_the_groups_it_purged_from_on_a_version(url: str) -> None:
+    """Another worker with the group in memory, purged proposal and all, is refused
+    at its next commit and reads the group again."""
+    storage = await PostgresStorage.open(url)
+    try:
+        await commit(storage, None, rich_group())
+        await commit(storage, None, replace(rich_group("g2"), proposals={}))
+        assert await storage.purge_closed(at(-2)) == 1  # #1 of g1 ended at day -5
+        purged, untouched = await storage.read_group("g1"), await storage.read_group("g2")
+        assert purged is not None and purged.version == 2
+        assert untouched is not None and untouched.version == 1
+        with pytest.raises(StaleGroup):
+            await storage.commit(
+                group_before=rich_group(), group_after=rich_group(), command=say(),
+                now=at(0), summary="a status", outgoing=(), version=1,
+            )  # fmt: skip
+    finally:
+        await storage.close()
+
+
+async def test_cut_connections_fail_a_commit_in_words_and_the_next_try_works(url: str) -> None:
+    """The server restarted, or a network cut: the pool's connections are gone."""
+    storage = await PostgresStorage.open(url)
+    try:
+        await commit(storage, None, rich_group())
+        rows(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                  "WHERE datname = current_database() AND pid <> pg_backend_pid()")  # fmt: skip
+        with pytest.raises(StorageError, match="may or may not have been saved"):
+            await commit(storage, rich_group(), rich_group(), update_key="u:1")
+        # It was not: sent again, it is stored now, once.
+        assert await commit(storage, rich_group(), rich_group(), update_key="u:1")
+        assert not await commit(storage, rich_group(), rich_group(), update_key="u:1")
+    finally:
+        await storage.close()
+
+
+async def test_commits_are_durable_even_where_the_database_says_otherwise(
+    url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    name = url.rsplit("/", 1)[1]
+    rows(url, f"ALTER DATABASE {name} SET synchronous_commit = off")
+    storage = await PostgresStorage.open(url)
+    try:
+        async with storage._pool.connection() as connection:
+            cursor = await connection.execute("SHOW synchronous_commit")
+            assert await cursor.fetchone() == ("on",)
+    finally:
+        await storage.close()
+    assert "fsync off" not in caplog.text  # the test cluster syncs
+
+
 # -- its own schema ------------------------------------------------------------------------
 
 
@@ -187,6 +238,12 @@ async def test_reopening_keeps_the_data_and_the_version(url: str) -> None:
         assert stored is not None and (stored.group, stored.version) == (rich_group(), 1)
     finally:
         await again.close()
+
+
+async def test_reading_an_empty_database_says_so_and_makes_nothing(empty_url: str) -> None:
+    with pytest.raises(StorageError, match="empty: the bot has stored nothing there"):
+        await PostgresStorage.open(empty_url, only_reading=True)
+    assert rows(empty_url, "SELECT to_regclass('meta')") == [(None,)]
 
 
 async def test_a_database_from_a_newer_version_is_refused(url: str) -> None:

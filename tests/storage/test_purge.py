@@ -13,8 +13,8 @@ from bot.core.effects import DirectMessage, EditCard, Post, Reply, SetTimer
 from bot.core.model import Group, LogEntry, Stage
 from storage import SqliteStorage
 from storage.purge import PURGED
+from tests.backends import Database
 
-from .conftest import Database
 from .examples import at, commit, rich_group, say
 
 CHAT = ("telegram:-100g1",)

@@ -17,8 +17,8 @@ from bot.core.model import Member, MemberStatus, ResponseRecord
 from storage import SqliteStorage
 from storage.changes import RESPONSE_INSERT, ROUND_UPDATE, group_writes
 from storage.rows import numbers_json, stamp, to_json
+from tests.backends import Database
 
-from .conftest import Database
 from .examples import NOW, at, commit, rich_group, with_response
 
 

@@ -6,8 +6,8 @@ from bot.app import Outgoing, Timer
 from bot.core.commands import DeadlineDue, DigestDue, NudgeDue, TimerEvent
 from bot.core.effects import CancelTimer, SetTimer
 from storage import SqliteStorage
+from tests.backends import Database
 
-from .conftest import Database
 from .examples import at, commit, rich_group
 
 DEADLINE = DeadlineDue(2, 0)

@@ -21,9 +21,9 @@ from bot.core.commands import Actor
 from bot.core.model import GroupSettings, ResponseRecord
 from storage import SqliteStorage
 from storage.schema import MIGRATIONS
+from tests.backends import Database
 from tests.harness import Running, running_app
 
-from .conftest import Database
 from .examples import at, commit, rich_group, say, with_response
 from .test_opening import written_at_schema
 
