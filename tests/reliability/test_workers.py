@@ -386,7 +386,6 @@ async def move_the_device(workers: list[BotProcess]) -> float:
     return took
 
 
-@pytest.mark.slow  # the Synapse of the suite, and four logins of the bot's device
 async def test_two_workers_on_matrix_one_device_moves_between_them_and_nothing_is_lost(
     synapse: SynapseServer, people: People, url: str, tmp_path: Path, figures: list[str]
 ) -> None:
