@@ -438,10 +438,16 @@ async def test_two_workers_on_matrix_one_device_moves_between_them_and_nothing_i
 
     storage = await PostgresStorage.open(url, only_reading=True)
     try:
+        stored = await storage.read_group(group)
         audit = await storage.audit(group)
         cards = {n: (await storage.card_messages(group, n))[group] for n in (1, *TRIALS)}
     finally:
         await storage.close()
+    assert stored is not None
+    replayed = Group(id=group, chats=(group,), settings=GroupSettings(), name=stored.group.name)
+    for entry in audit:
+        replayed = decide(replayed, entry.command, entry.at).group
+    assert replayed == stored.group
     said_by = Counter(
         e.summary.removeprefix("Respond by matrix:")
         for e in audit
