@@ -253,6 +253,8 @@ class PostgresRoles:
     async def _hear(self, connection: psycopg.AsyncConnection) -> None:
         """Wait a second for hints from the other workers, passing each one on."""
         async for note in connection.notifies(timeout=self.every):
+            if self._telling is not None and note.pid == self._telling.info.backend_pid:
+                continue  # this worker's own hint: it woke its own loops already
             for heard in self._heard.get(note.payload, ()):
                 heard()
 

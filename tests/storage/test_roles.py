@@ -268,7 +268,11 @@ async def test_a_worker_hears_what_another_tells(workers: tuple[Worker, Worker])
     heard: list[str] = []
     two.roles.listen(OUTBOX_CHANGED, lambda: heard.append(OUTBOX_CHANGED))
     await asyncio.sleep(0.5)  # the second worker is listening
+    mine: list[str] = []
+    one.roles.listen(OUTBOX_CHANGED, lambda: mine.append(OUTBOX_CHANGED))
     one.roles.tell(OUTBOX_CHANGED)
     took = await until(lambda: heard, "the hint to arrive", timeout=2.0)
     assert took < 1.0  # a hint wakes at once, not at the next look
     assert heard == [OUTBOX_CHANGED]
+    await asyncio.sleep(0.5)
+    assert mine == []  # the teller woke its own loops itself: its hint is not for it
