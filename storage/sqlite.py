@@ -30,7 +30,7 @@ from bot.app import (
     TokenKind,
 )
 from bot.core.commands import Command, Request
-from bot.core.model import Group
+from bot.core.model import Group, Proposal
 from storage import (
     changes,
     connection,
@@ -383,18 +383,33 @@ class SqliteStorage:
     # -- groups --------------------------------------------------------------------------
 
     async def read_group(self, group_id: str) -> StoredGroup | None:
-        async with self._lock:
-            try:
-                tables = await self._on_worker(load.fetch, group_id)
-            except sqlite3.Error as error:
-                raise storage_error(error, self._where) from error
+        """The resident group (``bot.core.resident``) and its version, in one snapshot."""
+        tables = await self._fetch(load.fetch, group_id, "resident")
         if tables is None:
             return None
         return StoredGroup(load.build(group_id, tables), load.version(tables))
 
     async def load_group(self, group_id: str) -> Group | None:
-        stored = await self.read_group(group_id)
-        return None if stored is None else stored.group
+        """The whole group, every proposal in it."""
+        tables = await self._fetch(load.fetch, group_id, "every")
+        return None if tables is None else load.build(group_id, tables)
+
+    async def read_proposals(
+        self, group_id: str, numbers: Collection[int] | None = None
+    ) -> dict[int, Proposal]:
+        """The group's proposals as stored: those ``numbers`` names, or every one."""
+        which: load.Which = "every" if numbers is None else tuple(numbers)
+        if which == ():
+            return {}
+        tables = await self._fetch(load.fetch_proposals, group_id, which)
+        return load.build_proposals(tables)
+
+    async def _fetch(self, fetch: Callable[..., T], *args: object) -> T:
+        async with self._lock:
+            try:
+                return await self._on_worker(fetch, *args)
+            except sqlite3.Error as error:
+                raise storage_error(error, self._where) from error
 
     async def group_for_chat(self, chat: str) -> str | None:
         known = self._chat_groups.get(chat)
