@@ -793,8 +793,9 @@ class Application:
         return len(commits)
 
     async def _decide_timers(self, timers: Sequence[Timer]) -> list[Commit] | None:
-        """Each timer decided in order, on its group as the ones before it left it;
-        None if one needs more than a batch gives (no group, a closed proposal)."""
+        """Each timer decided in order, on its group as the ones before it left it
+        (with the closed proposal it names, if any, read from storage); None if a
+        group is gone."""
         commits: list[Commit] = []
         states: dict[str, Group] = {}  # each group as the decisions so far leave it
         versions: dict[str, int] = {}  # and the version each of those will be stored at
@@ -807,9 +808,8 @@ class Application:
             group = states.get(timer.group_id) or await self.group(timer.group_id)
             if group is None:
                 return None
-            wanted = reads(timer.event)
-            if wanted == EVERYTHING or any(n not in group.proposals for n in wanted):
-                return None
+            # Both the state decided on and the state stored: the commit writes the change.
+            group = with_proposals(group, await self._beyond_resident(group, timer.event))
             version = versions.get(group.id, self._groups.version(group.id))
             now = self.clock.now()
             decision = decide(group, timer.event, now)

@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 
-from bot.app import Commit, application
-from bot.core.commands import Actor, DeadlineDue, NudgeDue
+from bot.app import Commit, Outgoing, application
+from bot.core.commands import Actor, DeadlineDue, NudgeDue, Request, Status
+from bot.core.effects import SetTimer
 from tests.harness import running_app
 
 SAM, ALEX = Actor("console:sam", "Sam"), Actor("console:alex", "Alex")
@@ -102,3 +103,39 @@ async def test_a_timer_moved_after_its_batch_was_read_does_not_fire_and_the_rest
         assert moved is not None and moved.stage.value == "open"
         others = [await run.app.proposal(chat, 1) for chat in TEAMS if chat != TEAMS[5]]
         assert all(p is not None and p.stage.value != "open" for p in others)
+
+
+async def test_a_timer_naming_a_closed_proposal_fires_in_its_batch(tmp_path: Path) -> None:
+    """A closed proposal is not in memory; a timer that names it still fires with
+    the others, on the proposal read from storage."""
+    db = tmp_path / "db"
+    await teams_with_deadlines(db)
+    async with running_app(db) as run:
+        await run.app.submit(chat=TEAMS[0], actor=SAM, text="withdraw #1")
+        stored = await run.storage.read_group(TEAMS[0])
+        assert stored is not None and 1 not in stored.group.proposals
+        # A deadline left behind for it (as a bot of an older version might have).
+        left = SetTimer("left behind", run.clock.now() + timedelta(days=1), DeadlineDue(1, 0))
+        assert await run.storage.commit(
+            group_before=stored.group,
+            group_after=stored.group,
+            command=Request(SAM, TEAMS[0], Status()),
+            now=run.clock.now(),
+            summary="a timer left behind",
+            outgoing=(Outgoing(left),),
+            version=stored.version,
+        )
+        run.app._forget_group(TEAMS[0])  # read again: another writer stored it
+        one_by_one: list[str] = []
+        fire = run.app._fire
+
+        async def alone(timer: Any) -> bool:
+            one_by_one.append(timer.key)
+            return await fire(timer)
+
+        run.app._fire = alone  # type: ignore[method-assign]
+        run.clock.advance(timedelta(days=3))
+        fired = await run.app.run_due_timers()
+        assert one_by_one == []  # every batch was stored whole
+        assert fired == len(TEAMS) * 2 * 2 - 2 + 1  # #1 of team 0 ended; the one left behind
+        assert unfired_due(db) == 0
