@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from bot.app import Scheduler
 from bot.app.cache import GroupCache, records
 from bot.core.commands import Actor
 from bot.core.model import Group, Member
@@ -94,3 +95,28 @@ async def test_a_group_deciding_a_command_is_not_let_go(tmp_path: Path) -> None:
         run.storage.read_proposals = while_others_come_in  # type: ignore[method-assign]
         done = await run.app.submit(chat="console:a", actor=SAM, text="decisions")
         assert others_loaded.is_set() and done.decision is not None
+
+
+async def test_start_up_reads_no_group_until_one_is_needed(tmp_path: Path) -> None:
+    """Timers are read from their own table: a start reads no group, whatever the
+    number of teams; a team's first command (or its first timer) reads it."""
+    db = tmp_path / "db"
+    chats = [f"console:team{n}" for n in range(5)]
+    async with running_app(db) as run:
+        for chat in chats:
+            await run.app.submit(chat=chat, actor=SAM, text="propose Buy a kettle\nin 3 days")
+    async with running_app(db) as run:
+        read: list[str] = []
+        read_group = run.storage.read_group
+
+        async def counted(group_id: str) -> object:
+            read.append(group_id)
+            return await read_group(group_id)
+
+        run.storage.read_group = counted  # type: ignore[method-assign]
+        scheduler = Scheduler(run.app)
+        await scheduler.start()  # nothing is due yet: the next deadline is armed
+        assert read == [] and len(run.app._groups) == 0
+        await run.app.submit(chat=chats[2], actor=SAM, text="status")
+        assert read == [chats[2]]
+        scheduler.stop()
