@@ -52,6 +52,18 @@ class Firings:
             self.fired.append((kwargs["group_after"].id, kwargs["fired_timer"], time.time()))
         return stored
 
+    async def commit_many(self, commits: Any, **kwargs: Any) -> bool:
+        # Overdue timers are fired in batches, one transaction each.
+        stored = await self.storage.commit_many(commits, **kwargs)
+        if stored:
+            at = time.time()
+            self.fired += [
+                (each["group_after"].id, each["fired_timer"], at)
+                for each in commits
+                if each.get("fired_timer") is not None
+            ]
+        return stored
+
 
 async def lateness(report: Report, spread: float) -> None:
     teams, now = 100, datetime.now(UTC)

@@ -89,8 +89,8 @@ def redactions(
         for id_, text, summary in entries:
             command = forgetting.redact_command(rows.from_json(text, Command), forget)
             if command is not None and id_ not in redacted:
-                redacted[id_] = (rows.to_json(command), forgetting.redact_text(summary, forget),
-                                 at, id_)  # fmt: skip
+                summary = forgetting.redact_text(summary, forget)
+                redacted[id_] = (rows.record_json(command), summary, at, id_)
     return list(redacted.values())
 
 
@@ -118,7 +118,7 @@ def message_changes(
         elif not forgetting.names(effect, forget):
             continue  # the words matched inside others ("Jo" in "Join")
         elif any(status == "pending" for status, _ in sent):
-            rewritten.append((rows.to_json(forgetting.scrub(effect, forget)), id_))
+            rewritten.append((rows.record_json(forgetting.scrub(effect, forget)), id_))
         else:
             deleted.append((id_,))
     return deleted, rewritten

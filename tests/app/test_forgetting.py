@@ -63,7 +63,7 @@ async def test_the_record_replays_to_the_same_group_after_a_forgetme(database: D
         await says(run, SAM, "amend #1 A quiet kettle")
         await says(run, ALEX, "join")  # the same account again: a new person
         await run.wait(timedelta(days=4))
-        stored = await run.app.group(CHAT)
+        stored = await run.app.whole_group(CHAT)
         assert stored is not None and await replay(run.storage) == stored
         # The replayed record holds the pseudonym, never her.
         entries = await run.storage.audit(CHAT)
@@ -93,7 +93,7 @@ async def test_someone_added_by_name_who_joined_and_was_forgotten_replays(
         await says(run, SAM, "this is Alexandra Quigley @alexq")
         await says(run, ALEX, "consent #1", "forgetme")
         await says(run, SAM, "status")
-        stored = await run.app.group(CHAT)
+        stored = await run.app.whole_group(CHAT)
         assert stored is not None and await replay(run.storage) == stored
         assert [m.status for m in stored.members.values()] == [
             MemberStatus.ACTIVE,
@@ -156,5 +156,5 @@ async def test_a_second_forgetme_leaves_the_others_and_the_first_as_they_were(
         assert Actor("former:3", "a former member") in actors
         # Sam's rows still name Sam.
         assert any("console:sam" in row for row in database.table_rows()["audit"])
-        stored = await run.app.group(CHAT)
+        stored = await run.app.whole_group(CHAT)
         assert stored is not None and await replay(run.storage) == stored
