@@ -17,7 +17,7 @@ RESULTS = Path(__file__).with_name("results.json")
 # Each section with its size: (quick, full).
 SECTIONS: dict[str, Callable[[Report, bool], Awaitable[None] | None]] = {
     "core": lambda r, q: core.run(r, 2.0 if q else 10.0),
-    "storage": lambda r, q: storage.run(r, 3.0 if q else 10.0),
+    "storage": lambda r, q: storage.run(r, 600 if q else 3000),
     "telegram": lambda r, q: telegram.run(r, 4 if q else 20),
     "deadlines": lambda r, q: deadlines.run(r, 3.0 if q else 10.0),
     "scale": lambda r, q: scale.run(r, 20 if q else 200),
