@@ -22,7 +22,7 @@ SECTIONS: dict[str, Callable[[Report, bool], Awaitable[None] | None]] = {
     "deadlines": lambda r, q: deadlines.run(r, 3.0 if q else 10.0),
     "scale": lambda r, q: scale.run(r, 20 if q else 200),
     "fanout": lambda r, q: fanout.run(r, 150 if q else 1000),
-    "matrix": lambda r, q: matrix.run(r, 3 if q else 10),
+    "matrix": lambda r, q: matrix.run(r, 5 if q else 10),
 }
 
 

@@ -91,7 +91,8 @@ class Figure:
             return ""
         if len(self.pairs) < 2:
             return f"{self.ratio:.2f}"
-        return f"{self.ratio:.2f} ({min(self.pairs):.2f}–{max(self.pairs):.2f}, {len(self.pairs)} pairs)"
+        low, high = min(self.pairs), max(self.pairs)
+        return f"{self.ratio:.2f} ({low:.2f}–{high:.2f}, {len(self.pairs)} pairs)"
 
     def value_text(self) -> str:
         text = f"{_number(self.value)} {self.unit}".strip()
