@@ -110,7 +110,7 @@ def paired(
         name,
         statistics.median(ours),
         unit,
-        baseline=statistics.median(bare),
+        baseline=statistics.median(bare) if bare else None,
         values=list(ours),
         baselines=list(bare),
         **more,
