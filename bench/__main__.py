@@ -21,6 +21,10 @@ SECTIONS: dict[str, Callable[[Report, bool], Awaitable[None] | None]] = {
     "telegram": lambda r, q: telegram.run(r, 4 if q else 20),
     "deadlines": lambda r, q: deadlines.run(r, 3.0 if q else 10.0),
     "scale": lambda r, q: scale.run(r, 20 if q else 200),
+    "coop": lambda r, q: scale.year_old(
+        r, {50: 200.0, 200: 400.0} if q else scale.COOP_TARGETS, 60.0 if q else 150.0
+    ),
+    "biggroups": lambda r, q: scale.big_groups(r, 35 if q else 210),
     "fanout": lambda r, q: fanout.run(r, 150 if q else 1000),
     "matrix": lambda r, q: matrix.run(r, 5 if q else 10),
 }

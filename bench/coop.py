@@ -1,0 +1,211 @@
+"""A year-old co-operative, built fast and kept between runs.
+
+**One team's year** is lived through the real application on a manual clock:
+12 people join; every three and a half days someone proposes, the others
+respond over the next hours (consent, or a concern with its reason; one
+changes their mind), and three days later the deadline closes the round,
+with its reminders on the way. Every message goes out (to an adapter that
+takes it at once) and the bot's own pruning deletes what was sent more than
+a week ago, as a running bot does. Then ten proposals are open, each with
+half the team's responses. So the team's rows are the ones a year of use
+leaves: 100 closed proposals with their whole response histories, the audit
+log, the inbox keys still kept, the timers.
+
+**The co-op** is that team copied, row by row, inside SQLite
+(``INSERT … SELECT`` with the group's id, its chat and its people's
+identities changed): thousands of teams in a minute instead of hours of
+commits. Every table with a ``group_id`` is copied, so a table added to the
+schema later is copied too; the outbox and deliveries are not (the
+template's are all delivered and pruned, or waiting like any team's).
+
+**The cache**: the database is kept in the temporary folder, named after
+the schema's version, a digest of the code that writes rows, the size and
+the day it was built (the open proposals' deadlines are real times; a day
+later some would be overdue), so a second run of the benchmark opens it at
+once. ``python -m bench`` says where it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bench.storage import NullAdapter
+from bench.workload import actor, respond_text
+from bot.app import Application, DeliveryLoop, ManualClock
+from bot.core import commands as c
+from bot.pruning import PRUNE_AFTER
+from storage import schema
+from storage.sqlite import SqliteStorage
+
+PEOPLE = 12
+CLOSED = 100
+OPEN = 10
+EVERY = timedelta(days=3, hours=12)  # a proposal every three and a half days: 100 a year
+CACHE = Path(tempfile.gettempdir()) / "deciding-together-bench"
+# The code whose change changes what the rows look like: a cached database made
+# before a change to any of these is made again.
+WRITERS = (
+    "storage/schema.py",
+    "storage/changes.py",
+    "storage/rows.py",
+    "storage/transaction.py",
+    "bot/core/codec.py",
+    "bot/core/model.py",
+    "bench/coop.py",
+)
+# Tables never copied: the template's messages are delivered and pruned.
+NOT_COPIED = frozenset({"outbox", "deliveries"})
+
+
+def chat_of(team: int) -> str:
+    return f"console:coop-{team:05d}"
+
+
+def cached(teams: int, *, people: int = PEOPLE, closed: int = CLOSED, today: str = "") -> Path:
+    """Where a co-op of this size is kept."""
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parent.parent
+    for name in WRITERS:
+        digest.update((root / name).read_bytes())
+    today = today or datetime.now(UTC).date().isoformat()
+    name = (
+        f"coop-schema{len(schema.MIGRATIONS)}-{digest.hexdigest()[:10]}"
+        f"-{teams}x{people}x{closed}-{today}.db"
+    )
+    return CACHE / name
+
+
+async def coop(teams: int, *, people: int = PEOPLE, closed: int = CLOSED) -> tuple[Path, float]:
+    """The co-op's database (built now, or found in the cache) and the seconds it took."""
+    path = cached(teams, people=people, closed=closed)
+    if path.exists():
+        return path, 0.0
+    started = time.perf_counter()
+    CACHE.mkdir(exist_ok=True)
+    for old in CACHE.glob(f"coop-*-{teams}x{people}x{closed}-*.db*"):
+        old.unlink()  # an older day's or older code's: superseded
+    building = path.with_suffix(".building")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{building}{suffix}").unlink(missing_ok=True)
+    await year_of_a_team(building, people=people, closed=closed)
+    copy_team(building, teams)
+    shutil.move(building, path)
+    return path, time.perf_counter() - started
+
+
+async def year_of_a_team(
+    path: Path, *, people: int = PEOPLE, closed: int = CLOSED, open_: int = OPEN
+) -> None:
+    """Team 0's year, through the real application, ending now."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    clock = ManualClock(now - EVERY * closed - timedelta(days=1))
+    storage = await SqliteStorage.open(path)
+    try:
+        app = Application(storage=storage, clock=clock)
+        app.adapters["console"] = NullAdapter()
+        delivery = DeliveryLoop(app)
+        chat, keys = chat_of(0), iter(range(1, 10**9))
+
+        async def say(person: int, text: str | None = None, action: c.Action | None = None) -> None:
+            await app.submit(
+                chat=chat, actor=actor(person), text=text, action=action,
+                update_key=f"console:{next(keys)}",
+            )  # fmt: skip
+
+        for person in range(people):
+            await say(person, action=c.Join())
+        for n in range(1, closed + open_ + 1):
+            began = clock.now()
+            title, details = f"Proposal {n}", "What we would do, and why, in a few lines."
+            await say((n - 1) % people, action=c.Propose(title, details, duration="3 days"))
+            answering = range(people) if n <= closed else range(0, people, 2)
+            for person in answering:
+                if person == (n - 1) % people:
+                    continue
+                clock.advance(timedelta(minutes=20))
+                await say(person, respond_text(n, consent=(person + n) % 3 != 0))
+            if n <= closed:
+                clock.advance(timedelta(minutes=30))  # someone thinks again
+                await say((n + 1) % people, respond_text(n, consent=True))
+                clock.advance(began + EVERY - clock.now())
+                await app.run_due_timers()
+            else:
+                clock.advance(timedelta(minutes=5))
+            while await delivery.run_once():
+                pass
+            if n % 10 == 0 or n == closed + open_:
+                await storage.prune(clock.now() - PRUNE_AFTER)
+    finally:
+        await storage.close()
+
+
+def copy_team(path: Path, teams: int) -> None:
+    """Team 0 copied ``teams - 1`` times, inside SQLite, in one transaction."""
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode = OFF")  # a file being made: no log needed
+        db.execute("PRAGMA synchronous = OFF")
+        db.execute("PRAGMA cache_size = -262144")  # 256 MB
+        statements = [_copy_statement(db, table) for table in _tables(db)]
+        db.execute("BEGIN")
+        template = chat_of(0)
+        for team in range(1, teams):
+            values = {"template": template, "group": chat_of(team), "n": f".{team}"}
+            for statement in statements:
+                db.execute(statement, values)
+        db.execute("COMMIT")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA optimize")
+    finally:
+        db.close()
+
+
+def _tables(db: sqlite3.Connection) -> list[str]:
+    names = [
+        row[0]
+        for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid")
+    ]
+    return [
+        name
+        for name in names
+        if name not in NOT_COPIED
+        and not name.startswith("sqlite_")
+        and (name == "groups" or "group_id" in _columns(db, name))
+    ]
+
+
+def _columns(db: sqlite3.Connection, table: str) -> dict[str, tuple[str, int]]:
+    """Each column's type and its place in the primary key (0: not in it)."""
+    return {row[1]: (row[2].upper(), row[5]) for row in db.execute(f"PRAGMA table_info({table})")}
+
+
+def _copy_statement(db: sqlite3.Connection, table: str) -> str:
+    """``INSERT … SELECT`` of team 0's rows of ``table`` as another team's.
+
+    The group's id and its chat become the new team's; a person's identity,
+    an update's key and a button's token get the team's number (they are
+    unique across the whole database); an integer primary key of its own (the
+    audit log's ids) is left for SQLite to give."""
+    columns = _columns(db, table)
+    group = "id" if table == "groups" else "group_id"
+    kept, made = [], []
+    for name, (kind, in_key) in columns.items():
+        if name == "id" and kind == "INTEGER" and in_key == 1:
+            continue
+        if name in (group, "chat"):
+            made.append(f"CASE WHEN {name} = :template THEN :group ELSE {name} END")
+        elif name in ("identity", "update_key", "token"):
+            made.append(f"{name} || :n")
+        else:
+            made.append(name)
+        kept.append(name)
+    return (
+        f"INSERT INTO {table} ({', '.join(kept)}) "
+        f"SELECT {', '.join(made)} FROM {table} WHERE {group} = :template"
+    )
