@@ -19,7 +19,7 @@ SECTIONS: dict[str, Callable[[Report, bool], Awaitable[None] | None]] = {
     "core": lambda r, q: core.run(r, 2.0 if q else 10.0),
     "storage": lambda r, q: storage.run(r, 600 if q else 3000),
     "telegram": lambda r, q: telegram.run(r, 4 if q else 20),
-    "deadlines": lambda r, q: deadlines.run(r, 3.0 if q else 10.0),
+    "deadlines": lambda r, q: deadlines.run(r, 3.0 if q else 10.0, 1000 if q else 10_000),
     "scale": lambda r, q: scale.run(r, 20 if q else 200),
     "coop": lambda r, q: scale.year_old(
         r, {50: 200.0, 200: 400.0} if q else scale.COOP_TARGETS, 60.0 if q else 150.0

@@ -88,14 +88,14 @@ async def coop(teams: int, *, people: int = PEOPLE, closed: int = CLOSED) -> tup
         return path, 0.0
     started = time.perf_counter()
     CACHE.mkdir(exist_ok=True)
-    for old in CACHE.glob(f"coop-*-{teams}x{people}x{closed}-*.db*"):
-        old.unlink()  # an older day's or older code's: superseded
+    for old in CACHE.glob(f"coop-*-{teams}x{people}x{closed}-*"):
+        old.unlink()  # an older day's or older code's, or a build cut short: superseded
     building = path.with_suffix(".building")
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{building}{suffix}").unlink(missing_ok=True)
     await year_of_a_team(building, people=people, closed=closed)
     copy_team(building, teams)
     shutil.move(building, path)
+    # The storage's lock file beside the database (see ``storage.one_process``).
+    Path(f"{building}.lock").unlink(missing_ok=True)
     return path, time.perf_counter() - started
 
 
@@ -145,8 +145,9 @@ async def year_of_a_team(
         await storage.close()
 
 
-def copy_team(path: Path, teams: int) -> None:
-    """Team 0 copied ``teams - 1`` times, inside SQLite, in one transaction."""
+def copy_team(path: Path, teams: int, *, template: int = 0, first: int = 1) -> None:
+    """Team ``template`` copied as teams ``first`` … ``teams - 1``, inside SQLite, in
+    one transaction (the file must not be open elsewhere)."""
     db = sqlite3.connect(path, isolation_level=None)
     try:
         db.execute("PRAGMA journal_mode = OFF")  # a file being made: no log needed
@@ -154,9 +155,8 @@ def copy_team(path: Path, teams: int) -> None:
         db.execute("PRAGMA cache_size = -262144")  # 256 MB
         statements = [_copy_statement(db, table) for table in _tables(db)]
         db.execute("BEGIN")
-        template = chat_of(0)
-        for team in range(1, teams):
-            values = {"template": template, "group": chat_of(team), "n": f".{team}"}
+        for team in range(first, teams):
+            values = {"template": chat_of(template), "group": chat_of(team), "n": f".{team}"}
             for statement in statements:
                 db.execute(statement, values)
         db.execute("COMMIT")

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from adapters.telegram import TelegramAdapter
 from adapters.telegram.pacing import TELEGRAM_LIMITS
-from bench.deadlines import is_deadline
+from bench.restart import is_deadline
 from bench.results import Figure, Report
 from bench.telegram import UNPACED, chat_id, stop_bot
 from bench.workload import PEOPLE, make_team, scratch, store_team
