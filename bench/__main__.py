@@ -9,7 +9,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bench import core, deadlines, fanout, matrix, scale, storage, telegram
+from bench import coop, core, deadlines, fanout, matrix, scale, storage, telegram
 from bench.results import Report
 
 RESULTS = Path(__file__).with_name("results.json")
@@ -25,7 +25,9 @@ SECTIONS: dict[str, Callable[[Report, bool], Awaitable[None] | None]] = {
         r, {50: 200.0, 200: 400.0} if q else scale.COOP_TARGETS, 60.0 if q else 150.0
     ),
     "biggroups": lambda r, q: scale.big_groups(r, 35 if q else 210),
+    "disk": lambda r, q: coop.disk(r),
     "fanout": lambda r, q: fanout.run(r, 150 if q else 1000),
+    "onegroup": lambda r, q: fanout.one_group(r, 25, 10.0 if q else 1.0),
     "matrix": lambda r, q: matrix.run(r, 5 if q else 10),
 }
 

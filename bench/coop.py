@@ -35,8 +35,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench.results import Figure, Report
 from bench.storage import NullAdapter
-from bench.workload import actor, respond_text
+from bench.workload import actor, respond_text, scratch
 from bot.app import Application, DeliveryLoop, ManualClock
 from bot.core import commands as c
 from bot.pruning import PRUNE_AFTER
@@ -48,6 +49,7 @@ CLOSED = 100
 OPEN = 10
 EVERY = timedelta(days=3, hours=12)  # a proposal every three and a half days: 100 a year
 CACHE = Path(tempfile.gettempdir()) / "deciding-together-bench"
+DISK_TARGET_MB = 8.0  # per 1,000 decided proposals, once delivered messages are pruned
 # The code whose change changes what the rows look like: a cached database made
 # before a change to any of these is made again.
 WRITERS = (
@@ -209,3 +211,52 @@ def _copy_statement(db: sqlite3.Connection, table: str) -> str:
         f"INSERT INTO {table} ({', '.join(kept)}) "
         f"SELECT {', '.join(made)} FROM {table} WHERE {group} = :template"
     )
+
+
+async def disk(report: Report, closed: int = CLOSED) -> None:
+    """The database's size per 1,000 decided proposals: one team's year, every
+    message delivered and pruned (as a week later, the bot's daily pruning)."""
+    with scratch() as folder:
+        path = folder / "disk.db"
+        await year_of_a_team(path, closed=closed, open_=0)
+        storage = await SqliteStorage.open(path)
+        try:
+            later = datetime.now(UTC) + PRUNE_AFTER + timedelta(days=1)
+            await storage.prune(later)
+        finally:
+            await storage.close()
+        used, tables = _used(path)
+    per_thousand = used / closed * 1000 / 2**20
+    report.add(
+        Figure(
+            "8 disk", "database per 1,000 decided proposals, delivered messages pruned",
+            per_thousand, "MB", DISK_TARGET_MB, higher_is_better=False,
+            notes=f"one team's year ({closed} proposals, 12 people); the whole file, pages in use",
+        )
+    )  # fmt: skip
+    report.details["disk"] = {
+        "closed_proposals": closed,
+        "bytes_in_use": used,
+        "mb_per_1000_by_table": {
+            name: round(size / closed * 1000 / 2**20, 2) for name, size in tables.items()
+        },
+    }
+
+
+def _used(path: Path) -> tuple[int, dict[str, int]]:
+    """Bytes of the pages in use, and of each table with its indexes (largest first)."""
+    db = sqlite3.connect(path)
+    try:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        free = db.execute("PRAGMA freelist_count").fetchone()[0]
+        size = db.execute("PRAGMA page_size").fetchone()[0]
+        owners = dict(db.execute("SELECT name, tbl_name FROM sqlite_master"))
+        tables: dict[str, int] = {}
+        for name, used in db.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name"):
+            table = owners.get(name, name)
+            tables[table] = tables.get(table, 0) + used
+    finally:
+        db.close()
+    ordered = dict(sorted(tables.items(), key=lambda item: -item[1]))
+    return (pages - free) * size, ordered
