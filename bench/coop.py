@@ -65,8 +65,12 @@ WRITERS = (
 NOT_COPIED = frozenset({"outbox", "deliveries"})
 
 
+CHAT_PREFIX = "console:coop-"
+NUMBER_AT = len(CHAT_PREFIX) + 1  # where the team's number begins, counted from 1 (SQL)
+
+
 def chat_of(team: int) -> str:
-    return f"console:coop-{team:05d}"
+    return f"{CHAT_PREFIX}{team:05d}"
 
 
 def cached(teams: int, *, people: int = PEOPLE, closed: int = CLOSED, today: str = "") -> Path:
@@ -147,9 +151,15 @@ async def year_of_a_team(
         await storage.close()
 
 
-def copy_team(path: Path, teams: int, *, template: int = 0, first: int = 1) -> None:
-    """Team ``template`` copied as teams ``first`` … ``teams - 1``, inside SQLite, in
-    one transaction (the file must not be open elsewhere)."""
+def copy_team(path: Path, teams: int, *, template: int = 0) -> None:
+    """Team ``template`` copied as teams ``template + 1`` … ``teams - 1``, inside
+    SQLite, in one transaction (the file must not be open elsewhere).
+
+    By doubling: the teams made so far are copied as the next as many, one
+    statement per table, so each statement reads its rows in key order and
+    writes the copies in key order too (the teams' numbers are zero-padded):
+    five times faster than one team at a time, which wrote into the middle of
+    every index."""
     db = sqlite3.connect(path, isolation_level=None)
     try:
         db.execute("PRAGMA journal_mode = OFF")  # a file being made: no log needed
@@ -157,10 +167,13 @@ def copy_team(path: Path, teams: int, *, template: int = 0, first: int = 1) -> N
         db.execute("PRAGMA cache_size = -262144")  # 256 MB
         statements = [_copy_statement(db, table) for table in _tables(db)]
         db.execute("BEGIN")
-        for team in range(first, teams):
-            values = {"template": chat_of(template), "group": chat_of(team), "n": f".{team}"}
+        have = 1
+        while template + have < teams:
+            more = min(have, teams - template - have)
+            values = {"low": chat_of(template), "high": chat_of(template + more), "by": have}
             for statement in statements:
                 db.execute(statement, values)
+            have += more
         db.execute("COMMIT")
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA optimize")
@@ -188,7 +201,8 @@ def _columns(db: sqlite3.Connection, table: str) -> dict[str, tuple[str, int]]:
 
 
 def _copy_statement(db: sqlite3.Connection, table: str) -> str:
-    """``INSERT … SELECT`` of team 0's rows of ``table`` as another team's.
+    """``INSERT … SELECT`` of the rows of teams ``:low`` ≤ team < ``:high`` of
+    ``table`` as those of the teams ``:by`` further on.
 
     The group's id and its chat become the new team's; a person's identity,
     an update's key and a button's token get the team's number (they are
@@ -196,20 +210,21 @@ def _copy_statement(db: sqlite3.Connection, table: str) -> str:
     audit log's ids) is left for SQLite to give."""
     columns = _columns(db, table)
     group = "id" if table == "groups" else "group_id"
+    number = f"(CAST(substr({group}, {NUMBER_AT}) AS INTEGER) + :by)"
     kept, made = [], []
     for name, (kind, in_key) in columns.items():
         if name == "id" and kind == "INTEGER" and in_key == 1:
             continue
         if name in (group, "chat"):
-            made.append(f"CASE WHEN {name} = :template THEN :group ELSE {name} END")
+            made.append(f"printf('{CHAT_PREFIX}%05d', {number})")
         elif name in ("identity", "update_key", "token"):
-            made.append(f"{name} || :n")
+            made.append(f"substr({name}, 1, instr({name} || '.', '.') - 1) || '.' || {number}")
         else:
             made.append(name)
         kept.append(name)
     return (
-        f"INSERT INTO {table} ({', '.join(kept)}) "
-        f"SELECT {', '.join(made)} FROM {table} WHERE {group} = :template"
+        f"INSERT INTO {table} ({', '.join(kept)}) SELECT {', '.join(made)} FROM {table} "
+        f"WHERE {group} >= :low AND {group} < :high"
     )
 
 

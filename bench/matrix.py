@@ -34,21 +34,32 @@ TARGET_RATIO = 2.0
 PAUSE = 1.5  # seconds between two reactions
 
 
-async def run(report: Report, samples: int) -> None:
-    samples = max(samples, PAIRS)
-    server = SynapseServer()
-    await asyncio.to_thread(server.start)
+async def run(
+    report: Report,
+    samples: int,
+    *,
+    server: SynapseServer | None = None,
+    pause: float = PAUSE,
+    least: int = PAIRS,
+) -> None:
+    """``server``: a Synapse already running (the test suite's), else one is started."""
+    samples = max(samples, least)
+    own = server is None
+    server = server or SynapseServer()
+    if own:
+        await asyncio.to_thread(server.start)
     try:
         with scratch() as folder:
             people, bots = People(server, folder / "people"), Bots(server, folder / "bots")
             (folder / "bots").mkdir()
             try:
-                bot_latency, round_trip = await _measure(people, bots, samples)
+                bot_latency, round_trip = await _measure(people, bots, samples, pause)
             finally:
                 await bots.close()
                 await people.close()
     finally:
-        await asyncio.to_thread(server.stop)
+        if own:
+            await asyncio.to_thread(server.stop)
     report.add(
         paired(
             "7 matrix", "reaction → edited tally seen",
@@ -65,7 +76,9 @@ async def run(report: Report, samples: int) -> None:
     }
 
 
-async def _measure(people: People, bots: Bots, samples: int) -> tuple[list[float], list[float]]:
+async def _measure(
+    people: People, bots: Bots, samples: int, pause: float
+) -> tuple[list[float], list[float]]:
     alice, bob = await people.new("alice"), await people.new("bob")
     bot = await bots.new(allowed_inviters=(alice.user_id,))
     room = await people.make_room(alice, bob, name="Care team")
@@ -82,26 +95,26 @@ async def _measure(people: People, bots: Bots, samples: int) -> tuple[list[float
     trips: list[float] = []
     for n, card in enumerate(cards):
         if n % 2 == 0:
-            latency.append(await _reaction(bob, room, card))
-            trips.append(await _round_trip(alice, bob, plain, n))
+            latency.append(await _reaction(bob, room, card, pause))
+            trips.append(await _round_trip(alice, bob, plain, n, pause))
         else:
-            trips.append(await _round_trip(alice, bob, plain, n))
-            latency.append(await _reaction(bob, room, card))
+            trips.append(await _round_trip(alice, bob, plain, n, pause))
+            latency.append(await _reaction(bob, room, card, pause))
     return latency, trips
 
 
-async def _reaction(bob: Person, room: str, card: str) -> float:
+async def _reaction(bob: Person, room: str, card: str, pause: float) -> float:
     """Bob reacts ✅ to a card; seconds until his client sees the tally's edit."""
-    await asyncio.sleep(PAUSE)
+    await asyncio.sleep(pause)
     started = time.perf_counter()
     await bob.react(room, card, "✅")
     await bob.wait_for_event(room, is_edit_of(card, "✅ Consent 1"), what="the tally edit")
     return time.perf_counter() - started
 
 
-async def _round_trip(alice: Person, bob: Person, room: str, n: int) -> float:
+async def _round_trip(alice: Person, bob: Person, room: str, n: int, pause: float) -> float:
     """Alice says something; Bob answers when his sync sees it; Alice sees the answer."""
-    await asyncio.sleep(PAUSE)
+    await asyncio.sleep(pause)
 
     async def answer() -> None:
         await bob.wait_for_message(room, f"ping {n}", sender=alice)

@@ -53,8 +53,8 @@ async def build(path: Path, teams: int, overdue_teams: int) -> None:
         await store_team(storage, future.group, future.effects, at=now, keep=is_deadline)
     finally:
         await storage.close()
-    copy_team(path, overdue_teams, template=0, first=1)
-    copy_team(path, teams, template=overdue_teams, first=overdue_teams + 1)
+    copy_team(path, overdue_teams, template=0)
+    copy_team(path, teams, template=overdue_teams)
 
 
 class Firings:

@@ -142,13 +142,14 @@ def start_up(path: Path) -> dict[str, float]:
     return dict(json.loads(found.stdout.strip().splitlines()[-1]))
 
 
-async def run(report: Report, samples: int) -> None:
+async def run(report: Report, samples: int, sizes: tuple[int, int, int] = (10, 100, 1000)) -> None:
+    small, middle, large = sizes
     with scratch() as folder:
         stored: Stored = {}
-        for teams in (10, 100, 1000):
+        for teams in sizes:
             path = folder / f"scale-{teams}.db"
             stored[teams] = (path, await build(path, teams))
-        started = start_up(stored[1000][0])
+        started = start_up(stored[large][0])
         times = await costs(stored, samples)
     by_size = {
         teams: {kind: statistics.median(found) * 1000 for kind, found in by_kind.items()}
@@ -156,14 +157,14 @@ async def run(report: Report, samples: int) -> None:
     }
     report.add(
         Figure(
-            "5 scale", "resident memory, 1,000 teams loaded", started["rss_mb"], "MB",
+            "5 scale", f"resident memory, {large:,} teams loaded", started["rss_mb"], "MB",
             MEMORY_TARGET_MB, higher_is_better=False,
             notes=f"{started['rss_before_mb']:.0f} MB before opening the database",
         )
     )  # fmt: skip
     report.add(
         Figure(
-            "5 scale", "start-up, 1,000 teams loaded", started["startup_s"], "s",
+            "5 scale", f"start-up, {large:,} teams loaded", started["startup_s"], "s",
             STARTUP_TARGET_S, higher_is_better=False,
             notes=f"open and scheduler alone: {started['open_s']:.2f} s",
         )
@@ -171,34 +172,41 @@ async def run(report: Report, samples: int) -> None:
     for kind in ("response", "tally", "status"):
         report.add(
             paired(
-                "5 scale", f"{kind} with 1,000 teams (vs 10)", chunked(times[1000][kind]),
-                chunked(times[10][kind]), "ms", higher_is_better=False,
-                baseline_name="10 teams", notes=f"100 teams: {by_size[100][kind]:.2f} ms",
+                "5 scale", f"{kind} with {large:,} teams (vs {small})",
+                chunked(times[large][kind]), chunked(times[small][kind]), "ms",
+                higher_is_better=False, baseline_name=f"{small} teams",
+                notes=f"{middle} teams: {by_size[middle][kind]:.2f} ms",
             )
         )  # fmt: skip
     report.details["scale"] = {"milliseconds_by_teams": by_size, "start_up": started}
 
 
-def start_up_coop(path: Path, teams: int, memory_cap: float, time_cap: float) -> dict[str, Any]:
+def start_up_coop(
+    path: Path, teams: int, memory_cap: float, time_cap: float, closed: int = coop.CLOSED
+) -> dict[str, Any]:
     """The co-op's start and a day of every team heard from, in a fresh process."""
     found = subprocess.run(
         [
             sys.executable, "-m", "bench.startup", str(path), "--coop", str(teams),
-            "--memory-cap", str(memory_cap), "--time-cap", str(time_cap),
+            "--closed", str(closed), "--memory-cap", str(memory_cap),
+            "--time-cap", str(time_cap),
         ],
         capture_output=True, text=True, check=True, timeout=time_cap + 600,
     )  # fmt: skip
     return dict(json.loads(found.stdout.strip().splitlines()[-1]))
 
 
-async def year_old(report: Report, sizes: dict[int, float], time_cap: float) -> None:
-    """``sizes``: teams → the memory target (MB) they are held against."""
+async def year_old(
+    report: Report, sizes: dict[int, float], time_cap: float, closed: int = coop.CLOSED
+) -> None:
+    """``sizes``: teams → the memory target (MB) they are held against; ``closed``:
+    proposals each team has decided (100 in a year)."""
     details: dict[str, Any] = {}
     for teams, memory_target in sizes.items():
-        path, built = await coop.coop(teams)
+        path, built = await coop.coop(teams, closed=closed)
         # Stop a bot that keeps every team well before it takes the machine's memory.
         cap = max(4 * memory_target, 800.0)
-        found = start_up_coop(path, teams, cap, time_cap)
+        found = start_up_coop(path, teams, cap, time_cap, closed)
         found["database"] = str(path)
         found["database_mb"] = path.stat().st_size / 2**20
         found["built_s"] = built
@@ -229,7 +237,7 @@ async def year_old(report: Report, sizes: dict[int, float], time_cap: float) -> 
     report.details["year_old_coop"] = details
 
 
-async def big_groups(report: Report, samples: int) -> None:
+async def big_groups(report: Report, samples: int, responses: int = 5000) -> None:
     """A response in a group of 100 and on a proposal with 5,000 responses, against
     the same in a group of 12, taking turns."""
     with scratch() as folder:
@@ -241,7 +249,7 @@ async def big_groups(report: Report, samples: int) -> None:
                 "5,000 responses": make_team("console:long", people=100),
             }
             long = groups["5,000 responses"]
-            history, said = _answered(long.group, 5000)
+            history, said = _answered(long.group, responses)
             # Each response changes the person's answer, so each is stored.
             last: dict[tuple[str, int, int], bool] = {
                 ("5,000 responses", person, 1): consent for person, consent in said.items()
@@ -268,7 +276,7 @@ async def big_groups(report: Report, samples: int) -> None:
                     walls[kind].append(time.perf_counter() - started)
             stored = await storage.load_group("console:long")
             round_ = stored.proposals[1].round if stored is not None else None
-            responses = len(round_.history) if round_ is not None else 0
+            responses_after = len(round_.history) if round_ is not None else 0
         finally:
             await storage.close()
     by_chunk = {kind: chunked(found) for kind, found in times.items()}
@@ -286,12 +294,13 @@ async def big_groups(report: Report, samples: int) -> None:
                 ),
             )
         )  # fmt: skip
-    assert responses == 5000 + samples, f"{responses - 5000} of {samples} responses were stored"
+    stored_now = responses_after - responses
+    assert stored_now == samples, f"{stored_now} of {samples} responses were stored"
     report.details["big_groups"] = {
         "samples": samples,
         "median_cpu_ms": {kind: statistics.median(found) * 1000 for kind, found in times.items()},
         "median_wall_ms": {kind: statistics.median(found) * 1000 for kind, found in walls.items()},
-        "responses_on_the_long_proposal_after": responses,
+        "responses_on_the_long_proposal_after": responses_after,
     }
 
 

@@ -76,7 +76,9 @@ def member(team: int, person: int) -> c.Actor:
     return c.Actor(f"console:{1000 + person}{suffix}", f"Person {person}")
 
 
-async def coop_main(path: str, teams: int, memory_cap: float, time_cap: float) -> dict[str, Any]:
+async def coop_main(
+    path: str, teams: int, memory_cap: float, time_cap: float, closed: int = CLOSED
+) -> dict[str, Any]:
     before = rss_mb()
     storage = await SqliteStorage.open(path)
     app = Application(storage=storage, clock=SystemClock())
@@ -88,7 +90,7 @@ async def coop_main(path: str, teams: int, memory_cap: float, time_cap: float) -
         first = await app.submit(chat=chat_of(0), actor=member(0, 1), text="status")
         answered = time.perf_counter()
         said = " ".join(str(reply) for reply in first.replies())
-        assert f"#{CLOSED + 1}" in said, f"the first command was not answered: {said[:200]}"
+        assert f"#{closed + 1}" in said, f"the first command was not answered: {said[:200]}"
         result: dict[str, Any] = {
             "imports_s": IMPORTED - STARTED,
             "open_s": opened - IMPORTED,
@@ -130,11 +132,14 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m bench.startup")
     parser.add_argument("db")
     parser.add_argument("--coop", type=int, default=0, help="teams of a year-old co-op")
+    parser.add_argument("--closed", type=int, default=CLOSED, help="closed proposals a team has")
     parser.add_argument("--memory-cap", type=float, default=1500.0)
     parser.add_argument("--time-cap", type=float, default=120.0)
     args = parser.parse_args()
     if args.coop:
-        found = asyncio.run(coop_main(args.db, args.coop, args.memory_cap, args.time_cap))
+        found = asyncio.run(
+            coop_main(args.db, args.coop, args.memory_cap, args.time_cap, args.closed)
+        )
     else:
         found = asyncio.run(main(args.db))
     print(json.dumps(found))
