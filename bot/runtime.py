@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
 
-from bot.app import Adapter, Application, Clock, DeliveryLoop, Scheduler, SystemClock
+from bot.app import (
+    Adapter,
+    Application,
+    Clock,
+    DeliveryLoop,
+    Scheduler,
+    StorageError,
+    SystemClock,
+)
 from bot.core import record
 from bot.core.deadlines import valid_timezone
 from bot.core.i18n import real_language
@@ -260,6 +268,17 @@ class _Signals:
 def listen_for_signals(stop: asyncio.Event) -> _Signals:
     """Stop when the process is asked to (Ctrl-C, or SIGTERM from a service manager)."""
     return _Signals(stop)
+
+
+async def check_db(config: Config) -> None:
+    """Read the whole database file; ``StorageError`` says what is damaged. Only
+    reading, so it may run beside the bot (the bot itself checks the file at
+    start only after an unclean stop: ``storage.integrity``)."""
+    path = Path(config.storage.path).expanduser()
+    if str(path) != ":memory:" and not path.exists():
+        raise StorageError(f"There is no database at {path} yet: nothing to check.")
+    storage = await SqliteStorage.open(path, only_reading=True, check=True)
+    await storage.close()
 
 
 async def export(config: Config, group_id: str, out: Path) -> list[Path]:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from bot.core.model import Group, Member, Proposal
+from bot.core.resident import stays_resident
 from storage import rows
 from storage.rows import Row
 
@@ -170,11 +171,18 @@ def group_writes(before: Group | None, after: Group) -> Writes:
             PROPOSALS_DELETE_ALL,
         ):
             w.add(statement, (gid,))
-    elif (before.name, before.settings, before.objection_explained, before.numbered) != (
+    elif (
+        before.name,
+        before.settings,
+        before.objection_explained,
+        before.numbered,
+        before.explained_on,
+    ) != (
         after.name,
         after.settings,
         after.objection_explained,
         after.numbered,
+        after.explained_on,
     ):
         w.add(GROUP_UPDATE, _group_row(after))
     if before is None or before.chats != after.chats:
@@ -195,7 +203,12 @@ def group_writes(before: Group | None, after: Group) -> Writes:
 def _group_row(group: Group) -> Row:
     # Made only when written: the settings' JSON is most of a response's planning otherwise.
     return rows.group_row(
-        group.id, group.name, group.settings, group.objection_explained, group.numbered
+        group.id,
+        group.name,
+        group.settings,
+        group.objection_explained,
+        group.numbered,
+        group.explained_on,
     )
 
 
@@ -245,12 +258,14 @@ def _same_own_fields(old: Proposal, new: Proposal) -> bool:
     """Whether the proposals row would be written unchanged.
 
     A copy made by the core keeps the very objects it did not change, so
-    identity answers for nearly every field without comparing values."""
+    identity answers for nearly every field without comparing values. The
+    row's ``resident`` mark is compared too: the rule may come to look beyond
+    these fields."""
     for name in _OWN_FIELDS:
         was, now = getattr(old, name), getattr(new, name)
         if was is not now and was != now:
             return False
-    return True
+    return stays_resident(old) == stays_resident(new)
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ from bot.core.model import (
     Stage,
     Version,
 )
+from bot.core.resident import stays_resident
 
 Row = tuple[Any, ...]
 
@@ -107,7 +108,7 @@ def members_from(text: str) -> frozenset[int]:
 
 # -- columns, in row order -------------------------------------------------------------------
 
-GROUP = ("id", "name", "settings", "objection_explained", "numbered")
+GROUP = ("id", "name", "settings", "objection_explained", "numbered", "explained_on")
 MEMBER = (
     "group_id", "id", "name", "handle", "role", "status", "language", "timezone", "quiet",
     "reminders", "added_by", "joined_at",
@@ -115,7 +116,7 @@ MEMBER = (
 PROPOSAL = (
     "group_id", "number", "process", "proposer", "stage", "created_at", "options", "review_at",
     "follows", "outcome_stage", "outcome_summary", "outcome_at", "outcome_decision",
-    "outcome_recorded_by", "outcome_winners", "planned_deadline",
+    "outcome_recorded_by", "outcome_winners", "planned_deadline", "resident",
 )  # fmt: skip
 VERSION = ("group_id", "number", "position", "version", "title", "details", "by_member", "at")
 ROUND = (
@@ -134,9 +135,14 @@ LOG = ("group_id", "number", "position", "at", "by_member", "what", "detail")
 
 
 def group_row(
-    group_id: str, name: str, settings: GroupSettings, explained: bool, numbered: int
+    group_id: str,
+    name: str,
+    settings: GroupSettings,
+    explained: bool,
+    numbered: int,
+    explained_on: int | None = None,
 ) -> Row:
-    return (group_id, name, to_json(settings), int(explained), numbered)
+    return (group_id, name, to_json(settings), int(explained), numbered, explained_on)
 
 
 def settings_from(text: str) -> GroupSettings:
@@ -188,7 +194,7 @@ def proposal_row(group_id: str, p: Proposal) -> Row:
     return (
         group_id, p.number, p.process, p.proposer, p.stage.value, stamp(p.created_at),
         to_json(p.options), stamp_or_none(p.review_at), p.follows, *outcome,
-        stamp_or_none(p.planned_deadline),
+        stamp_or_none(p.planned_deadline), int(stays_resident(p)),
     )  # fmt: skip
 
 
@@ -201,7 +207,7 @@ def proposal_from(
 ) -> Proposal:
     (_, number, process, proposer, stage, created_at, options, review_at, follows,
      o_stage, o_summary, o_at, o_decision, o_recorded_by, o_winners,
-     planned_deadline) = row  # fmt: skip
+     planned_deadline, _resident) = row  # fmt: skip
     outcome = None
     if o_stage is not None:
         outcome = Outcome(

@@ -396,6 +396,31 @@ _SCHEMA_8: Migration = (
     "CREATE INDEX deliveries_held ON deliveries (held_for) WHERE held_for IS NOT NULL",
 )
 
+# 9: the resident group (``bot.core.resident``). A team's closed proposals stay in
+# storage and out of memory: each proposal row says whether the resident group
+# holds it (``resident``, written from ``stays_resident`` with every change to the
+# row), so a group is loaded without its history, through an index of the
+# resident proposals alone. Rows stored before are marked here by the rule as it
+# stands at schema 9: still being decided, or a review pending. And the group
+# keeps the number of the card that explains the word "object" (``explained_on``),
+# since that card may have closed and left memory: for a group stored before, its
+# first consent proposal that opened for responses, as the card rule then said.
+_SCHEMA_9: Migration = (
+    "ALTER TABLE proposals ADD COLUMN resident INTEGER NOT NULL DEFAULT 1",
+    """UPDATE proposals SET resident = 0
+        WHERE stage IN ('agreed', 'not_agreed', 'withdrawn', 'closed')
+        AND NOT (stage = 'agreed' AND review_at IS NOT NULL)""",
+    "CREATE INDEX proposals_resident ON proposals (group_id, number) WHERE resident = 1",
+    "ALTER TABLE groups ADD COLUMN explained_on INTEGER",
+    """UPDATE groups SET explained_on = (
+        SELECT MIN(p.number) FROM proposals AS p
+        WHERE p.group_id = groups.id AND p.process = 'consent' AND EXISTS (
+            SELECT 1 FROM rounds AS r
+            WHERE r.group_id = p.group_id AND r.number = p.number AND r.kind = 'responses'
+        )
+    ) WHERE objection_explained = 1""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _SCHEMA_1,
     _SCHEMA_2,
@@ -405,6 +430,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _SCHEMA_6,
     _SCHEMA_7,
     _SCHEMA_8,
+    _SCHEMA_9,
 )
 
 

@@ -30,10 +30,11 @@ from bot.app import (
     TokenKind,
 )
 from bot.core.commands import Command, Request
-from bot.core.model import Group
+from bot.core.model import Group, Proposal
 from storage import (
     changes,
     connection,
+    integrity,
     load,
     one_process,
     outbox,
@@ -133,9 +134,17 @@ class SqliteStorage:
 
     @classmethod
     async def open(
-        cls, path: str | Path, *, synchronous: str = "full", only_reading: bool = False
+        cls,
+        path: str | Path,
+        *,
+        synchronous: str = "full",
+        only_reading: bool = False,
+        check: bool = False,
     ) -> SqliteStorage:
         """Open (or create) the database at ``path`` and bring its schema up to date.
+
+        The whole file is checked for damage (``storage.integrity``) when the bot
+        that last wrote it did not close it cleanly, or when ``check`` asks.
 
         ``synchronous`` is "full" (durable commits, the default) or "normal"
         (faster; a power cut may undo the last commits). Refuses with a
@@ -160,7 +169,7 @@ class SqliteStorage:
         try:
             if where != ":memory:":
                 _create_owner_only(Path(where))
-            return await cls._connect(where, level, lock, beside_a_bot)
+            return await cls._connect(where, level, lock, beside_a_bot, check)
         except BaseException:
             if lock is not None:
                 lock.release()
@@ -168,7 +177,12 @@ class SqliteStorage:
 
     @classmethod
     async def _connect(
-        cls, where: str, level: str, lock: one_process.ProcessLock | None, beside_a_bot: bool
+        cls,
+        where: str,
+        level: str,
+        lock: one_process.ProcessLock | None,
+        beside_a_bot: bool,
+        check: bool,
     ) -> SqliteStorage:
         try:
             # isolation_level=None: transactions are begun and ended here, by
@@ -179,6 +193,11 @@ class SqliteStorage:
             raise storage_error(error, where) from error
         try:
             sync_log = await _configure(db, where, level)
+            # Before anything is written: damage is found, not built on.
+            if check:
+                await integrity.check(db, where)
+            elif lock is not None:
+                await integrity.check_after_unclean_stop(db, where)
             if beside_a_bot and await schema.schema_version(db) < len(schema.MIGRATIONS):
                 raise StorageError(
                     f"A bot of an older version is running on {where}. "
@@ -189,6 +208,8 @@ class SqliteStorage:
                 # The bot starts on this file: a reply still held for a gesture was
                 # never settled (it stopped between the commit and the pop-up).
                 await db.execute(outbox.RELEASE_EVERY_HOLD)
+            if lock is not None:
+                await integrity.mark_open(db)  # cleared by a clean close
             found = list(
                 await db.execute_fetchall("SELECT value FROM meta WHERE name = 'instance'")
             )
@@ -227,6 +248,9 @@ class SqliteStorage:
             # Lets SQLite refresh the statistics its query planner uses.
             with suppress(sqlite3.Error):
                 await self._db.execute("PRAGMA optimize")
+            if self._process_lock is not None:
+                with suppress(sqlite3.Error):  # left marked: the next start checks the file
+                    await integrity.mark_closed(self._db)
             await self._db.close()
             if self._process_lock is not None:
                 self._process_lock.release()  # last: nothing is written after this
@@ -383,18 +407,33 @@ class SqliteStorage:
     # -- groups --------------------------------------------------------------------------
 
     async def read_group(self, group_id: str) -> StoredGroup | None:
-        async with self._lock:
-            try:
-                tables = await self._on_worker(load.fetch, group_id)
-            except sqlite3.Error as error:
-                raise storage_error(error, self._where) from error
+        """The resident group (``bot.core.resident``) and its version, in one snapshot."""
+        tables = await self._fetch(load.fetch, group_id, "resident")
         if tables is None:
             return None
         return StoredGroup(load.build(group_id, tables), load.version(tables))
 
     async def load_group(self, group_id: str) -> Group | None:
-        stored = await self.read_group(group_id)
-        return None if stored is None else stored.group
+        """The whole group, every proposal in it."""
+        tables = await self._fetch(load.fetch, group_id, "every")
+        return None if tables is None else load.build(group_id, tables)
+
+    async def read_proposals(
+        self, group_id: str, numbers: Collection[int] | None = None
+    ) -> dict[int, Proposal]:
+        """The group's proposals as stored: those ``numbers`` names, or every one."""
+        which: load.Which = "every" if numbers is None else tuple(numbers)
+        if which == ():
+            return {}
+        tables = await self._fetch(load.fetch_proposals, group_id, which)
+        return load.build_proposals(tables)
+
+    async def _fetch(self, fetch: Callable[..., T], *args: object) -> T:
+        async with self._lock:
+            try:
+                return await self._on_worker(fetch, *args)
+            except sqlite3.Error as error:
+                raise storage_error(error, self._where) from error
 
     async def group_for_chat(self, chat: str) -> str | None:
         known = self._chat_groups.get(chat)
@@ -847,14 +886,10 @@ def _inode(path: str) -> int | None:
 async def _configure(db: Connection, where: str, synchronous: str) -> bool:
     """Set the connection up; True if the storage must sync the log itself ("full")."""
     await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    # The first read of the file: a file that is not SQLite fails here, and a
-    # damaged one is caught before anything is written into it.
-    problems = [row[0] for row in await db.execute_fetchall("PRAGMA quick_check")]
-    if problems != ["ok"]:
-        raise StorageError(
-            f"{where} is damaged ({problems[0]}). "
-            "Restore it from a backup, or use another --db file."
-        )
+    # The first read of the file: a file that is not SQLite fails here, before
+    # anything is written into it. (The whole file is read only when it is
+    # worth it: ``storage.integrity``.)
+    await db.execute_fetchall("SELECT count(*) FROM sqlite_master")
     # WAL: readers (an export) do not block the bot, and a commit is one append.
     mode = next(iter(await db.execute_fetchall("PRAGMA journal_mode = WAL")))[0]
     await db.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")

@@ -231,8 +231,7 @@ class Events:
             return  # not on a card (or on a card's older version)
         group_id, number = found
         key = normalise_emoji(event.key)
-        group = await self.app.group(group_id)
-        proposal = group.proposals.get(number) if group is not None else None
+        proposal = await self.app.proposal(group_id, number)
         if proposal is None:
             return
         action = _reaction_response(proposal.process, number, key)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.app.cache import DEFAULT_RECORDS, GroupCache
 from bot.app.clock import Clock
 from bot.app.locks import GroupLocks
 from bot.app.ports import (
@@ -53,8 +54,9 @@ from bot.core.effects import (
 )
 from bot.core.i18n import N_
 from bot.core.language import NotUnderstood, parse
-from bot.core.model import Group, GroupSettings
+from bot.core.model import Group, GroupSettings, Proposal
 from bot.core.platforms import has_buttons
+from bot.core.resident import EVERYTHING, reads, resident, with_proposals
 
 log = logging.getLogger("deciding_together.app")
 
@@ -127,20 +129,26 @@ class Application:
     # Called after each commit, so the loops wake without polling.
     on_timers_changed: Callable[[], None] = field(default=lambda: None)
     on_outbox_changed: Callable[[], None] = field(default=lambda: None)
-    _groups: dict[str, Group] = field(default_factory=dict)
-    # The stored version of each group in ``_groups`` (see ``Storage.commit``).
-    _versions: dict[str, int] = field(default_factory=dict)
+    # The resident groups held in memory (``bot.app.cache``), at most this many
+    # records of them; the idle ones are let go, and read again when needed.
+    memory_records: int = DEFAULT_RECORDS
     # Counts the retention purges that emptied the memory of groups, so that a
     # load that began before one (and read what was then stored) does not put it back.
     _purges: int = 0
     _locks: GroupLocks = field(default_factory=GroupLocks)
+    _groups: GroupCache = field(init=False)
     # How often each (group, timer) has failed in a row: its back-off.
     _timer_failures: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._groups = GroupCache(self.memory_records, busy=self._locks.busy)
 
     # -- groups -------------------------------------------------------------------------
 
     async def group(self, group_id: str) -> Group | None:
-        """The group's current state (cached: this process is the only writer)."""
+        """The group's current resident state (``bot.core.resident``): members,
+        settings and the proposals still being decided. Held in memory (this
+        process is the only writer) until it is idle and memory is needed."""
         cached = self._groups.get(group_id)
         if cached is not None:
             return cached
@@ -149,10 +157,35 @@ class Application:
         if stored is None or purges != self._purges:
             return None if stored is None else stored.group
         # A command may have stored a newer state while this one was read: keep that.
-        kept = self._groups.setdefault(group_id, stored.group)
-        if kept is stored.group:
-            self._versions[group_id] = stored.version
-        return kept
+        return self._groups.put_new(stored.group, stored.version)
+
+    async def proposal(self, group_id: str, number: int) -> Proposal | None:
+        """Proposal ``number`` of the group as it is now, closed ones too; None if
+        there is no such proposal (or group)."""
+        group = await self.group(group_id)
+        if group is None:
+            return None
+        found = group.proposals.get(number)
+        if found is None:
+            found = (await self.storage.read_proposals(group_id, (number,))).get(number)
+        return found
+
+    async def whole_group(self, group_id: str) -> Group | None:
+        """The group with every proposal in it, closed ones read from storage: for
+        reading the whole record (``mydata``), never held in memory."""
+        group = await self.group(group_id)
+        if group is None:
+            return None
+        return with_proposals(group, await self.storage.read_proposals(group_id))
+
+    async def _beyond_resident(self, group: Group, command: c.Command) -> dict[int, Proposal]:
+        """The proposals ``command`` reads (``bot.core.resident.reads``) that the
+        resident group does not hold, read from storage."""
+        wanted = reads(command)
+        if wanted == EVERYTHING:
+            return await self.storage.read_proposals(group.id)
+        missing = [n for n in wanted if n not in group.proposals]
+        return await self.storage.read_proposals(group.id, missing) if missing else {}
 
     async def group_of_chat(self, chat: str) -> Group | None:
         group_id = await self.storage.group_for_chat(chat)
@@ -342,7 +375,7 @@ class Application:
             group = states.get(each.group_id) or await self.group(each.group_id)
             if group is None:
                 return None
-            version = versions.get(group.id, self._versions.get(group.id))
+            version = versions.get(group.id, self._groups.version(group.id))
             request = c.Request(
                 actor=each.actor,
                 chat=each.chat,
@@ -350,6 +383,9 @@ class Application:
                 private=each.private,
                 present=each.present,
             )
+            wanted = reads(request)
+            if wanted == EVERYTHING or any(n not in group.proposals for n in wanted):
+                return None  # reads beyond the resident group: decided one by one
             now = self.clock.now()
             decision = decide(group, request, now)
             commit = self._commit(
@@ -393,6 +429,8 @@ class Application:
             private=request.private,
             present=request.present,
         )
+        # The chat's own group decides on its whole record (a chat with decisions stays).
+        current = with_proposals(current, await self._beyond_resident(current, leaving))
         left = decide(current, leaving, now)
         if left.refused:
             return await self._apply(current, leaving, update_key=update_key, remember=remember)
@@ -401,14 +439,19 @@ class Application:
             return await self._apply(linked, request, update_key=update_key, remember=remember)
         commits = [
             self._commit(
-                current, leaving, left, now, version=self._versions.get(current.id), update_key=None
+                current,
+                leaving,
+                left,
+                now,
+                version=self._groups.version(current.id),
+                update_key=None,
             ),
             self._commit(
                 linked,
                 request,
                 joined,
                 now,
-                version=self._versions.get(linked.id),
+                version=self._groups.version(linked.id),
                 update_key=update_key,
                 remember=remember,
             ),
@@ -456,8 +499,7 @@ class Application:
         left it, at the version that commit moved it to; the loops woken as needed."""
         for each in commits:  # in order: a group's last commit counts
             group = each["group_after"]
-            self._groups[group.id] = group
-            self._stored_at(group.id, each.get("version"))
+            self._hold(group, each.get("version"))
             log.debug("%s: %s", group.id, each["summary"])
         outgoing = [o for each in commits for o in each["outgoing"]]
         if any(isinstance(o.effect, SetTimer | CancelTimer) for o in outgoing):
@@ -506,7 +548,7 @@ class Application:
             # is still there, with all its decisions. Take the chat back into it first.
             back = c.Request(actor=actor, chat=chat, action=c.ChatMoved(chat, chat))
             await self._apply(returning, back)
-            return self._groups[returning.id]
+            return await self.group(returning.id)
         # A chat the bot has not seen before starts a group of its own.
         return Group(id=chat, name=chat_title, chats=(chat,), settings=self.defaults)
 
@@ -563,17 +605,14 @@ class Application:
                 group = await self.group(group.id) or group
         raise AssertionError("unreachable")  # the loop returns or raises
 
-    def _stored_at(self, group_id: str, version: int | None) -> None:
-        """Note the version a commit from ``version`` left the group at (unknown if None)."""
-        if version is None:
-            self._versions.pop(group_id, None)
-        else:
-            self._versions[group_id] = version + 1
+    def _hold(self, stored: Group, version: int | None) -> None:
+        """Hold the resident part of a group a commit from ``version`` just stored, at
+        the version the commit left it at (unknown if None)."""
+        self._groups.put(resident(stored), None if version is None else version + 1)
 
     def _forget_group(self, group_id: str) -> None:
         """Drop the group from memory: the next read takes it from storage."""
-        self._groups.pop(group_id, None)
-        self._versions.pop(group_id, None)
+        self._groups.drop(group_id)
 
     async def _decide_and_commit(
         self,
@@ -588,7 +627,12 @@ class Application:
         now = self.clock.now()
         before = self._groups.get(group.id)
         # A group not in memory is stored as new: at version 0, it must not be stored yet.
-        version = 0 if before is None else self._versions.get(group.id)
+        version = 0 if before is None else self._groups.version(group.id)
+        # The closed proposals the command reads join both states, so the commit
+        # writes only what the command changed in them.
+        beyond = await self._beyond_resident(group, command)
+        group = with_proposals(group, beyond)
+        before = None if before is None else with_proposals(before, beyond)
         decision = decide(group, command, now)
         if isinstance(command, c.Request) and isinstance(command.action, c.MyData):
             decision = await self._everything_kept(decision)
@@ -609,8 +653,7 @@ class Application:
         )
         if not stored:
             return Submitted(duplicate=True, group_id=group.id)
-        self._groups[group.id] = decision.group
-        self._stored_at(group.id, version)
+        self._hold(decision.group, version)
         if any(isinstance(e, SetTimer | CancelTimer) for e in decision.effects):
             self.on_timers_changed()
         if any(o.targets for o in outgoing):
@@ -665,7 +708,7 @@ class Application:
             memory.update(await self.storage.memory_about(identity))
         parts: list[dict[str, Any]] = []
         for group_id in group_ids:
-            group = here if group_id == here.id else await self.group(group_id)
+            group = here if group_id == here.id else await self.whole_group(group_id)
             found = [group.member_by_identity(i) for i in identities] if group else []
             member = next((m for m in found if m is not None), None)
             if group is not None and member is not None:
@@ -759,7 +802,6 @@ class Application:
             purged = await self.storage.purge_closed(before)
             if purged:
                 self._groups.clear()
-                self._versions.clear()
                 self._purges += 1
             return purged
 
@@ -823,7 +865,7 @@ class Application:
         effect = delivery.effect
         assert isinstance(effect, EditCard)
         group = await self.group(delivery.group_id)
-        proposal = group.proposals.get(effect.number) if group is not None else None
+        proposal = await self.proposal(delivery.group_id, effect.number)
         if group is None or proposal is None:
             return None
         document = card(group, proposal, self.clock.now())

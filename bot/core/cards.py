@@ -238,16 +238,7 @@ def explains_objection(group: Group, proposal: Proposal) -> bool:
     for as long as that card is open (its edits keep it), and nowhere after."""
     if not group.objection_explained:
         return True
-    first = min(
-        (
-            p.number
-            for p in group.proposals.values()
-            if PROCESSES[p.process].rule is Rule.CONSENT
-            and any(r.kind is RoundKind.RESPONSES for r in p.rounds)
-        ),
-        default=None,
-    )
-    return first == proposal.number
+    return group.explained_on == proposal.number
 
 
 def response_actions(proposal: Proposal, _: Translate) -> tuple[Action, ...]:

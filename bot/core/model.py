@@ -111,6 +111,11 @@ class Group:
     proposals: Mapping[int, Proposal] = field(default_factory=dict)
     link_codes: Mapping[str, datetime] = field(default_factory=dict)  # code -> expiry
     objection_explained: bool = False  # the word is explained the first time a group sees it
+    # The proposal whose card explains it (the group's first consent card), kept
+    # by number: that card may be closed and out of memory (``bot.core.resident``)
+    # when a later card is drawn. None with ``objection_explained``: a group from
+    # before the number was kept whose first card is gone; no card explains it.
+    explained_on: int | None = None
     # The highest proposal number ever given. Numbers are never given twice, even
     # once old proposals are purged: cards, buttons and the audit log name them.
     numbered: int = 0

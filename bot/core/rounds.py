@@ -262,7 +262,9 @@ def open_responses(turn: Turn, proposal: Proposal, deadline: datetime | None) ->
             moved_earlier = True
     proposal = move(turn, proposal, Move.OPEN)
     proposal = open_round(turn, proposal, RoundKind.RESPONSES, deadline)
-    first_card = not any(p.number != proposal.number for p in turn.group.proposals.values())
+    # No other proposal was ever numbered: the closed ones are not in memory, but
+    # the highest number given says whether there were any.
+    first_card = turn.group.next_proposal_number() == 2
     post_card(turn, proposal)
     if moved_earlier:
         turn.reply_phrase(
@@ -303,8 +305,12 @@ def post_card(turn: Turn, proposal: Proposal, *, intro: str = "") -> None:
     if intro:
         document = Document((para(Strong(intro)), *document.blocks), document.actions)
     turn.emit(Post(document, card=proposal.number))
-    if PROCESSES[proposal.process].rule is Rule.CONSENT and proposal.stage is Stage.OPEN:
-        turn.group = replace(turn.group, objection_explained=True)
+    if (
+        PROCESSES[proposal.process].rule is Rule.CONSENT
+        and proposal.stage is Stage.OPEN
+        and not turn.group.objection_explained
+    ):
+        turn.group = replace(turn.group, objection_explained=True, explained_on=proposal.number)
 
 
 def refresh_card(turn: Turn, proposal: Proposal) -> None:

@@ -83,7 +83,7 @@ async def test_overdue_timers_fire_once_after_a_restart_oldest_first(tmp_path: P
             if isinstance(e.command, DeadlineDue)
         ]
         assert fired == [2, 1]  # the earlier deadline first
-        group = await run.app.group(CHAT)
+        group = await run.app.whole_group(CHAT)  # closed: read from storage
         assert group is not None
         assert {p.stage for p in group.proposals.values()} == {Stage.NOT_AGREED}
         # A nudge whose deadline has already passed is not sent.

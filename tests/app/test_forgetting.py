@@ -64,7 +64,7 @@ async def test_the_record_replays_to_the_same_group_after_a_forgetme(tmp_path: P
         await says(run, SAM, "amend #1 A quiet kettle")
         await says(run, ALEX, "join")  # the same account again: a new person
         await run.wait(timedelta(days=4))
-        stored = await run.app.group(CHAT)
+        stored = await run.app.whole_group(CHAT)
         assert stored is not None and await replay(run.storage) == stored
         # The replayed record holds the pseudonym, never her.
         entries = await run.storage.audit(CHAT)
@@ -94,7 +94,7 @@ async def test_someone_added_by_name_who_joined_and_was_forgotten_replays(
         await says(run, SAM, "this is Alexandra Quigley @alexq")
         await says(run, ALEX, "consent #1", "forgetme")
         await says(run, SAM, "status")
-        stored = await run.app.group(CHAT)
+        stored = await run.app.whole_group(CHAT)
         assert stored is not None and await replay(run.storage) == stored
         assert [m.status for m in stored.members.values()] == [
             MemberStatus.ACTIVE,
@@ -160,5 +160,5 @@ async def test_a_second_forgetme_leaves_the_others_and_the_first_as_they_were(
         # Sam's rows still name Sam.
         db = database.file_of(run.storage)
         assert any("console:sam" in row for row in database.table_rows(db)["audit"])
-        stored = await run.app.group(CHAT)
+        stored = await run.app.whole_group(CHAT)
         assert stored is not None and await replay(run.storage) == stored

@@ -168,6 +168,7 @@ def rich_group(group_id: str = "g1") -> Group:
                                           time_proposal(), lazy_proposal())},
         link_codes={"K3Y-42": at(1)},
         objection_explained=True,
+        explained_on=1,  # the consent proposal's card
         numbered=4,  # as the core keeps it: the highest number given
     )  # fmt: skip
 

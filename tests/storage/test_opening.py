@@ -189,6 +189,7 @@ async def test_an_in_memory_database_works_for_trying_things_out() -> None:
 _ADDED_AFTER = {
     4: [("proposals", "planned_deadline TEXT")],
     6: [("groups", "version INTEGER NOT NULL DEFAULT 0")],
+    9: [("proposals", "resident INTEGER NOT NULL DEFAULT 1"), ("groups", "explained_on INTEGER")],
 }
 
 

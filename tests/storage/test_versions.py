@@ -19,6 +19,7 @@ from bot.app import Application, StaleGroup
 from bot.app.application import DECIDE_ATTEMPTS
 from bot.core.commands import Actor
 from bot.core.model import GroupSettings, ResponseRecord
+from bot.core.resident import resident
 from storage import SqliteStorage
 from storage.schema import MIGRATIONS
 from tests.harness import Running, running_app
@@ -38,7 +39,7 @@ async def test_each_commit_moves_the_group_on_by_one_version(storage: SqliteStor
     assert await storage.read_group("g1") is None
     assert await commit(storage, None, rich_group())
     stored = await storage.read_group("g1")
-    assert stored is not None and (stored.group, stored.version) == (rich_group(), 1)
+    assert stored is not None and (stored.group, stored.version) == (resident(rich_group()), 1)
 
     after = with_response(stored.group, 1, ResponseRecord(9, 103, "consent", "", at(0.2)))
     assert await storage.commit(
@@ -149,7 +150,7 @@ async def test_schema_6_starts_every_stored_group_at_version_1(db_path: Path) ->
     storage = await SqliteStorage.open(db_path)
     try:
         stored = await storage.read_group("g1")
-        assert stored is not None and (stored.group, stored.version) == (rich_group(), 1)
+        assert stored is not None and (stored.group, stored.version) == (resident(rich_group()), 1)
         with pytest.raises(StaleGroup):
             await commit_at(storage, stored.group, version=0)
         assert await commit_at(storage, stored.group, version=1)
