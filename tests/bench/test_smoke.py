@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import coop, core, deadlines, fanout, scale, storage, telegram
+from bench import coop, core, deadlines, fanout, markdown, scale, storage, telegram
 from bench.results import Figure, Report
 
 
@@ -44,6 +44,8 @@ def test_the_core_reports_decide_alone_and_with_the_card(tmp_path: Path) -> None
     written = json.loads((tmp_path / "results.json").read_text())
     assert [f["name"] for f in written["figures"]] == [f.name for f in report.figures]
     assert written["figures"][1]["pair_ratios"] == drawn.pairs
+    rows = markdown.table(written).splitlines()
+    assert len(rows) == 2 + len(report.figures) and "decide alone" in rows[2]
 
 
 async def test_storage_is_paired_with_a_bare_loop_of_the_same_statements() -> None:
