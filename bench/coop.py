@@ -94,8 +94,7 @@ async def coop(teams: int, *, people: int = PEOPLE, closed: int = CLOSED) -> tup
         return path, 0.0
     started = time.perf_counter()
     CACHE.mkdir(exist_ok=True)
-    for old in CACHE.glob(f"coop-*-{teams}x{people}x{closed}-*"):
-        old.unlink()  # an older day's or older code's, or a build cut short: superseded
+    _forget_old(path, f"-{teams}x{people}x{closed}-")
     building = path.with_suffix(".building")
     await year_of_a_team(building, people=people, closed=closed)
     copy_team(building, teams)
@@ -103,6 +102,24 @@ async def coop(teams: int, *, people: int = PEOPLE, closed: int = CLOSED) -> tup
     # The storage's lock file beside the database (see ``storage.one_process``).
     Path(f"{building}.lock").unlink(missing_ok=True)
     return path, time.perf_counter() - started
+
+
+def _forget_old(path: Path, size: str) -> None:
+    """Delete the cached co-ops this one supersedes (older code's or schema's of the
+    same size) and every other day's: each is gigabytes. A build under way
+    elsewhere (a ``.building`` file younger than an hour) is left alone."""
+    day = f"-{datetime.now(UTC).date().isoformat()}."
+    for old in CACHE.glob("coop-*"):
+        if old.name.startswith(path.name):
+            continue
+        try:
+            young = time.time() - old.stat().st_mtime < 3600
+        except FileNotFoundError:
+            continue
+        if ".building" in old.name and young:
+            continue
+        if size in old.name or day not in old.name:
+            old.unlink(missing_ok=True)
 
 
 async def year_of_a_team(
