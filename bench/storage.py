@@ -174,9 +174,12 @@ async def build(path: Path) -> list[str]:
 
 
 def copy_database(source: Path, to: Path) -> Path:
+    """A copy of a database and its log, readable by its owner only, as the storage
+    makes them (else it would tighten them and say so)."""
     for suffix in ("", "-wal"):
         if Path(f"{source}{suffix}").exists():
             shutil.copyfile(f"{source}{suffix}", f"{to}{suffix}")
+            os.chmod(f"{to}{suffix}", 0o600)
     return to
 
 
