@@ -13,6 +13,7 @@ decided exactly like a person's command.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from collections.abc import Callable, Sequence
@@ -65,6 +66,8 @@ log = logging.getLogger("deciding_together.app")
 # the group afresh, so only a group changed between every read and commit fails.
 DECIDE_ATTEMPTS = 3
 
+# How many due timers are fired in one transaction (``run_due_timers``).
+TIMER_BATCH = 200
 TIMER_RETRY = timedelta(seconds=30)
 TIMER_RETRY_MAX = timedelta(hours=1)
 
@@ -478,6 +481,7 @@ class Application:
         update_key: str | None,
         remember: Sequence[Remember] = (),
         held: bool = False,
+        fired_timer: str | None = None,
     ) -> Commit:
         """What storing ``decision`` (made on ``before``, stored at ``version``) takes,
         for :meth:`Storage.commit_many`."""
@@ -489,7 +493,7 @@ class Application:
             summary=decision.summary,
             outgoing=self._outgoing(decision, held=held),
             update_key=update_key,
-            fired_timer=None,
+            fired_timer=fired_timer,
             version=version,
             remember=_kept(remember, decision),
         )
@@ -741,24 +745,89 @@ class Application:
     async def run_due_timers(self) -> int:
         """Fire every timer that is due, oldest first, each exactly once.
 
-        A timer that fails (a damaged group, a bug) fails alone: it is logged with
-        its group and tried again later, backing off, and every other timer still
-        fires on time."""
+        Timers are fired in batches (after a restart, thousands may be overdue):
+        each batch is decided in order, each timer on the state the ones before
+        it left, and stored in one transaction, each timer marked fired in it.
+        A batch that cannot be stored whole (a timer moved or cancelled since it
+        was read, a group changed underneath, a timer that fails) is fired one
+        by one instead, with the same outcome. A timer that fails (a damaged
+        group, a bug) fails alone: it is logged with its group and tried again
+        later, backing off, and every other timer still fires on time."""
         fired = 0
-        failed: set[str] = set()
+        failed: set[tuple[str, str]] = set()
         while True:
-            due = await self.storage.due_timers(self.clock.now(), limit=100)
-            for timer in due:
-                if timer.key in failed:
-                    continue
-                try:
-                    fired += await self._fire(timer)
-                except Exception:
-                    failed.add(timer.key)
-                    await self._postpone(timer)
+            due = await self.storage.due_timers(self.clock.now(), limit=TIMER_BATCH)
+            todo = [t for t in due if (t.group_id, t.key) not in failed]
+            together = await self._fire_together(todo) if len(todo) > 1 else None
+            if together is not None:
+                fired += together
+            else:
+                for timer in todo:
+                    try:
+                        fired += await self._fire(timer)
+                    except Exception:
+                        failed.add((timer.group_id, timer.key))
+                        await self._postpone(timer)
             await self.storage.durable()
-            if len(due) < 100 or all(t.key in failed for t in due):
+            if len(due) < TIMER_BATCH or not todo:
                 return fired
+
+    async def _fire_together(self, timers: Sequence[Timer]) -> int | None:
+        """Fire ``timers`` in one transaction; None (having stored nothing) when
+        they must be fired one by one."""
+        async with self._locks.shared(), self._locks.groups({t.group_id for t in timers}):
+            try:
+                commits = await self._decide_timers(timers)
+            except Exception:
+                return None  # one of them fails: fired one by one, it fails alone
+            if commits is None:
+                return None
+            try:
+                if not await self._commit_many(commits):
+                    return None  # one was moved or cancelled since it was read
+            except Exception:
+                return None  # said, and dealt with, timer by timer
+            self._stored(commits)
+        for timer in timers:
+            self._timer_failures.pop((timer.group_id, timer.key), None)
+        return len(commits)
+
+    async def _decide_timers(self, timers: Sequence[Timer]) -> list[Commit] | None:
+        """Each timer decided in order, on its group as the ones before it left it;
+        None if one needs more than a batch gives (no group, a closed proposal)."""
+        commits: list[Commit] = []
+        states: dict[str, Group] = {}  # each group as the decisions so far leave it
+        versions: dict[str, int] = {}  # and the version each of those will be stored at
+        # The groups not in memory are read all at once: the storage's thread reads
+        # one after another without waiting for each to be asked.
+        await asyncio.gather(
+            *(self.group(g) for g in {t.group_id for t in timers} if g not in self._groups)
+        )
+        for timer in timers:
+            group = states.get(timer.group_id) or await self.group(timer.group_id)
+            if group is None:
+                return None
+            wanted = reads(timer.event)
+            if wanted == EVERYTHING or any(n not in group.proposals for n in wanted):
+                return None
+            version = versions.get(group.id, self._groups.version(group.id))
+            now = self.clock.now()
+            decision = decide(group, timer.event, now)
+            commits.append(
+                self._commit(
+                    group,
+                    timer.event,
+                    decision,
+                    now,
+                    version=version,
+                    update_key=None,
+                    fired_timer=timer.key,
+                )
+            )
+            states[group.id] = decision.group
+            if version is not None:
+                versions[group.id] = version + 1
+        return commits
 
     async def _fire(self, timer: Timer) -> bool:
         # A command may have moved or cancelled the timer since it was read:
