@@ -25,10 +25,10 @@ SECTIONS: dict[str, Callable[[Report, bool], Awaitable[None] | None]] = {
         r, {50: 200.0, 200: 400.0} if q else scale.COOP_TARGETS, 30.0 if q else 60.0
     ),
     "biggroups": lambda r, q: scale.big_groups(r, 35 if q else 210),
-    "disk": lambda r, q: coop.disk(r),
     "fanout": lambda r, q: fanout.run(r, 150 if q else 1000),
     "onegroup": lambda r, q: fanout.one_group(r, 25, 10.0 if q else 4.0),
     "matrix": lambda r, q: matrix.run(r, 5 if q else 10),
+    "disk": lambda r, q: coop.disk(r),
 }
 
 
