@@ -207,7 +207,7 @@ async def year_old(
         # Stop a bot that keeps every team well before it takes the machine's memory.
         cap = max(4 * memory_target, 800.0)
         found = start_up_coop(path, teams, cap, time_cap, closed)
-        found["database"] = str(path)
+        found["database"] = path.name  # in the cache folder the run prints
         found["database_mb"] = path.stat().st_size / 2**20
         found["built_s"] = built
         details[str(teams)] = found
