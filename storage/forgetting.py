@@ -70,7 +70,7 @@ def _redact_audit(db: sqlite3.Cursor, group_id: str, at: str, forget: Forget) ->
             command = forgetting.redact_command(rows.from_json(text, Command), forget)
             if command is not None and id_ not in redacted:
                 summary = forgetting.redact_text(summary, forget)
-                redacted[id_] = (rows.to_json(command), summary, at, id_)
+                redacted[id_] = (rows.record_json(command), summary, at, id_)
     db.executemany(_REDACT, list(redacted.values()))
 
 
@@ -90,7 +90,7 @@ def _erase_messages(db: sqlite3.Cursor, group_id: str, forget: Forget) -> None:
         elif not forgetting.names(effect, forget):
             continue  # the words matched inside others ("Jo" in "Join")
         elif any(status == "pending" for status, _ in sent):
-            rewritten.append((rows.to_json(forgetting.scrub(effect, forget)), id_))
+            rewritten.append((rows.record_json(forgetting.scrub(effect, forget)), id_))
         else:
             deleted.append((id_,))
     db.executemany(_DELETE_MESSAGE, deleted)

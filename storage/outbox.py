@@ -107,7 +107,7 @@ def _proposal_of(effect: Message) -> int | None:
 
 def message_row(group_id: str, at: str, effect: Message) -> Row:
     """The parameters of :data:`OUTBOX_INSERT` for a message made at ``at`` (a stamp)."""
-    return (group_id, _proposal_of(effect), rows.to_json(effect), at)
+    return (group_id, _proposal_of(effect), rows.record_json(effect), at)
 
 
 async def pending(db: Connection, instance: str, now: datetime, limit: int) -> list[Delivery]:

@@ -142,9 +142,10 @@ async def purge_closed(db: Connection, before: datetime) -> int:
     return len(found)
 
 
-async def prune(db: Connection, before: datetime) -> tuple[int, int]:
+async def prune(db: Connection, before: datetime) -> tuple[int, int, int]:
     """Delete messages done with and update keys no longer needed, made before
-    ``before``; returns how many of each. Runs inside the caller's transaction."""
+    ``before``, and timers fired before it; returns how many of each. Runs inside
+    the caller's transaction."""
     cursor = await db.execute(
         "DELETE FROM outbox WHERE created_at < ? AND NOT EXISTS ("
         " SELECT 1 FROM deliveries AS d WHERE d.outbox_id = outbox.id AND d.status = 'pending')",
@@ -165,7 +166,12 @@ async def prune(db: Connection, before: datetime) -> tuple[int, int]:
             (platform, platform[:-1] + ";", rows.stamp(cut)),
         )
         updates += cursor.rowcount
-    return messages, updates
+    # A fired timer's row is what keeps it from firing again; deleted, it cannot fire
+    # at all (only an unfired row fires), and setting its key again makes a new one.
+    cursor = await db.execute(
+        "DELETE FROM timers WHERE fired_at IS NOT NULL AND fired_at < ?", (rows.stamp(before),)
+    )
+    return messages, updates, cursor.rowcount
 
 
 # -- what a proposal holds -----------------------------------------------------------------
@@ -258,7 +264,7 @@ async def _purge_audit(db: Connection, ended: list[Ended], at: str) -> None:
                 continue
             without = _without_words(command)
             if without is not command:
-                purged[id_] = (rows.to_json(without), at, id_)
+                purged[id_] = (rows.record_json(without), at, id_)
     await db.executemany(_PURGE_ENTRY, list(purged.values()))
 
 

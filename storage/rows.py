@@ -79,6 +79,15 @@ def to_json(value: Any) -> str:
     return _JSON.encode(encode(value))
 
 
+def record_json(value: Any) -> str:
+    """``to_json`` without the fields left at an empty default (``encode``'s
+    ``compact``), for what is stored many times over: the audit log's commands,
+    the outbox's messages and the timers' events. About 40 % shorter for a
+    response's command; read back by :func:`from_json` all the same. (State rows
+    keep every field: a default that changes must not change a group.)"""
+    return _JSON.encode(encode(value, compact=True))
+
+
 def numbers_json(numbers: tuple[int, ...] | frozenset[int]) -> str:
     """``to_json`` of member ids or option numbers, the same text, without the codec.
 

@@ -661,10 +661,10 @@ class SqliteStorage:
         """Delete messages done with and update keys no longer needed, made before
         ``before`` (see ``storage.purge.prune``)."""
         async with self._transaction() as db:
-            messages, updates = await purge.prune(db, before)
+            messages, updates, timers = await purge.prune(db, before)
         if messages or updates:
             await self._wipe()
-        return Pruned(messages=messages, updates=updates)
+        return Pruned(messages=messages, updates=updates, timers=timers)
 
     # -- wiping old copies -----------------------------------------------------------------
 

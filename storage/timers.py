@@ -3,7 +3,8 @@
 A timer is named by its key within its group; setting a key again moves the
 timer. A fired timer keeps its row with ``fired_at`` set, which is what makes
 it fire exactly once: it is marked in the same transaction as the result of
-firing it.
+firing it. Only an unfired row fires, so pruning deletes a fired row a week on
+(``storage.purge.prune``) without letting it fire again.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ _DUE = """
 def timer_row(group_id: str, effect: SetTimer) -> Row:
     """The parameters of :data:`SET` for a timer the core set."""
     proposal = getattr(effect.event, "number", None)  # a purge deletes the proposal's timers
-    return (group_id, effect.key, proposal, rows.stamp(effect.due), rows.to_json(effect.event))
+    return (group_id, effect.key, proposal, rows.stamp(effect.due), rows.record_json(effect.event))
 
 
 async def next_due(db: Connection) -> datetime | None:

@@ -109,10 +109,12 @@ class AuditEntry:
 
 @dataclass(frozen=True, slots=True)
 class Pruned:
-    """What a prune deleted: messages done with, and update keys no longer needed."""
+    """What a prune deleted: messages done with, update keys no longer needed, and
+    the rows of timers that fired (a deleted row never fires)."""
 
     messages: int
     updates: int
+    timers: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,7 +369,8 @@ class Storage(Protocol):
         ...
 
     async def prune(self, before: datetime) -> Pruned:
-        """Delete sent messages and update keys no longer needed, made before ``before``."""
+        """Delete sent messages and update keys no longer needed, made before ``before``,
+        and the rows of timers fired before it."""
         ...
 
     async def close(self) -> None: ...

@@ -234,3 +234,30 @@ def test_settings_with_optional_lengths_come_back() -> None:
     assert through_json(datetime(2027, 1, 6, 9, tzinfo=UTC), datetime) == datetime(
         2027, 1, 6, 9, tzinfo=UTC
     )
+
+
+def compact_through_json(value: Any, hint: Any = Any) -> Any:
+    return decode(json.loads(json.dumps(encode(value, compact=True))), hint)
+
+
+def test_the_compact_form_leaves_out_empty_defaults_and_comes_back_exactly() -> None:
+    """What is recorded many times over (commands, messages, timers) leaves out the
+    fields at an empty default; every one comes back as it went in."""
+    conv = busy_week()
+    for line in conv.log:
+        command = decode(json.loads(line)["command"], c.Command)
+        assert compact_through_json(command, c.Command) == command
+    for effect in [*conv.said, *conv.timers.values()]:
+        assert compact_through_json(effect, Effect) == effect
+    consent = c.Request(c.Actor("telegram:1", "Sam"), "telegram:-100", c.Respond(7, "consent"))
+    short, full = json.dumps(encode(consent, compact=True)), json.dumps(encode(consent))
+    assert "null" not in short and "[]" not in short and '""' not in short
+    assert '"number": 7' in short and len(short) < 0.7 * len(full)
+
+
+def test_the_compact_form_keeps_values_that_only_look_empty() -> None:
+    """A zero or a True default is no empty default: kept, so a value never changes."""
+    member = Member(id=0, name="", reminders=False, role=Role.MEMBER)
+    assert compact_through_json(member, Member) == member
+    assert '"reminders": false' in json.dumps(encode(member, compact=True))
+    assert '"id": 0' in json.dumps(encode(member, compact=True))
