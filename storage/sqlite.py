@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.app import (
     AuditEntry,
+    CodeKind,
     Commit,
     Delivery,
     Outgoing,
@@ -412,11 +413,14 @@ class SqliteStorage:
         )
         return [group_id for (group_id,) in found]
 
-    async def group_with_link_code(self, code: str) -> str | None:
-        """The group that made ``code``; the group's state says whether it expired."""
+    async def group_with_link_code(self, code: str, kind: CodeKind = "chat") -> str | None:
+        """The group that made ``code`` of ``kind``; the group's state says whether it
+        expired. A code of the other kind finds nothing."""
         return await self._one(
-            "SELECT group_id FROM link_codes WHERE code = ? ORDER BY expires_at DESC LIMIT 1",
+            "SELECT group_id FROM link_codes WHERE code = ? AND kind = ? "
+            "ORDER BY expires_at DESC LIMIT 1",
             code,
+            kind,
         )
 
     async def group_ids(self) -> list[str]:

@@ -19,6 +19,7 @@ from bot.app.locks import GroupLocks
 from bot.app.ports import (
     Adapter,
     AuditEntry,
+    CodeKind,
     Commit,
     DatabaseInUse,
     Delivery,
@@ -42,6 +43,7 @@ __all__ = [
     "Application",
     "AuditEntry",
     "Clock",
+    "CodeKind",
     "Commit",
     "DatabaseInUse",
     "Delivery",
