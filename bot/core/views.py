@@ -267,8 +267,10 @@ HELP = (
         "reminders on|off · quiet 21:00-08:00 · timezone <zone> · language <code>",
         N_("Your own settings."),
     ),
+    ("reminders on telegram · reminders on matrix", N_("Choose the app for your reminders.")),
+    ("me · me <code>", N_("On two apps? Link your accounts, so you count once.")),
     (
-        "settings · facilitator @name · link · this is <name> @<account>",
+        "settings · facilitator @name · link · unlink · this is <name> @<account>",
         N_("Settings for the group. Only a facilitator can change them."),
     ),
     ("mydata · forgetme", N_("See or erase what I keep about you.")),

@@ -319,3 +319,60 @@ def test_a_removed_member_is_out_on_every_account() -> None:
     say(conv, "Sam", "telegram", c.RemovePerson("Jo"))
     for platform in ("telegram", "matrix"):
         assert "took you out" in refused_by(conv, "Jo", platform, c.Status())
+
+
+# -- linked chats ----------------------------------------------------------------------------
+
+
+def test_unlink_is_for_facilitators_in_the_chat_that_leaves() -> None:
+    conv = both_chats("Sam", matrix=("Kim",))
+    assert "Only a facilitator" in refused_by(conv, "Kim", "matrix", c.Unlink())
+    assert "Please say unlink in the chat" in refused_by(
+        conv, "Sam", "telegram", c.Unlink(), private=True
+    )
+    assert "where the group started" in refused_by(conv, "Sam", "telegram", c.Unlink())
+    say(conv, "Sam", "telegram", c.MakeFacilitator("Kim"))
+    decision = say(conv, "Kim", "matrix", c.Unlink())
+    assert conv.group.chats == (TELEGRAM,)
+    posts = [plain_text(e.document) for e in decision.effects if isinstance(e, Post)]
+    assert posts == [
+        "A facilitator took one chat out of this group. Decisions are no longer shared there."
+    ]
+    replies = [e for e in decision.effects if isinstance(e, Reply)]
+    assert [r.chat for r in replies] == [MATRIX]
+    assert "This chat has left the group" in plain_text(replies[0].document)
+
+
+def test_the_other_chats_are_told_when_the_bot_is_taken_out_of_one() -> None:
+    conv = both_chats("Sam")
+    decision = conv.run(
+        c.Request(c.Actor("matrix:@x:example.org", "x"), MATRIX, c.ChatGone(MATRIX))
+    )
+    assert conv.group.chats == (TELEGRAM,)
+    posts = [plain_text(e.document) for e in decision.effects if isinstance(e, Post)]
+    assert posts == [
+        "I was taken out of one of this group's chats. Decisions are no longer shared there."
+    ]
+
+
+def test_an_encrypted_room_is_linked_only_once_the_warning_is_confirmed() -> None:
+    conv = Conversation(group=Group(id=TELEGRAM, chats=(TELEGRAM,), settings=GroupSettings()))
+    say(conv, "Sam", "telegram", c.Join())
+    say(conv, "Sam", "telegram", c.LinkStart("k3y"))
+    warned = refused_by(conv, "Kim", "matrix", c.LinkChat("k3y", MATRIX, mixes_encryption=True))
+    assert "end-to-end encrypted" in warned and "link k3y confirm" in warned
+    linked = c.LinkChat("k3y", MATRIX, confirmed=True, mixes_encryption=True)
+    say(conv, "Kim", "matrix", linked)
+    assert conv.group.chats == (TELEGRAM, MATRIX)
+
+
+def test_help_tells_how_to_link_accounts_and_choose_the_app_for_reminders() -> None:
+    conv = both_chats("Sam")
+    say(conv, "Sam", "telegram", c.Help())
+    text = conv.last_text()
+    assert "me · me <code> — On two apps? Link your accounts, so you count once." in text
+    assert "reminders on telegram · reminders on matrix — Choose the app for your reminders." in (
+        text
+    )
+    say(conv, "Sam", "telegram", c.Help("unlink"))
+    assert "link · unlink" in conv.last_text()
