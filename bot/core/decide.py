@@ -247,6 +247,9 @@ def _identify(turn: Turn) -> None:
     can_learn = (
         request.present
         and not request.private
+        # Only in a chat of the group (or one joining it): a chat taken out with unlink
+        # still shows old cards, and a reaction there makes nobody a member.
+        and (request.chat in turn.group.chats or isinstance(request.action, c.LinkChat))
         # A code said in a chat makes nobody a member: it may not be this group's chat.
         and not isinstance(request.action, c.Leave | c.Help | c.ChatMoved | c.ChatGone | c.ThisIsMe)
     )

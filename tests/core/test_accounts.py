@@ -376,3 +376,25 @@ def test_help_tells_how_to_link_accounts_and_choose_the_app_for_reminders() -> N
     )
     say(conv, "Sam", "telegram", c.Help("unlink"))
     assert "link · unlink" in conv.last_text()
+
+
+def test_settings_show_the_linked_apps_and_where_reminders_go() -> None:
+    conv, _ = linked_jo()
+    say(conv, "Jo", "matrix", c.ShowSettings())
+    assert "Your apps: Matrix, Telegram. Reminders go to the app you used last." in (
+        conv.last_text()
+    )
+    say(conv, "Jo", "matrix", c.MySetting("reminders", "on telegram"))
+    say(conv, "Jo", "matrix", c.ShowSettings())
+    assert "Reminders go to Telegram." in conv.last_text()
+
+
+def test_nobody_becomes_a_member_in_a_chat_taken_out_of_the_group() -> None:
+    conv = both_chats("Sam", matrix=("Kim",))
+    say(conv, "Sam", "telegram", c.MakeFacilitator("Kim"))
+    say(conv, "Sam", "telegram", c.Propose("Move the morning visit to 10:00"))
+    say(conv, "Kim", "matrix", c.Unlink())
+    # A reaction on the old card, still in the room, by someone new there.
+    text = refused_by(conv, "Eve", "matrix", c.Respond(1, "consent"))
+    assert "Only members" in text
+    assert conv.group.member_by_identity(identity("Eve", "matrix")) is None
