@@ -25,7 +25,7 @@ def has_buttons(chat: str) -> bool:
 
 
 # How each platform is called in a sentence ("reminders on Telegram").
-PLATFORM_NAMES = {"telegram": "Telegram", "matrix": "Matrix", "console": "the console"}
+PLATFORM_NAMES = {"telegram": "Telegram", "matrix": "Matrix", "console": "Console"}
 
 
 def platform_name(platform: str) -> str:
