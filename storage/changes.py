@@ -72,6 +72,9 @@ CHATS_DELETE = "DELETE FROM chats WHERE group_id = ?"
 CHAT_UPSERT = _upsert("chats", ("chat", "group_id", "position"), ("chat",))
 LINK_CODES_DELETE = "DELETE FROM link_codes WHERE group_id = ?"
 LINK_CODE_INSERT = _insert("link_codes", ("group_id", "code", "expires_at"))
+ACCOUNT_CODE_INSERT = _insert(
+    "link_codes", ("group_id", "code", "expires_at", "kind", "member_id", "platform")
+)
 MEMBERS_DELETE_ALL = "DELETE FROM members WHERE group_id = ?"
 MEMBER_DELETE = "DELETE FROM members WHERE group_id = ? AND id = ?"
 MEMBER_UPSERT = _upsert("members", rows.MEMBER, ("group_id", "id"))
@@ -121,6 +124,7 @@ MUST_FIND = frozenset(
 # parents before children (the foreign keys check each row as it is written).
 ORDER = (
     GROUP_UPSERT, GROUP_UPDATE, CHATS_DELETE, CHAT_UPSERT, LINK_CODES_DELETE, LINK_CODE_INSERT,
+    ACCOUNT_CODE_INSERT,
     MEMBERS_DELETE_ALL, MEMBER_DELETE, MEMBER_UPSERT, IDENTITIES_DELETE, IDENTITY_INSERT,
     PROPOSALS_DELETE_ALL, PROPOSAL_DELETE, PROPOSAL_INSERT, PROPOSAL_UPDATE,
     ROUNDS_TRIM, RESPONSES_TRIM, QUESTIONS_TRIM, ANSWERS_TRIM, VERSIONS_TRIM, LOG_TRIM,
@@ -190,11 +194,18 @@ def group_writes(before: Group | None, after: Group) -> Writes:
             w.add(CHATS_DELETE, (gid,))
         for position, chat in enumerate(after.chats):
             w.add(CHAT_UPSERT, (chat, gid, position))
-    if before is None or before.link_codes != after.link_codes:
+    if (
+        before is None
+        or before.link_codes != after.link_codes
+        or before.account_codes != after.account_codes
+    ):
         if before is not None:
             w.add(LINK_CODES_DELETE, (gid,))
         for code, expires in after.link_codes.items():
             w.add(LINK_CODE_INSERT, (gid, code, rows.stamp(expires)))
+        for code, given in after.account_codes.items():
+            row = (gid, code, rows.stamp(given.expires), "account", given.member, given.platform)
+            w.add(ACCOUNT_CODE_INSERT, row)
     _members(w, gid, None if before is None else before.members, after.members)
     _proposals(w, gid, None if before is None else before.proposals, after.proposals)
     return w

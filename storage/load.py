@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Literal
 
-from bot.core.model import Group, Proposal
+from bot.core.model import AccountCode, Group, Proposal
 from storage import rows
 from storage.rows import Row
 
@@ -40,7 +40,10 @@ def _select(table: str, columns: tuple[str, ...], order: str, only: str) -> str:
 # The version (see ``Storage.read_group``) is read in the same snapshot, last.
 _GROUP = f"SELECT {', '.join(rows.GROUP)}, version FROM groups WHERE id = ?"
 _CHATS = "SELECT chat FROM chats WHERE group_id = ? ORDER BY position"
-_LINK_CODES = "SELECT code, expires_at FROM link_codes WHERE group_id = ? ORDER BY code"
+_LINK_CODES = (
+    "SELECT code, expires_at, kind, member_id, platform FROM link_codes "
+    "WHERE group_id = ? ORDER BY code"
+)
 _IDENTITIES = (
     "SELECT member_id, identity FROM identities WHERE group_id = ? ORDER BY member_id, position"
 )
@@ -121,7 +124,16 @@ def build(group_id: str, tables: Tables) -> Group:
     """The group the rows of :func:`fetch` hold, exactly as it was committed."""
     _, name, settings, explained, numbered, explained_on, _version = tables["group"][0]
     chats = tuple(chat for (chat,) in tables["chats"])
-    link_codes = {code: rows.moment(expires) for code, expires in tables["link_codes"]}
+    link_codes = {
+        code: rows.moment(expires)
+        for code, expires, kind, _, _ in tables["link_codes"]
+        if kind == "chat"
+    }
+    account_codes = {
+        code: AccountCode(member, platform, rows.moment(expires))
+        for code, expires, kind, member, platform in tables["link_codes"]
+        if kind == "account"
+    }
     identities = _by(tables["identities"], lambda r: r[0])
     members = {
         row[1]: rows.member_from(row, [identity for _, identity in identities.get(row[1], [])])
@@ -138,6 +150,7 @@ def build(group_id: str, tables: Tables) -> Group:
         members=members,
         proposals=proposals,
         link_codes=link_codes,
+        account_codes=account_codes,
         objection_explained=bool(explained),
         numbered=numbered,
         explained_on=explained_on,

@@ -14,7 +14,7 @@ GROUP_OF_CHAT = "SELECT group_id FROM chats WHERE chat = ?"
 GROUPS_OF_IDENTITY = "SELECT DISTINCT group_id FROM identities WHERE identity = ? ORDER BY group_id"
 # The newest code of that name; the group's state says whether it expired.
 GROUP_WITH_LINK_CODE = (
-    "SELECT group_id FROM link_codes WHERE code = ? ORDER BY expires_at DESC LIMIT 1"
+    "SELECT group_id FROM link_codes WHERE code = ? AND kind = ? ORDER BY expires_at DESC LIMIT 1"
 )
 GROUP_IDS = "SELECT id FROM groups ORDER BY rowid"  # in the order groups arrived
 CARD_MESSAGES = "SELECT chat, ref FROM cards WHERE group_id = ? AND number = ?"

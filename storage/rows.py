@@ -120,7 +120,7 @@ def members_from(text: str) -> frozenset[int]:
 GROUP = ("id", "name", "settings", "objection_explained", "numbered", "explained_on")
 MEMBER = (
     "group_id", "id", "name", "handle", "role", "status", "language", "timezone", "quiet",
-    "reminders", "added_by", "joined_at",
+    "reminders", "added_by", "joined_at", "reminders_on",
 )  # fmt: skip
 PROPOSAL = (
     "group_id", "number", "process", "proposer", "stage", "created_at", "options", "review_at",
@@ -167,12 +167,13 @@ def member_row(group_id: str, m: Member) -> Row:
     return (
         group_id, m.id, m.name, m.handle, m.role.value, m.status.value, m.language,
         m.timezone, quiet, int(m.reminders), m.added_by, stamp_or_none(m.joined_at),
+        m.reminders_on,
     )  # fmt: skip
 
 
 def member_from(row: Row, identities: Sequence[str]) -> Member:
     (_, id_, name, handle, role, status, language, timezone, quiet, reminders, added_by,
-     joined_at) = row  # fmt: skip
+     joined_at, reminders_on) = row  # fmt: skip
     return Member(
         id=id_,
         name=name,
@@ -186,6 +187,7 @@ def member_from(row: Row, identities: Sequence[str]) -> Member:
         reminders=bool(reminders),
         added_by=added_by,
         joined_at=moment_or_none(joined_at),
+        reminders_on=reminders_on,
     )
 
 

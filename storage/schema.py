@@ -421,6 +421,18 @@ _SCHEMA_9: Migration = (
     ) WHERE objection_explained = 1""",
 )
 
+# 10: one person, one voice across platforms. A link code has a kind: "chat" (``link``,
+# a chat joins the group) or "account" (``me``, a member's account on another
+# platform becomes theirs), with the member who asked and the platform where it was
+# given; one kind never works as the other. ``members.reminders_on`` is the platform
+# a member chose for private reminders (NULL: the one they used last).
+_SCHEMA_10: Migration = (
+    "ALTER TABLE link_codes ADD COLUMN kind TEXT NOT NULL DEFAULT 'chat'",
+    "ALTER TABLE link_codes ADD COLUMN member_id INTEGER",
+    "ALTER TABLE link_codes ADD COLUMN platform TEXT",
+    "ALTER TABLE members ADD COLUMN reminders_on TEXT",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _SCHEMA_1,
     _SCHEMA_2,
@@ -431,6 +443,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _SCHEMA_7,
     _SCHEMA_8,
     _SCHEMA_9,
+    _SCHEMA_10,
 )
 
 

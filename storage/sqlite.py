@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.app import (
     AuditEntry,
+    CodeKind,
     Commit,
     Delivery,
     Outgoing,
@@ -456,11 +457,13 @@ class SqliteStorage:
         )
         return [group_id for (group_id,) in found]
 
-    async def group_with_link_code(self, code: str) -> str | None:
-        """The group that made ``code``; the group's state says whether it expired."""
+    async def group_with_link_code(self, code: str, kind: CodeKind = "chat") -> str | None:
+        """The group that made ``code`` of ``kind``; the group's state says whether it
+        expired. A code of the other kind finds nothing."""
         return await self._one(
             lookups.GROUP_WITH_LINK_CODE,
             code,
+            kind,
         )
 
     async def group_ids(self) -> list[str]:

@@ -230,6 +230,9 @@ class TelegramAdapter:
         waits that long before drawing a card edit, rather than draw it to wait)."""
         return self.pacer.ready_in(ids.chat_id_of(target))
 
+    def end_to_end_encrypted(self, chat: str) -> bool:
+        return False  # the bot reads Telegram groups, so they are never end-to-end encrypted
+
     async def deliver(self, delivery: Delivery) -> str | None:
         if self._deliverer is None:
             raise DeliveryFailed("Telegram is not running")

@@ -21,6 +21,7 @@ from bot.app.locks import GroupLocks
 from bot.app.ports import (
     Adapter,
     AuditEntry,
+    CodeKind,
     Commit,
     DatabaseInUse,
     Delivery,
@@ -45,6 +46,7 @@ __all__ = [
     "Application",
     "AuditEntry",
     "Clock",
+    "CodeKind",
     "Commit",
     "DatabaseInUse",
     "Delivery",

@@ -311,9 +311,14 @@ class Application:
         if isinstance(action, _ACROSS_GROUPS) and not every_group:
             raise _AcrossGroups
         action = self._fill_in(action, chat)
+        if isinstance(action, c.ThisIsMe):
+            # The code names the group, whoever says it: an account new to the group too.
+            group_id = await self.storage.group_with_link_code(action.code, "account") or group_id
         if isinstance(action, c.LinkChat):
             # The code names the group to join, whatever chat it is said in.
             linked = await self.storage.group_with_link_code(action.code)
+            if linked is not None:
+                action = replace(action, mixes_encryption=await self._mixes(linked, chat))
             current = await self.storage.group_for_chat(chat) if not private else None
             if linked is not None and current is not None and current != linked:
                 request = c.Request(actor, chat, action, private=private, present=event.present)
@@ -396,7 +401,7 @@ class Application:
                     return None
                 action = parsed
             action = self._fill_in(action, each.chat)
-            if isinstance(action, c.LinkChat | c.LinkStart | c.MyData):
+            if isinstance(action, c.LinkChat | c.LinkStart | c.MyData | c.MyCode | c.ThisIsMe):
                 return None  # decided one by one (``mydata`` reads beyond its group)
             group = states.get(each.group_id) or await self.group(each.group_id)
             if group is None:
@@ -538,9 +543,23 @@ class Application:
         """Values the core must be given: secrets it cannot make, the chat it cannot see."""
         if isinstance(action, c.LinkStart) and not action.code:
             return c.LinkStart(code=self.make_code())
+        if isinstance(action, c.MyCode) and not action.code:
+            return c.MyCode(code=self.make_code())
         if isinstance(action, c.LinkChat) and not action.chat:
-            return c.LinkChat(code=action.code, chat=chat)
+            return replace(action, chat=chat)
         return action
+
+    async def _mixes(self, group_id: str, chat: str) -> bool:
+        """Whether ``chat`` joining the group would put end-to-end encrypted chats (a
+        Matrix room) and chats that are not in one group: then the person is warned."""
+        group = await self.group(group_id)
+        chats = {*(group.chats if group is not None else ()), chat}
+        encrypted = {each for each in chats if self._encrypted(each)}
+        return bool(encrypted) and encrypted != chats
+
+    def _encrypted(self, chat: str) -> bool:
+        adapter = self.adapters.get(platform_of(chat))
+        return adapter is not None and adapter.end_to_end_encrypted(chat)
 
     async def _group_for(
         self,
@@ -582,7 +601,8 @@ class Application:
     async def _without_group(self, chat: str, actor: c.Actor, action: c.Action) -> Submitted:
         """Private words from someone in no group, or in several: answer, store nothing."""
         scratch = Group(id="", settings=self.defaults)
-        if not isinstance(action, c.Help | c.Unclear):
+        # A code no group made is answered as one: it does not work.
+        if not isinstance(action, c.Help | c.Unclear | c.ThisIsMe):
             groups = await self.storage.groups_for_identity(actor.identity)
             several = (
                 N_(

@@ -147,6 +147,9 @@ class Remember:
 # Tokens are made for one use each: a button's callback data, or the payload of a
 # deep link that opens a private chat. Either one is useless as the other.
 TokenKind = Literal["button", "deep link"]
+# Link codes, likewise: "chat" (``link CODE``: a chat joins the group) or "account"
+# (``me CODE``: a member's account on another platform becomes theirs).
+CodeKind = Literal["chat", "account"]
 
 
 class Commit(TypedDict):
@@ -271,7 +274,7 @@ class Storage(Protocol):
 
     async def groups_for_identity(self, identity: str) -> list[str]: ...
 
-    async def group_with_link_code(self, code: str) -> str | None: ...
+    async def group_with_link_code(self, code: str, kind: CodeKind = "chat") -> str | None: ...
 
     async def group_ids(self) -> list[str]: ...
 
@@ -417,6 +420,11 @@ class Adapter(Protocol):
         """Seconds until the platform's pacing lets a message go to ``target``; 0 for a
         platform without one. The delivery loop waits that long before it draws a
         card's edit, rather than draw it and then wait."""
+        ...
+
+    def end_to_end_encrypted(self, chat: str) -> bool:
+        """Whether messages in ``chat`` are end-to-end encrypted (a Matrix room with
+        encryption on), so that linking it with a chat that is not needs a warning."""
         ...
 
 

@@ -82,7 +82,10 @@ OBJECTION_EXPLAINED = N_(
 
 
 def mention(member: Member) -> Mention:
-    return Mention(member.name, member.identities[0] if member.identities else None)
+    """The member named so that each platform can notify them on their account there."""
+    if not member.identities:
+        return Mention(member.name)
+    return Mention(member.name, member.identities[0], member.identities[1:])
 
 
 def title_line(proposal: Proposal, _: Translate) -> str:

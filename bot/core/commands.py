@@ -253,6 +253,12 @@ class LinkChat:
 
     code: str
     chat: str
+    # ``link CODE confirm``: linked even though it mixes end-to-end encrypted chats
+    # with others (the person was warned first).
+    confirmed: bool = False
+    # Filled in by the application, never by words: the group would then have chats
+    # that are end-to-end encrypted (a Matrix room) and chats that are not.
+    mixes_encryption: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +271,29 @@ class MoveChat:
 
     chat: str
     to_group: str
+
+
+@dataclass(frozen=True, slots=True)
+class MyCode:
+    """``me``, said privately: a code to link one's account on another platform.
+
+    The code is a secret made by the application (the core makes no random
+    numbers), and is valid for a day."""
+
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class ThisIsMe:
+    """``me CODE``, said privately on another platform: this account is the person
+    who asked for the code, and they count once."""
+
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unlink:
+    """``unlink`` (facilitators): the chat where it is said leaves the group."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,6 +365,9 @@ Action = (
     | LinkStart
     | LinkChat
     | MoveChat
+    | MyCode
+    | ThisIsMe
+    | Unlink
     | MyData
     | ForgetMe
     | ChatMoved

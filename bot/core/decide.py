@@ -18,8 +18,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from bot.core import accounts, people, proposing, responding, timers, views
 from bot.core import commands as c
-from bot.core import people, proposing, responding, timers, views
 from bot.core.document import doc, para
 from bot.core.effects import Effect
 from bot.core.endings import ENDINGS
@@ -59,6 +59,8 @@ PERMISSIONS: dict[type, Who] = {
     # group, if it has one, has let it go first by a facilitator's word (MoveChat).
     c.LinkChat: Who.ANYONE,
     c.Unclear: Who.ANYONE,
+    # The code, said privately, is the permission: only its maker had it (``accounts``).
+    c.ThisIsMe: Who.ANYONE,
     c.ChatMoved: Who.ANYONE,  # platform events, vouched for by the adapter
     c.ChatGone: Who.ANYONE,
     c.Propose: Who.MEMBER,
@@ -76,6 +78,7 @@ PERMISSIONS: dict[type, Who] = {
     c.AddPerson: Who.MEMBER,
     c.MySetting: Who.MEMBER,
     c.ShowSettings: Who.MEMBER,
+    c.MyCode: Who.MEMBER,
     c.MyData: Who.MEMBER_OR_FORMER,
     c.ForgetMe: Who.MEMBER_OR_FORMER,
     c.Start: Who.STEWARD,
@@ -91,6 +94,7 @@ PERMISSIONS: dict[type, Who] = {
     c.GroupSetting: Who.FACILITATOR,
     c.LinkStart: Who.FACILITATOR,
     c.MoveChat: Who.FACILITATOR,
+    c.Unlink: Who.FACILITATOR,
     c.ConfirmPerson: Who.FACILITATOR,
 }
 
@@ -151,6 +155,9 @@ HANDLERS: dict[type, Handler] = {
     c.LinkStart: people.link_start,
     c.LinkChat: people.link_chat,
     c.MoveChat: people.move_chat,
+    c.Unlink: people.unlink,
+    c.MyCode: accounts.my_code,
+    c.ThisIsMe: accounts.this_is_me,
     c.ConfirmPerson: people.confirm_person,
     c.ForgetMe: people.forget_me,
     c.Unclear: views.unclear,
@@ -195,6 +202,8 @@ def _decide_request(group: Group, request: c.Request, now: datetime) -> Decision
             group, tuple(turn.effects), f"refused {kind.__name__}: {refusal.phrase.msgid}"
         )
     summary = f"{kind.__name__} by {request.actor.identity}"
+    if turn.note:
+        summary += f": {turn.note}"
     return Decision(turn.group, tuple(turn.effects), summary)
 
 
@@ -220,9 +229,17 @@ def _identify(turn: Turn) -> None:
             member.name != actor.name
             or member.handle != actor.handle
             or member.language != language
+            or member.identities[0] != actor.identity
         ):
+            # The account used last comes first: private messages go there unless the
+            # member chose an app (``Member.private_identities``).
+            identities = (actor.identity, *(i for i in member.identities if i != actor.identity))
             member = replace(
-                member, name=actor.name or member.name, handle=actor.handle, language=language
+                member,
+                name=actor.name or member.name,
+                handle=actor.handle,
+                language=language,
+                identities=identities,
             )
             turn.group = turn.group.with_member(member)
         turn.member = member
@@ -230,7 +247,11 @@ def _identify(turn: Turn) -> None:
     can_learn = (
         request.present
         and not request.private
-        and not isinstance(request.action, c.Leave | c.Help | c.ChatMoved | c.ChatGone)
+        # Only in a chat of the group (or one joining it): a chat taken out with unlink
+        # still shows old cards, and a reaction there makes nobody a member.
+        and (request.chat in turn.group.chats or isinstance(request.action, c.LinkChat))
+        # A code said in a chat makes nobody a member: it may not be this group's chat.
+        and not isinstance(request.action, c.Leave | c.Help | c.ChatMoved | c.ChatGone | c.ThisIsMe)
     )
     if not can_learn:
         return

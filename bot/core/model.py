@@ -68,6 +68,9 @@ class Member:
     reminders: bool = True
     added_by: int | None = None  # someone added by name, who answers through a proxy
     joined_at: datetime | None = None
+    # The platform private reminders go to ("telegram", "matrix"), as the member chose
+    # with "reminders on telegram"; None: the one they used last (``identities[0]``).
+    reminders_on: str | None = None
 
     @property
     def active(self) -> bool:
@@ -82,6 +85,27 @@ class Member:
     @property
     def is_facilitator(self) -> bool:
         return self.active and self.role is Role.FACILITATOR
+
+    @property
+    def private_identities(self) -> tuple[str, ...]:
+        """The member's accounts in the order private messages try them: the platform
+        they chose for reminders first, then the one they used last (the identities
+        are kept with the one used last first)."""
+        if self.reminders_on is None:
+            return self.identities
+        chosen = tuple(i for i in self.identities if i.split(":", 1)[0] == self.reminders_on)
+        return (*chosen, *(i for i in self.identities if i not in chosen))
+
+
+@dataclass(frozen=True, slots=True)
+class AccountCode:
+    """A short code a member asked for privately (``me``) to link their account on
+    another platform: said there privately (``me CODE``) before ``expires``, that
+    account becomes theirs. Never a name: only the person holds the code."""
+
+    member: int
+    platform: str  # where the code was given; it works only on another platform
+    expires: datetime
 
 
 # -- group -----------------------------------------------------------------------------------
@@ -110,6 +134,7 @@ class Group:
     members: Mapping[int, Member] = field(default_factory=dict)
     proposals: Mapping[int, Proposal] = field(default_factory=dict)
     link_codes: Mapping[str, datetime] = field(default_factory=dict)  # code -> expiry
+    account_codes: Mapping[str, AccountCode] = field(default_factory=dict)  # ``me`` codes
     objection_explained: bool = False  # the word is explained the first time a group sees it
     # The proposal whose card explains it (the group's first consent card), kept
     # by number: that card may be closed and out of memory (``bot.core.resident``)

@@ -147,7 +147,7 @@ def _nudge(turn: Turn, proposal: Proposal, member: Member) -> None:
     # Named in the group instead, they would be named as not having answered: not
     # in an anonymous proposal (``visibility``), where only a private nudge is sent.
     fallback = visibility.sight(proposal).waiting
-    turn.emit(DirectMessage(member.id, member.name, member.identities, document, fallback))
+    turn.emit(DirectMessage(member.id, member.name, member.private_identities, document, fallback))
 
 
 def _remind_of_all(turn: Turn, waiting: list[Proposal], member: Member) -> None:
@@ -176,7 +176,7 @@ def _remind_of_all(turn: Turn, waiting: list[Proposal], member: Member) -> None:
     # Named in the group, they would be named as not having answered: only when
     # every proposal listed allows that (``visibility``).
     fallback = all(visibility.sight(p).waiting for p in waiting)
-    turn.emit(DirectMessage(member.id, member.name, member.identities, document, fallback))
+    turn.emit(DirectMessage(member.id, member.name, member.private_identities, document, fallback))
 
 
 def _nudge_proxy(turn: Turn, proposal: Proposal, member: Member) -> None:
@@ -210,7 +210,7 @@ def _nudge_proxy(turn: Turn, proposal: Proposal, member: Member) -> None:
             ),
         )
     )
-    turn.emit(DirectMessage(helper.id, helper.name, helper.identities, document))
+    turn.emit(DirectMessage(helper.id, helper.name, helper.private_identities, document))
 
 
 def _response_buttons(proposal: Proposal, _: Translate) -> tuple[Action, ...]:
@@ -262,7 +262,7 @@ def review_due(turn: Turn, event: c.ReviewDue) -> None:
             DirectMessage(
                 proposer.id,
                 proposer.name,
-                proposer.identities,
+                proposer.private_identities,
                 Document(
                     (
                         _review_heading(proposal, t),

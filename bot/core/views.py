@@ -13,7 +13,7 @@ from bot.core.effects import SendFile
 from bot.core.i18n import N_
 from bot.core.lifecycle import ACTIVE, RESPONDING
 from bot.core.model import Proposal, RoundKind
-from bot.core.platforms import has_buttons
+from bot.core.platforms import has_buttons, platform_name, platform_of_chat
 from bot.core.processes import PROCESSES, Rule
 from bot.core.turn import Refusal, Turn
 
@@ -234,6 +234,16 @@ def show_settings(turn: Turn, action: c.ShowSettings) -> None:
                 else _("none")
             ),
         ]
+        if len(member.identities) > 1:
+            apps = dict.fromkeys(platform_name(platform_of_chat(i)) for i in member.identities)
+            app = (
+                platform_name(member.reminders_on)
+                if member.reminders_on
+                else _("the app you used last")
+            )
+            mine.append(
+                _("Your apps: {apps}. Reminders go to {app}.").format(apps=", ".join(apps), app=app)
+            )
         blocks += [para(Strong(_("Your settings"))), bullets(mine)]
     blocks.append(para(_("A facilitator can change a setting. Like this: settings quorum 60%")))
     turn.reply(*blocks)
@@ -267,8 +277,10 @@ HELP = (
         "reminders on|off · quiet 21:00-08:00 · timezone <zone> · language <code>",
         N_("Your own settings."),
     ),
+    ("reminders on telegram · reminders on matrix", N_("Choose the app for your reminders.")),
+    ("me · me <code>", N_("On two apps? Link your accounts, so you count once.")),
     (
-        "settings · facilitator @name · link · this is <name> @<account>",
+        "settings · facilitator @name · link · unlink · this is <name> @<account>",
         N_("Settings for the group. Only a facilitator can change them."),
     ),
     ("mydata · forgetme", N_("See or erase what I keep about you.")),

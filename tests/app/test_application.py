@@ -31,6 +31,7 @@ class Recorder:
         self.retry_after = retry_after
         self.sent: list[Delivery] = []
         self.tries = 0
+        self.encrypted = False
 
     async def start(self, app: Application) -> None:
         return None
@@ -40,6 +41,9 @@ class Recorder:
 
     def ready_in(self, target: str) -> float:
         return 0.0
+
+    def end_to_end_encrypted(self, chat: str) -> bool:
+        return self.encrypted
 
     async def deliver(self, delivery: Delivery) -> str | None:
         self.tries += 1

@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.app import Outgoing
 from bot.core.commands import Actor, Request, Respond, Status
 from bot.core.model import (
+    AccountCode,
     Answer,
     Group,
     GroupSettings,
@@ -50,6 +51,7 @@ def members() -> dict[int, Member]:
             1, "Sam", ("telegram:101", "matrix:@sam:example.org"), handle="sam",
             role=Role.FACILITATOR, language="en", timezone="Europe/London",
             quiet=QuietHours(time(21, 0), time(8, 0)), joined_at=at(-30),
+            reminders_on="matrix",
         ),
         2: Member(2, "Mum", (), added_by=1, reminders=False, joined_at=at(-29)),
         3: Member(3, "Priya", ("telegram:103",), language="hi", timezone="Asia/Kolkata"),
@@ -167,6 +169,7 @@ def rich_group(group_id: str = "g1") -> Group:
         proposals={p.number: p for p in (consent_proposal(), choice_proposal(),
                                           time_proposal(), lazy_proposal())},
         link_codes={"K3Y-42": at(1)},
+        account_codes={"me-7Q": AccountCode(3, "telegram", at(1))},
         objection_explained=True,
         explained_on=1,  # the consent proposal's card
         numbered=4,  # as the core keeps it: the highest number given

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -191,7 +192,21 @@ _ADDED_AFTER = {
     4: [("proposals", "planned_deadline TEXT")],
     6: [("groups", "version INTEGER NOT NULL DEFAULT 0")],
     9: [("proposals", "resident INTEGER NOT NULL DEFAULT 1"), ("groups", "explained_on INTEGER")],
+    10: [
+        ("link_codes", "kind TEXT NOT NULL DEFAULT 'chat'"),
+        ("link_codes", "member_id INTEGER"),
+        ("link_codes", "platform TEXT"),
+        ("members", "reminders_on TEXT"),
+    ],
 }
+
+
+def older_group() -> Group:
+    """The rich group without what only schema 9 holds (codes to link one's accounts,
+    the app chosen for reminders), as a file written before it could hold it."""
+    group = rich_group()
+    members = {i: replace(m, reminders_on=None) for i, m in group.members.items()}
+    return replace(group, members=members, account_codes={})
 
 
 async def written_at_schema(
@@ -221,7 +236,7 @@ async def test_schema_2_numbers_groups_from_the_proposals_they_already_hold(
     db_path: Path,
 ) -> None:
     """A database written before proposal numbers were remembered learns them on open."""
-    await written_at_schema(db_path, 2, rich_group())
+    await written_at_schema(db_path, 2, older_group())
     # Take the file back to schema 1, as an older version wrote it.
     with closing(sqlite3.connect(db_path)) as old:
         old.execute("ALTER TABLE groups DROP COLUMN numbered")
@@ -239,7 +254,7 @@ async def test_schema_2_numbers_groups_from_the_proposals_they_already_hold(
 
 async def test_schema_3_keeps_the_record_and_lets_it_be_redacted_once(db_path: Path) -> None:
     """A record written before redaction existed opens with every entry as it was."""
-    await written_at_schema(db_path, 2, rich_group())
+    await written_at_schema(db_path, 2, older_group())
     storage = await SqliteStorage.open(db_path)
     try:
         (entry,) = await storage.audit("g1")
@@ -259,7 +274,7 @@ async def test_schema_4_keeps_proposals_made_before_their_planned_deadline_was_s
 ) -> None:
     """Proposals stored before the planned deadline was saved come back without one
     (they open with the default length, as they did); new ones keep theirs."""
-    await written_at_schema(db_path, 3, rich_group())
+    await written_at_schema(db_path, 3, older_group())
     storage = await SqliteStorage.open(db_path)
     try:
         group = await storage.load_group("g1")
@@ -283,7 +298,7 @@ async def test_schema_5_keeps_every_response_update_seen_and_message_waiting(
     edit, reply = EditCard(1), Reply(chat, doc("noted"))
     waiting = (Outgoing(edit, (chat,)), Outgoing(reply, (chat,)))
     await written_at_schema(
-        db_path, 4, rich_group(), update_key="telegram:update:1", outgoing=waiting
+        db_path, 4, older_group(), update_key="telegram:update:1", outgoing=waiting
     )
     with closing(sqlite3.connect(db_path)) as db:
         (stored,) = db.execute("SELECT count(*) FROM responses").fetchone()
@@ -291,7 +306,7 @@ async def test_schema_5_keeps_every_response_update_seen_and_message_waiting(
     storage = await SqliteStorage.open(db_path)
     try:
         group = await storage.load_group("g1")
-        assert group == rich_group()
+        assert group == older_group()
         assert await storage.seen_update("telegram:update:1")
         assert not await commit(storage, group, group, update_key="telegram:update:1")
         before = await storage.pending_deliveries(at(1))
@@ -320,7 +335,7 @@ async def test_schema_7_keeps_the_record_and_lets_a_redacted_entry_lose_its_word
 ) -> None:
     """An entry a forgetme redacted before schema 7 may still lose a purged proposal's
     words, once; the record is otherwise as it was."""
-    await written_at_schema(db_path, 5, rich_group())
+    await written_at_schema(db_path, 5, older_group())
     with closing(sqlite3.connect(db_path)) as db:
         db.execute("UPDATE audit SET summary = 'by a former member', redacted_at = at")
         db.commit()
@@ -343,7 +358,7 @@ async def test_schema_8_keeps_waiting_messages_and_holds_a_gesture_reply(
     since is held (left out of the pending deliveries) until confirmed or released."""
     chat = "telegram:-100g1"
     reply = Reply(chat, doc("noted"))
-    await written_at_schema(db_path, 7, rich_group(), outgoing=(Outgoing(reply, (chat,)),))
+    await written_at_schema(db_path, 7, older_group(), outgoing=(Outgoing(reply, (chat,)),))
     storage = await SqliteStorage.open(db_path)
     try:
         (waiting,) = await storage.pending_deliveries(at(1))
@@ -363,3 +378,21 @@ async def test_schema_8_keeps_waiting_messages_and_holds_a_gesture_reply(
     with closing(sqlite3.connect(db_path)) as db:
         found = db.execute("SELECT status, held_for FROM deliveries ORDER BY id").fetchall()
     assert found == [("pending", None), ("delivered", None), ("pending", None)]
+
+
+async def test_schema_9_keeps_link_codes_as_codes_that_link_chats(db_path: Path) -> None:
+    """Codes stored before accounts could be linked stay codes that link a chat, and
+    never link an account; a code to link an account never links a chat."""
+    await written_at_schema(db_path, 8, older_group())
+    storage = await SqliteStorage.open(db_path)
+    try:
+        group = await storage.load_group("g1")
+        assert group == older_group()
+        assert await storage.group_with_link_code("K3Y-42") == "g1"
+        assert await storage.group_with_link_code("K3Y-42", "account") is None
+        assert await commit(storage, group, rich_group())
+        assert await storage.load_group("g1") == rich_group()
+        assert await storage.group_with_link_code("me-7Q", "account") == "g1"
+        assert await storage.group_with_link_code("me-7Q") is None
+    finally:
+        await storage.close()

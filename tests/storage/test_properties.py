@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from bot.app import Storage
 from bot.core.model import (
+    AccountCode,
     Answer,
     Group,
     GroupSettings,
@@ -224,14 +225,23 @@ def change_proposal(draw: Draw, g: Group) -> Group:
     return g.with_proposal(new)
 
 
+account_codes = st.builds(
+    AccountCode, st.integers(1, 9), st.sampled_from(("telegram", "matrix")), times
+)
+
+
 def change_group(draw: Draw, g: Group) -> Group:
+    links = draw(st.dictionaries(texts, times, max_size=2))
+    accounts = draw(st.dictionaries(texts, account_codes, max_size=2))
     return replace(
         g,
         name=draw(texts),
         settings=draw(st.just(g.settings) | group_settings),
         objection_explained=draw(st.booleans()),
         chats=tuple(f"{g.id}:{c}" for c in draw(st.lists(texts, max_size=3, unique=True))),
-        link_codes=draw(st.dictionaries(texts, times, max_size=2)),
+        link_codes=links,
+        # Both kinds share one table: a code is of one kind (random codes never clash).
+        account_codes={k: v for k, v in accounts.items() if k not in links},
     )
 
 

@@ -26,7 +26,7 @@ from tests.backends import Database
 from tests.harness import Running, running_app
 
 from .examples import at, commit, rich_group, say, with_response
-from .test_opening import written_at_schema
+from .test_opening import older_group, written_at_schema
 
 TEAM = "console:team"
 SAM, ALEX = Actor("console:sam", "Sam"), Actor("console:alex", "Alex")
@@ -150,11 +150,11 @@ async def test_commits_together_are_refused_together_when_one_group_changed(
 
 
 async def test_schema_6_starts_every_stored_group_at_version_1(db_path: Path) -> None:
-    await written_at_schema(db_path, 5, rich_group())
+    await written_at_schema(db_path, 5, older_group())
     storage = await SqliteStorage.open(db_path)
     try:
         stored = await storage.read_group("g1")
-        assert stored is not None and (stored.group, stored.version) == (resident(rich_group()), 1)
+        assert stored is not None and (stored.group, stored.version) == (resident(older_group()), 1)
         with pytest.raises(StaleGroup):
             await commit_at(storage, stored.group, version=0)
         assert await commit_at(storage, stored.group, version=1)
