@@ -160,7 +160,9 @@ def _add(
             at=turn.now,
         )
         proposal = turn.log(
-            replace(proposal, actions=(*proposal.actions, item)), "action_added", f"{item.id}"
+            replace(proposal, actions=(*proposal.actions, item)),
+            "action_added",
+            ref(proposal, item),
         )
         items.append(item)
     proposal = turn.put(proposal)
@@ -269,7 +271,7 @@ def action_done(turn: Turn, action: c.ActionDone) -> None:
     member = turn.member
     assert member is not None
     item = replace(item, done_at=turn.now, done_by=member.id)
-    proposal = turn.put(turn.log(_replace_item(proposal, item), "action_done", f"{item.id}"))
+    proposal = turn.put(turn.log(_replace_item(proposal, item), "action_done", ref(proposal, item)))
     _disarm(turn, proposal, item)
     _ = turn.group_t
     rounds.announce(
@@ -288,7 +290,7 @@ def move_action(turn: Turn, action: c.MoveAction) -> None:
     due = rounds.when(turn, action.due, example=f"action {ref(proposal, item)} by Monday")
     item = replace(item, due=due)
     proposal = turn.put(
-        turn.log(_replace_item(proposal, item), "action_moved", f"{item.id} {due.isoformat()}")
+        turn.log(_replace_item(proposal, item), "action_moved", ref(proposal, item))
     )
     _arm(turn, proposal, item)
     _ = turn.group_t
@@ -312,7 +314,9 @@ def take_action(turn: Turn, action: c.TakeAction) -> None:
             ref=ref(proposal, item),
         )
     item = replace(item, who=member.id)
-    proposal = turn.put(turn.log(_replace_item(proposal, item), "action_taken", f"{item.id}"))
+    proposal = turn.put(
+        turn.log(_replace_item(proposal, item), "action_taken", ref(proposal, item))
+    )
     _arm(turn, proposal, item)
     _ = turn.group_t
     rounds.announce(
@@ -336,7 +340,9 @@ def free_actions(turn: Turn, member_id: int) -> None:
             continue
         for item in mine:
             freed = replace(item, who=None)
-            proposal = turn.log(_replace_item(proposal, freed), "action_freed", f"{item.id}")
+            proposal = turn.log(
+                _replace_item(proposal, freed), "action_freed", ref(proposal, freed)
+            )
             lines.append(describe(turn, proposal, freed, _))
             first = first or ref(proposal, freed)
         turn.put(proposal)

@@ -75,6 +75,12 @@ LOG_WORDS = {
     "not_agreed": N_("not agreed"),
     "withdrawn": N_("withdrawn"),
     "closed": N_("closed"),
+    # Things to do after a decision (``doing``); the detail is the action's "#7.1".
+    "action_added": N_("thing to do added"),
+    "action_done": N_("thing to do done"),
+    "action_moved": N_("thing to do has a new date"),
+    "action_taken": N_("thing to do taken on"),
+    "action_freed": N_("thing to do needs someone new"),
 }
 
 # How each stage is called in the record.

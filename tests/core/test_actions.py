@@ -206,3 +206,15 @@ def test_a_sign_up_becomes_one_action_for_each_person_on_its_day() -> None:
     assert {a.due for a in actions} == {datetime(2026, 12, 15, 17, 0, tzinfo=UTC)}
     text = refused(conv, c.AddAction(1), "Sam")
     assert "on our list of things to do already" in text
+
+
+def test_the_history_tells_what_happened_to_each_action() -> None:
+    conv = agreed()
+    say(conv, "Sam", CHAIR)
+    say(conv, "Alex", "action #1.1 by Monday 14 December")
+    say(conv, "Alex", "done #1.1")
+    conv.by("Jo", c.History(1))
+    text = conv.last_text()
+    assert "thing to do added (Sam): #1.1" in text
+    assert "thing to do has a new date (Alex): #1.1" in text
+    assert "thing to do done (Alex): #1.1" in text
