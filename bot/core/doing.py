@@ -32,7 +32,7 @@ from bot.core.processes import PROCESSES, Rule
 
 # One private reminder at a time, kept outside quiet hours: the same rules as the
 # nudges of proposals waiting for an answer, which a reminder lists too.
-from bot.core.timers import _quiet_until, _waiting_on
+from bot.core.timers import _nudge_at, _quiet_until, _waiting_on
 from bot.core.turn import Refusal, Turn
 
 MAX_ACTIONS = 20  # a decision with more to do is a plan, not a decision
@@ -430,7 +430,7 @@ def action_reminder_due(turn: Turn, event: c.ActionReminderDue) -> None:
             reminder_key, _due_key = _keys(turn, proposal, item)
             turn.emit(SetTimer(reminder_key, quiet_until, event))
         return
-    if _listed_already(turn, reader, proposal, item):
+    if _listed_already(turn, reader, proposal, item) or _nudged_today(turn, reader, item):
         return
     _remind(turn, reader)
 
@@ -478,19 +478,53 @@ def _reminded_today(turn: Turn, member: Member) -> list[tuple[Proposal, ActionIt
     return found
 
 
+def _soon_lines(turn: Turn, member: Member, soon: list[tuple[Proposal, ActionItem]]) -> list[str]:
+    _ = turn.member_t(member)
+    return [
+        f"{ref(p, i)} {i.text} — "
+        + _("by {date}").format(date=rounds.spell_for(turn, i.due, member))  # type: ignore[arg-type]
+        for p, i in soon
+    ]
+
+
+def things_to_do_blocks(turn: Turn, member: Member) -> list[Block]:
+    """What a proposal's nudge adds about the member's actions due soon, so that one
+    message a day carries every reminder (``timers``)."""
+    soon = due_soon(turn, member)
+    if not soon:
+        return []
+    _ = turn.member_t(member)
+    return [
+        para(_("A reminder of what you said you would do:")),
+        bullets(_soon_lines(turn, member, soon)),
+        para(
+            _("When one is done, say: done and its number, like done {ref}.").format(
+                ref=ref(*soon[0])
+            )
+        ),
+    ]
+
+
+def _nudged_today(turn: Turn, member: Member, item: ActionItem) -> bool:
+    """Whether a proposal's nudge in the last day already listed this action."""
+    for proposal in _waiting_on(turn, member):
+        nudge_at = _nudge_at(turn, proposal)
+        if nudge_at is None or not turn.now - REMIND_BEFORE < nudge_at <= turn.now:
+            continue
+        due = item.due
+        if due is not None and nudge_at < due <= nudge_at + LISTS_AHEAD and item.at <= nudge_at:
+            return True
+    return False
+
+
 def _remind(turn: Turn, member: Member) -> None:
     """One private message: the member's things to do soon, and any proposal still
     waiting for their answer (bundled, as every reminder is)."""
     _ = turn.member_t(member)
     soon = due_soon(turn, member)
-    items = [
-        f"{ref(p, i)} {i.text} — "
-        + _("by {date}").format(date=rounds.spell_for(turn, i.due, member))  # type: ignore[arg-type]
-        for p, i in soon
-    ]
     blocks: list[Block] = [
         para(_("Hello {name}. A reminder of what you said you would do:").format(name=member.name)),
-        bullets(items),
+        bullets(_soon_lines(turn, member, soon)),
         para(
             _("When one is done, say: done and its number, like done {ref}.").format(
                 ref=ref(*soon[0])

@@ -218,3 +218,20 @@ def test_the_history_tells_what_happened_to_each_action() -> None:
     assert "thing to do added (Sam): #1.1" in text
     assert "thing to do has a new date (Alex): #1.1" in text
     assert "thing to do done (Alex): #1.1" in text
+
+
+def test_a_nudge_about_a_proposal_lists_the_things_to_do_and_no_second_message_comes() -> None:
+    conv = agreed()
+    say(conv, "Sam", CHAIR)  # reminded on Thursday at 17:00
+    conv.by("Sam", c.Propose("Paint the hall", duration="3 days"))  # nudged Wednesday 09:00
+    conv.by("Sam", c.Respond(2, "consent"))
+    conv.by("Sam", c.Propose("Book the dentist", deadline="Friday 16:00"))  # nudged Thursday 16:00
+    conv.by("Sam", c.Respond(3, "consent"))
+    start = len(conv.said)
+    conv.wait(3 * DAY + 9 * HOUR)  # Thursday 18:00
+    texts = dms_to(conv, "Alex", start)
+    assert len(texts) == 2, texts  # Wednesday's nudge, then Thursday's: each one message
+    thursday = texts[-1]
+    assert "Book the dentist" in thursday
+    assert "A reminder of what you said you would do:" in thursday
+    assert "#1.1 buys the shower chair" in thursday
