@@ -349,6 +349,7 @@ def member_record(group: Group, member_id: int) -> dict[str, Any]:
     anonymous = []
     questions = []
     actions = []
+    things_to_do = []
     proposed = []
     for proposal in sorted(group.proposals.values(), key=lambda p: p.number):
         if proposal.proposer == member_id:
@@ -376,6 +377,9 @@ def member_record(group: Group, member_id: int) -> dict[str, Any]:
             for answer in question.answers:
                 if answer.by == member_id:
                     questions.append({"proposal": proposal.number, "answer": answer.text})
+        for item in proposal.actions:  # things to do that they do, added or finished
+            if member_id in (item.who, item.by, item.done_by):
+                things_to_do.append({"proposal": proposal.number, **encode(item)})
         for entry in proposal.log:
             if entry.by == member_id and entry.what != "proposed":
                 actions.append(
@@ -390,6 +394,7 @@ def member_record(group: Group, member_id: int) -> dict[str, Any]:
         "answered_anonymously": anonymous,
         "questions_and_answers": questions,
         "actions": actions,
+        "things_to_do": things_to_do,
     }
 
 

@@ -8,6 +8,7 @@ from bot.core import commands as c
 from bot.core.effects import DirectMessage
 from bot.core.language import parse
 from bot.core.model import Stage
+from bot.core.record import member_record
 from tests.core.care_team import DAY, HOUR, MINUTE, direct_messages, posts_since, refused, team
 from tests.core.conversation import Conversation
 
@@ -235,3 +236,12 @@ def test_a_nudge_about_a_proposal_lists_the_things_to_do_and_no_second_message_c
     assert "Book the dentist" in thursday
     assert "A reminder of what you said you would do:" in thursday
     assert "#1.1 buys the shower chair" in thursday
+
+
+def test_mydata_holds_the_things_to_do_a_person_does_or_added() -> None:
+    conv = agreed()
+    say(conv, "Sam", CHAIR)
+    record = member_record(conv.group, conv.member_id("Alex"))
+    (item,) = record["things_to_do"]
+    assert (item["proposal"], item["text"]) == (1, "buys the shower chair")
+    assert member_record(conv.group, conv.member_id("Jo"))["things_to_do"] == []
