@@ -25,6 +25,7 @@ from bot.core.cards import member_name, title_line
 from bot.core.document import Action, Block, Document, Strong, bullets, para
 from bot.core.effects import CancelTimer, DirectMessage, Post, SetTimer
 from bot.core.i18n import N_, Translate
+from bot.core.language_doing import MAX_ACTION
 from bot.core.model import ActionItem, Member, Proposal
 from bot.core.names import find_member
 from bot.core.outcomes import signed_up
@@ -36,7 +37,7 @@ from bot.core.timers import _nudge_at, _quiet_until, _waiting_on
 from bot.core.turn import Refusal, Turn
 
 MAX_ACTIONS = 20  # a decision with more to do is a plan, not a decision
-MAX_ACTION_TEXT = 300
+MAX_ACTION_TEXT = MAX_ACTION
 REMIND_BEFORE = timedelta(days=1)
 # A reminder lists every action of the person due within this time after it.
 LISTS_AHEAD = 2 * REMIND_BEFORE

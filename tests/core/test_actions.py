@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from bot.core import commands as c
 from bot.core.effects import DirectMessage
-from bot.core.language import parse
+from bot.core.language import NotUnderstood, parse
 from bot.core.model import Stage
 from bot.core.record import member_record
 from tests.core.care_team import DAY, HOUR, MINUTE, direct_messages, posts_since, refused, team
@@ -245,3 +245,10 @@ def test_mydata_holds_the_things_to_do_a_person_does_or_added() -> None:
     (item,) = record["things_to_do"]
     assert (item["proposal"], item["text"]) == (1, "buys the shower chair")
     assert member_record(conv.group, conv.member_id("Jo"))["things_to_do"] == []
+
+
+def test_words_too_long_are_refused_kindly_by_the_parser() -> None:
+    for text in ("action #7 " + "x" * 400, "action #7.1 by " + "x" * 300, "signup " + "x" * 300):
+        found = parse(text)
+        assert isinstance(found, NotUnderstood), found
+        assert found.problem.msgid.startswith("That is too long")
