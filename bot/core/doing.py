@@ -99,7 +99,7 @@ def add_action(turn: Turn, action: c.AddAction) -> None:
 
 def _from_signup(turn: Turn, proposal: Proposal) -> None:
     """A sign-up's people become one action each: the sign-up, on its day."""
-    people = signed_up(proposal)
+    people = signed_up(proposal, turn.group)
     if not people:
         raise Refusal(
             "Nobody signed up for #{number}, so there is nobody to add. "
