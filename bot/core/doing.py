@@ -55,9 +55,9 @@ def open_actions(proposal: Proposal) -> list[ActionItem]:
     return [item for item in proposal.actions if not item.done]
 
 
-def action_line(group_proposal: Proposal, item: ActionItem, who: str, due: str) -> str:
+def action_line(proposal: Proposal, item: ActionItem, who: str, due: str) -> str:
     """One action in words: "#7.1 Alex: buys the shower chair (by Friday 11 December)"."""
-    line = f"{ref(group_proposal, item)} {who}: {item.text}"
+    line = f"{ref(proposal, item)} {who}: {item.text}"
     return f"{line} ({due})" if due else line
 
 
@@ -173,8 +173,9 @@ def _add(
         para(Strong(_("Things to do for #{number}:").format(number=proposal.number))),
         bullets(lines),
     ]
-    if any(item.who is None for item in items):
-        blocks.append(para(_(TAKE_IT_ON).format(ref=ref(proposal, items[0]))))
+    nobodys = [item for item in items if item.who is None]
+    if nobodys:
+        blocks.append(para(_(TAKE_IT_ON).format(ref=ref(proposal, nobodys[0]))))
     turn.emit(Post(Document(tuple(blocks))))
     for item in items:
         _arm(turn, proposal, item)
@@ -221,7 +222,7 @@ def _done_buttons(proposal: Proposal, item: ActionItem, _: Translate) -> tuple[A
     name = ref(proposal, item)
     return (
         Action("✅ " + _("Done"), f"done {name}"),
-        Action("📅 " + _("One more week"), f"action {name} in 1 week"),
+        Action("📅 " + _("In a week"), f"action {name} in 1 week"),
     )
 
 
@@ -375,7 +376,8 @@ def _arm(turn: Turn, proposal: Proposal, item: ActionItem) -> None:
     """The reminder a day before the date and the question on it; a new date moves both
     (the events carry the date they were set for, so an old one does nothing)."""
     reminder_key, due_key = _keys(turn, proposal, item)
-    if item.due is None:
+    if item.due is None or item.due <= turn.now:
+        # No date, or one gone by (taken on late): the group heard of it on the day.
         turn.emit(CancelTimer(reminder_key), CancelTimer(due_key))
         return
     stamp = item.due.isoformat()

@@ -252,3 +252,14 @@ def test_words_too_long_are_refused_kindly_by_the_parser() -> None:
         found = parse(text)
         assert isinstance(found, NotUnderstood), found
         assert found.problem.msgid.startswith("That is too long")
+
+
+def test_taking_on_an_action_after_its_date_brings_no_second_not_done_yet() -> None:
+    conv = agreed()
+    say(conv, "Sam", CHAIR)
+    conv.by("Alex", c.Leave())
+    conv.wait(5 * DAY)  # Friday has gone by: said once
+    start = len(conv.said)
+    say(conv, "Jo", "I'll do it #1.1")
+    conv.wait(HOUR)
+    assert not [p for p in posts_since(conv, start) if "Not done yet" in p]
