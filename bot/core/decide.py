@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.core import commands as c
-from bot.core import doing, people, proposing, responding, timers, views
+from bot.core import doing, people, proposing, reminding, responding, timers, views
 from bot.core.document import doc, para
 from bot.core.effects import Effect
 from bot.core.endings import ENDINGS
@@ -187,8 +187,8 @@ TIMER_HANDLERS: dict[type, Handler] = {
     c.NudgeDue: timers.nudge_due,
     c.ReviewDue: timers.review_due,
     c.DigestDue: timers.digest_due,
-    c.ActionReminderDue: doing.action_reminder_due,
-    c.ActionDue: doing.action_due,
+    c.ActionReminderDue: reminding.action_reminder_due,
+    c.ActionDue: reminding.action_due,
 }
 
 
