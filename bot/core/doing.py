@@ -279,6 +279,16 @@ def action_done(turn: Turn, action: c.ActionDone) -> None:
             action=describe(turn, proposal, item, _), name=member.name
         ),
     )
+    _thank_privately(
+        turn, "Thank you! {ref} is done. I have told the group.", ref=ref(proposal, item)
+    )
+
+
+def _thank_privately(turn: Turn, msgid: str, **params: str) -> None:
+    """Said in a private chat (a reminder's button), it is answered there too: the
+    group's post is elsewhere."""
+    if turn.request is not None and turn.request.private:
+        turn.reply_phrase(msgid, **params)
 
 
 def move_action(turn: Turn, action: c.MoveAction) -> None:
@@ -294,6 +304,12 @@ def move_action(turn: Turn, action: c.MoveAction) -> None:
     _arm(turn, proposal, item)
     _ = turn.group_t
     rounds.announce(turn, _("New date: {action}.").format(action=describe(turn, proposal, item, _)))
+    _thank_privately(
+        turn,
+        "Thank you. {ref} now has a new date: {date}. I have told the group.",
+        ref=ref(proposal, item),
+        date=rounds.spell_for(turn, due, turn.member),
+    )
 
 
 def take_action(turn: Turn, action: c.TakeAction) -> None:
