@@ -26,7 +26,7 @@ from bot.core.cards import member_name
 from bot.core.document import Action, Block, Document, Strong, bullets, para
 from bot.core.effects import CancelTimer, DirectMessage, Post, SetTimer
 from bot.core.i18n import N_, Translate
-from bot.core.language_doing import MAX_ACTION
+from bot.core.language_doing import MAX_ACTION, what_for
 from bot.core.model import ActionItem, Member, Proposal
 from bot.core.names import find_member
 from bot.core.outcomes import signed_up
@@ -103,7 +103,8 @@ def _from_signup(turn: Turn, proposal: Proposal) -> None:
             "Say who does it: action #{number} Alex does it",
             number=proposal.number,
         )
-    taken = {item.who for item in proposal.actions if item.text == proposal.title}
+    what = what_for(proposal.title)
+    taken = {item.who for item in proposal.actions if item.text == what}
     fresh = [m for m in people if m not in taken]
     if not fresh:
         raise Refusal(
@@ -112,7 +113,7 @@ def _from_signup(turn: Turn, proposal: Proposal) -> None:
         )
     on = proposal.options.on
     due = on if on is not None and on > turn.now else None
-    _add(turn, proposal, [(m, proposal.title, due) for m in fresh])
+    _add(turn, proposal, [(m, what, due) for m in fresh])
 
 
 def _due(turn: Turn, proposal: Proposal, typed: str | None) -> datetime | None:

@@ -205,6 +205,7 @@ def test_a_sign_up_becomes_one_action_for_each_person_on_its_day() -> None:
     actions = conv.proposal(1).actions
     assert [a.who for a in actions] == [conv.member_id("Alex"), conv.member_id("Jo")]
     assert {a.due for a in actions} == {datetime(2026, 12, 15, 17, 0, tzinfo=UTC)}
+    assert {a.text for a in actions} == {"the move on 15 December"}
     text = refused(conv, c.AddAction(1), "Sam")
     assert "on our list of things to do already" in text
 
