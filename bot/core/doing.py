@@ -86,7 +86,7 @@ def add_action(turn: Turn, action: c.AddAction) -> None:
         )
     if len(text) > MAX_ACTION_TEXT:
         raise Refusal(
-            "That is too long. Please keep an action under {limit} characters.",
+            "That is too long: please keep a thing to do under {limit} characters.",
             limit=MAX_ACTION_TEXT,
         )
     due = _due(turn, proposal, action.due)
@@ -144,7 +144,7 @@ def _add(
     assert member is not None
     if len(proposal.actions) + len(new) > MAX_ACTIONS:
         raise Refusal(
-            "#{number} has {limit} actions already. Please finish some first.",
+            "#{number} has {limit} things to do already. Please finish some first.",
             number=proposal.number,
             limit=MAX_ACTIONS,
         )
@@ -232,7 +232,7 @@ def _find_item(
         if item.id == item_id:
             return proposal, item
     raise Refusal(
-        "There is no action #{number}.{item}. Say status to see the things to do.",
+        "There is no #{number}.{item} on our list of things to do. Say status to see them.",
         example="status",
         number=proposal.number,
         item=item_id,
@@ -281,7 +281,7 @@ def action_done(turn: Turn, action: c.ActionDone) -> None:
         ),
     )
     _thank_privately(
-        turn, "Thank you! {ref} is done. I have told the group.", ref=ref(proposal, item)
+        turn, N_("Thank you! {ref} is done. I have told the group."), ref=ref(proposal, item)
     )
 
 
@@ -307,7 +307,7 @@ def move_action(turn: Turn, action: c.MoveAction) -> None:
     rounds.announce(turn, _("New date: {action}.").format(action=describe(turn, proposal, item, _)))
     _thank_privately(
         turn,
-        "Thank you. {ref} now has a new date: {date}. I have told the group.",
+        N_("Thank you. {ref} now has a new date: {date}. I have told the group."),
         ref=ref(proposal, item),
         date=rounds.spell_for(turn, due, turn.member),
     )

@@ -173,7 +173,7 @@ def read_action(words: Words, said: Said) -> Action | NotUnderstood:
 
 def _needs_item(command: str) -> NotUnderstood:
     return NotUnderstood(
-        Phrase(N_("Please add the number of the action, like #7.1. Say status to see them.")),
+        Phrase(N_("Please add the number of the thing to do, like #7.1. Say status to see them.")),
         EXAMPLES[command],
     )
 
