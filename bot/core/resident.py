@@ -33,8 +33,11 @@ from bot.core.model import Group, Proposal, Stage
 def stays_resident(proposal: Proposal) -> bool:
     """Whether the resident group holds ``proposal``: it is still being decided,
     or a review is pending (a review date ahead of an agreed decision, or a review
-    that is due and waits for the group)."""
+    that is due and waits for the group), or an action after it is not done yet
+    (reminders and "Done?" questions still come for it)."""
     if proposal.stage in ACTIVE or proposal.stage is Stage.REVIEW_DUE:
+        return True
+    if any(not action.done for action in proposal.actions):
         return True
     return proposal.stage is Stage.AGREED and proposal.review_at is not None
 

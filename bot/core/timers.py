@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core import commands as c
-from bot.core import endings, rounds, visibility
+from bot.core import doing, endings, rounds, visibility
 from bot.core.cards import reopen_who, response_actions, title_line
 from bot.core.document import Action, Document, Paragraph, Strong, bullets, para
 from bot.core.effects import DirectMessage, Post, SetTimer
@@ -147,6 +147,7 @@ def _nudge(turn: Turn, proposal: Proposal, member: Member) -> None:
     # Named in the group instead, they would be named as not having answered: not
     # in an anonymous proposal (``visibility``), where only a private nudge is sent.
     fallback = visibility.sight(proposal).waiting
+    document = _with_things_to_do(turn, member, document)
     turn.emit(DirectMessage(member.id, member.name, member.private_identities, document, fallback))
 
 
@@ -176,7 +177,15 @@ def _remind_of_all(turn: Turn, waiting: list[Proposal], member: Member) -> None:
     # Named in the group, they would be named as not having answered: only when
     # every proposal listed allows that (``visibility``).
     fallback = all(visibility.sight(p).waiting for p in waiting)
+    document = _with_things_to_do(turn, member, document)
     turn.emit(DirectMessage(member.id, member.name, member.private_identities, document, fallback))
+
+
+def _with_things_to_do(turn: Turn, member: Member, document: Document) -> Document:
+    """A reminder also lists the member's actions due soon: one message a day, not
+    one per kind of reminder (``doing``)."""
+    blocks = doing.things_to_do_blocks(turn, member)
+    return Document((*document.blocks, *blocks), document.actions) if blocks else document
 
 
 def _nudge_proxy(turn: Turn, proposal: Proposal, member: Member) -> None:

@@ -122,6 +122,12 @@ outcome            | stewards  |   ·   |     ·     |  ·   |     ·     |   �
 review             | stewards  |   ✓   |     ✓     |  ✓   |     ✓     |   ✓    |     ·      |     ·     |   ·    |     ✓
 show               | members   |   ✓   |     ✓     |  ✓   |     ✓     |   ✓    |     ✓      |     ✓     |   ✓    |     ✓
 history            | members   |   ✓   |     ✓     |  ✓   |     ✓     |   ✓    |     ✓      |     ✓     |   ✓    |     ✓
+# things to do come after a decision (or a sign-up that closed short of people);
+# #1.1 is nobody's yet, so anyone may take it on, give it a date or mark it done
+add action         | members   |   ·   |     ·     |  ·   |     ·     |   ✓    |     ·      |     ·     |   ✓    |     ✓
+take on action     | members   |   ·   |     ·     |  ·   |     ·     |   ✓    |     ·      |     ·     |   ✓    |     ✓
+move action        | members   |   ·   |     ·     |  ·   |     ·     |   ✓    |     ·      |     ·     |   ✓    |     ✓
+action done        | members   |   ·   |     ·     |  ·   |     ·     |   ✓    |     ·      |     ·     |   ✓    |     ✓
 """  # noqa: E501
 
 ACTIONS: dict[str, c.Action] = {
@@ -141,6 +147,10 @@ ACTIONS: dict[str, c.Action] = {
     "review": c.SetReview(1, "in 6 months"),
     "show": c.Show(1),
     "history": c.History(1),
+    "add action": c.AddAction(1, "Mel tells the agency", "in 30 days"),
+    "take on action": c.TakeAction(1, 1),
+    "move action": c.MoveAction(1, 1, "in 25 days"),
+    "action done": c.ActionDone(1, 1),
 }
 
 
@@ -230,6 +240,8 @@ def refusals() -> dict[str, str]:
         (FACILITATOR, c.Leave(), Stage.OPEN, "who"),  # the only facilitator
         (PROPOSER, c.Start(1), Stage.OPEN, "when"),  # already started
         (PROPOSER, c.RecordOutcome(1, "x"), Stage.OPEN, "when"),  # not ended yet
+        (PROPOSER, c.AddAction(1, "x"), Stage.OPEN, "when"),  # not decided yet
+        (PROPOSER, c.ActionDone(1, 1), Stage.OPEN, "when"),  # no action before a decision
     ):
         learnt[msgid(attempt(role, action, stage))] = why
     return learnt
@@ -277,6 +289,8 @@ def group_at(stage: Stage) -> Conversation:
         conv.wait(4 * DAY)
     if stage is Stage.REVIEW_DUE:
         conv.wait(11 * DAY)
+    if stage in (Stage.AGREED, Stage.CLOSED, Stage.REVIEW_DUE):
+        conv.by("Fran", c.AddAction(1, "tell the agency", "in 20 days"))  # #1.1, nobody's yet
     assert conv.proposal(1).stage is stage
     return conv
 
