@@ -133,6 +133,23 @@ class SetReview:
     date: str
 
 
+@dataclass(frozen=True, slots=True)
+class AskReview:
+    """``review #7 now``: everyone is asked about an agreed decision now."""
+
+    number: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    """``review #7 keep`` / ``change`` / ``stop``, with an optional reason: one
+    person's answer to a review's check-in (``checkins``)."""
+
+    number: int | None
+    answer: str  # "keep", "change" or "stop"
+    reason: str = ""
+
+
 # -- reading the record ----------------------------------------------------------------------
 
 
@@ -318,6 +335,8 @@ Action = (
     | Reopen
     | RecordOutcome
     | SetReview
+    | AskReview
+    | CheckIn
     | Status
     | Decisions
     | Show
@@ -381,10 +400,18 @@ class ReviewDue:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckInDue:
+    """A review's check-in is over (its round, so a later check-in is not ended)."""
+
+    number: int
+    round: int
+
+
+@dataclass(frozen=True, slots=True)
 class DigestDue:
     pass
 
 
-TimerEvent = DeadlineDue | NudgeDue | ReviewDue | DigestDue
+TimerEvent = DeadlineDue | NudgeDue | ReviewDue | CheckInDue | DigestDue
 
 Command = Request | TimerEvent

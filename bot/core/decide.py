@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.core import commands as c
-from bot.core import people, proposing, responding, timers, views
+from bot.core import people, proposing, responding, reviews, timers, views
 from bot.core.document import doc, para
 from bot.core.effects import Effect
 from bot.core.endings import ENDINGS
@@ -86,6 +86,9 @@ PERMISSIONS: dict[type, Who] = {
     c.Reopen: Who.STEWARD,
     c.RecordOutcome: Who.STEWARD,
     c.SetReview: Who.STEWARD,
+    # Any member may ask everyone about a decision in force, and answer (``reviews``).
+    c.AskReview: Who.MEMBER,
+    c.CheckIn: Who.MEMBER,
     c.RemovePerson: Who.FACILITATOR,
     c.MakeFacilitator: Who.FACILITATOR,
     c.GroupSetting: Who.FACILITATOR,
@@ -114,6 +117,8 @@ STAGES: dict[type, Accepted] = {
     c.Close: Accepted(frozenset(ENDINGS)),  # where a close ends a round (``endings``)
     c.Reopen: Accepted(_ALL - ACTIVE, N_("#{number} is still open.")),
     c.SetReview: Accepted(_ALL - _UNDECIDED),  # anything that is, or may become, a decision
+    c.AskReview: Accepted(frozenset({Stage.AGREED})),  # a decision in force, not being reviewed
+    c.CheckIn: Accepted(frozenset({Stage.REVIEW_DUE}), reviews.NOT_UNDER_REVIEW),
 }
 
 Handler = Callable[[Turn, Any], None]
@@ -128,6 +133,8 @@ HANDLERS: dict[type, Handler] = {
     c.Reopen: proposing.reopen,
     c.RecordOutcome: proposing.record_outcome,
     c.SetReview: proposing.set_review,
+    c.AskReview: reviews.ask_review,
+    c.CheckIn: reviews.check_in,
     c.Ask: proposing.ask,
     c.AnswerQuestion: proposing.answer,
     c.Respond: responding.respond,
@@ -161,7 +168,8 @@ HANDLERS: dict[type, Handler] = {
 TIMER_HANDLERS: dict[type, Handler] = {
     c.DeadlineDue: timers.deadline_due,
     c.NudgeDue: timers.nudge_due,
-    c.ReviewDue: timers.review_due,
+    c.ReviewDue: reviews.review_due,
+    c.CheckInDue: reviews.check_in_due,
     c.DigestDue: timers.digest_due,
 }
 

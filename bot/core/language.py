@@ -27,11 +27,14 @@ from __future__ import annotations
 import difflib
 import re
 
+from bot.core.checkins import SYNONYMS
 from bot.core.commands import (
     Action,
     Amend,
     AnswerQuestion,
     Ask,
+    AskReview,
+    CheckIn,
     Close,
     Decisions,
     Export,
@@ -388,7 +391,22 @@ def _outcome(words: Words, said: Said) -> Action | NotUnderstood:
 
 
 def _review(words: Words, said: Said) -> Action | NotUnderstood:
+    """ "review #7 1 March" (a date), "review #7 now" (ask everyone now), or an
+    answer to a review: "review #7 keep", "review #7 change <why>", "review #7 stop <why>"."""
     number = proposal_number(words, said)
+    if words.peek() == "now":
+        words.take()
+        if is_filler(words.rest()):
+            return AskReview(number)
+        return _missing(N_("Please say when to review it, after the number."), "review", number)
+    for size in (2, 1):
+        phrase = words.peek_phrase(size)
+        answer = SYNONYMS.get(phrase)
+        if answer is not None and len(phrase.split()) == size:
+            words.take(size)
+            reason = free_text(words.rest())
+            refusal = over(reason, "reason", MAX_TEXT, EXAMPLES["review"]) if reason else None
+            return refusal or CheckIn(number, answer, reason)
     date = _date(words, "on", "date")
     if not date:
         return _missing(N_("Please say when to review it, after the number."), "review", number)
