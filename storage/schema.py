@@ -396,6 +396,11 @@ _SCHEMA_8: Migration = (
     "CREATE INDEX deliveries_held ON deliveries (held_for) WHERE held_for IS NOT NULL",
 )
 
+# 9: actions after a decision ("action #7 Alex buys the shower chair by Friday"),
+# kept with their proposal as one JSON list: a decision has a few, each changed
+# as a whole (done, a new date, a new person), and they go when the proposal goes.
+_SCHEMA_9: Migration = ("ALTER TABLE proposals ADD COLUMN actions TEXT NOT NULL DEFAULT '[]'",)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _SCHEMA_1,
     _SCHEMA_2,
@@ -405,6 +410,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _SCHEMA_6,
     _SCHEMA_7,
     _SCHEMA_8,
+    _SCHEMA_9,
 )
 
 

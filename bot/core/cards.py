@@ -28,7 +28,7 @@ from bot.core.document import (
 from bot.core.i18n import N_, Translate, translator
 from bot.core.lifecycle import ACTIVE, RESPONDING
 from bot.core.model import Group, Member, Proposal, RoundKind, Stage
-from bot.core.outcomes import counted, quorum_needed, tally, waiting_for
+from bot.core.outcomes import counted, needed, quorum_needed, signed_up, tally, waiting_for
 from bot.core.processes import PROCESSES, Rule
 
 # Names and response lines are drawn where it is decided what may be seen
@@ -39,6 +39,7 @@ KIND_TITLES = {
     Rule.CHOICE: N_("Poll #{number}: {title}"),
     Rule.TIME: N_("Time poll #{number}: {title}"),
     Rule.ACK: N_("Please read #{number}: {title}"),
+    Rule.SIGNUP: N_("Sign-up #{number}: {title}"),
 }
 
 HOW_TO_DECIDE = {
@@ -49,6 +50,7 @@ HOW_TO_DECIDE = {
     Rule.CHOICE: N_("Pick the option you like best."),
     Rule.TIME: N_("Pick every time that suits you. Press a time again to take it back."),
     Rule.ACK: N_("Please say when you have read this."),
+    Rule.SIGNUP: N_("We need {target}. Can you do it?"),
 }
 
 # A poll where several options may be picked: each press adds one.
@@ -116,7 +118,9 @@ def card(group: Group, proposal: Proposal, now: datetime) -> Document:
         how_words = HOW_TO_DECIDE[process.rule]
         if process.rule is Rule.CHOICE and proposal.options.multi:
             how_words = MULTI_HOW_TO_DECIDE
-        how = _(how_words).format(name=member_name(group, proposal.proposer, _))
+        how = _(how_words).format(
+            name=member_name(group, proposal.proposer, _), target=people_needed(proposal, _)
+        )
         blocks.append(para(how))
         if round_ is not None:
             deadline = when.spell_out(
@@ -153,6 +157,8 @@ def card(group: Group, proposal: Proposal, now: datetime) -> Document:
 
     if process.rule in (Rule.CHOICE, Rule.TIME):
         blocks.append(_options_block(group, proposal, now))
+    if process.rule is Rule.SIGNUP:
+        blocks.extend(_signup_blocks(group, proposal, now, _))
 
     if proposal.outcome is not None:
         blocks.append(para(Strong(proposal.outcome.summary)))
@@ -313,6 +319,38 @@ def _options_block(group: Group, proposal: Proposal, now: datetime) -> Block:
             line += " ⭐ " + _("chosen")
         items.append(line)
     return bullets(items)
+
+
+def people_needed(proposal: Proposal, _: Translate) -> str:
+    """ "1 person", "3 people": how many a sign-up needs, in words."""
+    count = needed(proposal)
+    words = N_("{count} person") if count == 1 else N_("{count} people")
+    return _(words).format(count=count)
+
+
+def _signup_blocks(group: Group, proposal: Proposal, now: datetime, _: Translate) -> list[Block]:
+    """The day a sign-up is for, and who has signed up so far, by name: a sign-up
+    is a list of names the team can plan with (anonymous is not offered)."""
+    blocks: list[Block] = []
+    if proposal.options.on is not None:
+        day = when.spell_date(
+            proposal.options.on,
+            timezone=group.settings.timezone,
+            language=group.settings.language,
+            now=now,
+        )
+        blocks.append(para(*fill(_("It is for {day}."), day=Strong(day))))
+    people = signed_up(proposal)
+    if people:
+        names = ", ".join(member_name(group, m, _) for m in people)
+        blocks.append(
+            para(
+                _("Signed up: {names} ({count} of {target}).").format(
+                    names=names, count=len(people), target=needed(proposal)
+                )
+            )
+        )
+    return blocks
 
 
 def _responses_blocks(group: Group, proposal: Proposal, _: Translate) -> list[Block]:

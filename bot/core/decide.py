@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.core import commands as c
-from bot.core import people, proposing, responding, reviews, timers, views
+from bot.core import doing, people, proposing, responding, reviews, timers, views
 from bot.core.document import doc, para
 from bot.core.effects import Effect
 from bot.core.endings import ENDINGS
@@ -27,6 +27,7 @@ from bot.core.forgetting import pseudonym_member
 from bot.core.i18n import N_, can_write, real_language
 from bot.core.lifecycle import ACTIVE, RESPONDING, Accepted
 from bot.core.model import Group, Member, MemberStatus, Role, Stage
+from bot.core.rounds import ACTIONABLE
 from bot.core.turn import Refusal, Turn
 from bot.core.typed import cleaned
 
@@ -67,6 +68,10 @@ PERMISSIONS: dict[type, Who] = {
     c.WithdrawObjection: Who.MEMBER,
     c.Ask: Who.MEMBER,
     c.AnswerQuestion: Who.MEMBER,
+    c.AddAction: Who.MEMBER,
+    c.ActionDone: Who.MEMBER,  # the person doing it, or a steward: checked in its handler
+    c.MoveAction: Who.MEMBER,  # the same
+    c.TakeAction: Who.MEMBER,
     c.Status: Who.MEMBER,
     c.Decisions: Who.MEMBER,
     c.Show: Who.MEMBER,
@@ -109,7 +114,19 @@ STAGES: dict[type, Accepted] = {
     c.Start: Accepted(
         frozenset({Stage.DRAFT}), N_("#{number} has started already. You can answer it now.")
     ),
-    c.Respond: Accepted(RESPONDING),
+    c.Respond: Accepted(
+        RESPONDING,
+        # Two presses at once on a sign-up that needs one more: the first fills it,
+        # the second is thanked and told, not told "it is agreed".
+        by_process={
+            "signup": {
+                Stage.AGREED: N_(
+                    "Thank you, {name}! #{number} has enough people now, so I did not "
+                    "add you. Say status to see what else needs help."
+                )
+            }
+        },
+    ),
     c.Unrespond: Accepted(RESPONDING),
     c.WithdrawObjection: Accepted(RESPONDING),
     c.Ask: Accepted(ACTIVE),
@@ -119,6 +136,9 @@ STAGES: dict[type, Accepted] = {
     c.SetReview: Accepted(_ALL - _UNDECIDED),  # anything that is, or may become, a decision
     c.AskReview: Accepted(frozenset({Stage.AGREED})),  # a decision in force, not being reviewed
     c.CheckIn: Accepted(frozenset({Stage.REVIEW_DUE}), reviews.NOT_UNDER_REVIEW),
+    c.AddAction: Accepted(
+        ACTIONABLE, N_("#{number} is not decided yet. Things to do come after a decision.")
+    ),
 }
 
 Handler = Callable[[Turn, Any], None]
@@ -140,6 +160,10 @@ HANDLERS: dict[type, Handler] = {
     c.Respond: responding.respond,
     c.Unrespond: responding.unrespond,
     c.WithdrawObjection: responding.withdraw_objection,
+    c.AddAction: doing.add_action,
+    c.ActionDone: doing.action_done,
+    c.MoveAction: doing.move_action,
+    c.TakeAction: doing.take_action,
     c.Status: views.status,
     c.Decisions: views.decisions,
     c.Show: views.show,
@@ -171,6 +195,8 @@ TIMER_HANDLERS: dict[type, Handler] = {
     c.ReviewDue: reviews.review_due,
     c.CheckInDue: reviews.check_in_due,
     c.DigestDue: timers.digest_due,
+    c.ActionReminderDue: doing.action_reminder_due,
+    c.ActionDue: doing.action_due,
 }
 
 

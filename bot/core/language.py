@@ -55,6 +55,8 @@ from bot.core.commands import (
     WithdrawObjection,
 )
 from bot.core.i18n import N_, Phrase
+from bot.core.language_doing import EXAMPLES as DOING_EXAMPLES
+from bot.core.language_doing import read_action, read_done, read_signup, read_take
 from bot.core.language_options import EXAMPLES as PROPOSAL_EXAMPLES
 from bot.core.language_options import read_proposal
 from bot.core.language_responses import (
@@ -116,6 +118,12 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(("reopen", "re-open", "re open"), "reopen"),
     "outcome": "outcome",
     "review": "review",
+    **dict.fromkeys(("signup", "sign up", "sign-up"), "signup"),
+    **dict.fromkeys(("action", "actions", "todo", "to do"), "action"),
+    **dict.fromkeys(("done", "did it", "it's done", "its done"), "done"),
+    **dict.fromkeys(
+        ("i'll do it", "ill do it", "i will do it", "i'll take it", "take", "take on"), "take"
+    ),
     **dict.fromkeys(("start", "open"), "start"),
     "status": "status",
     **dict.fromkeys(("decisions", "decision", "decision log", "log"), "decisions"),
@@ -149,6 +157,7 @@ _LEADS = frozenset(phrase.split()[0] for phrase in (*COMMANDS, *RESPONSES) if " 
 EXAMPLES: dict[str, str] = {
     **PROPOSAL_EXAMPLES,
     **SETTINGS_EXAMPLES,
+    **DOING_EXAMPLES,
     "ask": "ask #7 Who will cover Tuesday?",
     "answer": "answer #7 Sam will",
     "amend": "amend #7 Move the morning visit to 10:30",
@@ -478,6 +487,10 @@ _HANDLERS: dict[str, Handler] = {
     "propose": _proposal("propose"),
     "poll": _proposal("poll"),
     "timepoll": _proposal("timepoll"),
+    "signup": lambda words, said: read_signup(words.rest()),
+    "action": read_action,
+    "done": read_done,
+    "take": read_take,
     "ask": _ask,
     "answer": _answer,
     "amend": _amend,

@@ -16,7 +16,8 @@ due) starts a new proposal that follows it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.core.model import Stage
@@ -89,10 +90,13 @@ REOPEN_AS_NEW: frozenset[Stage] = frozenset({S.AGREED, S.REVIEW_DUE})
 class Accepted:
     """The stages in which a command about a proposal is taken (a row of
     ``decide.STAGES``), and the words of its refusal in the others, if the command
-    has words of its own (else each stage's own, ``rounds.STAGE_REFUSALS``)."""
+    has words of its own (else each stage's own, ``rounds.STAGE_REFUSALS``).
+    ``by_process`` gives a process words of its own for a stage: a press on a
+    sign-up that is already full is thanked, not told "it is agreed"."""
 
     stages: frozenset[Stage]
     refusal: str | None = None
+    by_process: Mapping[str, Mapping[Stage, str]] = field(default_factory=dict)
 
 
 def next_stage(stage: Stage, move: Move) -> Stage | None:

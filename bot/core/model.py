@@ -261,6 +261,8 @@ class ProposalOptions:
     required: frozenset[int] = frozenset()  # members whose voice is needed to pass
     choices: tuple[str, ...] = ()  # choice: the options; time: the date-time slots (ISO)
     multi: bool = False  # choice: more than one option may be picked
+    target: int = 0  # signup: how many people are needed
+    on: datetime | None = None  # signup: the day it is for ("on 15 December")
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,6 +286,26 @@ class LogEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class ActionItem:
+    """Something to do after a decision ("action #7 Alex buys the shower chair by
+    Friday"), named ``#7.1`` after its decision. Nothing is erased: a new date or
+    a new person is a new copy, and the proposal's log keeps what changed."""
+
+    id: int  # 1, 2, … within the proposal
+    text: str  # what is to be done, as typed ("buys the shower chair")
+    who: int | None  # the member doing it; None: nobody yet, anyone may take it on
+    due: datetime | None  # when it should be done by
+    by: int  # who added it
+    at: datetime
+    done_at: datetime | None = None
+    done_by: int | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.done_at is not None
+
+
+@dataclass(frozen=True, slots=True)
 class Proposal:
     number: int
     process: str
@@ -299,6 +321,7 @@ class Proposal:
     follows: int | None = None  # the proposal this one reopens
     planned_deadline: datetime | None = None  # the response deadline asked for at the start
     log: tuple[LogEntry, ...] = ()
+    actions: tuple[ActionItem, ...] = ()  # what people do after the decision
 
     @property
     def version(self) -> Version:

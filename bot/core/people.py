@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.core import commands as c
-from bot.core import deadlines, endings
+from bot.core import deadlines, doing, endings
 from bot.core.document import Strong, doc, fill, para
 from bot.core.effects import Forget
 from bot.core.endings import Trigger
@@ -91,6 +91,7 @@ def leave(turn: Turn, action: c.Leave) -> None:
     turn.group = turn.group.with_member(replace(member, status=MemberStatus.LEFT))
     _hand_on_facilitation(turn)
     _recount_open_rounds(turn)
+    doing.free_actions(turn, member.id)
     turn.reply_phrase(
         "Goodbye, {name}. You have left this group. Say join in the group's chat to come back.",
         name=member.name,
@@ -188,6 +189,7 @@ def remove_person(turn: Turn, action: c.RemovePerson) -> None:
         )
     turn.group = turn.group.with_member(replace(target, status=MemberStatus.REMOVED))
     _recount_open_rounds(turn)
+    doing.free_actions(turn, target.id)
     turn.reply_phrase(
         "{name} is no longer counted in this group's decisions. "
         "Only a facilitator can add them back.",
@@ -542,6 +544,7 @@ def forget_me(turn: Turn, action: c.ForgetMe) -> None:
             turn.put(scrubbed)
         if _on_card(proposal, member.id):
             refresh_card(turn, proposal)  # the card in the chat still shows their name
+    doing.free_actions(turn, member.id)
     _hand_on_facilitation(turn)
     turn.reply_phrase(
         "Done. I have forgotten your name and accounts. Your past responses stay "

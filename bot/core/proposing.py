@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.core import commands as c
-from bot.core import endings, reviewing, rounds
+from bot.core import endings, reviewing, rounds, signups
 from bot.core.cards import member_name, mention
 from bot.core.document import Document, Strong, fill, para
 from bot.core.effects import AskReason, CancelTimer, Post, SetTimer
@@ -54,6 +54,9 @@ def propose(turn: Turn, action: c.Propose) -> None:
     options = _options(turn, action, process.rule)
     number = turn.group.next_proposal_number()
     example = f"propose {title[:40]}\nby Friday 5pm"
+    if process.rule is Rule.SIGNUP:
+        signups.refuse_anonymous(action)
+        options = replace(options, target=signups.target(action), on=signups.day(turn, action))
 
     if action.deadline:
         deadline = rounds.when(turn, action.deadline, example=example)
@@ -65,6 +68,14 @@ def propose(turn: Turn, action: c.Propose) -> None:
         rounds.refuse_after_first_time(
             turn, process.name, options.choices, deadline, example=TIME_POLL_EXAMPLE
         )
+    if options.on is not None:
+        if deadline is not None and deadline > options.on:
+            raise Refusal(
+                "The sign-up needs to close by {day}, the day it is for.",
+                example=signups.EXAMPLE + " by Friday",
+                day=rounds.spell_for(turn, options.on, turn.member),
+            )
+        deadline = deadline or signups.closes(turn, options.on)
     questions_end = None
     if action.questions is not None:
         length = turn.group.settings.questions or process.questions or timedelta(days=1)

@@ -28,7 +28,7 @@ from bot.core.model import (
     Stage,
     Version,
 )
-from bot.core.outcomes import Verdict
+from bot.core.outcomes import Verdict, signed_up
 from bot.core.processes import PROCESSES, Process, Rule
 from bot.core.turn import Refusal, Turn
 from bot.core.when import spell_duration, spell_out
@@ -92,7 +92,17 @@ def admit(turn: Turn, proposal: Proposal) -> None:
     Asked once the proposal is found, and after who may act on it is checked."""
     accepted = turn.accepted
     if accepted is not None and proposal.stage not in accepted.stages:
-        raise Refusal(accepted.refusal or STAGE_REFUSALS[proposal.stage], number=proposal.number)
+        own = accepted.by_process.get(proposal.process, {}).get(proposal.stage)
+        raise Refusal(
+            own or accepted.refusal or STAGE_REFUSALS[proposal.stage],
+            number=proposal.number,
+            name=turn.member.name if turn.member else "",
+        )
+
+
+# Stages of a decision that things can be done about (``action #7 …``): agreed,
+# up for review, or closed with some result (a sign-up short of people).
+ACTIONABLE = frozenset({Stage.AGREED, Stage.REVIEW_DUE, Stage.CLOSED})
 
 
 def move(turn: Turn, proposal: Proposal, how: Move) -> Proposal:
@@ -463,8 +473,11 @@ def conclude(
     if review_at is not None:
         text += " " + _("We will review it on {date}.").format(date=spell(turn, review_at))
     then = None
+    rule = PROCESSES[proposal.process].rule
+    if rule is Rule.SIGNUP:
+        then = offer_action(turn, proposal)
     # A poll's result is its option, in words: there is nothing more to write down.
-    if proposal.stage is Stage.AGREED and PROCESSES[proposal.process].rule not in POLLS:
+    elif proposal.stage is Stage.AGREED and rule not in POLLS:
         then = ask_for_the_record(turn, proposal, outcome=not decision, review=not review_at)
     announce(turn, text, proposal, then)
     turn.emit(*outcome_files(turn, proposal))
@@ -500,4 +513,21 @@ def ask_for_the_record(
         )
         actions.append(Action("📅 " + _("Review in 1 month"), f"review #{n} in 1 month"))
         actions.append(Action("📅 " + _("Review in 3 months"), f"review #{n} in 3 months"))
+    if outcome:
+        # Collaborative implementation: who does what, asked for while the decision is fresh.
+        more = _("Is there something to do now? Say: action #{number}, who does what, by when.")
+        lines.append(more.format(number=n))
     return Document((para(" ".join(lines)),), tuple(actions))
+
+
+def offer_action(turn: Turn, proposal: Proposal) -> Document | None:
+    """After a sign-up with people in it: turn it into an action each, with one press."""
+    if proposal.stage not in ACTIONABLE or not signed_up(proposal):
+        return None
+    _ = turn.group_t
+    n = proposal.number
+    words = _("To add this to our list of things to do, say: action #{number}")
+    return Document(
+        (para(words.format(number=n)),),
+        (Action("📋 " + _("Add to things to do"), f"action #{n}"),),
+    )

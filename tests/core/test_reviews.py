@@ -71,7 +71,8 @@ def test_all_keep_keeps_it_and_asks_for_a_new_review_date() -> None:
     assert proposal.stage is Stage.AGREED and proposal.check_in is None
     assert proposal.log[-1].what == "review_result" and proposal.log[-1].detail == "keep"
     said = conv.last_text()
-    assert "The review of #1 is over. We keep it as it is. Keep it: 3 · Change it: 0 · Stop it: 0" in said
+    assert "The review of #1 is over. We keep it as it is." in said
+    assert "Keep it: 3 · Change it: 0 · Stop it: 0" in said
     assert "When should we look at it again?" in said
     assert f"{CHAT}|1|check-in" not in conv.timers
 

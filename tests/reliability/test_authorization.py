@@ -125,6 +125,12 @@ review now         | members   |   ·   |     ·     |  ·   |     ·     |   �
 check-in           | members   |   ·   |     ·     |  ·   |     ·     |   ·    |     ·      |     ·     |   ·    |     ✓
 show               | members   |   ✓   |     ✓     |  ✓   |     ✓     |   ✓    |     ✓      |     ✓     |   ✓    |     ✓
 history            | members   |   ✓   |     ✓     |  ✓   |     ✓     |   ✓    |     ✓      |     ✓     |   ✓    |     ✓
+# things to do come after a decision (or a sign-up that closed short of people);
+# #1.1 is nobody's yet, so anyone may take it on, give it a date or mark it done
+add action         | members   |   ·   |     ·     |  ·   |     ·     |   ✓    |     ·      |     ·     |   ✓    |     ✓
+take on action     | members   |   ·   |     ·     |  ·   |     ·     |   ✓    |     ·      |     ·     |   ✓    |     ✓
+move action        | members   |   ·   |     ·     |  ·   |     ·     |   ✓    |     ·      |     ·     |   ✓    |     ✓
+action done        | members   |   ·   |     ·     |  ·   |     ·     |   ✓    |     ·      |     ·     |   ✓    |     ✓
 """  # noqa: E501
 
 ACTIONS: dict[str, c.Action] = {
@@ -146,6 +152,10 @@ ACTIONS: dict[str, c.Action] = {
     "check-in": c.CheckIn(1, "keep"),
     "show": c.Show(1),
     "history": c.History(1),
+    "add action": c.AddAction(1, "Mel tells the agency", "in 30 days"),
+    "take on action": c.TakeAction(1, 1),
+    "move action": c.MoveAction(1, 1, "in 25 days"),
+    "action done": c.ActionDone(1, 1),
 }
 
 
@@ -236,6 +246,8 @@ def refusals() -> dict[str, str]:
         (PROPOSER, c.Start(1), Stage.OPEN, "when"),  # already started
         (PROPOSER, c.RecordOutcome(1, "x"), Stage.OPEN, "when"),  # not ended yet
         (PROPOSER, c.CheckIn(1, "keep"), Stage.OPEN, "when"),  # not being reviewed
+        (PROPOSER, c.AddAction(1, "x"), Stage.OPEN, "when"),  # not decided yet
+        (PROPOSER, c.ActionDone(1, 1), Stage.OPEN, "when"),  # no action before a decision
     ):
         learnt[msgid(attempt(role, action, stage))] = why
     return learnt
@@ -283,6 +295,8 @@ def group_at(stage: Stage) -> Conversation:
         conv.wait(4 * DAY)
     if stage is Stage.REVIEW_DUE:
         conv.wait(11 * DAY)
+    if stage in (Stage.AGREED, Stage.CLOSED, Stage.REVIEW_DUE):
+        conv.by("Fran", c.AddAction(1, "tell the agency", "in 20 days"))  # #1.1, nobody's yet
     assert conv.proposal(1).stage is stage
     return conv
 

@@ -16,7 +16,7 @@ from storage import SqliteStorage, connection
 from storage.schema import APPLICATION_ID, MIGRATIONS, migrate
 from storage.sqlite import WAL_AUTOCHECKPOINT
 
-from .examples import at, commit, rich_group, say, with_response
+from .examples import at, before_actions, commit, rich_group, say, with_response
 
 
 def pragma(path: Path, name: str) -> object:
@@ -189,6 +189,7 @@ async def test_an_in_memory_database_works_for_trying_things_out() -> None:
 _ADDED_AFTER = {
     4: [("proposals", "planned_deadline TEXT")],
     6: [("groups", "version INTEGER NOT NULL DEFAULT 0")],
+    9: [("proposals", "actions TEXT NOT NULL DEFAULT '[]'")],
 }
 
 
@@ -289,7 +290,7 @@ async def test_schema_5_keeps_every_response_update_seen_and_message_waiting(
     storage = await SqliteStorage.open(db_path)
     try:
         group = await storage.load_group("g1")
-        assert group == rich_group()
+        assert group == before_actions(rich_group())
         assert await storage.seen_update("telegram:update:1")
         assert not await commit(storage, group, group, update_key="telegram:update:1")
         before = await storage.pending_deliveries(at(1))
@@ -361,3 +362,19 @@ async def test_schema_8_keeps_waiting_messages_and_holds_a_gesture_reply(
     with closing(sqlite3.connect(db_path)) as db:
         found = db.execute("SELECT status, held_for FROM deliveries ORDER BY id").fetchall()
     assert found == [("pending", None), ("delivered", None), ("pending", None)]
+
+
+async def test_schema_9_gives_every_stored_proposal_an_empty_list_of_actions(
+    db_path: Path,
+) -> None:
+    """Decisions stored before actions existed open with nothing to do, and take actions."""
+    await written_at_schema(db_path, 8, rich_group())
+    storage = await SqliteStorage.open(db_path)
+    try:
+        group = await storage.load_group("g1")
+        assert group == before_actions(rich_group())
+        assert pragma(db_path, "user_version") == len(MIGRATIONS)
+        assert await commit(storage, group, rich_group())
+        assert await storage.load_group("g1") == rich_group()
+    finally:
+        await storage.close()
