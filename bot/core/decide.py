@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.core import commands as c
-from bot.core import doing, people, proposing, responding, reviews, timers, views
+from bot.core import digest, doing, people, proposing, responding, reviews, timers, views
 from bot.core.document import doc, para
 from bot.core.effects import Effect
 from bot.core.endings import ENDINGS
@@ -194,7 +194,7 @@ TIMER_HANDLERS: dict[type, Handler] = {
     c.NudgeDue: timers.nudge_due,
     c.ReviewDue: reviews.review_due,
     c.CheckInDue: reviews.check_in_due,
-    c.DigestDue: timers.digest_due,
+    c.DigestDue: digest.digest_due,
     c.ActionReminderDue: doing.action_reminder_due,
     c.ActionDue: doing.action_due,
 }
@@ -287,6 +287,8 @@ def _identify(turn: Turn) -> None:
     )
     turn.group = turn.group.with_member(member)
     turn.member = member
+    if first and turn.group.settings.digest:
+        digest.schedule_digest(turn)  # the group starts with its weekly digest on
     people.namesake_hint(turn, member)
 
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from bot.core import commands as c
 from bot.core import deadlines, doing, endings
+from bot.core.digest import schedule_digest
 from bot.core.document import Strong, doc, fill, para
 from bot.core.effects import Forget
 from bot.core.endings import Trigger
@@ -19,7 +20,6 @@ from bot.core.model import NO_QUIET, Group, GroupSettings, Member, MemberStatus,
 from bot.core.names import find_member, fold
 from bot.core.processes import PROCESS_NAMES
 from bot.core.rounds import announce, refresh_card
-from bot.core.timers import schedule_digest
 from bot.core.turn import Refusal, Turn
 from bot.core.when import language_name, zone_name
 

@@ -14,7 +14,7 @@ from bot.core import commands as c
 from bot.core import endings, rounds, visibility
 from bot.core.cards import response_actions, title_line
 from bot.core.document import Action, Document, Strong, bullets, para
-from bot.core.effects import DirectMessage, Post, SetTimer
+from bot.core.effects import DirectMessage, SetTimer
 from bot.core.endings import Trigger
 from bot.core.i18n import Translate
 from bot.core.lifecycle import ACTIVE
@@ -23,7 +23,6 @@ from bot.core.outcomes import waiting_for
 from bot.core.processes import PROCESSES, Rule
 from bot.core.turn import Turn
 
-DIGEST_EVERY = timedelta(days=7)
 REMINDER_EVERY = timedelta(days=1)  # a person gets at most one private reminder a day
 
 
@@ -230,29 +229,3 @@ def _quiet_until(turn: Turn, member: Member) -> datetime | None:
     if end <= local:
         end += timedelta(days=1)
     return end.astimezone(turn.now.tzinfo)
-
-
-def digest_due(turn: Turn, event: c.DigestDue) -> None:
-    settings = turn.group.settings
-    if not settings.digest:
-        return
-    turn.emit(SetTimer(f"{turn.group.id}|digest", turn.now + DIGEST_EVERY, c.DigestDue()))
-    open_ = sorted(
-        (p for p in turn.group.proposals.values() if p.stage in ACTIVE), key=lambda p: p.number
-    )
-    if not open_:
-        return
-    _ = turn.group_t
-    items = []
-    for proposal in open_:
-        line = title_line(proposal, _)
-        if proposal.round is not None:
-            line += " — " + _("until {deadline}").format(
-                deadline=rounds.spell(turn, proposal.round.deadline)
-            )
-        items.append(line)
-    turn.emit(Post(Document((para(Strong(_("Still open this week:"))), bullets(items)))))
-
-
-def schedule_digest(turn: Turn) -> None:
-    turn.emit(SetTimer(f"{turn.group.id}|digest", turn.now + DIGEST_EVERY, c.DigestDue()))
