@@ -121,14 +121,6 @@ def counts_line(round_: Round, _: Translate) -> str:
     )
 
 
-RESULT_WORDS: dict[Result, str] = {
-    Result.KEEP: N_("We keep it as it is."),
-    Result.CHANGE: N_("People want to change it: a new version is asked for."),
-    Result.STOP: N_("Someone asked to stop it: the group decides on that."),
-    Result.NO_ANSWERS: N_("Nobody answered the review."),
-}
-
-
 def buttons(proposal: Proposal, _: Translate) -> tuple[Action, ...]:
     n = proposal.number
     return tuple(

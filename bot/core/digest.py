@@ -110,7 +110,7 @@ def _review(turn: Turn, proposal: Proposal, _: Translate) -> str | None:
         return (
             title_line(proposal, _)
             + " — "
-            + _("please answer the review by {date}").format(
+            + _("please say what you think by {date}").format(
                 date=rounds.spell(turn, check_in.deadline)
             )
         )

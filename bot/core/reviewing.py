@@ -82,8 +82,8 @@ def finish(turn: Turn, proposal: Proposal, *, early: bool = False) -> None:
         rounds.refresh_card(turn, proposal)
         rounds.announce(
             turn,
-            _("The review of #{number} is over. {result} {counts}").format(
-                number=n, result=_(checkins.RESULT_WORDS[result]), counts=tally
+            _("The review of #{number} is over. We keep it as it is. {counts}").format(
+                number=n, counts=tally
             ),
             proposal,
             rounds.ask_for_the_record(turn, proposal, outcome=False, review=True),

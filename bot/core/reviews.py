@@ -88,7 +88,7 @@ def check_in(turn: Turn, action: c.CheckIn) -> None:
         turn.reply_phrase("Thank you. You said: {answer}.", answer=turn.t(answer.label))
     else:
         turn.reply_phrase(
-            "Thank you. You said: {answer}. You can change it until the review ends.",
+            "Thank you. You said: {answer}. You can change your answer until the review ends.",
             answer=turn.t(answer.label),
         )
     rounds.refresh_card(turn, proposal)

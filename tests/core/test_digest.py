@@ -104,7 +104,7 @@ def test_a_review_coming_and_then_under_way_is_listed() -> None:
     conv.wait(7 * DAY)  # the check-in opened on Saturday, and is still open on Monday
     second = digests(conv)[-1]
     assert (
-        "Reviews coming up:\n• Proposal #1: Buy a shower chair — please answer the review "
+        "Reviews coming up:\n• Proposal #1: Buy a shower chair — please say what you think "
         "by Tuesday 22 December, 17:00 UK time" in second
     )
 
