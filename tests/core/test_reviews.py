@@ -218,3 +218,12 @@ def test_the_words_for_a_review() -> None:
     assert parse("review #7 change it: Mum wants 11") == c.CheckIn(7, "change", "Mum wants 11")
     assert parse("review #7 stop too costly") == c.CheckIn(7, "stop", "too costly")
     assert parse("review #7 1 March") == c.SetReview(7, "1 March")
+
+
+def test_status_shows_a_review_to_answer() -> None:
+    conv = agreed()
+    conv.wait(15 * DAY)
+    conv.by("Sam", c.Status())
+    said = conv.last_text()
+    assert "Time to review:" in said
+    assert "Proposal #1: Tea rota — keep, change or stop? Say by Thursday 24 December" in said
