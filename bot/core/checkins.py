@@ -59,11 +59,8 @@ ANSWERS: dict[str, Answer] = {
 # Other words people type for each answer (folded).
 SYNONYMS: dict[str, str] = {
     "keep": "keep",
-    "keep it": "keep",
     "change": "change",
-    "change it": "change",
     "stop": "stop",
-    "stop it": "stop",
 }
 
 MAX_REASON = 500

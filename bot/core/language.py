@@ -408,14 +408,14 @@ def _review(words: Words, said: Said) -> Action | NotUnderstood:
         if is_filler(words.rest()):
             return AskReview(number)
         return _missing(N_("Please say when to review it, after the number."), "review", number)
-    for size in (2, 1):
-        phrase = words.peek_phrase(size)
-        answer = SYNONYMS.get(phrase)
-        if answer is not None and len(phrase.split()) == size:
-            words.take(size)
-            reason = free_text(words.rest())
-            refusal = over(reason, "reason", MAX_TEXT, EXAMPLES["review"]) if reason else None
-            return refusal or CheckIn(number, answer, reason)
+    answer = SYNONYMS.get(words.peek())
+    if answer is not None:
+        words.take()
+        reason = free_text(words.rest())
+        if phrase_key(reason) == "it":
+            reason = ""  # "keep it", as the button says: no reason given
+        refusal = over(reason, "reason", MAX_TEXT, EXAMPLES["review"]) if reason else None
+        return refusal or CheckIn(number, answer, reason)
     date = _date(words, "on", "date")
     if not date:
         return _missing(N_("Please say when to review it, after the number."), "review", number)

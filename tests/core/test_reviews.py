@@ -215,7 +215,9 @@ def test_anonymous_answers_keep_no_name_and_cannot_be_given_twice() -> None:
 def test_the_words_for_a_review() -> None:
     assert parse("review #7 now") == c.AskReview(7)
     assert parse("/review #7 keep") == c.CheckIn(7, "keep")
-    assert parse("review #7 change it: Mum wants 11") == c.CheckIn(7, "change", "Mum wants 11")
+    assert parse("review #7 keep it") == c.CheckIn(7, "keep")
+    assert parse("review #7 keep It fits well") == c.CheckIn(7, "keep", "It fits well")
+    assert parse("review #7 change: Mum wants 11") == c.CheckIn(7, "change", "Mum wants 11")
     assert parse("review #7 stop too costly") == c.CheckIn(7, "stop", "too costly")
     assert parse("review #7 1 March") == c.SetReview(7, "1 March")
 
