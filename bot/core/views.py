@@ -292,6 +292,10 @@ HELP = (
     ("withdraw objection #7", N_("Take back your objection.")),
     ("extend #7 <deadline> · close #7 · reopen #7", N_("Change when it ends.")),
     ("withdraw #7 · outcome #7 <text> · review #7 <date>", N_("Steer your proposal.")),
+    (
+        "review #7 now · review #7 keep|change|stop <why>",
+        N_("Look at a decision again. Everyone says: keep it, change it, or stop it."),
+    ),
     ("status · decisions · show #7 · history #7", N_("See what is open and what was decided.")),
     (
         "show #7 printable · show #7 calendar",
