@@ -340,7 +340,7 @@ def _signup_blocks(group: Group, proposal: Proposal, now: datetime, _: Translate
             now=now,
         )
         blocks.append(para(*fill(_("It is for {day}."), day=Strong(day))))
-    people = signed_up(proposal)
+    people = signed_up(proposal, group)
     if people:
         names = ", ".join(member_name(group, m, _) for m in people)
         blocks.append(

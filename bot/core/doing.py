@@ -25,6 +25,7 @@ from bot.core.cards import member_name, title_line
 from bot.core.document import Action, Block, Document, Strong, bullets, para
 from bot.core.effects import CancelTimer, DirectMessage, Post, SetTimer
 from bot.core.i18n import N_, Translate
+from bot.core.language_doing import MAX_ACTION
 from bot.core.model import ActionItem, Member, Proposal
 from bot.core.names import find_member
 from bot.core.outcomes import signed_up
@@ -32,11 +33,11 @@ from bot.core.processes import PROCESSES, Rule
 
 # One private reminder at a time, kept outside quiet hours: the same rules as the
 # nudges of proposals waiting for an answer, which a reminder lists too.
-from bot.core.timers import _quiet_until, _waiting_on
+from bot.core.timers import _nudge_at, _quiet_until, _waiting_on
 from bot.core.turn import Refusal, Turn
 
 MAX_ACTIONS = 20  # a decision with more to do is a plan, not a decision
-MAX_ACTION_TEXT = 300
+MAX_ACTION_TEXT = MAX_ACTION
 REMIND_BEFORE = timedelta(days=1)
 # A reminder lists every action of the person due within this time after it.
 LISTS_AHEAD = 2 * REMIND_BEFORE
@@ -98,7 +99,7 @@ def add_action(turn: Turn, action: c.AddAction) -> None:
 
 def _from_signup(turn: Turn, proposal: Proposal) -> None:
     """A sign-up's people become one action each: the sign-up, on its day."""
-    people = signed_up(proposal)
+    people = signed_up(proposal, turn.group)
     if not people:
         raise Refusal(
             "Nobody signed up for #{number}, so there is nobody to add. "
@@ -160,7 +161,9 @@ def _add(
             at=turn.now,
         )
         proposal = turn.log(
-            replace(proposal, actions=(*proposal.actions, item)), "action_added", f"{item.id}"
+            replace(proposal, actions=(*proposal.actions, item)),
+            "action_added",
+            ref(proposal, item),
         )
         items.append(item)
     proposal = turn.put(proposal)
@@ -269,7 +272,7 @@ def action_done(turn: Turn, action: c.ActionDone) -> None:
     member = turn.member
     assert member is not None
     item = replace(item, done_at=turn.now, done_by=member.id)
-    proposal = turn.put(turn.log(_replace_item(proposal, item), "action_done", f"{item.id}"))
+    proposal = turn.put(turn.log(_replace_item(proposal, item), "action_done", ref(proposal, item)))
     _disarm(turn, proposal, item)
     _ = turn.group_t
     rounds.announce(
@@ -288,7 +291,7 @@ def move_action(turn: Turn, action: c.MoveAction) -> None:
     due = rounds.when(turn, action.due, example=f"action {ref(proposal, item)} by Monday")
     item = replace(item, due=due)
     proposal = turn.put(
-        turn.log(_replace_item(proposal, item), "action_moved", f"{item.id} {due.isoformat()}")
+        turn.log(_replace_item(proposal, item), "action_moved", ref(proposal, item))
     )
     _arm(turn, proposal, item)
     _ = turn.group_t
@@ -312,7 +315,9 @@ def take_action(turn: Turn, action: c.TakeAction) -> None:
             ref=ref(proposal, item),
         )
     item = replace(item, who=member.id)
-    proposal = turn.put(turn.log(_replace_item(proposal, item), "action_taken", f"{item.id}"))
+    proposal = turn.put(
+        turn.log(_replace_item(proposal, item), "action_taken", ref(proposal, item))
+    )
     _arm(turn, proposal, item)
     _ = turn.group_t
     rounds.announce(
@@ -336,7 +341,9 @@ def free_actions(turn: Turn, member_id: int) -> None:
             continue
         for item in mine:
             freed = replace(item, who=None)
-            proposal = turn.log(_replace_item(proposal, freed), "action_freed", f"{item.id}")
+            proposal = turn.log(
+                _replace_item(proposal, freed), "action_freed", ref(proposal, freed)
+            )
             lines.append(describe(turn, proposal, freed, _))
             first = first or ref(proposal, freed)
         turn.put(proposal)
@@ -424,7 +431,7 @@ def action_reminder_due(turn: Turn, event: c.ActionReminderDue) -> None:
             reminder_key, _due_key = _keys(turn, proposal, item)
             turn.emit(SetTimer(reminder_key, quiet_until, event))
         return
-    if _listed_already(turn, reader, proposal, item):
+    if _listed_already(turn, reader, proposal, item) or _nudged_today(turn, reader, item):
         return
     _remind(turn, reader)
 
@@ -472,19 +479,53 @@ def _reminded_today(turn: Turn, member: Member) -> list[tuple[Proposal, ActionIt
     return found
 
 
+def _soon_lines(turn: Turn, member: Member, soon: list[tuple[Proposal, ActionItem]]) -> list[str]:
+    _ = turn.member_t(member)
+    return [
+        f"{ref(p, i)} {i.text} — "
+        + _("by {date}").format(date=rounds.spell_for(turn, i.due, member))  # type: ignore[arg-type]
+        for p, i in soon
+    ]
+
+
+def things_to_do_blocks(turn: Turn, member: Member) -> list[Block]:
+    """What a proposal's nudge adds about the member's actions due soon, so that one
+    message a day carries every reminder (``timers``)."""
+    soon = due_soon(turn, member)
+    if not soon:
+        return []
+    _ = turn.member_t(member)
+    return [
+        para(_("A reminder of what you said you would do:")),
+        bullets(_soon_lines(turn, member, soon)),
+        para(
+            _("When one is done, say: done and its number, like done {ref}.").format(
+                ref=ref(*soon[0])
+            )
+        ),
+    ]
+
+
+def _nudged_today(turn: Turn, member: Member, item: ActionItem) -> bool:
+    """Whether a proposal's nudge in the last day already listed this action."""
+    for proposal in _waiting_on(turn, member):
+        nudge_at = _nudge_at(turn, proposal)
+        if nudge_at is None or not turn.now - REMIND_BEFORE < nudge_at <= turn.now:
+            continue
+        due = item.due
+        if due is not None and nudge_at < due <= nudge_at + LISTS_AHEAD and item.at <= nudge_at:
+            return True
+    return False
+
+
 def _remind(turn: Turn, member: Member) -> None:
     """One private message: the member's things to do soon, and any proposal still
     waiting for their answer (bundled, as every reminder is)."""
     _ = turn.member_t(member)
     soon = due_soon(turn, member)
-    items = [
-        f"{ref(p, i)} {i.text} — "
-        + _("by {date}").format(date=rounds.spell_for(turn, i.due, member))  # type: ignore[arg-type]
-        for p, i in soon
-    ]
     blocks: list[Block] = [
         para(_("Hello {name}. A reminder of what you said you would do:").format(name=member.name)),
-        bullets(items),
+        bullets(_soon_lines(turn, member, soon)),
         para(
             _("When one is done, say: done and its number, like done {ref}.").format(
                 ref=ref(*soon[0])

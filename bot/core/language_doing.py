@@ -23,7 +23,6 @@ from bot.core.i18n import N_, Phrase
 from bot.core.language_options import read_option, read_proposal
 from bot.core.language_words import (
     MAX_SHORT,
-    MAX_TEXT,
     NotUnderstood,
     Said,
     Words,
@@ -33,6 +32,8 @@ from bot.core.language_words import (
     proposal_number,
     tidy,
 )
+
+MAX_ACTION = 300  # a thing to do is a line: who does what, by when
 
 EXAMPLES = {
     "signup": "signup We need 1 person for the Tuesday visit on 15 December",
@@ -152,7 +153,7 @@ def read_action(words: Words, said: Said) -> Action | NotUnderstood:
         )
     number = proposal_number(words, said)
     text, by = split_due(free_text(words.rest()))
-    return over(text, "action", MAX_TEXT, EXAMPLES["action"]) or AddAction(number, text, by)
+    return over(text, "action", MAX_ACTION, EXAMPLES["action"]) or AddAction(number, text, by)
 
 
 def _needs_item(command: str) -> NotUnderstood:

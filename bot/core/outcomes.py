@@ -148,7 +148,7 @@ def verdict(proposal: Proposal, group: Group, *, final: bool) -> Verdict:
     after each response, when only an early close is possible."""
     process = PROCESSES[proposal.process]
     early = process.early_close and everyone_responded(proposal, group)
-    if not final and not early and not (process.ends_when_full and is_full(proposal)):
+    if not final and not early and not (process.ends_when_full and is_full(proposal, group)):
         return WAIT
     missing = missing_required(proposal, group)
     if missing and process.rule not in (Rule.ADVICE, Rule.ACK, Rule.SIGNUP):
@@ -346,12 +346,16 @@ def _ack(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> Verd
     )
 
 
-def signed_up(proposal: Proposal) -> list[int]:
-    """Who said "I can do it" to a sign-up, in the order they said it."""
+def signed_up(proposal: Proposal, group: Group | None = None) -> list[int]:
+    """Who said "I can do it" to a sign-up, in the order they said it; with ``group``,
+    only those still in it (someone who left can no longer be counted on)."""
     round_ = proposal.round
     if round_ is None:
         return []
-    return [r.member for r in round_.current_records() if r.response == "can" and r.member]
+    people = [r.member for r in round_.current_records() if r.response == "can" and r.member]
+    if group is None:
+        return people
+    return [m for m in people if (member := group.members.get(m)) is not None and member.active]
 
 
 def needed(proposal: Proposal) -> int:
@@ -359,12 +363,12 @@ def needed(proposal: Proposal) -> int:
     return max(proposal.options.target, 1)
 
 
-def is_full(proposal: Proposal) -> bool:
-    return len(signed_up(proposal)) >= needed(proposal)
+def is_full(proposal: Proposal, group: Group) -> bool:
+    return len(signed_up(proposal, group)) >= needed(proposal)
 
 
 def _signup(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> Verdict:
-    people = signed_up(p)
+    people = signed_up(p, g)
     names = ", ".join(_name(g, m) for m in people)
     if len(people) >= needed(p):
         return Verdict(

@@ -75,6 +75,12 @@ LOG_WORDS = {
     "not_agreed": N_("not agreed"),
     "withdrawn": N_("withdrawn"),
     "closed": N_("closed"),
+    # Things to do after a decision (``doing``); the detail is the action's "#7.1".
+    "action_added": N_("thing to do added"),
+    "action_done": N_("thing to do done"),
+    "action_moved": N_("thing to do has a new date"),
+    "action_taken": N_("thing to do taken on"),
+    "action_freed": N_("thing to do needs someone new"),
 }
 
 # How each stage is called in the record.
@@ -385,6 +391,7 @@ def member_record(group: Group, member_id: int) -> dict[str, Any]:
     anonymous = []
     questions = []
     actions = []
+    things_to_do = []
     proposed = []
     for proposal in sorted(group.proposals.values(), key=lambda p: p.number):
         if proposal.proposer == member_id:
@@ -412,6 +419,9 @@ def member_record(group: Group, member_id: int) -> dict[str, Any]:
             for answer in question.answers:
                 if answer.by == member_id:
                     questions.append({"proposal": proposal.number, "answer": answer.text})
+        for item in proposal.actions:  # things to do that they do, added or finished
+            if member_id in (item.who, item.by, item.done_by):
+                things_to_do.append({"proposal": proposal.number, **encode(item)})
         for entry in proposal.log:
             if entry.by == member_id and entry.what != "proposed":
                 actions.append(
@@ -426,6 +436,7 @@ def member_record(group: Group, member_id: int) -> dict[str, Any]:
         "answered_anonymously": anonymous,
         "questions_and_answers": questions,
         "actions": actions,
+        "things_to_do": things_to_do,
     }
 
 

@@ -24,15 +24,9 @@ from bot.core.model import ActionItem, Group, LogEntry, Proposal, ResponseRecord
 
 When = Callable[[datetime], str]
 
-# What each entry of the cycle says happened, for a proposal's history.
-LOG_WORDS = {
-    "action_added": N_("something to do"),
-    "action_done": N_("done"),
-    "action_moved": N_("new date"),
-    "action_taken": N_("taken on"),
-    "action_freed": N_("free for someone to take on"),
-    "review_result": N_("we looked at it again"),
-}
+# What a review's entry says happened, for a proposal's history (the words of
+# things to do are ``record.LOG_WORDS``, beside every other entry's).
+LOG_WORDS = {"review_result": N_("we looked at it again")}
 
 # Entries that are the group's, not a person's: they name no one, not even the bot.
 GROUP_EVENTS = frozenset({"review_result"})
@@ -44,7 +38,8 @@ RESULT_WORDS = {
     Result.NO_ANSWERS.value: N_("nobody answered"),
 }
 
-_ACTION_DETAIL = re.compile(r"(\d+)(?: (\S+))?")
+# "#7.1" (and "1", "1 <new date>", as the first things to do were logged).
+_ACTION_DETAIL = re.compile(r"(?:#\d+\.)?(\d+)(?: (\S+))?")
 _RESULT_DETAIL = re.compile(r"(\w+)(?: (#\d+))?")
 
 

@@ -522,7 +522,7 @@ def ask_for_the_record(
 
 def offer_action(turn: Turn, proposal: Proposal) -> Document | None:
     """After a sign-up with people in it: turn it into an action each, with one press."""
-    if proposal.stage not in ACTIONABLE or not signed_up(proposal):
+    if proposal.stage not in ACTIONABLE or not signed_up(proposal, turn.group):
         return None
     _ = turn.group_t
     n = proposal.number

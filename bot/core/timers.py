@@ -146,6 +146,7 @@ def _nudge(turn: Turn, proposal: Proposal, member: Member) -> None:
     # Named in the group instead, they would be named as not having answered: not
     # in an anonymous proposal (``visibility``), where only a private nudge is sent.
     fallback = visibility.sight(proposal).waiting
+    document = _with_things_to_do(turn, member, document)
     turn.emit(DirectMessage(member.id, member.name, member.identities, document, fallback))
 
 
@@ -175,7 +176,17 @@ def _remind_of_all(turn: Turn, waiting: list[Proposal], member: Member) -> None:
     # Named in the group, they would be named as not having answered: only when
     # every proposal listed allows that (``visibility``).
     fallback = all(visibility.sight(p).waiting for p in waiting)
+    document = _with_things_to_do(turn, member, document)
     turn.emit(DirectMessage(member.id, member.name, member.identities, document, fallback))
+
+
+def _with_things_to_do(turn: Turn, member: Member, document: Document) -> Document:
+    """A reminder also lists the member's actions due soon: one message a day, not
+    one per kind of reminder (``doing``, which imports this module, hence here)."""
+    from bot.core.doing import things_to_do_blocks
+
+    blocks = things_to_do_blocks(turn, member)
+    return Document((*document.blocks, *blocks), document.actions) if blocks else document
 
 
 def _nudge_proxy(turn: Turn, proposal: Proposal, member: Member) -> None:

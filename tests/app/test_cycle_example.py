@@ -34,6 +34,6 @@ def test_the_whole_cycle_example_plays(capsys: pytest.CaptureFixture[str]) -> No
     assert out.count("It is agreed. Everyone has answered, and no one objects.") >= 2  # #3 too
     # The record shows the cycle.
     history = out.split("Jo: history #2")[1]
-    assert "done (Sam): #2.2 fits the chair and checks it is safe" in history
+    assert "thing to do done (Sam): #2.2 fits the chair and checks it is safe" in history
     assert "Jo — Change it: Mum wants a mat under it too" in history
     assert "we looked at it again: change it, in #3" in history

@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 from bot.core import commands as c
 from bot.core.effects import DirectMessage
-from bot.core.language import parse
+from bot.core.language import NotUnderstood, parse
 from bot.core.model import Stage
+from bot.core.record import member_record
 from tests.core.care_team import DAY, HOUR, MINUTE, direct_messages, posts_since, refused, team
 from tests.core.conversation import Conversation
 
@@ -206,3 +207,48 @@ def test_a_sign_up_becomes_one_action_for_each_person_on_its_day() -> None:
     assert {a.due for a in actions} == {datetime(2026, 12, 15, 17, 0, tzinfo=UTC)}
     text = refused(conv, c.AddAction(1), "Sam")
     assert "on our list of things to do already" in text
+
+
+def test_the_history_tells_what_happened_to_each_action() -> None:
+    conv = agreed()
+    say(conv, "Sam", CHAIR)
+    say(conv, "Alex", "action #1.1 by Monday 14 December")
+    say(conv, "Alex", "done #1.1")
+    conv.by("Jo", c.History(1))
+    text = conv.last_text()
+    assert "thing to do added (Sam): #1.1" in text
+    assert "thing to do has a new date (Alex): #1.1" in text
+    assert "thing to do done (Alex): #1.1" in text
+
+
+def test_a_nudge_about_a_proposal_lists_the_things_to_do_and_no_second_message_comes() -> None:
+    conv = agreed()
+    say(conv, "Sam", CHAIR)  # reminded on Thursday at 17:00
+    conv.by("Sam", c.Propose("Paint the hall", duration="3 days"))  # nudged Wednesday 09:00
+    conv.by("Sam", c.Respond(2, "consent"))
+    conv.by("Sam", c.Propose("Book the dentist", deadline="Friday 16:00"))  # nudged Thursday 16:00
+    conv.by("Sam", c.Respond(3, "consent"))
+    start = len(conv.said)
+    conv.wait(3 * DAY + 9 * HOUR)  # Thursday 18:00
+    texts = dms_to(conv, "Alex", start)
+    assert len(texts) == 2, texts  # Wednesday's nudge, then Thursday's: each one message
+    thursday = texts[-1]
+    assert "Book the dentist" in thursday
+    assert "A reminder of what you said you would do:" in thursday
+    assert "#1.1 buys the shower chair" in thursday
+
+
+def test_mydata_holds_the_things_to_do_a_person_does_or_added() -> None:
+    conv = agreed()
+    say(conv, "Sam", CHAIR)
+    record = member_record(conv.group, conv.member_id("Alex"))
+    (item,) = record["things_to_do"]
+    assert (item["proposal"], item["text"]) == (1, "buys the shower chair")
+    assert member_record(conv.group, conv.member_id("Jo"))["things_to_do"] == []
+
+
+def test_words_too_long_are_refused_kindly_by_the_parser() -> None:
+    for text in ("action #7 " + "x" * 400, "action #7.1 by " + "x" * 300, "signup " + "x" * 300):
+        found = parse(text)
+        assert isinstance(found, NotUnderstood), found
+        assert found.problem.msgid.startswith("That is too long")

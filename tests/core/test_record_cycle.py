@@ -50,8 +50,8 @@ def exported(conv: Conversation) -> dict[str, str]:
 
 def test_history_shows_actions_the_check_in_and_its_result() -> None:
     said = history(cycle(), 1)
-    assert "something to do (Jo): #1.1 buys the shower chair" in said
-    assert "done (Alex): #1.1 buys the shower chair" in said
+    assert "thing to do added (Jo): #1.1 buys the shower chair" in said
+    assert "thing to do done (Alex): #1.1 buys the shower chair" in said
     assert "Sam — Keep it" in said
     assert "Alex — Change it: Get one with arms" in said
     assert "we looked at it again: change it, in #3" in said

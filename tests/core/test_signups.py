@@ -132,3 +132,16 @@ def test_words_after_on_that_are_no_date_stay_in_the_title() -> None:
     assert proposal.options.on is None
     assert proposal.round is not None
     assert proposal.round.deadline == conv.now + 2 * DAY
+
+
+def test_someone_who_leaves_is_no_longer_counted_on() -> None:
+    conv = team()
+    number = signup(conv, "We need 2 people for the move on 15 December")
+    conv.by("Alex", c.Respond(number, "can"))
+    conv.by("Alex", c.Leave())
+    conv.by("Jo", c.Respond(number, "can"))
+    assert conv.proposal(number).stage is Stage.OPEN  # Jo, and one more
+    conv.by("Sam", c.Respond(number, "can"))
+    assert conv.proposal(number).stage is Stage.AGREED
+    card = conv.card_text(number)
+    assert "Signed up: Jo, Sam (2 of 2)." in card and "Alex" not in card

@@ -59,7 +59,7 @@ async def test_a_decision_its_action_and_its_review(surface: Surface) -> None:
 
     await surface.say("Jo", "history #1")
     said = await surface.said_in_group()
-    assert said_somewhere(said, "done (Alex): #1.1 buys the shower chair")
+    assert said_somewhere(said, "thing to do done (Alex): #1.1 buys the shower chair")
     assert said_somewhere(said, "Alex — Change it: Get one with arms")
     assert said_somewhere(said, "we looked at it again: change it, in #2")
 
