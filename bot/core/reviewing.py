@@ -16,9 +16,11 @@ from bot.core import commands as c
 from bot.core.checkins import Result
 from bot.core.effects import CancelTimer, SetTimer
 from bot.core.lifecycle import Move
-from bot.core.model import LogEntry, Proposal, Round, RoundKind
+from bot.core.model import LogEntry, Proposal, ProposalOptions, Round, RoundKind
+from bot.core.processes import PROCESSES, Rule
 from bot.core.turn import Turn
 
+ASKS_WITH_OPTIONS = frozenset({Rule.CHOICE, Rule.TIME, Rule.SIGNUP})
 CHECK_IN_LENGTH = timedelta(days=3)  # ends at 17:00 in the group's zone on the third day
 TRY_AGAIN_AFTER = timedelta(days=14)  # a check-in nobody answered is asked once more
 
@@ -144,7 +146,21 @@ def _follow_up(turn: Turn, proposal: Proposal, result: Result, reasons: list[str
         details = (details + "\n\n" if details else "") + _("What people said:") + "\n" + why
     # Proposed in the name of whoever proposed the decision: they steward it, as
     # before (or a facilitator); the answers that led to it are in its details.
-    follower = rounds.follow(turn, proposal, title=title, details=details, by=proposal.proposer)
+    # A poll's or a sign-up's options belong to the question it asked: changing or
+    # stopping what came of it is a question for consent, in plain words.
+    process, options = proposal.process, proposal.options
+    if PROCESSES[process].rule in ASKS_WITH_OPTIONS:
+        process = "consent"
+        options = ProposalOptions(anonymous=proposal.options.anonymous)
+    follower = rounds.follow(
+        turn,
+        proposal,
+        title=title,
+        details=details,
+        by=proposal.proposer,
+        process=process,
+        options=options,
+    )
     name = cards.member_name(turn.group, follower.proposer, _)
     if result is Result.STOP:
         rounds.announce(

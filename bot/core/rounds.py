@@ -23,6 +23,7 @@ from bot.core.model import (
     Member,
     Outcome,
     Proposal,
+    ProposalOptions,
     Round,
     RoundKind,
     Stage,
@@ -313,17 +314,27 @@ def open_responses(turn: Turn, proposal: Proposal, deadline: datetime | None) ->
     return proposal
 
 
-def follow(turn: Turn, proposal: Proposal, *, title: str, details: str, by: int) -> Proposal:
+def follow(
+    turn: Turn,
+    proposal: Proposal,
+    *,
+    title: str,
+    details: str,
+    by: int,
+    process: str | None = None,
+    options: ProposalOptions | None = None,
+) -> Proposal:
     """A new draft by ``by`` that follows ``proposal`` (a decision is never
-    rewritten: a reopening, or a review's change or stop, is a new proposal)."""
+    rewritten: a reopening, or a review's change or stop, is a new proposal),
+    in the same process with the same options unless given others."""
     new = Proposal(
         number=turn.group.next_proposal_number(),
-        process=proposal.process,
+        process=process or proposal.process,
         proposer=by,
         stage=Stage.DRAFT,
         created_at=turn.now,
         versions=(Version(1, title[:MAX_FOLLOWER_TITLE], details, by, turn.now),),
-        options=proposal.options,
+        options=proposal.options if options is None else options,
         follows=proposal.number,
     )
     return turn.put(new.logged(LogEntry(turn.now, by, "proposed", f"follows #{proposal.number}")))

@@ -229,3 +229,19 @@ def test_status_shows_a_review_to_answer() -> None:
     said = conv.last_text()
     assert "Time to review:" in said
     assert "Proposal #1: Tea rota — keep, change or stop? Say by Thursday 24 December" in said
+
+
+def test_stopping_what_a_poll_chose_is_asked_for_consent() -> None:
+    conv = Conversation()
+    for name in ("Sam", "Alex"):
+        conv.by(name, c.Join())
+    conv.by("Sam", c.Propose("Which day?", process="choice", options=("Monday", "Tuesday")))
+    conv.by("Sam", c.Respond(1, "vote", choices=(1,)))
+    conv.by("Alex", c.Respond(1, "vote", choices=(1,)))
+    assert conv.proposal(1).stage is Stage.AGREED
+    conv.by("Alex", c.AskReview(1))
+    conv.by("Alex", c.CheckIn(1, "stop", "Monday does not work any more"))
+    conv.by("Sam", c.CheckIn(1, "keep"))
+    new = conv.proposal(2)
+    assert new.process == "consent" and new.options.choices == ()
+    assert new.stage is Stage.OPEN and new.title == "Stop #1: Which day?"
