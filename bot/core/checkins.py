@@ -108,7 +108,13 @@ def answer_line(group: Group, proposal: Proposal, record: ResponseRecord, _: Tra
     who = visibility.member_name(group, record.member, _) if named else _("Someone")
     answer = ANSWERS.get(record.response)
     line = f"{who} — {_(answer.label) if answer else record.response}"
-    return f"{line}: {record.reason}" if record.reason else line
+    if record.reason:
+        line += f": {record.reason}"
+    if named and record.recorded_by is not None:
+        line += " " + _("(recorded by {name})").format(
+            name=visibility.member_name(group, record.recorded_by, _)
+        )
+    return line
 
 
 def counts_line(round_: Round, _: Translate) -> str:

@@ -150,6 +150,7 @@ class CheckIn:
     number: int | None
     answer: str  # "keep", "change" or "stop"
     reason: str = ""
+    proxy_for: str | None = None  # "for Mum review #7 keep": someone added by name
 
 
 # -- actions after a decision ----------------------------------------------------------------

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import replace
 
 from bot.core.checkins import SYNONYMS
 from bot.core.commands import (
@@ -515,5 +516,24 @@ _HANDLERS: dict[str, Handler] = {
     "mydata": _plain(MyData()),
     "forgetme": _plain(ForgetMe()),
     **SETTINGS_HANDLERS,
-    "for": lambda words, said: read_proxy(words, said),
+    "for": lambda words, said: _for(words, said),
 }
+
+
+def _for(words: Words, said: Said) -> Action | NotUnderstood:
+    """ "for Mum consent #7" (``read_proxy``), or "for Mum review #7 keep": an answer
+    to a review, given for someone added by name."""
+    for size in range(1, 4):
+        if words.peek(size) == "review":
+            person = tidy(" ".join(words.original(i) for i in range(size)))
+            words.take(size + 1)
+            action = _review(words, said)
+            if isinstance(action, CheckIn) and person:
+                return replace(action, proxy_for=person)
+            if isinstance(action, NotUnderstood):
+                return action
+            return NotUnderstood(
+                Phrase(N_("Please say who you answer for, then their answer.")),
+                "for Mum review #7 keep",
+            )
+    return read_proxy(words, said)

@@ -35,7 +35,7 @@ _POLLS = (Rule.CHOICE, Rule.TIME)
 def respond(turn: Turn, action: c.Respond) -> None:
     actor = turn.member
     assert actor is not None
-    subject = _subject(turn, action.proxy_for) if action.proxy_for else actor
+    subject = proxy_subject(turn, action.proxy_for) if action.proxy_for else actor
     proposal = _open_proposal(turn, action.number, f"{action.word} #7")
     process = PROCESSES[proposal.process]
     kind = process.response(action.word)
@@ -216,7 +216,7 @@ def after_change(turn: Turn, proposal: Proposal) -> None:
 # -- helpers -------------------------------------------------------------------------------
 
 
-def _subject(turn: Turn, typed: str) -> Member:
+def proxy_subject(turn: Turn, typed: str) -> Member:
     """The person a proxy answer is for: only someone without a chat account (added
     by name). Whoever can answer for themselves does."""
     member = find_member(turn.group, typed)

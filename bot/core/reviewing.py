@@ -38,8 +38,8 @@ def open_check_in(turn: Turn, proposal: Proposal) -> Proposal:
         version=proposal.version.number,
         opened_at=turn.now,
         deadline=deadline,
-        # People in the chat: someone added by name has no way to answer here.
-        eligible=frozenset(m.id for m in turn.group.active_members() if m.identities),
+        # Everyone, the people added by name too: someone answers for them.
+        eligible=frozenset(m.id for m in turn.group.active_members()),
     )
     proposal = turn.put(
         turn.log(replace(proposal, rounds=(*proposal.rounds, check_in)), "review_due")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.core import checkins, endings, reviewing, rounds
+from bot.core import checkins, endings, responding, reviewing, rounds
 from bot.core import commands as c
 from bot.core.model import Proposal, ResponseRecord, Stage
 from bot.core.turn import Refusal, Turn
@@ -65,23 +65,33 @@ def check_in(turn: Turn, action: c.CheckIn) -> None:
             "That is too long. Please keep it under {limit} characters.",
             limit=checkins.MAX_REASON,
         )
-    member = turn.member
-    assert member is not None
+    actor = turn.member
+    assert actor is not None
+    # Someone added by name is answered for, as in any round (``responding``).
+    subject = responding.proxy_subject(turn, action.proxy_for) if action.proxy_for else actor
     anonymous = proposal.options.anonymous
-    if anonymous and member.id in round_.participants:
+    if anonymous and subject.id in round_.participants:
         # No name is kept with an answer, so an answer cannot be changed.
         raise Refusal("You have answered this review already. Thank you!")
+    current = round_.response_of(subject.id)
+    if subject is not actor and current is not None and current.recorded_by is None:
+        raise Refusal(
+            "{name} gave their answer to #{number} themselves, so I keep it.",
+            name=subject.name,
+            number=proposal.number,
+        )
     record = ResponseRecord(
         seq=len(round_.history) + 1,
-        member=None if anonymous else member.id,
+        member=None if anonymous else subject.id,
         response=answer.word,
         reason=reason,
         at=turn.now,
+        recorded_by=actor.id if subject is not actor and not anonymous else None,
     )
     round_ = replace(
         round_,
         history=(*round_.history, record),
-        participants=round_.participants | {member.id},
+        participants=round_.participants | {subject.id},
     )
     proposal = turn.put(replace(proposal, rounds=(*proposal.rounds[:-1], round_)))
     if anonymous:

@@ -245,3 +245,27 @@ def test_stopping_what_a_poll_chose_is_asked_for_consent() -> None:
     new = conv.proposal(2)
     assert new.process == "consent" and new.options.choices == ()
     assert new.stage is Stage.OPEN and new.title == "Stop #1: Which day?"
+
+
+def test_someone_added_by_name_is_answered_for_and_counted() -> None:
+    conv = agreed()
+    conv.by("Sam", c.AddPerson("Mum"))
+    conv.wait(15 * DAY)
+    for name in ("Sam", "Alex", "Jo"):
+        conv.by(name, c.CheckIn(1, "keep"))
+    assert conv.proposal(1).check_in is not None  # Mum is asked too: it waits for her
+    conv.by("Jo", c.CheckIn(1, "change", "I want my bath back", proxy_for="Mum"))
+    assert "Mum — Change it: I want my bath back (recorded by Jo)" in history_text(conv)
+    assert conv.proposal(2).follows == 1  # the last answer ended it: Mum asked for a change
+
+
+def test_nobody_answers_for_someone_in_the_chat() -> None:
+    conv = agreed()
+    conv.wait(15 * DAY)
+    assert conv.by("Jo", c.CheckIn(1, "stop", proxy_for="Alex")).refused
+    assert "Alex is in the chat, so only Alex can answer." in conv.last_text()
+
+
+def history_text(conv: Conversation) -> str:
+    conv.by("Sam", c.History(1))
+    return conv.last_text()
