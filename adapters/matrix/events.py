@@ -284,8 +284,10 @@ class Events:
         )
         if submitted.held is None:
             return
-        if submitted.decision is not None and submitted.decision.refused:
-            # A refusal is not in the card's tally ("it has enough people now"): said.
+        refused = submitted.decision is not None and submitted.decision.refused
+        if refused and isinstance(action, Respond):
+            # A reaction that gave no answer ("it has enough people now") is not in the
+            # card's tally: the refusal is said. A taken-back one changes nothing to say.
             await self.app.release_held(submitted.held)
         else:
             await self.app.confirm_held(submitted.held)

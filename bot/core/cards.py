@@ -113,6 +113,8 @@ def card(group: Group, proposal: Proposal, now: datetime) -> Document:
     if len(proposal.versions) > 1:
         byline += " " + _("This is version {version}.").format(version=proposal.version.number)
     blocks.append(para(byline))
+    if process.rule is Rule.SIGNUP and proposal.options.on is not None:
+        blocks.append(para(*fill(_("It is for {day}."), day=Strong(_day(group, proposal, now)))))
 
     if proposal.stage in (Stage.OPEN,):
         how_words = HOW_TO_DECIDE[process.rule]
@@ -328,18 +330,19 @@ def people_needed(proposal: Proposal, _: Translate) -> str:
     return _(words).format(count=count)
 
 
+def _day(group: Group, proposal: Proposal, now: datetime) -> str:
+    """The day a sign-up is for, in words."""
+    assert proposal.options.on is not None
+    settings = group.settings
+    return when.spell_date(
+        proposal.options.on, timezone=settings.timezone, language=settings.language, now=now
+    )
+
+
 def _signup_blocks(group: Group, proposal: Proposal, now: datetime, _: Translate) -> list[Block]:
-    """The day a sign-up is for, and who has signed up so far, by name: a sign-up
-    is a list of names the team can plan with (anonymous is not offered)."""
+    """Who has signed up so far, by name: a sign-up is a list of names the team can
+    plan with (anonymous is not offered). The day it is for follows its byline."""
     blocks: list[Block] = []
-    if proposal.options.on is not None:
-        day = when.spell_date(
-            proposal.options.on,
-            timezone=group.settings.timezone,
-            language=group.settings.language,
-            now=now,
-        )
-        blocks.append(para(*fill(_("It is for {day}."), day=Strong(day))))
     people = signed_up(proposal, group)
     if people:
         names = ", ".join(member_name(group, m, _) for m in people)

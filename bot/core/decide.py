@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.core import commands as c
-from bot.core import digest, doing, people, proposing, responding, reviews, timers, views
+from bot.core import digest, doing, people, proposing, reminding, responding, reviews, timers, views
 from bot.core.document import doc, para
 from bot.core.effects import Effect
 from bot.core.endings import ENDINGS
@@ -195,8 +195,8 @@ TIMER_HANDLERS: dict[type, Handler] = {
     c.ReviewDue: reviews.review_due,
     c.CheckInDue: reviews.check_in_due,
     c.DigestDue: digest.digest_due,
-    c.ActionReminderDue: doing.action_reminder_due,
-    c.ActionDue: doing.action_due,
+    c.ActionReminderDue: reminding.action_reminder_due,
+    c.ActionDue: reminding.action_due,
 }
 
 

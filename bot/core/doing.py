@@ -11,7 +11,8 @@ be given a new date or taken on by anyone. Someone who leaves or is forgotten
 leaves their open actions for others to take on; nothing is erased.
 
 A sign-up is turned into actions with ``action #8``: one for each person who
-signed up, due on the sign-up's day.
+signed up, due on the sign-up's day. The timers' side (the reminder, the
+question on the date) is ``reminding``.
 """
 
 from __future__ import annotations
@@ -21,19 +22,15 @@ from datetime import datetime, timedelta
 
 from bot.core import commands as c
 from bot.core import rounds
-from bot.core.cards import member_name, title_line
+from bot.core.cards import member_name
 from bot.core.document import Action, Block, Document, Strong, bullets, para
 from bot.core.effects import CancelTimer, DirectMessage, Post, SetTimer
 from bot.core.i18n import N_, Translate
-from bot.core.language_doing import MAX_ACTION
+from bot.core.language_doing import MAX_ACTION, what_for
 from bot.core.model import ActionItem, Member, Proposal
 from bot.core.names import find_member
 from bot.core.outcomes import signed_up
 from bot.core.processes import PROCESSES, Rule
-
-# One private reminder at a time, kept outside quiet hours: the same rules as the
-# nudges of proposals waiting for an answer, which a reminder lists too.
-from bot.core.timers import _nudge_at, _quiet_until, _waiting_on
 from bot.core.turn import Refusal, Turn
 
 MAX_ACTIONS = 20  # a decision with more to do is a plan, not a decision
@@ -55,9 +52,9 @@ def open_actions(proposal: Proposal) -> list[ActionItem]:
     return [item for item in proposal.actions if not item.done]
 
 
-def action_line(group_proposal: Proposal, item: ActionItem, who: str, due: str) -> str:
+def action_line(proposal: Proposal, item: ActionItem, who: str, due: str) -> str:
     """One action in words: "#7.1 Alex: buys the shower chair (by Friday 11 December)"."""
-    line = f"{ref(group_proposal, item)} {who}: {item.text}"
+    line = f"{ref(proposal, item)} {who}: {item.text}"
     return f"{line} ({due})" if due else line
 
 
@@ -89,7 +86,7 @@ def add_action(turn: Turn, action: c.AddAction) -> None:
         )
     if len(text) > MAX_ACTION_TEXT:
         raise Refusal(
-            "That is too long. Please keep an action under {limit} characters.",
+            "That is too long: please keep a thing to do under {limit} characters.",
             limit=MAX_ACTION_TEXT,
         )
     due = _due(turn, proposal, action.due)
@@ -106,7 +103,8 @@ def _from_signup(turn: Turn, proposal: Proposal) -> None:
             "Say who does it: action #{number} Alex does it",
             number=proposal.number,
         )
-    taken = {item.who for item in proposal.actions if item.text == proposal.title}
+    what = what_for(proposal.title)
+    taken = {item.who for item in proposal.actions if item.text == what}
     fresh = [m for m in people if m not in taken]
     if not fresh:
         raise Refusal(
@@ -115,7 +113,7 @@ def _from_signup(turn: Turn, proposal: Proposal) -> None:
         )
     on = proposal.options.on
     due = on if on is not None and on > turn.now else None
-    _add(turn, proposal, [(m, proposal.title, due) for m in fresh])
+    _add(turn, proposal, [(m, what, due) for m in fresh])
 
 
 def _due(turn: Turn, proposal: Proposal, typed: str | None) -> datetime | None:
@@ -146,7 +144,7 @@ def _add(
     assert member is not None
     if len(proposal.actions) + len(new) > MAX_ACTIONS:
         raise Refusal(
-            "#{number} has {limit} actions already. Please finish some first.",
+            "#{number} has {limit} things to do already. Please finish some first.",
             number=proposal.number,
             limit=MAX_ACTIONS,
         )
@@ -173,18 +171,19 @@ def _add(
         para(Strong(_("Things to do for #{number}:").format(number=proposal.number))),
         bullets(lines),
     ]
-    if any(item.who is None for item in items):
-        blocks.append(para(_(TAKE_IT_ON).format(ref=ref(proposal, items[0]))))
+    nobodys = [item for item in items if item.who is None]
+    if nobodys:
+        blocks.append(para(_(TAKE_IT_ON).format(ref=ref(proposal, nobodys[0]))))
     turn.emit(Post(Document(tuple(blocks))))
     for item in items:
         _arm(turn, proposal, item)
-        _tell_the_doer(turn, proposal, item)
+        _tell_thedoer_of(turn, proposal, item)
 
 
 TAKE_IT_ON = N_("Anyone can take it on. Say: I'll do it {ref}")
 
 
-def _tell_the_doer(turn: Turn, proposal: Proposal, item: ActionItem) -> None:
+def _tell_thedoer_of(turn: Turn, proposal: Proposal, item: ActionItem) -> None:
     """The person named hears it privately, with the words to say when it is done."""
     doer = turn.group.members.get(item.who) if item.who is not None else None
     if doer is None or not doer.active or not doer.identities or doer is turn.member:
@@ -211,17 +210,17 @@ def _tell_the_doer(turn: Turn, proposal: Proposal, item: ActionItem) -> None:
             doer.id,
             doer.name,
             doer.identities,
-            Document(tuple(para(line) for line in lines), _done_buttons(proposal, item, _)),
+            Document(tuple(para(line) for line in lines), done_buttons(proposal, item, _)),
             fallback=False,  # the group heard of it already
         )
     )
 
 
-def _done_buttons(proposal: Proposal, item: ActionItem, _: Translate) -> tuple[Action, ...]:
+def done_buttons(proposal: Proposal, item: ActionItem, _: Translate) -> tuple[Action, ...]:
     name = ref(proposal, item)
     return (
         Action("✅ " + _("Done"), f"done {name}"),
-        Action("📅 " + _("One more week"), f"action {name} in 1 week"),
+        Action("📅 " + _("In a week"), f"action {name} in 1 week"),
     )
 
 
@@ -233,7 +232,7 @@ def _find_item(
         if item.id == item_id:
             return proposal, item
     raise Refusal(
-        "There is no action #{number}.{item}. Say status to see the things to do.",
+        "There is no #{number}.{item} on our list of things to do. Say status to see them.",
         example="status",
         number=proposal.number,
         item=item_id,
@@ -281,6 +280,16 @@ def action_done(turn: Turn, action: c.ActionDone) -> None:
             action=describe(turn, proposal, item, _), name=member.name
         ),
     )
+    _thank_privately(
+        turn, N_("Thank you! {ref} is done. I have told the group."), ref=ref(proposal, item)
+    )
+
+
+def _thank_privately(turn: Turn, msgid: str, **params: str) -> None:
+    """Said in a private chat (a reminder's button), it is answered there too: the
+    group's post is elsewhere."""
+    if turn.request is not None and turn.request.private:
+        turn.reply_phrase(msgid, **params)
 
 
 def move_action(turn: Turn, action: c.MoveAction) -> None:
@@ -296,6 +305,12 @@ def move_action(turn: Turn, action: c.MoveAction) -> None:
     _arm(turn, proposal, item)
     _ = turn.group_t
     rounds.announce(turn, _("New date: {action}.").format(action=describe(turn, proposal, item, _)))
+    _thank_privately(
+        turn,
+        N_("Thank you. {ref} now has a new date: {date}. I have told the group."),
+        ref=ref(proposal, item),
+        date=rounds.spell_for(turn, due, turn.member),
+    )
 
 
 def take_action(turn: Turn, action: c.TakeAction) -> None:
@@ -364,7 +379,7 @@ def free_actions(turn: Turn, member_id: int) -> None:
 # -- timers ----------------------------------------------------------------------------------
 
 
-def _keys(turn: Turn, proposal: Proposal, item: ActionItem) -> tuple[str, str]:
+def timer_keys(turn: Turn, proposal: Proposal, item: ActionItem) -> tuple[str, str]:
     return (
         rounds.timer_key(turn, proposal.number, f"action-{item.id}-reminder"),
         rounds.timer_key(turn, proposal.number, f"action-{item.id}-due"),
@@ -374,8 +389,9 @@ def _keys(turn: Turn, proposal: Proposal, item: ActionItem) -> tuple[str, str]:
 def _arm(turn: Turn, proposal: Proposal, item: ActionItem) -> None:
     """The reminder a day before the date and the question on it; a new date moves both
     (the events carry the date they were set for, so an old one does nothing)."""
-    reminder_key, due_key = _keys(turn, proposal, item)
-    if item.due is None:
+    reminder_key, due_key = timer_keys(turn, proposal, item)
+    if item.due is None or item.due <= turn.now:
+        # No date, or one gone by (taken on late): the group heard of it on the day.
         turn.emit(CancelTimer(reminder_key), CancelTimer(due_key))
         return
     stamp = item.due.isoformat()
@@ -390,11 +406,13 @@ def _arm(turn: Turn, proposal: Proposal, item: ActionItem) -> None:
 
 
 def _disarm(turn: Turn, proposal: Proposal, item: ActionItem) -> None:
-    for key in _keys(turn, proposal, item):
+    for key in timer_keys(turn, proposal, item):
         turn.emit(CancelTimer(key))
 
 
-def _current(turn: Turn, number: int, item_id: int, due: str) -> tuple[Proposal, ActionItem] | None:
+def current_action(
+    turn: Turn, number: int, item_id: int, due: str
+) -> tuple[Proposal, ActionItem] | None:
     """The action a timer was set for, if it is still open and still has that date."""
     proposal = turn.group.proposals.get(number)
     if proposal is None:
@@ -405,7 +423,7 @@ def _current(turn: Turn, number: int, item_id: int, due: str) -> tuple[Proposal,
     return None
 
 
-def _doer(turn: Turn, item: ActionItem) -> Member | None:
+def doer_of(turn: Turn, item: ActionItem) -> Member | None:
     """Who hears about an action privately: its person, or, for someone added by name
     (no chat account), whoever added them."""
     doer = turn.group.members.get(item.who) if item.who is not None else None
@@ -417,25 +435,6 @@ def _doer(turn: Turn, item: ActionItem) -> Member | None:
     return doer if doer.identities else None
 
 
-def action_reminder_due(turn: Turn, event: c.ActionReminderDue) -> None:
-    found = _current(turn, event.number, event.item, event.due)
-    if found is None:
-        return  # done, moved or gone: a stale timer
-    proposal, item = found
-    reader = _doer(turn, item)
-    if reader is None or not reader.reminders or item.due is None or turn.now >= item.due:
-        return
-    quiet_until = _quiet_until(turn, reader)
-    if quiet_until is not None:
-        if quiet_until < item.due:
-            reminder_key, _due_key = _keys(turn, proposal, item)
-            turn.emit(SetTimer(reminder_key, quiet_until, event))
-        return
-    if _listed_already(turn, reader, proposal, item) or _nudged_today(turn, reader, item):
-        return
-    _remind(turn, reader)
-
-
 def due_soon(turn: Turn, member: Member) -> list[tuple[Proposal, ActionItem]]:
     """The member's open actions (or those of the people they speak for) due within
     :data:`LISTS_AHEAD`, soonest first: what one reminder lists."""
@@ -444,42 +443,12 @@ def due_soon(turn: Turn, member: Member) -> list[tuple[Proposal, ActionItem]]:
         for item in open_actions(proposal):
             if item.due is None or not turn.now < item.due <= turn.now + LISTS_AHEAD:
                 continue
-            if _doer(turn, item) is member:
+            if doer_of(turn, item) is member:
                 found.append((proposal, item))
     return sorted(found, key=lambda pair: (pair[1].due or turn.now, pair[0].number, pair[1].id))
 
 
-def _listed_already(turn: Turn, member: Member, proposal: Proposal, item: ActionItem) -> bool:
-    """Whether an earlier reminder today already listed this action: another open
-    action of theirs, reminded in the last day, before this one, with this one due
-    within what that reminder listed (worked out from the actions alone)."""
-    assert item.due is not None
-    own = item.due - REMIND_BEFORE
-    for other_proposal, other in due_soon(turn, member) + _reminded_today(turn, member):
-        if other is item or other.due is None:
-            continue
-        other_at = other.due - REMIND_BEFORE
-        within_a_day = turn.now - REMIND_BEFORE < other_at <= turn.now
-        listed = other_at < item.due <= other_at + LISTS_AHEAD and item.at <= other_at
-        earlier = (other_at, other_proposal.number, other.id) < (own, proposal.number, item.id)
-        if within_a_day and listed and earlier:
-            return True
-    return False
-
-
-def _reminded_today(turn: Turn, member: Member) -> list[tuple[Proposal, ActionItem]]:
-    """Open actions of the member whose date has come in the last day (and so are no
-    longer "due soon"), whose reminder may have listed others."""
-    found = []
-    for proposal in turn.group.proposals.values():
-        for item in open_actions(proposal):
-            due = item.due
-            if due and turn.now - REMIND_BEFORE < due <= turn.now and _doer(turn, item) is member:
-                found.append((proposal, item))
-    return found
-
-
-def _soon_lines(turn: Turn, member: Member, soon: list[tuple[Proposal, ActionItem]]) -> list[str]:
+def soon_lines(turn: Turn, member: Member, soon: list[tuple[Proposal, ActionItem]]) -> list[str]:
     _ = turn.member_t(member)
     return [
         f"{ref(p, i)} {i.text} — "
@@ -497,93 +466,13 @@ def things_to_do_blocks(turn: Turn, member: Member) -> list[Block]:
     _ = turn.member_t(member)
     return [
         para(_("A reminder of what you said you would do:")),
-        bullets(_soon_lines(turn, member, soon)),
+        bullets(soon_lines(turn, member, soon)),
         para(
             _("When one is done, say: done and its number, like done {ref}.").format(
                 ref=ref(*soon[0])
             )
         ),
     ]
-
-
-def _nudged_today(turn: Turn, member: Member, item: ActionItem) -> bool:
-    """Whether a proposal's nudge in the last day already listed this action."""
-    for proposal in _waiting_on(turn, member):
-        nudge_at = _nudge_at(turn, proposal)
-        if nudge_at is None or not turn.now - REMIND_BEFORE < nudge_at <= turn.now:
-            continue
-        due = item.due
-        if due is not None and nudge_at < due <= nudge_at + LISTS_AHEAD and item.at <= nudge_at:
-            return True
-    return False
-
-
-def _remind(turn: Turn, member: Member) -> None:
-    """One private message: the member's things to do soon, and any proposal still
-    waiting for their answer (bundled, as every reminder is)."""
-    _ = turn.member_t(member)
-    soon = due_soon(turn, member)
-    blocks: list[Block] = [
-        para(_("Hello {name}. A reminder of what you said you would do:").format(name=member.name)),
-        bullets(_soon_lines(turn, member, soon)),
-        para(
-            _("When one is done, say: done and its number, like done {ref}.").format(
-                ref=ref(*soon[0])
-            )
-        ),
-    ]
-    waiting = _waiting_on(turn, member)
-    if waiting:
-        blocks.append(para(_("We have not heard from you yet about:")))
-        blocks.append(bullets([title_line(p, _) for p in waiting]))
-    buttons = _done_buttons(*soon[0], _) if len(soon) == 1 else ()
-    turn.emit(
-        DirectMessage(member.id, member.name, member.identities, Document(tuple(blocks), buttons))
-    )
-
-
-def action_due(turn: Turn, event: c.ActionDue) -> None:
-    """The date has come and it is not done: said kindly in the group, with what to
-    do next, and the person is asked privately, with buttons."""
-    found = _current(turn, event.number, event.item, event.due)
-    if found is None:
-        return
-    proposal, item = found
-    _ = turn.group_t
-    name = ref(proposal, item)
-    doer = turn.group.members.get(item.who) if item.who is not None else None
-    if doer is not None and doer.active:
-        words = _(
-            "{name}, is it done? Say: done {ref}. If it needs more time, give it a new "
-            "date: action {ref} by Monday. Or someone else can take it on: I'll do it {ref}"
-        ).format(name=doer.name, ref=name)
-    else:
-        words = _(
-            "Nobody is doing it yet. Can you help? Say: I'll do it {ref}. For a new "
-            "date, say: action {ref} by Monday"
-        ).format(ref=name)
-    heading = _("Not done yet, and that is OK: {action}").format(
-        action=describe(turn, proposal, item, _)
-    )
-    turn.emit(Post(Document((para(Strong(heading)), para(words)))))
-    reader = _doer(turn, item)
-    if reader is not None:
-        t = turn.member_t(reader)
-        turn.emit(
-            DirectMessage(
-                reader.id,
-                reader.name,
-                reader.identities,
-                Document(
-                    (
-                        para(t("Hello {name}. Is this done?").format(name=reader.name)),
-                        para(f"{name} {item.text}"),
-                    ),
-                    _done_buttons(proposal, item, t),
-                ),
-                fallback=False,  # the group was just told, with the same words to say
-            )
-        )
 
 
 def status_lines(turn: Turn, _: Translate) -> list[str]:

@@ -59,6 +59,14 @@ _PEOPLE = re.compile(
     re.IGNORECASE,
 )
 _SOMEONE = re.compile(r"\b(?:someone|somebody|anyone|anybody)\b", re.IGNORECASE)
+# "We need 1 person for …", "Need two carers to …", "Someone to …": what a sign-up is for.
+_ASKING = re.compile(
+    r"^\s*(?:(?:we\s+)?(?:need|want|are\s+looking\s+for)\s+)?"
+    r"(?:(?:\d{1,3}|" + "|".join(_NUMBERS) + r")\s+(?:more\s+)?"
+    r"(?:persons?|people|carers?|helpers?|volunteers?|drivers?|of\s+us)"
+    r"|someone|somebody|anyone|anybody)\s+(?:for|to)\s+(?=\S)",
+    re.IGNORECASE,
+)
 
 
 # -- sign-ups ------------------------------------------------------------------------------
@@ -87,6 +95,13 @@ def people_wanted(title: str) -> int | None:
         word = match[1].casefold()
         return int(word) if word.isdigit() else _NUMBERS[word]
     return 1 if _SOMEONE.search(title) else None
+
+
+def what_for(title: str) -> str:
+    """What a sign-up is for, as a thing to do: "We need 1 person for the Tuesday
+    visit" → "the Tuesday visit"; the whole title when it does not read that way."""
+    match = _ASKING.match(title)
+    return title[match.end() :].strip() if match is not None else title
 
 
 def day_named(title: str) -> str | None:
@@ -158,7 +173,7 @@ def read_action(words: Words, said: Said) -> Action | NotUnderstood:
 
 def _needs_item(command: str) -> NotUnderstood:
     return NotUnderstood(
-        Phrase(N_("Please add the number of the action, like #7.1. Say status to see them.")),
+        Phrase(N_("Please add the number of the thing to do, like #7.1. Say status to see them.")),
         EXAMPLES[command],
     )
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core import commands as c
-from bot.core import endings, rounds, visibility
+from bot.core import doing, endings, rounds, visibility
 from bot.core.cards import response_actions, title_line
 from bot.core.document import Action, Document, Strong, bullets, para
 from bot.core.effects import DirectMessage, SetTimer
@@ -182,10 +182,8 @@ def _remind_of_all(turn: Turn, waiting: list[Proposal], member: Member) -> None:
 
 def _with_things_to_do(turn: Turn, member: Member, document: Document) -> Document:
     """A reminder also lists the member's actions due soon: one message a day, not
-    one per kind of reminder (``doing``, which imports this module, hence here)."""
-    from bot.core.doing import things_to_do_blocks
-
-    blocks = things_to_do_blocks(turn, member)
+    one per kind of reminder (``doing``)."""
+    blocks = doing.things_to_do_blocks(turn, member)
     return Document((*document.blocks, *blocks), document.actions) if blocks else document
 
 

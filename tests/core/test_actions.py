@@ -205,6 +205,7 @@ def test_a_sign_up_becomes_one_action_for_each_person_on_its_day() -> None:
     actions = conv.proposal(1).actions
     assert [a.who for a in actions] == [conv.member_id("Alex"), conv.member_id("Jo")]
     assert {a.due for a in actions} == {datetime(2026, 12, 15, 17, 0, tzinfo=UTC)}
+    assert {a.text for a in actions} == {"the move on 15 December"}
     text = refused(conv, c.AddAction(1), "Sam")
     assert "on our list of things to do already" in text
 
@@ -252,3 +253,14 @@ def test_words_too_long_are_refused_kindly_by_the_parser() -> None:
         found = parse(text)
         assert isinstance(found, NotUnderstood), found
         assert found.problem.msgid.startswith("That is too long")
+
+
+def test_taking_on_an_action_after_its_date_brings_no_second_not_done_yet() -> None:
+    conv = agreed()
+    say(conv, "Sam", CHAIR)
+    conv.by("Alex", c.Leave())
+    conv.wait(5 * DAY)  # Friday has gone by: said once
+    start = len(conv.said)
+    say(conv, "Jo", "I'll do it #1.1")
+    conv.wait(HOUR)
+    assert not [p for p in posts_since(conv, start) if "Not done yet" in p]

@@ -47,7 +47,7 @@ async def test_a_sign_up_fills_and_a_press_after_it_is_thanked_and_kept_out(
     await surface.say("Sam", "action #1")
     assert said_somewhere(
         await surface.said_in_group(),
-        "#1.1 Alex: We need 1 person for the Tuesday visit on 15 December (by Tuesday 15",
+        "#1.1 Alex: the Tuesday visit on 15 December (by Tuesday 15",
     )
 
 

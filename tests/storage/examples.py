@@ -104,7 +104,8 @@ def consent_proposal() -> Proposal:
         ),
         actions=(
             ActionItem(1, "tells the agency", 2, at(-3), 1, at(-5), done_at=at(-4), done_by=2),
-            ActionItem(2, "updates the rota", None, at(4), 3, at(-4)),
+            # done by whoever took it on: all is done, so the decision may be purged
+            ActionItem(2, "updates the rota", None, at(4), 3, at(-4), done_at=at(-3), done_by=3),
         ),
     )  # fmt: skip
 

@@ -22,21 +22,10 @@ from .examples import at, commit, rich_group, row_counts, say
 CHAT = ("telegram:-100g1",)
 
 
-def all_done(group: Group) -> Group:
-    """``group`` with every action of every decision done."""
-    return replace(
-        group,
-        proposals={
-            n: replace(p, actions=tuple(replace(a, done_at=a.done_at or at(-1)) for a in p.actions))
-            for n, p in group.proposals.items()
-        },
-    )
-
-
 async def test_purge_deletes_ended_proposals_with_everything_in_them(
     storage: SqliteStorage, db_path: Path
 ) -> None:
-    group = all_done(rich_group())
+    group = rich_group()
     await commit(storage, None, group, outgoing=(
         Outgoing(Post(doc("#1"), card=1), CHAT), Outgoing(EditCard(1, doc("#1 agreed")), CHAT),
         Outgoing(Post(doc("#2"), card=2), CHAT),
@@ -69,7 +58,7 @@ async def test_purge_deletes_ended_proposals_with_everything_in_them(
 async def test_without_an_outcome_a_proposal_ends_with_its_last_log_entry(
     storage: SqliteStorage,
 ) -> None:
-    group = all_done(rich_group())
+    group = rich_group()
     draft = group.proposals[4]
     withdrawn = replace(draft, stage=Stage.WITHDRAWN, log=(LogEntry(at(3), 2, "withdrawn"),))
     await commit(storage, None, group.with_proposal(withdrawn))
@@ -80,14 +69,18 @@ async def test_without_an_outcome_a_proposal_ends_with_its_last_log_entry(
 async def test_a_decision_with_something_still_to_do_is_kept_until_it_is_done(
     storage: SqliteStorage,
 ) -> None:
-    group = rich_group()  # #1 ended at day -5, and its #1.2 is not done yet
-    await commit(storage, None, group)
-    assert await storage.purge_closed(at(-2)) == 0
-    done = all_done(group)
-    await commit(storage, group, done)
-    assert await storage.purge_closed(at(-2)) == 1
+    group = rich_group()  # #1 ended at day -5, #3 at day -1
+    decision = group.proposals[1]
+    first, second = decision.actions
+    undone = group.with_proposal(replace(decision, actions=(first, replace(second, done_at=None))))
+    await commit(storage, None, undone)
+    assert await storage.purge_closed(at(0)) == 1  # #3 only: #1.2 is still to do
     stored = await storage.load_group("g1")
-    assert stored is not None and 1 not in stored.proposals
+    assert stored is not None and sorted(stored.proposals) == [1, 2, 4]
+    await commit(storage, stored, stored.with_proposal(decision))  # #1.2 is done
+    assert await storage.purge_closed(at(0)) == 1
+    stored = await storage.load_group("g1")
+    assert stored is not None and sorted(stored.proposals) == [2, 4]
 
 
 # -- pruning what is no longer needed -------------------------------------------------------
@@ -174,7 +167,7 @@ async def test_an_entry_may_lose_its_words_once_and_its_person_once_in_either_or
 async def test_purging_takes_the_words_out_of_the_entries_about_the_proposal_only(
     storage: SqliteStorage,
 ) -> None:
-    group = all_done(rich_group())  # #1 ended at day -5; its first version was made at day -10
+    group = rich_group()  # #1 ended at day -5; its first version was made at day -10
     sam = Actor("telegram:101", "Sam")
     about_1 = [
         Request(sam, CHAT[0], Propose("Move the morning visit to 10:00", "From Monday.")),
@@ -205,7 +198,7 @@ async def test_purging_takes_the_words_out_of_the_entries_about_the_proposal_onl
 async def test_a_purge_leaves_the_messages_of_a_proposal_that_shares_its_words(
     storage: SqliteStorage,
 ) -> None:
-    group = all_done(rich_group())  # #1 ended at day -5; #2, which stays, is reopened from it
+    group = rich_group()  # #1 ended at day -5; #2, which stays, is reopened from it
     title = group.proposals[1].version.title
     reopened = replace(group.proposals[2], versions=(
         replace(group.proposals[2].versions[0], title=title),
