@@ -425,6 +425,8 @@ def group_setting(turn: Turn, action: c.GroupSetting) -> None:
             example="settings quorum 50%",
         )
     turn.group = replace(turn.group, settings=new)
+    if key == "timezone" and new.digest and new.timezone != settings.timezone:
+        schedule_digest(turn)  # Monday 09:00 where the group now is
     turn.reply(para(*fill(turn.t("Saved: {setting}"), setting=Strong(f"{key} {value}"))))
 
 

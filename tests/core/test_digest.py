@@ -131,3 +131,10 @@ def test_the_digest_shows_no_answers() -> None:
     conv.wait(7 * DAY)
     (said,) = digests(conv)
     assert "Too dear" not in said and "Alex" not in said
+
+
+def test_a_new_time_zone_moves_the_digest_to_monday_morning_there() -> None:
+    conv = team("Sam", digest=True)
+    conv.by("Sam", c.GroupSetting("timezone", "America/New_York"))
+    # It is 04:00 on Monday in New York: the digest comes at 09:00 there, 14:00 UTC.
+    assert conv.timers[f"{CHAT}|digest"].due == datetime(2026, 12, 7, 14, 0, tzinfo=UTC)
