@@ -40,27 +40,22 @@ class Result(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Answer:
+class ReviewAnswer:
+    """Keep, change or stop (not an answer to a question, ``model.Answer``)."""
+
     word: str  # stored in the round and typed after "review #7"
     label: str  # in words, to translate
     emoji: str
 
 
 # In the order the strongest ask wins (``result``): stop, then change, then keep.
-ANSWERS: dict[str, Answer] = {
+ANSWERS: dict[str, ReviewAnswer] = {
     a.word: a
     for a in (
-        Answer("keep", N_("Keep it"), "👍"),
-        Answer("change", N_("Change it"), "✏️"),
-        Answer("stop", N_("Stop it"), "🛑"),
+        ReviewAnswer("keep", N_("Keep it"), "👍"),
+        ReviewAnswer("change", N_("Change it"), "✏️"),
+        ReviewAnswer("stop", N_("Stop it"), "🛑"),
     )
-}
-
-# Other words people type for each answer (folded).
-SYNONYMS: dict[str, str] = {
-    "keep": "keep",
-    "change": "change",
-    "stop": "stop",
 }
 
 MAX_REASON = 500

@@ -28,7 +28,7 @@ import difflib
 import re
 from dataclasses import replace
 
-from bot.core.checkins import SYNONYMS
+from bot.core.checkins import ANSWERS as REVIEW_ANSWERS
 from bot.core.commands import (
     Action,
     Amend,
@@ -409,8 +409,8 @@ def _review(words: Words, said: Said) -> Action | NotUnderstood:
         if is_filler(words.rest()):
             return AskReview(number)
         return _missing(N_("Please say when to review it, after the number."), "review", number)
-    answer = SYNONYMS.get(words.peek())
-    if answer is not None:
+    answer = words.peek()
+    if answer in REVIEW_ANSWERS:
         words.take()
         reason = free_text(words.rest())
         if phrase_key(reason) == "it":
