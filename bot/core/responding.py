@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from bot.core import commands as c
 from bot.core import endings, rounds, visibility
+from bot.core.cards import member_name
 from bot.core.document import Document, para
 from bot.core.effects import AskReason
 from bot.core.endings import Trigger
@@ -242,6 +243,12 @@ def _open_proposal(turn: Turn, number: int | None, example: str) -> Proposal:
     round_ = proposal.round
     if round_ is None or round_.kind is not RoundKind.RESPONSES:
         raise Refusal(rounds.STAGE_REFUSALS[proposal.stage], number=proposal.number)
+    if round_.closed_at is not None:
+        # Advice after its deadline: the round is over and the decider is deciding.
+        raise Refusal(
+            "The advice is in. Now {name} decides.",
+            name=member_name(turn.group, proposal.proposer, turn.t),
+        )
     return proposal
 
 

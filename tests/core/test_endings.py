@@ -173,3 +173,15 @@ def test_the_resolving_verdict_waits_for_the_last_objection_and_for_time() -> No
 
 def test_each_ending_has_its_step() -> None:
     assert set(_STEPS) == set(Ending)
+
+
+def test_advice_after_its_deadline_is_refused_while_the_decider_decides() -> None:
+    conv = team("Sam", "Alex", "Jo")
+    conv.by("Sam", c.Propose("Visit at 10", process="advice"))
+    conv.wait(4 * DAY)
+    assert conv.proposal(1).stage is Stage.RESOLVING
+    closed = conv.proposal(1).round
+    assert closed is not None and closed.closed_at is not None
+    assert conv.by("Alex", c.Respond(None, "noadvice")).refused
+    assert "The advice is in. Now Sam decides." in conv.last_text()
+    assert conv.proposal(1).round is closed
