@@ -40,8 +40,11 @@ def review_due(turn: Turn, event: c.ReviewDue) -> None:
 
 
 def ask_review(turn: Turn, action: c.AskReview) -> None:
-    """``review #7 now``: any member may ask everyone about a decision in force."""
-    proposal = _find(turn, action.number, stage=Stage.AGREED, example="review #7 now")
+    """``review #7 now``: any member may ask everyone about a decision in force.
+    Always by its number (or a reply to its card): a guess would ask everyone."""
+    if action.number is None:
+        raise Refusal("Which decision do you mean? Add its number.", example="review #7 now")
+    proposal = rounds.find(turn, action.number, example="review #7 now")
     rounds.admit(turn, proposal)
     reviewing.open_check_in(turn, proposal)
 

@@ -269,3 +269,10 @@ def test_nobody_answers_for_someone_in_the_chat() -> None:
 def history_text(conv: Conversation) -> str:
     conv.by("Sam", c.History(1))
     return conv.last_text()
+
+
+def test_a_review_is_asked_for_by_number_never_by_a_guess() -> None:
+    conv = agreed(review=None)
+    assert conv.by("Sam", c.AskReview(None)).refused
+    assert "Which decision do you mean? Add its number." in conv.last_text()
+    assert conv.proposal(1).stage is Stage.AGREED
