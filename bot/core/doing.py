@@ -177,23 +177,29 @@ def _add(
     turn.emit(Post(Document(tuple(blocks))))
     for item in items:
         _arm(turn, proposal, item)
-        _tell_thedoer_of(turn, proposal, item)
+        _tell_the_doer(turn, proposal, item)
 
 
 TAKE_IT_ON = N_("Anyone can take it on. Say: I'll do it {ref}")
 
 
-def _tell_thedoer_of(turn: Turn, proposal: Proposal, item: ActionItem) -> None:
-    """The person named hears it privately, with the words to say when it is done."""
-    doer = turn.group.members.get(item.who) if item.who is not None else None
-    if doer is None or not doer.active or not doer.identities or doer is turn.member:
+def _tell_the_doer(turn: Turn, proposal: Proposal, item: ActionItem) -> None:
+    """The person named hears it privately, with the words to say when it is done;
+    for someone added by name, whoever speaks for them (``doer_of``)."""
+    doer = doer_of(turn, item)
+    if doer is None or doer is turn.member:
         return
     _ = turn.member_t(doer)
     by = member_name(turn.group, item.by, _)
+    if doer.id == item.who:
+        hello = _("Hello {name}. {by} asked you to do this, for #{number}:")
+    else:  # someone added by name, whom they speak for
+        hello = _(
+            "Hello {name}. {by} asked {person} to do this, for #{number}. You speak for them:"
+        )
+    person = member_name(turn.group, item.who, _)
     lines = [
-        _("Hello {name}. {by} asked you to do this, for #{number}:").format(
-            name=doer.name, by=by, number=proposal.number
-        ),
+        hello.format(name=doer.name, by=by, number=proposal.number, person=person),
         item.text,
     ]
     if item.due is not None:

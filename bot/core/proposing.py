@@ -69,12 +69,8 @@ def propose(turn: Turn, action: c.Propose) -> None:
             turn, process.name, options.choices, deadline, example=TIME_POLL_EXAMPLE
         )
     if options.on is not None:
-        if deadline is not None and deadline > options.on:
-            raise Refusal(
-                "The sign-up needs to close by {day}, the day it is for.",
-                example=signups.EXAMPLE + " by Friday",
-                day=rounds.spell_for(turn, options.on, turn.member),
-            )
+        if deadline is not None:
+            signups.refuse_after_its_day(turn, options.on, deadline)
         deadline = deadline or signups.closes(turn, options.on)
     questions_end = None
     if action.questions is not None:
@@ -249,6 +245,7 @@ def extend(turn: Turn, action: c.Extend) -> None:
         deadline,
         example=f"close #{proposal.number}",
     )
+    signups.refuse_after_its_day(turn, proposal.options.on, deadline)
     if deadline <= proposal.round.deadline:
         raise Refusal(
             "Please choose a later time. The deadline now is {deadline}.",

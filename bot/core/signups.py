@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core import commands as c
-from bot.core import deadlines
+from bot.core import deadlines, rounds
 from bot.core.i18n import Phrase
 from bot.core.turn import Refusal, Turn
 from bot.core.zones import valid_timezone
@@ -72,6 +72,16 @@ def closes(turn: Turn, on: datetime | None) -> datetime | None:
         if candidate >= earliest:
             return candidate
     return None
+
+
+def refuse_after_its_day(turn: Turn, on: datetime | None, deadline: datetime) -> None:
+    """A sign-up closes by the day it is for: asked later, nobody can plan with it."""
+    if on is not None and deadline > on:
+        raise Refusal(
+            "The sign-up needs to close by {day}, the day it is for.",
+            example=EXAMPLE + " by Friday",
+            day=rounds.spell_for(turn, on, turn.member),
+        )
 
 
 def refuse_anonymous(action: c.Propose) -> None:

@@ -264,3 +264,16 @@ def test_taking_on_an_action_after_its_date_brings_no_second_not_done_yet() -> N
     say(conv, "Jo", "I'll do it #1.1")
     conv.wait(HOUR)
     assert not [p for p in posts_since(conv, start) if "Not done yet" in p]
+
+
+def test_an_action_for_someone_added_by_name_goes_to_whoever_speaks_for_them() -> None:
+    conv = agreed()
+    conv.by("Jo", c.AddPerson("Mum"))
+    start = len(conv.said)
+    say(conv, "Sam", "action #1 Mum chooses the colour by Friday")
+    mum = next(m for m in conv.group.members.values() if m.name == "Mum")
+    assert conv.proposal(1).actions[0].who == mum.id
+    (told,) = dms_to(conv, "Jo", start)
+    assert "Sam asked Mum to do this, for #1. You speak for them:" in told
+    conv.wait(3 * DAY + 9 * HOUR)  # Thursday 18:00: the reminder went to Jo
+    assert any("#1.1 chooses the colour" in t for t in dms_to(conv, "Jo", start))

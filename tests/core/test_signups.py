@@ -145,3 +145,13 @@ def test_someone_who_leaves_is_no_longer_counted_on() -> None:
     assert conv.proposal(number).stage is Stage.AGREED
     card = conv.card_text(number)
     assert "Signed up: Jo, Sam (2 of 2)." in card and "Alex" not in card
+
+
+def test_more_time_for_a_sign_up_ends_by_its_day() -> None:
+    conv = team()
+    number = signup(conv)
+    text = refused(conv, c.Extend(number, "16 December"))
+    assert "The sign-up needs to close by Tuesday 15 December" in text
+    conv.by("Sam", c.Extend(number, "15 December 9am"))
+    round_ = conv.proposal(number).round
+    assert round_ is not None and round_.deadline == datetime(2026, 12, 15, 9, 0, tzinfo=UTC)
