@@ -121,8 +121,8 @@ STAGES: dict[type, Accepted] = {
         by_process={
             "signup": {
                 Stage.AGREED: N_(
-                    "Thank you, {name}! #{number} has enough people now, so I did not "
-                    "add you. Say status to see what else needs help."
+                    "Thank you, {name}! #{number} has enough people now, so nothing more "
+                    "is needed from you. Say status to see what else needs help."
                 )
             }
         },

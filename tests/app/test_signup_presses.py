@@ -23,7 +23,7 @@ SAM, ALEX, JO = (
     Actor("console:alex", "Alex"),
     Actor("console:jo", "Jo"),
 )
-KEPT_OUT = "has enough people now, so I did not add you"
+KEPT_OUT = "has enough people now, so nothing more is needed from you"
 
 
 @pytest.fixture

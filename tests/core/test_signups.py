@@ -71,7 +71,7 @@ def test_a_press_after_it_is_full_is_thanked_and_kept_out() -> None:
     conv.by("Alex", c.Respond(number, "can"))
     before = conv.proposal(number)
     text = refused(conv, c.Respond(number, "can"), "Jo")
-    assert "Thank you, Jo! #1 has enough people now, so I did not add you." in text
+    assert "Thank you, Jo! #1 has enough people now, so nothing more is needed from you." in text
     assert conv.proposal(number) is before
 
 

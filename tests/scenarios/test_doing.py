@@ -41,7 +41,7 @@ async def test_a_sign_up_fills_and_a_press_after_it_is_thanked_and_kept_out(
     told = await surface.press_together(("Alex", "Jo"), 1, "can")
     card = await surface.card_text(1)
     assert "We have enough people. Signed up: Alex." in card
-    assert "Thank you, Jo! #1 has enough people now, so I did not add you." in told
+    assert "Thank you, Jo! #1 has enough people now, so nothing more is needed from you." in told
 
     # The sign-up becomes a thing to do, on its day.
     await surface.say("Sam", "action #1")
