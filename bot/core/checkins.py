@@ -151,17 +151,3 @@ def card_blocks(group: Group, proposal: Proposal, deadline: str, _: Translate) -
         blocks.append(para(Strong(_("Answers so far:")), " " + counts_line(round_, _)))
         blocks.append(bullets([answer_line(group, proposal, r, _) for r in given]))
     return blocks
-
-
-def history_lines(group: Group, proposal: Proposal, _: Translate) -> list[tuple[str, list[str]]]:
-    """Each check-in as (a heading, its answers), for ``history``, the exports and
-    the Easy Read page."""
-    out = []
-    for number, round_ in enumerate(proposal.check_ins, start=1):
-        heading = _("Review {number}: {counts}").format(
-            number=number, counts=counts_line(round_, _)
-        )
-        out.append(
-            (heading, [answer_line(group, proposal, r, _) for r in round_.current_records()])
-        )
-    return out
