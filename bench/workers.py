@@ -206,8 +206,9 @@ async def takeover(report: Report, cluster: Cluster, times: int) -> None:
 # -- deadline lateness with two workers ----------------------------------------------
 
 
-def _timer_worker(url: str, out: Queue, stop: Any) -> None:
-    """A worker that fires the timers while it holds their role, until ``stop``."""
+def _timer_worker(url: str, out: Queue, stop: Any, leave: Any) -> None:
+    """A worker that fires the timers while it holds their role, until ``stop``; it
+    says whether it holds them then, and lets go only at ``leave`` (once both said)."""
 
     async def work() -> None:
         storage = await PostgresStorage.open(url)
@@ -223,6 +224,8 @@ def _timer_worker(url: str, out: Queue, stop: Any) -> None:
             while not stop.is_set():
                 await asyncio.sleep(0.1)
             out.put(roles.holds(TIMERS))
+            while not leave.is_set():
+                await asyncio.sleep(0.1)
         finally:
             stopping.set()
             await looking
@@ -243,8 +246,10 @@ async def lateness(report: Report, cluster: Cluster, spread: float) -> None:
     with cluster.database() as url:
         migrated = await PostgresStorage.open(url)
         await migrated.close()
-        stop, out = SPAWN.Event(), SPAWN.Queue()
-        workers = [SPAWN.Process(target=_timer_worker, args=(url, out, stop)) for _ in range(2)]
+        stop, leave, out = SPAWN.Event(), SPAWN.Event(), SPAWN.Queue()
+        workers = [
+            SPAWN.Process(target=_timer_worker, args=(url, out, stop, leave)) for _ in range(2)
+        ]
         for process in workers:
             process.start()
         for _ in workers:
@@ -256,6 +261,7 @@ async def lateness(report: Report, cluster: Cluster, spread: float) -> None:
         finally:
             stop.set()
             holders = [out.get(timeout=30) for _ in workers]
+            leave.set()
             for process in workers:
                 process.join()
     late = sorted((at - due[(group, number)]).total_seconds() for group, number, at in fired)
