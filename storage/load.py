@@ -13,7 +13,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 
-from bot.core.model import Group
+from bot.core.model import Group, WebLink
 from storage import rows
 from storage.rows import Row
 
@@ -26,6 +26,9 @@ def _select(table: str, columns: tuple[str, ...], order: str) -> str:
 _GROUP = f"SELECT {', '.join(rows.GROUP)}, version FROM groups WHERE id = ?"
 _CHATS = "SELECT chat FROM chats WHERE group_id = ? ORDER BY position"
 _LINK_CODES = "SELECT code, expires_at FROM link_codes WHERE group_id = ? ORDER BY code"
+_WEB_LINKS = (
+    "SELECT digest, made_by, made_at, expires_at FROM web_links WHERE group_id = ? ORDER BY digest"
+)
 _IDENTITIES = _select("identities", ("member_id", "identity"), "member_id, position")
 _MEMBERS = _select("members", rows.MEMBER, "id")
 _PROPOSALS = _select("proposals", rows.PROPOSAL, "number")
@@ -42,6 +45,7 @@ Tables = dict[str, list[Row]]
 _TABLES = {
     "chats": _CHATS,
     "link_codes": _LINK_CODES,
+    "web_links": _WEB_LINKS,
     "identities": _IDENTITIES,
     "members": _MEMBERS,
     "versions": _VERSIONS,
@@ -77,6 +81,10 @@ def build(group_id: str, tables: Tables) -> Group:
     _, name, settings, explained, numbered, _version = tables["group"][0]
     chats = tuple(chat for (chat,) in tables["chats"])
     link_codes = {code: rows.moment(expires) for code, expires in tables["link_codes"]}
+    web_links = {
+        digest: WebLink(made_by=by, made_at=rows.moment(made), expires_at=rows.moment(expires))
+        for digest, by, made, expires in tables["web_links"]
+    }
     identities = _by(tables["identities"], lambda r: r[0])
     members = {
         row[1]: rows.member_from(row, [identity for _, identity in identities.get(row[1], [])])
@@ -114,6 +122,7 @@ def build(group_id: str, tables: Tables) -> Group:
         members=members,
         proposals=proposals,
         link_codes=link_codes,
+        web_links=web_links,
         objection_explained=bool(explained),
         numbered=numbered,
     )

@@ -396,6 +396,21 @@ _SCHEMA_8: Migration = (
     "CREATE INDEX deliveries_held ON deliveries (held_for) WHERE held_for IS NOT NULL",
 )
 
+# 9: private links to the group's web page (``weblink``). Only the digest of a
+# link's secret is stored; the page finds the group by it (``web_links_by_digest``)
+# and the group's state says whether the link still works.
+_SCHEMA_9: Migration = (
+    """CREATE TABLE web_links (
+        group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+        digest TEXT NOT NULL,
+        made_by INTEGER NOT NULL,
+        made_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        PRIMARY KEY (group_id, digest)
+    )""",
+    "CREATE INDEX web_links_by_digest ON web_links (digest)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _SCHEMA_1,
     _SCHEMA_2,
@@ -405,6 +420,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _SCHEMA_6,
     _SCHEMA_7,
     _SCHEMA_8,
+    _SCHEMA_9,
 )
 
 

@@ -419,6 +419,11 @@ class SqliteStorage:
             code,
         )
 
+    async def group_with_web_link(self, digest: str) -> str | None:
+        """The group that keeps a web link with ``digest``; the group's state says
+        whether it still works."""
+        return await self._one("SELECT group_id FROM web_links WHERE digest = ? LIMIT 1", digest)
+
     async def group_ids(self) -> list[str]:
         return [group_id for (group_id,) in await self._run("SELECT id FROM groups ORDER BY rowid")]
 

@@ -57,8 +57,16 @@ def _field_names(cls: type) -> tuple[str, ...] | None:
     return tuple(f.name for f in dataclasses.fields(cls))
 
 
+@cache
+def _secret_names(cls: type) -> tuple[str, ...]:
+    """The fields of a dataclass that are never written down (``metadata={"secret": True}``):
+    a web link's secret, which only the person it was sent to may hold."""
+    return tuple(f.name for f in dataclasses.fields(cls) if f.metadata.get("secret"))
+
+
 def encode(value: Any) -> Any:
-    """A JSON-able form of a core value; dataclasses carry their class name."""
+    """A JSON-able form of a core value; dataclasses carry their class name.
+    Secret fields are written blank."""
     kind: type = type(value)
     if kind in _PLAIN:
         return value
@@ -69,6 +77,8 @@ def encode(value: Any) -> Any:
             # Most fields are plain: tested here, they cost no call of their own.
             field = getattr(value, name)
             out[name] = field if type(field) in _PLAIN else encode(field)
+        for name in _secret_names(kind):
+            out[name] = ""
         return out
     if kind is tuple:
         return [v if type(v) in _PLAIN else encode(v) for v in value]

@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.core import commands as c
-from bot.core import people, proposing, responding, timers, views
+from bot.core import people, proposing, responding, timers, views, weblinks
 from bot.core.document import doc, para
 from bot.core.effects import Effect
 from bot.core.endings import ENDINGS
@@ -90,6 +90,8 @@ PERMISSIONS: dict[type, Who] = {
     c.MakeFacilitator: Who.FACILITATOR,
     c.GroupSetting: Who.FACILITATOR,
     c.LinkStart: Who.FACILITATOR,
+    c.WebLinkStart: Who.FACILITATOR,
+    c.WebLinkOff: Who.FACILITATOR,
     c.MoveChat: Who.FACILITATOR,
     c.ConfirmPerson: Who.FACILITATOR,
 }
@@ -149,6 +151,8 @@ HANDLERS: dict[type, Handler] = {
     c.MySetting: people.my_setting,
     c.GroupSetting: people.group_setting,
     c.LinkStart: people.link_start,
+    c.WebLinkStart: weblinks.web_link_start,
+    c.WebLinkOff: weblinks.web_link_off,
     c.LinkChat: people.link_chat,
     c.MoveChat: people.move_chat,
     c.ConfirmPerson: people.confirm_person,

@@ -134,6 +134,7 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(("timezone", "time zone", "tz"), "timezone"),
     **dict.fromkeys(("settings", "setting", "set"), "settings"),
     "link": "link",
+    **dict.fromkeys(("weblink", "web link", "webpage", "web page"), "weblink"),
     **dict.fromkeys(("mydata", "my data"), "mydata"),
     **dict.fromkeys(("forgetme", "forget me"), "forgetme"),
     **dict.fromkeys(("for", "on behalf of"), "for"),

@@ -2,7 +2,7 @@
 
     add Mum · remove @sam · facilitator @sam
     language cy · quiet 21:00-08:00 · reminders off · timezone Europe/London
-    settings · settings quorum 60% · link · link K7Q2MX
+    settings · settings quorum 60% · link · link K7Q2MX · weblink · weblink off
 
 Personal settings become ``MySetting`` and the group's become
 ``GroupSetting``. Keys are checked here, values are kept as typed (only "on"
@@ -26,6 +26,8 @@ from bot.core.commands import (
     MySetting,
     RemovePerson,
     ShowSettings,
+    WebLinkOff,
+    WebLinkStart,
 )
 from bot.core.i18n import N_, Phrase
 from bot.core.language_words import (
@@ -51,6 +53,7 @@ EXAMPLES: dict[str, str] = {
     "timezone": "timezone Europe/London",
     "settings": "settings quorum 50%",
     "link": "link",
+    "weblink": "weblink",
 }
 
 # The group's settings (``settings <key> <value>``), by the key folded and run
@@ -172,6 +175,16 @@ def _link(words: Words, said: Said) -> Action | NotUnderstood:
     return over(code, "value", MAX_SHORT, "link") or LinkChat(code=code, chat="")
 
 
+def _weblink(words: Words, said: Said) -> Action | NotUnderstood:
+    rest = tidy(words.original())
+    if words.done or is_filler(rest):
+        return WebLinkStart(digest="")  # the application makes the link
+    if key(rest) in ("off", "stop", "no"):
+        return WebLinkOff()
+    problem = N_("Say weblink to get a link to the web page, or weblink off to stop every link.")
+    return NotUnderstood(Phrase(problem), "weblink off")
+
+
 HANDLERS: dict[str, Handler] = {
     "add": _person("add", AddPerson),
     "remove": _person("remove", RemovePerson),
@@ -183,4 +196,5 @@ HANDLERS: dict[str, Handler] = {
     "timezone": _my_setting("timezone"),
     "settings": _settings,
     "link": _link,
+    "weblink": _weblink,
 }

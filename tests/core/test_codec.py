@@ -165,6 +165,8 @@ EVERY_ACTION: list[c.Action] = [
     c.ShowSettings(),
     c.LinkStart("k3y"),
     c.LinkChat("k3y", "telegram:-100"),
+    c.WebLinkStart("9f86d081884c7d65", days=30),  # its link is secret: never written down
+    c.WebLinkOff(),
     c.MoveChat("telegram:-100", "telegram:-200"),
     c.MyData(),
     c.ForgetMe(),

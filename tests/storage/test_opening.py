@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -190,6 +191,13 @@ _ADDED_AFTER = {
     4: [("proposals", "planned_deadline TEXT")],
     6: [("groups", "version INTEGER NOT NULL DEFAULT 0")],
 }
+# Tables added after a schema version, which today's code writes (by the migration).
+_TABLES_AFTER = {9: ("web_links", MIGRATIONS[8][0])}
+
+
+def before_web_links(group: Group) -> Group:
+    """The group as a file older than schema 9 holds it: web links came later."""
+    return replace(group, web_links={})
 
 
 async def written_at_schema(
@@ -208,10 +216,17 @@ async def written_at_schema(
     later = [c for v, columns in _ADDED_AFTER.items() if v > version for c in columns]
     for table, column in later:
         await db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+    tables = [made for v, made in _TABLES_AFTER.items() if v > version]
+    for _table, create in tables:
+        await db.execute(create)
+    if version < 9:
+        group = before_web_links(group)
     storage = SqliteStorage(db, str(db_path), "old")
     await commit(storage, None, group, update_key=update_key, outgoing=outgoing)
     for table, column in later:
         await db.execute(f"ALTER TABLE {table} DROP COLUMN {column.split()[0]}")
+    for table, _create in tables:
+        await db.execute(f"DROP TABLE {table}")
     await storage.close()
 
 
@@ -289,7 +304,7 @@ async def test_schema_5_keeps_every_response_update_seen_and_message_waiting(
     storage = await SqliteStorage.open(db_path)
     try:
         group = await storage.load_group("g1")
-        assert group == rich_group()
+        assert group == before_web_links(rich_group())
         assert await storage.seen_update("telegram:update:1")
         assert not await commit(storage, group, group, update_key="telegram:update:1")
         before = await storage.pending_deliveries(at(1))

@@ -37,6 +37,7 @@ from bot.core.model import (
     RoundKind,
     Stage,
     Version,
+    WebLink,
 )
 from storage import SqliteStorage
 
@@ -229,6 +230,9 @@ def change_group(draw: Draw, g: Group) -> Group:
         objection_explained=draw(st.booleans()),
         chats=tuple(f"{g.id}:{c}" for c in draw(st.lists(texts, max_size=3, unique=True))),
         link_codes=draw(st.dictionaries(texts, times, max_size=2)),
+        web_links=draw(
+            st.dictionaries(texts, st.builds(WebLink, st.integers(1, 9), times, times), max_size=2)
+        ),
     )
 
 
