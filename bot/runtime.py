@@ -29,6 +29,7 @@ from storage.sqlite import SqliteStorage
 
 if TYPE_CHECKING:
     from bot.config import Config
+    from bot.web.server import WebServer
 
 log = logging.getLogger("deciding_together")
 
@@ -142,6 +143,7 @@ async def _serve(
     app = Application(
         storage=storage, clock=clock or SystemClock(), defaults=config.group_settings()
     )
+    page = _web_page(config, app)
     delivery = DeliveryLoop(app)
     scheduler = Scheduler(app)
     app.on_outbox_changed = delivery.wake
@@ -159,6 +161,8 @@ async def _serve(
     try:
         if not await until_stopped(stop, scheduler.start()):
             return
+        if page is not None:
+            await page.start()
         for adapter in adapters:
             if not await until_stopped(stop, adapter.start(app)):
                 return
@@ -172,7 +176,20 @@ async def _serve(
     finally:
         stop.set()
         log.info("stopping")
+        if page is not None:
+            await page.stop()  # first: it only reads, and must not read a closed database
         await stop_all(delivery, delivering, adapters, scheduler, retention, pruning)
+
+
+def _web_page(config: Config, app: Application) -> WebServer | None:
+    """The web page's server when ``[web]`` is configured (see ``bot.web``); ``app``
+    then makes links that start at its public address."""
+    if config.web is None:
+        return None
+    from bot.web.server import WebServer
+
+    app.web_url, app.web_link_days = config.web.public_url, config.web.link_days
+    return WebServer(app, config.web.listen_host, config.web.listen_port)
 
 
 async def until_stopped(stop: asyncio.Event, work: Awaitable[None]) -> bool:

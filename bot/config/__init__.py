@@ -62,6 +62,7 @@ from bot.config.settings import (
     MatrixConfig,
     StorageConfig,
     TelegramConfig,
+    WebConfig,
 )
 from bot.config.summary import check_config_text
 
@@ -94,6 +95,7 @@ __all__ = [
     "Problem",
     "StorageConfig",
     "TelegramConfig",
+    "WebConfig",
     "check_config_text",
     "check_ready",
     "explain",
