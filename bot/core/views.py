@@ -268,7 +268,7 @@ HELP = (
         N_("Your own settings."),
     ),
     (
-        "settings · facilitator @name · link · this is <name> @<account>",
+        "settings · facilitator @name · link · weblink · this is <name> @<account>",
         N_("Settings for the group. Only a facilitator can change them."),
     ),
     ("mydata · forgetme", N_("See or erase what I keep about you.")),
