@@ -73,7 +73,10 @@ def web_link_start(turn: Turn, action: c.WebLinkStart) -> None:
         turn.emit(
             DirectMessage(member.id, member.name, member.identities, doc(*blocks), fallback=False)
         )
-        turn.reply_phrase("I am sending you the link in a private message.")
+        turn.reply_phrase(
+            "I am sending you the link in a private message. If it does not come, "
+            "open a private chat with me and say weblink there."
+        )
     _tell_facilitators(turn, member, made=True)
 
 

@@ -39,6 +39,7 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Cross-Origin-Resource-Policy": "same-origin",
+    "Server": "deciding-together",  # not the library and its version
 }
 
 NO_LONGER = N_("This link no longer works.")

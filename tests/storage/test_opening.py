@@ -191,12 +191,24 @@ _ADDED_AFTER = {
     4: [("proposals", "planned_deadline TEXT")],
     6: [("groups", "version INTEGER NOT NULL DEFAULT 0")],
 }
+
+
+def _made_by_migration(table: str) -> tuple[int, str]:
+    """The number of the migration that makes ``table``, and its statement."""
+    for number, migration in enumerate(MIGRATIONS, start=1):
+        for statement in migration:
+            if statement.startswith(f"CREATE TABLE {table} "):
+                return number, statement
+    raise AssertionError(f"no migration makes {table}")
+
+
 # Tables added after a schema version, which today's code writes (by the migration).
-_TABLES_AFTER = {9: ("web_links", MIGRATIONS[8][0])}
+WEB_LINKS_SCHEMA, _WEB_LINKS_TABLE = _made_by_migration("web_links")
+_TABLES_AFTER = {WEB_LINKS_SCHEMA: ("web_links", _WEB_LINKS_TABLE)}
 
 
 def before_web_links(group: Group) -> Group:
-    """The group as a file older than schema 9 holds it: web links came later."""
+    """The group as a file from before web links holds it."""
     return replace(group, web_links={})
 
 
@@ -219,7 +231,7 @@ async def written_at_schema(
     tables = [made for v, made in _TABLES_AFTER.items() if v > version]
     for _table, create in tables:
         await db.execute(create)
-    if version < 9:
+    if version < WEB_LINKS_SCHEMA:
         group = before_web_links(group)
     storage = SqliteStorage(db, str(db_path), "old")
     await commit(storage, None, group, update_key=update_key, outgoing=outgoing)
