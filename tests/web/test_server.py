@@ -34,6 +34,7 @@ async def test_a_link_shows_its_groups_decisions_with_strict_headers(tmp_path: P
         assert headers["Referrer-Policy"] == "no-referrer"
         assert headers["X-Robots-Tag"].startswith("noindex")
         assert headers["Cache-Control"] == "no-store"
+        assert headers["Server"] == "deciding-together"  # no library, no version
         assert "<script" not in page and "Set-Cookie" not in headers
 
 
