@@ -64,8 +64,11 @@ def web_link_start(turn: Turn, action: c.WebLinkStart) -> None:
                 "Share it only with people the group trusts."
             )
         ),
-        para(_("To stop every link working, say weblink off.")),
     ]
+    if len(links) > 1:  # the others that still work, so nothing is forgotten
+        blocks += _working_list(turn, member)
+    else:
+        blocks.append(para(_("To stop every link working, say weblink off.")))
     if request.private:
         turn.reply(*blocks)
     else:
@@ -104,12 +107,7 @@ def _tell_facilitators(turn: Turn, actor: Member, *, made: bool) -> None:
             said = _("{name} made a new link to the web page of this group's decisions.")
         else:
             said = _("{name} stopped every link to the web page of this group's decisions.")
-        blocks: list[Block] = [para(said.format(name=actor.name))]
-        links = sorted(working(turn.group, turn.now).values(), key=lambda link: link.made_at)
-        if links:
-            blocks.append(para(_("Links that work now:")))
-            blocks.append(bullets(_link_line(turn, link, facilitator) for link in links))
-            blocks.append(para(_("To stop every link working, say weblink off.")))
+        blocks = [para(said.format(name=actor.name)), *_working_list(turn, facilitator)]
         turn.emit(
             DirectMessage(
                 facilitator.id,
@@ -119,6 +117,19 @@ def _tell_facilitators(turn: Turn, actor: Member, *, made: bool) -> None:
                 fallback=False,
             )
         )
+
+
+def _working_list(turn: Turn, reader: Member) -> list[Block]:
+    """The links that work now, oldest first, and how to stop them; nothing if none."""
+    links = sorted(working(turn.group, turn.now).values(), key=lambda link: link.made_at)
+    if not links:
+        return []
+    _ = turn.member_t(reader)
+    return [
+        para(_("Links that work now:")),
+        bullets(_link_line(turn, link, reader) for link in links),
+        para(_("To stop every link working, say weblink off.")),
+    ]
 
 
 def _link_line(turn: Turn, link: WebLink, reader: Member) -> str:

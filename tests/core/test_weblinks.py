@@ -103,3 +103,14 @@ def test_weblink_is_read_from_words() -> None:
     assert parse("web link off") == c.WebLinkOff()
     assert parse("weblink OFF please") == c.WebLinkOff()
     assert not isinstance(parse("weblink banana"), c.WebLinkStart | c.WebLinkOff)
+
+
+def test_the_maker_is_shown_every_link_that_still_works() -> None:
+    conv = team("Sam", "Alex")
+    conv.by("Sam", c.MakeFacilitator("Alex"))
+    conv.by("Alex", c.WebLinkStart(digest=digest("alexs-own-secret-of-enough-length"), link=LINK))
+    conv.wait(DAY)
+    conv.by("Sam", weblink(), private=True)
+    said = conv.last_text()
+    assert "Links that work now:" in said
+    assert "Made by Alex on" in said and "Made by Sam on" in said
