@@ -59,16 +59,15 @@ HAPPENED = N_("What happened?")
 ABOUT = N_("This page shows the decisions of the group. It was made on {date}.")
 PRIVATE = N_("This page is private. Please share the link only with people the group trusts.")
 
-# Names a screen reader says for the emoji the bot uses; others get Unicode's name.
+# Names a screen reader says for the emoji the bot uses (in the reader's language
+# once translated); any other gets Unicode's name.
 SYMBOL_NAMES = {
-    "✅": "check mark",
-    "🟡": "yellow circle",
-    "✋": "raised hand",
-    "⭐": "star",
-    "❓": "question mark",
-    "↳": "answer",
-    "👍": "thumbs up",
-    "👎": "thumbs down",
+    "✅": N_("check mark"),
+    "🟡": N_("yellow circle"),
+    "✋": N_("raised hand"),
+    "⭐": N_("star"),
+    "❓": N_("question mark"),
+    "↳": N_("answer"),
 }
 
 
@@ -77,9 +76,9 @@ def _is_symbol(ch: str) -> bool:
     return unicodedata.category(ch) == "So"
 
 
-def named_symbols(html: str) -> str:
-    """Every emoji in ``html`` (already escaped text and tags) wrapped with its name:
-    ``<span role="img" aria-label="check mark">✅</span>``."""
+def named_symbols(html: str, _: Translate = str) -> str:
+    """Every emoji in ``html`` (already escaped text and tags) wrapped with its name,
+    in the reader's language: ``<span role="img" aria-label="check mark">✅</span>``."""
     out: list[str] = []
     i = 0
     while i < len(html):
@@ -96,7 +95,8 @@ def named_symbols(html: str) -> str:
         ):
             j += 1
         emoji = html[i:j]
-        name = SYMBOL_NAMES.get(ch) or unicodedata.name(ch, "symbol").lower()
+        known = SYMBOL_NAMES.get(ch)
+        name = _(known) if known else unicodedata.name(ch, "symbol").lower()
         out.append(f'<span role="img" aria-label="{escape(name)}">{emoji}</span>')
         i = j
     return "".join(out)
@@ -140,7 +140,7 @@ def decisions_page(group: Group, now: datetime, language: str) -> str:
         '<meta name="robots" content="noindex, nofollow">'
         '<meta name="referrer" content="no-referrer">'
         f"<title>{escape(title)}</title><style>{STYLE}</style></head>\n"
-        f"<body>\n{named_symbols(chr(10).join(body))}\n</body></html>\n"
+        f"<body>\n{named_symbols(chr(10).join(body), _)}\n</body></html>\n"
     )
 
 

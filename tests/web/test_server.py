@@ -142,3 +142,13 @@ async def test_no_log_line_holds_a_secret(tmp_path: Path, caplog: pytest.LogCapt
         await fetch(url + "x")
     secret = url.rsplit("/", 1)[1]
     assert caplog.records and not any(secret in r.getMessage() for r in caplog.records)
+
+
+async def test_every_emoji_has_a_name_for_screen_readers(tmp_path: Path) -> None:
+    async with care_team(tmp_path / "db") as team:
+        await team.says(SAM, "propose A new rota 🏠👍🏽")
+        await team.says(ALEX, "consent #1")
+        _s, _h, page = await fetch(await team.link())
+        assert '<span role="img" aria-label="house building">🏠</span>' in page
+        assert '<span role="img" aria-label="thumbs up sign">👍🏽</span>' in page  # with its tone
+        assert '<span role="img" aria-label="check mark">✅</span> Consent 1' in page
