@@ -9,7 +9,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bench import core, deadlines, fanout, matrix, scale, storage, telegram
+from bench import coop, core, deadlines, fanout, matrix, scale, storage, telegram, workers
 from bench.results import Report
 
 RESULTS = Path(__file__).with_name("results.json")
@@ -17,18 +17,25 @@ RESULTS = Path(__file__).with_name("results.json")
 # Each section with its size: (quick, full).
 SECTIONS: dict[str, Callable[[Report, bool], Awaitable[None] | None]] = {
     "core": lambda r, q: core.run(r, 2.0 if q else 10.0),
-    "storage": lambda r, q: storage.run(r, 3.0 if q else 10.0),
+    "storage": lambda r, q: storage.run(r, 600 if q else 2000),
     "telegram": lambda r, q: telegram.run(r, 4 if q else 20),
-    "deadlines": lambda r, q: deadlines.run(r, 3.0 if q else 10.0),
+    "deadlines": lambda r, q: deadlines.run(r, 3.0 if q else 10.0, 1000 if q else 10_000),
     "scale": lambda r, q: scale.run(r, 20 if q else 200),
+    "coop": lambda r, q: scale.year_old(
+        r, {50: 200.0, 200: 400.0} if q else scale.COOP_TARGETS, 30.0 if q else 60.0
+    ),
+    "biggroups": lambda r, q: scale.big_groups(r, 35 if q else 210),
     "fanout": lambda r, q: fanout.run(r, 150 if q else 1000),
-    "matrix": lambda r, q: matrix.run(r, 3 if q else 10),
+    "onegroup": lambda r, q: fanout.one_group(r, 25, 10.0 if q else 4.0),
+    "matrix": lambda r, q: matrix.run(r, 5 if q else 10),
+    "disk": lambda r, q: coop.disk(r),
+    "workers": lambda r, q: workers.run(r, 3.0 if q else 10.0),
 }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="a short run (under two minutes)")
+    parser.add_argument("--quick", action="store_true", help="a short run (a few minutes)")
     parser.add_argument("--only", nargs="+", choices=sorted(SECTIONS), help="run these sections")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the JSON")
     args = parser.parse_args()
@@ -47,6 +54,8 @@ def main() -> None:
     print(report.table())
     report.write(args.out)
     print(f"\nwritten to {args.out}")
+    if "coop" in (args.only or SECTIONS):
+        print(f"the year-old co-ops' databases are kept in {coop.CACHE}")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import statistics
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,7 +18,14 @@ class Figure:
 
     ``target`` reads as "at least" when ``higher_is_better``, else "at most".
     ``baseline`` is what the same work costs without us (a bare bot, Synapse's
-    own round trip), measured in the same run; ``ratio`` is figure / baseline."""
+    own round trip), measured in the same run; ``ratio`` is figure / baseline.
+
+    A figure measured in interleaved pairs (ours, then the baseline, then ours
+    again …, see ``bench.pairs``) keeps every pair: ``values`` and
+    ``baselines`` side by side, ``value`` and ``baseline`` their medians, and
+    ``ratio`` the median of the pairs' own ratios, so one slow moment of a
+    shared machine moves one pair, not the figure. ``spread`` is the range of
+    the values (of the pairs' ratios, for a target on the ratio)."""
 
     section: str
     name: str
@@ -29,12 +37,31 @@ class Figure:
     baseline_name: str = ""
     target_is_ratio: bool = False  # the target applies to the ratio, not the value
     notes: str = ""
+    values: list[float] = field(default_factory=list)
+    baselines: list[float] = field(default_factory=list)
+
+    @property
+    def pairs(self) -> list[float]:
+        """Each interleaved pair's own ratio (ours / baseline)."""
+        return [v / b for v, b in zip(self.values, self.baselines, strict=False) if b]
 
     @property
     def ratio(self) -> float | None:
+        if self.pairs:
+            return statistics.median(self.pairs)
         if self.baseline is None or self.baseline == 0:
             return None
         return self.value / self.baseline
+
+    @property
+    def spread(self) -> tuple[float, float] | None:
+        """The range (lowest, highest) of what the target is held against, over the runs."""
+        found = self.pairs if self.target_is_ratio or not self.values else self.values
+        if self.target_is_ratio and not found:
+            return None
+        if len(found) < 2:
+            return None
+        return min(found), max(found)
 
     @property
     def met(self) -> bool | None:
@@ -53,8 +80,41 @@ class Figure:
     def as_json(self) -> dict[str, Any]:
         out = asdict(self)
         out["ratio"] = self.ratio
+        out["pair_ratios"] = self.pairs
+        spread = self.spread
+        out["range"] = list(spread) if spread else None
         out["met"] = self.met
         return out
+
+    def ratio_text(self) -> str:
+        if self.ratio is None:
+            return ""
+        if len(self.pairs) < 2:
+            return f"{self.ratio:.2f}"
+        low, high = min(self.pairs), max(self.pairs)
+        return f"{self.ratio:.2f} ({low:.2f}–{high:.2f}, {len(self.pairs)} pairs)"
+
+    def value_text(self) -> str:
+        text = f"{_number(self.value)} {self.unit}".strip()
+        if len(self.values) >= 2:
+            text += f" ({_number(min(self.values))}–{_number(max(self.values))})"
+        return text
+
+
+def paired(
+    section: str, name: str, ours: list[float], bare: list[float], unit: str, **more: Any
+) -> Figure:
+    """A figure from interleaved pairs: medians of each side, and every pair kept."""
+    return Figure(
+        section,
+        name,
+        statistics.median(ours),
+        unit,
+        baseline=statistics.median(bare) if bare else None,
+        values=list(ours),
+        baselines=list(bare),
+        **more,
+    )
 
 
 @dataclass
@@ -69,16 +129,14 @@ class Report:
         return figure
 
     def table(self) -> str:
-        header = ("section", "figure", "value", "target", "baseline", "ratio", "met")
+        header = ("section", "figure", "median (range)", "target", "baseline", "ratio", "met")
         lines = [header]
         for f in self.figures:
             baseline = f"{_number(f.baseline)} ({f.baseline_name})" if f.baseline else ""
-            ratio = f"{f.ratio:.2f}" if f.ratio is not None else ""
             met = {True: "yes", False: "NO", None: ""}[f.met]
             lines.append(
-                (f.section, f.name, f"{_number(f.value)} {f.unit}", f.target_text(),
-                 baseline, ratio, met)
-            )  # fmt: skip
+                (f.section, f.name, f.value_text(), f.target_text(), baseline, f.ratio_text(), met)
+            )
         widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
         rows = [
             "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)) for line in lines

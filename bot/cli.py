@@ -4,6 +4,7 @@
     deciding-together run --config config.toml
     deciding-together check-config --config config.toml
     deciding-together export --config config.toml --group ID [--out DIR]
+    deciding-together check-db --config config.toml
 
 Every problem a person can fix is said in words, with a non-zero exit, never
 as a stack trace. The exit codes (``EXIT_CODES``) are in ``--help`` and in
@@ -74,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("run", "connect to Telegram and/or Matrix and run"),
         ("check-config", "check a configuration file and explain mistakes"),
         ("export", "write a group's record as Markdown, CSV and JSON"),
+        ("check-db", "read the whole database file and say whether it is damaged"),
     ):
         command = sub.add_parser(name, help=text)
         command.add_argument("--config", type=Path, required=True, help="the TOML file")
@@ -177,10 +179,19 @@ def _with_config(args: argparse.Namespace) -> int:
     setup_logging(level, secrets=config.secrets())
     for warning in file_warnings(config):
         print(f"Warning: {warning}", file=sys.stderr)
-    if args.command == "check-config":
-        print(check_config_text(config))
-        return EXIT_STOPPED
     from bot import runtime
+
+    if args.command == "check-config":
+        try:
+            # A PostgreSQL server is asked whether the bot could use it (nothing changes).
+            where = asyncio.run(runtime.check_storage(config))
+        except StorageError as problem:
+            print(problem, file=sys.stderr)
+            return EXIT_PROBLEM
+        print(check_config_text(config))
+        if config.storage.backend == "postgresql":
+            print(f"The database answered: {where}.")
+        return EXIT_STOPPED
     from bot.reaching import AccessRefused
     from bot.web.server import ListenFailed
 
@@ -189,6 +200,10 @@ def _with_config(args: argparse.Namespace) -> int:
             written = asyncio.run(runtime.export(config, args.group, args.out))
             for path in written:
                 print(path)
+            return EXIT_STOPPED
+        if args.command == "check-db":
+            asyncio.run(runtime.check_db(config))
+            print(f"{config.storage.path} is sound: no damage found.")
             return EXIT_STOPPED
         asyncio.run(runtime.run(config))
         return EXIT_STOPPED

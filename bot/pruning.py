@@ -27,12 +27,14 @@ PRUNE_EVERY = timedelta(days=1)
 
 async def prune_once(app: Application) -> None:
     pruned = await app.storage.prune(app.clock.now() - PRUNE_AFTER)
-    if pruned.messages or pruned.updates:
+    if pruned.messages or pruned.updates or pruned.timers:
         log.info(
-            "deleted %d sent message(s) and %d update key(s) older than %d days",
+            "deleted %d sent message(s) and %d update key(s) older than %d days, "
+            "and %d timer(s) fired before then",
             pruned.messages,
             pruned.updates,
             PRUNE_AFTER.days,
+            pruned.timers,
         )
 
 

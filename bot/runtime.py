@@ -16,7 +16,18 @@ from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
 
-from bot.app import Adapter, Application, Clock, DeliveryLoop, Scheduler, SystemClock
+from bot.app import (
+    Adapter,
+    Application,
+    Clock,
+    DeliveryLoop,
+    EveryRole,
+    Roles,
+    Storage,
+    StorageError,
+    SystemClock,
+)
+from bot.app.roles import HOUSEKEEPING, matrix_device, sending
 from bot.core import record
 from bot.core.deadlines import valid_timezone
 from bot.core.i18n import real_language
@@ -25,6 +36,7 @@ from bot.private_files import private_folder, write_private
 from bot.pruning import keep_pruned
 from bot.supervising import keep_alive, now_and_every
 from bot.translations import install_translations
+from bot.worker import Worker
 from storage.sqlite import SqliteStorage
 
 if TYPE_CHECKING:
@@ -122,63 +134,160 @@ async def run(
     signals = listen_for_signals(stop)
     try:
         install_translations()
-        storage = await SqliteStorage.open(
-            config.storage.path, synchronous=config.storage.synchronous
-        )
+        storage = await open_storage(config)
         try:
-            await _serve(config, storage, stop, clock, adapters)
+            roles = await open_roles(config)
+            await serve(config, storage, roles, stop, clock, adapters)
         finally:
             await storage.close()
     finally:
         signals.close()
 
 
-async def _serve(
+async def open_storage(config: Config, *, only_reading: bool = False) -> Storage:
+    """The storage ``[storage]`` names: the SQLite file at ``path``, or the PostgreSQL
+    database at ``url``. ``only_reading`` (an export) may open it beside a running bot."""
+    settings = config.storage
+    if settings.backend == "postgresql" and settings.url:
+        # Imported only here: a host on SQLite never loads the PostgreSQL driver.
+        from storage.postgres import PostgresStorage
+
+        return await PostgresStorage.open(settings.url, only_reading=only_reading)
+    return await SqliteStorage.open(
+        settings.path, synchronous=settings.synchronous, only_reading=only_reading
+    )
+
+
+async def open_roles(config: Config) -> Roles:
+    """Every role this process's own on SQLite (it is alone on its database); on
+    PostgreSQL, shared with the other workers by advisory locks."""
+    settings = config.storage
+    if settings.backend == "postgresql" and settings.url:
+        from storage.postgres_roles import PostgresRoles
+
+        roles = PostgresRoles(settings.url)
+        await roles.start()
+        return roles
+    return EveryRole()
+
+
+async def check_storage(config: Config) -> str:
+    """Where the database is, as ``check-config`` says it; a PostgreSQL server is asked
+    (changing nothing), and ``StorageError`` says what is wrong with it."""
+    settings = config.storage
+    if settings.backend == "postgresql" and settings.url:
+        from storage import postgres
+
+        return f"PostgreSQL database {await postgres.check(settings.url)}"
+    return str(settings.path)
+
+
+async def serve(
     config: Config,
-    storage: SqliteStorage,
+    storage: Storage,
+    roles: Roles,
     stop: asyncio.Event,
-    clock: Clock | None,
-    adapters: Sequence[Adapter] | None,
+    clock: Clock | None = None,
+    adapters: Sequence[Adapter] | None = None,
 ) -> None:
+    """Be one worker on ``storage`` until ``stop`` is set: decide what the adapters
+    receive, and do the jobs of the roles this worker holds (``bot.worker``). The
+    roles are closed on the way out; the caller closes the storage."""
     app = Application(
         storage=storage, clock=clock or SystemClock(), defaults=config.group_settings()
     )
+    worker = Worker(app, roles, stop_grace=STOP_GRACE)
     page = _web_page(config, app)
-    delivery = DeliveryLoop(app)
-    scheduler = Scheduler(app)
-    app.on_outbox_changed = delivery.wake
-    app.on_timers_changed = scheduler.timers_changed
     adapters = list(adapters) if adapters is not None else _adapters(config)
     for adapter in adapters:
         app.adapters[adapter.platform] = adapter
     delivering: asyncio.Task[None] | None = None
-    retention: asyncio.Task[None] | None = None
-    pruning = asyncio.create_task(keep_pruned(app, stop), name="pruning")
-    if config.storage.retention_months:
-        retention = asyncio.create_task(
-            keep_retention(app, config.storage.retention_months, stop), name="retention"
-        )
+    looking: asyncio.Task[None] | None = None
+    housekeeping = Housekeeping(app, config.storage.retention_months or 0, stop)
     try:
-        if not await until_stopped(stop, scheduler.start()):
+        await roles.hold(HOUSEKEEPING, housekeeping.start, housekeeping.stop)
+        if not await until_stopped(stop, worker.fire_timers()):
             return
         if page is not None:
-            await page.start()
+            # One worker serves the page at a time (they would share its port); it
+            # stops with the roles, before the database closes.
+            await roles.hold(WEB_PAGE, page.start, page.stop)
         for adapter in adapters:
-            if not await until_stopped(stop, adapter.start(app)):
+            whole = whole_role(config, adapter.platform)
+            if whole is not None:
+                if not await until_stopped(stop, worker.run_as_role(adapter, whole)):
+                    return
+            elif not await until_stopped(stop, adapter.start(app)):
                 return
-            log.info("%s is running", adapter.platform)
+            sender = sending_role(config, adapter.platform)
+            if sender is not None and sender != whole:  # a whole adapter's role covers it
+                await worker.send_for(adapter.platform, sender)
+            if whole is None or roles.holds(whole):
+                log.info("%s is running", adapter.platform)
+            else:
+                log.info(
+                    "%s is running on another worker; this one takes over if that one stops",
+                    adapter.platform,
+                )
         # Only now can anything be sent: what was waiting (or what overdue deadlines
         # announced at start) goes out at once, not after a failed try and a pause.
         delivering = asyncio.create_task(
-            keep_alive("delivering messages", delivery.run_forever, stop), name="delivery"
+            keep_alive("delivering messages", worker.delivery.run_forever, stop), name="delivery"
         )
+        if not roles.alone:
+            looking = asyncio.create_task(worker.look_every(stop), name="safety net")
         await stop.wait()
     finally:
         stop.set()
         log.info("stopping")
-        if page is not None:
-            await page.stop()  # first: it only reads, and must not read a closed database
-        await stop_all(delivery, delivering, adapters, scheduler, retention, pruning)
+        await stop_all(worker.delivery, delivering, adapters, roles, looking)
+
+
+def whole_role(config: Config, platform: str) -> str | None:
+    """The role a whole adapter runs under: Matrix's sync and sending share one device."""
+    if platform == "matrix" and config.matrix is not None:
+        return matrix_device(config.matrix.user_id, config.matrix.device_id)
+    return None
+
+
+def sending_role(config: Config, platform: str) -> str | None:
+    """The role of sending to ``platform``: one sender per bot keeps its pacing whole."""
+    if platform == "telegram" and config.telegram is not None:
+        # The token's public part, before the colon, is the bot's id.
+        return sending("telegram", config.telegram.token.partition(":")[0])
+    return whole_role(config, platform)
+
+
+class Housekeeping:
+    """The daily deletions, done by one worker at a time: sent messages done with, and
+    closed proposals past ``retention_months`` (0: kept for ever)."""
+
+    def __init__(self, app: Application, retention_months: int, stop: asyncio.Event) -> None:
+        self.app = app
+        self.retention_months = retention_months
+        self.stop_event = stop
+        self.tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        self.tasks.append(
+            asyncio.create_task(keep_pruned(self.app, self.stop_event), name="pruning")
+        )
+        if self.retention_months:
+            self.tasks.append(
+                asyncio.create_task(
+                    keep_retention(self.app, self.retention_months, self.stop_event),
+                    name="retention",
+                )
+            )
+
+    async def stop(self) -> None:
+        tasks, self.tasks = self.tasks, []
+        for task in tasks:
+            await _finish(task, 0)  # a purge or a prune in progress is rolled back whole
+
+
+# The role of serving the web page (``bot.web``): its port is one for every worker.
+WEB_PAGE = "web page"
 
 
 def _web_page(config: Config, app: Application) -> WebServer | None:
@@ -213,24 +322,22 @@ async def stop_all(
     delivery: DeliveryLoop,
     delivering: asyncio.Task[None] | None,
     adapters: Sequence[Adapter],
-    scheduler: Scheduler,
-    retention: asyncio.Task[None] | None,
-    pruning: asyncio.Task[None] | None = None,
+    roles: Roles,
+    looking: asyncio.Task[None] | None = None,
 ) -> None:
     """Stop in the order that loses nothing: sends first (one cut short is sent again
     at the next start), then the adapters (they finish the updates in hand), then
-    the timers (a firing in hand finishes); the caller then closes the database."""
+    the roles (a firing of timers in hand finishes, a purge in progress is rolled
+    back whole); the caller then closes the database."""
     delivery.stop()
     await _finish(delivering, STOP_GRACE)
+    await _finish(looking, 0)
     for adapter in reversed(adapters):
         try:
             await adapter.stop()
         except Exception:
             log.exception("stopping %s failed", adapter.platform)
-    scheduler.stop()
-    await scheduler.finish_firing(STOP_GRACE)
-    await _finish(retention, 0)  # a purge in progress is rolled back whole
-    await _finish(pruning, 0)  # and so is a prune
+    await roles.close()
 
 
 async def _finish(task: asyncio.Task[None] | None, grace: float) -> None:
@@ -279,13 +386,22 @@ def listen_for_signals(stop: asyncio.Event) -> _Signals:
     return _Signals(stop)
 
 
+async def check_db(config: Config) -> None:
+    """Read the whole database file; ``StorageError`` says what is damaged. Only
+    reading, so it may run beside the bot (the bot itself checks the file at
+    start only after an unclean stop: ``storage.integrity``)."""
+    path = Path(config.storage.path).expanduser()
+    if str(path) != ":memory:" and not path.exists():
+        raise StorageError(f"There is no database at {path} yet: nothing to check.")
+    storage = await SqliteStorage.open(path, only_reading=True, check=True)
+    await storage.close()
+
+
 async def export(config: Config, group_id: str, out: Path) -> list[Path]:
     """Write a group's record to ``out``; returns the files written."""
     install_translations()
     # Only reading: allowed beside a running bot (see ``storage.one_process``).
-    storage = await SqliteStorage.open(
-        config.storage.path, synchronous=config.storage.synchronous, only_reading=True
-    )
+    storage = await open_storage(config, only_reading=True)
     try:
         group = await storage.load_group(group_id)
         if group is None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from bot.core.model import Group, Member, Proposal
+from bot.core.resident import stays_resident
 from storage import rows
 from storage.rows import Row
 
@@ -73,6 +74,9 @@ LINK_CODES_DELETE = "DELETE FROM link_codes WHERE group_id = ?"
 LINK_CODE_INSERT = _insert("link_codes", ("group_id", "code", "expires_at"))
 WEB_LINKS_DELETE = "DELETE FROM web_links WHERE group_id = ?"
 WEB_LINK_INSERT = _insert("web_links", ("group_id", "digest", "made_by", "made_at", "expires_at"))
+ACCOUNT_CODE_INSERT = _insert(
+    "link_codes", ("group_id", "code", "expires_at", "kind", "member_id", "platform")
+)
 MEMBERS_DELETE_ALL = "DELETE FROM members WHERE group_id = ?"
 MEMBER_DELETE = "DELETE FROM members WHERE group_id = ? AND id = ?"
 MEMBER_UPSERT = _upsert("members", rows.MEMBER, ("group_id", "id"))
@@ -122,7 +126,7 @@ MUST_FIND = frozenset(
 # parents before children (the foreign keys check each row as it is written).
 ORDER = (
     GROUP_UPSERT, GROUP_UPDATE, CHATS_DELETE, CHAT_UPSERT, LINK_CODES_DELETE, LINK_CODE_INSERT,
-    WEB_LINKS_DELETE, WEB_LINK_INSERT,
+    ACCOUNT_CODE_INSERT, WEB_LINKS_DELETE, WEB_LINK_INSERT,
     MEMBERS_DELETE_ALL, MEMBER_DELETE, MEMBER_UPSERT, IDENTITIES_DELETE, IDENTITY_INSERT,
     PROPOSALS_DELETE_ALL, PROPOSAL_DELETE, PROPOSAL_INSERT, PROPOSAL_UPDATE,
     ROUNDS_TRIM, RESPONSES_TRIM, QUESTIONS_TRIM, ANSWERS_TRIM, VERSIONS_TRIM, LOG_TRIM,
@@ -174,11 +178,18 @@ def group_writes(before: Group | None, after: Group) -> Writes:
             PROPOSALS_DELETE_ALL,
         ):
             w.add(statement, (gid,))
-    elif (before.name, before.settings, before.objection_explained, before.numbered) != (
+    elif (
+        before.name,
+        before.settings,
+        before.objection_explained,
+        before.numbered,
+        before.explained_on,
+    ) != (
         after.name,
         after.settings,
         after.objection_explained,
         after.numbered,
+        after.explained_on,
     ):
         w.add(GROUP_UPDATE, _group_row(after))
     if before is None or before.chats != after.chats:
@@ -186,11 +197,18 @@ def group_writes(before: Group | None, after: Group) -> Writes:
             w.add(CHATS_DELETE, (gid,))
         for position, chat in enumerate(after.chats):
             w.add(CHAT_UPSERT, (chat, gid, position))
-    if before is None or before.link_codes != after.link_codes:
+    if (
+        before is None
+        or before.link_codes != after.link_codes
+        or before.account_codes != after.account_codes
+    ):
         if before is not None:
             w.add(LINK_CODES_DELETE, (gid,))
         for code, expires in after.link_codes.items():
             w.add(LINK_CODE_INSERT, (gid, code, rows.stamp(expires)))
+        for code, given in after.account_codes.items():
+            row = (gid, code, rows.stamp(given.expires), "account", given.member, given.platform)
+            w.add(ACCOUNT_CODE_INSERT, row)
     if before is None or before.web_links != after.web_links:
         if before is not None:
             w.add(WEB_LINKS_DELETE, (gid,))
@@ -205,7 +223,12 @@ def group_writes(before: Group | None, after: Group) -> Writes:
 def _group_row(group: Group) -> Row:
     # Made only when written: the settings' JSON is most of a response's planning otherwise.
     return rows.group_row(
-        group.id, group.name, group.settings, group.objection_explained, group.numbered
+        group.id,
+        group.name,
+        group.settings,
+        group.objection_explained,
+        group.numbered,
+        group.explained_on,
     )
 
 
@@ -247,7 +270,7 @@ def _proposals(
 # What the proposals row holds (the rest lives in child tables).
 _OWN_FIELDS = (
     "process", "proposer", "stage", "created_at", "options", "review_at", "follows", "outcome",
-    "planned_deadline",
+    "planned_deadline", "actions",
 )  # fmt: skip
 
 
@@ -255,12 +278,14 @@ def _same_own_fields(old: Proposal, new: Proposal) -> bool:
     """Whether the proposals row would be written unchanged.
 
     A copy made by the core keeps the very objects it did not change, so
-    identity answers for nearly every field without comparing values."""
+    identity answers for nearly every field without comparing values. The
+    row's ``resident`` mark is compared too: the rule may come to look beyond
+    these fields."""
     for name in _OWN_FIELDS:
         was, now = getattr(old, name), getattr(new, name)
         if was is not now and was != now:
             return False
-    return True
+    return stays_resident(old) == stays_resident(new)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from queue import SimpleQueue
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from storage.rows import Row
 
@@ -45,6 +45,17 @@ class Done:
 
     rowcount: int
     lastrowid: int | None
+
+
+class Statements(Protocol):
+    """What the storage's shared queries (``timers``, ``outbox``, ``purge``) ask of a
+    connection: this SQLite one, or PostgreSQL's (``storage.postgres``)."""
+
+    async def execute(self, statement: str, params: Params = ()) -> Done: ...
+
+    async def executemany(self, statement: str, params: Iterable[Params]) -> Done: ...
+
+    async def execute_fetchall(self, statement: str, params: Params = ()) -> list[Row]: ...
 
 
 class Connection:

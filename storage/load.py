@@ -9,57 +9,85 @@ values on the caller's side (:func:`build`).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import Literal
 
-from bot.core.model import Group, WebLink
+from bot.core.model import AccountCode, Group, Proposal, WebLink
 from storage import rows
 from storage.rows import Row
 
+# Which proposals a read takes: the resident ones (``bot.core.resident``), every
+# one, or those named by number (a JSON list, read with ``json_each``).
+Which = Literal["resident", "every"] | Sequence[int]
 
-def _select(table: str, columns: tuple[str, ...], order: str) -> str:
-    return f"SELECT {', '.join(columns)} FROM {table} WHERE group_id = ? ORDER BY {order}"
+_ONLY = {
+    "resident": (
+        " AND number IN (SELECT number FROM proposals WHERE group_id = ?1 AND resident = 1)"
+    ),
+    "every": "",
+    "numbered": " AND number IN (SELECT value FROM json_each(?2))",
+}
+
+
+def _select(table: str, columns: tuple[str, ...], order: str, only: str) -> str:
+    where = "group_id = ?1" + _ONLY[only]
+    return f"SELECT {', '.join(columns)} FROM {table} WHERE {where} ORDER BY {order}"
 
 
 # The version (see ``Storage.read_group``) is read in the same snapshot, last.
 _GROUP = f"SELECT {', '.join(rows.GROUP)}, version FROM groups WHERE id = ?"
 _CHATS = "SELECT chat FROM chats WHERE group_id = ? ORDER BY position"
-_LINK_CODES = "SELECT code, expires_at FROM link_codes WHERE group_id = ? ORDER BY code"
+_LINK_CODES = (
+    "SELECT code, expires_at, kind, member_id, platform FROM link_codes "
+    "WHERE group_id = ? ORDER BY code"
+)
 _WEB_LINKS = (
     "SELECT digest, made_by, made_at, expires_at FROM web_links WHERE group_id = ? ORDER BY digest"
 )
-_IDENTITIES = _select("identities", ("member_id", "identity"), "member_id, position")
-_MEMBERS = _select("members", rows.MEMBER, "id")
-_PROPOSALS = _select("proposals", rows.PROPOSAL, "number")
-_VERSIONS = _select("versions", rows.VERSION, "number, position")
-_ROUNDS = _select("rounds", rows.ROUND, "number, position")
-_RESPONSES = _select("responses", rows.RESPONSE, "number, round_position, position")
-_QUESTIONS = _select("questions", rows.QUESTION, "number, position")
-_ANSWERS = _select("answers", rows.ANSWER, "number, question_position, position")
-_LOG = _select("proposal_log", rows.LOG, "number, position")
-
-
-Tables = dict[str, list[Row]]
-
-_TABLES = {
+_IDENTITIES = (
+    "SELECT member_id, identity FROM identities WHERE group_id = ? ORDER BY member_id, position"
+)
+_MEMBERS = f"SELECT {', '.join(rows.MEMBER)} FROM members WHERE group_id = ? ORDER BY id"
+# The group's own tables, read whichever proposals are read.
+_OWN = {
     "chats": _CHATS,
     "link_codes": _LINK_CODES,
     "web_links": _WEB_LINKS,
     "identities": _IDENTITIES,
     "members": _MEMBERS,
-    "versions": _VERSIONS,
-    "responses": _RESPONSES,
-    "rounds": _ROUNDS,
-    "answers": _ANSWERS,
-    "questions": _QUESTIONS,
-    "log": _LOG,
-    "proposals": _PROPOSALS,
 }
 
 
-def fetch(db: sqlite3.Connection, group_id: str) -> Tables | None:
-    """Every row of the group, by table; None if there is no such group.
+def _proposal_tables(only: str) -> dict[str, str]:
+    # The proposals themselves, resident: through the index of the resident ones.
+    proposals = (
+        f"SELECT {', '.join(rows.PROPOSAL)} FROM proposals "
+        "WHERE group_id = ?1 AND resident = 1 ORDER BY number"
+        if only == "resident"
+        else _select("proposals", rows.PROPOSAL, "number", only)
+    )
+    return {
+        "versions": _select("versions", rows.VERSION, "number, position", only),
+        "responses": _select("responses", rows.RESPONSE, "number, round_position, position", only),
+        "rounds": _select("rounds", rows.ROUND, "number, position", only),
+        "answers": _select("answers", rows.ANSWER, "number, question_position, position", only),
+        "questions": _select("questions", rows.QUESTION, "number, position", only),
+        "log": _select("proposal_log", rows.LOG, "number, position", only),
+        "proposals": proposals,
+    }
+
+
+_PROPOSAL_TABLES = {only: _proposal_tables(only) for only in _ONLY}
+
+Tables = dict[str, list[Row]]
+
+
+def fetch(db: sqlite3.Connection, group_id: str, which: Which = "resident") -> Tables | None:
+    """Every row of the group, by table, with the proposals ``which`` names; None
+    if there is no such group.
 
     Synchronous, for the connection's worker thread: one round trip reads the
     whole group, and turning rows into values (:func:`build`) is left to the
@@ -69,18 +97,47 @@ def fetch(db: sqlite3.Connection, group_id: str) -> Tables | None:
         found = db.execute(_GROUP, (group_id,)).fetchall()
         if not found:
             return None
-        tables = {name: db.execute(sql, (group_id,)).fetchall() for name, sql in _TABLES.items()}
+        tables = {name: db.execute(sql, (group_id,)).fetchall() for name, sql in _OWN.items()}
+        tables.update(_fetch_proposals(db, group_id, which))
     finally:
         db.execute("COMMIT")
     tables["group"] = found
     return tables
 
 
+def fetch_proposals(db: sqlite3.Connection, group_id: str, which: Which) -> Tables:
+    """The rows of the proposals ``which`` names, by table (none for no such group)."""
+    db.execute("BEGIN")
+    try:
+        return _fetch_proposals(db, group_id, which)
+    finally:
+        db.execute("COMMIT")
+
+
+def _fetch_proposals(db: sqlite3.Connection, group_id: str, which: Which) -> Tables:
+    if isinstance(which, str):
+        params: tuple[object, ...] = (group_id,)
+        statements = _PROPOSAL_TABLES[which]
+    else:
+        params = (group_id, json.dumps(sorted(set(which))))
+        statements = _PROPOSAL_TABLES["numbered"]
+    return {name: db.execute(sql, params).fetchall() for name, sql in statements.items()}
+
+
 def build(group_id: str, tables: Tables) -> Group:
     """The group the rows of :func:`fetch` hold, exactly as it was committed."""
-    _, name, settings, explained, numbered, _version = tables["group"][0]
+    _, name, settings, explained, numbered, explained_on, _version = tables["group"][0]
     chats = tuple(chat for (chat,) in tables["chats"])
-    link_codes = {code: rows.moment(expires) for code, expires in tables["link_codes"]}
+    link_codes = {
+        code: rows.moment(expires)
+        for code, expires, kind, _, _ in tables["link_codes"]
+        if kind == "chat"
+    }
+    account_codes = {
+        code: AccountCode(member, platform, rows.moment(expires))
+        for code, expires, kind, member, platform in tables["link_codes"]
+        if kind == "account"
+    }
     web_links = {
         digest: WebLink(made_by=by, made_at=rows.moment(made), expires_at=rows.moment(expires))
         for digest, by, made, expires in tables["web_links"]
@@ -91,6 +148,26 @@ def build(group_id: str, tables: Tables) -> Group:
         for row in tables["members"]
     }
 
+    proposals = build_proposals(tables)
+
+    return Group(
+        id=group_id,
+        name=name,
+        chats=chats,
+        settings=rows.settings_from(settings),
+        members=members,
+        proposals=proposals,
+        link_codes=link_codes,
+        account_codes=account_codes,
+        web_links=web_links,
+        objection_explained=bool(explained),
+        numbered=numbered,
+        explained_on=explained_on,
+    )
+
+
+def build_proposals(tables: Tables) -> dict[int, Proposal]:
+    """The proposals the rows of :func:`fetch` or :func:`fetch_proposals` hold."""
     versions = _by(tables["versions"], lambda r: r[1])
     responses = _by(tables["responses"], lambda r: (r[1], r[2]))
     rounds = _by(tables["rounds"], lambda r: r[1])
@@ -114,18 +191,7 @@ def build(group_id: str, tables: Tables) -> Group:
             log=[rows.log_from(e) for e in log.get(n, [])],
         )
 
-    return Group(
-        id=group_id,
-        name=name,
-        chats=chats,
-        settings=rows.settings_from(settings),
-        members=members,
-        proposals=proposals,
-        link_codes=link_codes,
-        web_links=web_links,
-        objection_explained=bool(explained),
-        numbered=numbered,
-    )
+    return proposals
 
 
 def version(tables: Tables) -> int:

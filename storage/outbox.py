@@ -20,7 +20,7 @@ from typing import Any
 from bot.app import Delivery
 from bot.core.effects import AskReason, EditCard, Message, Post
 from storage import rows
-from storage.connection import Connection
+from storage.connection import Statements
 from storage.rows import Row
 
 OUTBOX_INSERT = """
@@ -107,16 +107,16 @@ def _proposal_of(effect: Message) -> int | None:
 
 def message_row(group_id: str, at: str, effect: Message) -> Row:
     """The parameters of :data:`OUTBOX_INSERT` for a message made at ``at`` (a stamp)."""
-    return (group_id, _proposal_of(effect), rows.to_json(effect), at)
+    return (group_id, _proposal_of(effect), rows.record_json(effect), at)
 
 
-async def pending(db: Connection, instance: str, now: datetime, limit: int) -> list[Delivery]:
+async def pending(db: Statements, instance: str, now: datetime, limit: int) -> list[Delivery]:
     found = await db.execute_fetchall(_PENDING, (rows.stamp(now), limit))
     return _deliveries(found, instance)
 
 
 async def pending_elsewhere(
-    db: Connection, instance: str, now: datetime, limit: int, busy: str
+    db: Statements, instance: str, now: datetime, limit: int, busy: str
 ) -> list[Delivery]:
     """:func:`pending` without the targets in ``busy`` (a JSON array): they are never
     read, so never decoded, however many wait there."""
@@ -140,28 +140,28 @@ def _deliveries(found: Iterable[Any], instance: str) -> list[Delivery]:
     ]
 
 
-async def next_due(db: Connection) -> datetime | None:
+async def next_due(db: Statements) -> datetime | None:
     found = list(await db.execute_fetchall(_NEXT_DUE))
     return rows.moment_or_none(found[0][0]) if found else None
 
 
-async def delivered(db: Connection, delivery_id: int, platform_ref: str | None) -> None:
+async def delivered(db: Statements, delivery_id: int, platform_ref: str | None) -> None:
     await db.execute(_DELIVERED, (platform_ref, delivery_id))
 
 
-async def delivered_many(db: Connection, done: Sequence[tuple[int, str | None]]) -> None:
+async def delivered_many(db: Statements, done: Sequence[tuple[int, str | None]]) -> None:
     await db.executemany(
         _DELIVERED, [(platform_ref, delivery_id) for delivery_id, platform_ref in done]
     )
 
 
-async def confirm_held(db: Connection, held: Iterable[str]) -> None:
+async def confirm_held(db: Statements, held: Iterable[str]) -> None:
     await db.executemany(_CONFIRM_HELD, [(key,) for key in held])
 
 
-async def release_held(db: Connection, held: Iterable[str]) -> None:
+async def release_held(db: Statements, held: Iterable[str]) -> None:
     await db.executemany(_RELEASE_HELD, [(key,) for key in held])
 
 
-async def failed(db: Connection, delivery_id: int, error: str, retry_at: datetime) -> None:
+async def failed(db: Statements, delivery_id: int, error: str, retry_at: datetime) -> None:
     await db.execute(_FAILED, (error, rows.stamp(retry_at), delivery_id))

@@ -54,7 +54,7 @@ from bot.core.forgetting import texts_in
 from bot.core.lifecycle import ACTIVE
 from bot.core.model import Stage
 from storage import rows
-from storage.connection import Connection
+from storage.connection import Statements
 
 ENDED = tuple(stage.value for stage in Stage if stage not in ACTIVE)
 
@@ -65,7 +65,7 @@ SHORTEST_QUOTE = 4
 # An update key is kept at least this long after a newer one from its platform.
 NEWER_BY = timedelta(days=1)
 
-_ENDED_BEFORE = f"""
+ENDED_BEFORE = f"""
     SELECT group_id, number FROM proposals AS p
     WHERE stage IN ({", ".join("?" * len(ENDED))})
       AND coalesce(
@@ -74,6 +74,10 @@ _ENDED_BEFORE = f"""
              WHERE l.group_id = p.group_id AND l.number = p.number),
             created_at
           ) < ?
+      -- A decision with something still to do is kept: its actions are still to come.
+      AND NOT EXISTS (
+            SELECT 1 FROM json_each(p.actions) WHERE json_extract(value, '$.done_at') IS NULL
+          )
 """
 _DELETES = (
     "DELETE FROM proposals WHERE group_id = ? AND number = ?",
@@ -90,6 +94,8 @@ _WORDS = (
     "SELECT text, at FROM answers WHERE group_id = ?1 AND number = ?2",
     "SELECT '', at FROM proposal_log WHERE group_id = ?1 AND number = ?2",
     "SELECT coalesce(outcome_decision, ''), created_at FROM proposals "
+    "WHERE group_id = ?1 AND number = ?2",
+    "SELECT json_extract(value, '$.text'), created_at FROM proposals, json_each(actions) "
     "WHERE group_id = ?1 AND number = ?2",
 )
 _CHOICES = "SELECT process, options FROM proposals WHERE group_id = ? AND number = ?"
@@ -112,6 +118,7 @@ _TYPED: dict[type, tuple[str, ...]] = {
     c.AnswerQuestion: ("text",),
     c.Amend: ("text",),
     c.RecordOutcome: ("text",),
+    c.AddAction: ("text",),
 }
 
 
@@ -125,12 +132,12 @@ class Ended:
     moments: frozenset[str]  # stamps
 
 
-async def purge_closed(db: Connection, before: datetime) -> int:
+async def purge_closed(db: Statements, before: datetime) -> int:
     """Delete proposals that ended before ``before``, and their words; returns how many.
 
     Runs inside the caller's transaction."""
     found = [
-        tuple(r) for r in await db.execute_fetchall(_ENDED_BEFORE, (*ENDED, rows.stamp(before)))
+        tuple(r) for r in await db.execute_fetchall(ENDED_BEFORE, (*ENDED, rows.stamp(before)))
     ]
     if not found:
         return 0
@@ -142,9 +149,10 @@ async def purge_closed(db: Connection, before: datetime) -> int:
     return len(found)
 
 
-async def prune(db: Connection, before: datetime) -> tuple[int, int]:
+async def prune(db: Statements, before: datetime) -> tuple[int, int, int]:
     """Delete messages done with and update keys no longer needed, made before
-    ``before``; returns how many of each. Runs inside the caller's transaction."""
+    ``before``, and timers fired before it; returns how many of each. Runs inside
+    the caller's transaction."""
     cursor = await db.execute(
         "DELETE FROM outbox WHERE created_at < ? AND NOT EXISTS ("
         " SELECT 1 FROM deliveries AS d WHERE d.outbox_id = outbox.id AND d.status = 'pending')",
@@ -165,13 +173,18 @@ async def prune(db: Connection, before: datetime) -> tuple[int, int]:
             (platform, platform[:-1] + ";", rows.stamp(cut)),
         )
         updates += cursor.rowcount
-    return messages, updates
+    # A fired timer's row is what keeps it from firing again; deleted, it cannot fire
+    # at all (only an unfired row fires), and setting its key again makes a new one.
+    cursor = await db.execute(
+        "DELETE FROM timers WHERE fired_at IS NOT NULL AND fired_at < ?", (rows.stamp(before),)
+    )
+    return messages, updates, cursor.rowcount
 
 
 # -- what a proposal holds -----------------------------------------------------------------
 
 
-async def _ended(db: Connection, group_id: str, number: int) -> Ended:
+async def _ended(db: Statements, group_id: str, number: int) -> Ended:
     words: set[str] = set()
     moments: set[str] = set()
     for statement in _WORDS:
@@ -188,7 +201,7 @@ async def _ended(db: Connection, group_id: str, number: int) -> Ended:
 # -- messages ------------------------------------------------------------------------------
 
 
-async def _forget_messages(db: Connection, ended: list[Ended]) -> None:
+async def _forget_messages(db: Statements, ended: list[Ended]) -> None:
     by_group: dict[str, set[str]] = {}
     for proposal in ended:
         by_group.setdefault(proposal.group_id, set()).update(proposal.words)
@@ -246,7 +259,7 @@ def _json_strings(value: Any) -> Iterator[str]:
 # -- the audit log -------------------------------------------------------------------------
 
 
-async def _purge_audit(db: Connection, ended: list[Ended], at: str) -> None:
+async def _purge_audit(db: Statements, ended: list[Ended], at: str) -> None:
     purged: dict[int, tuple[str, str, int]] = {}
     for proposal in ended:
         names_it = (f'"number":{proposal.number},', f'"number":{proposal.number}}}')
@@ -258,7 +271,7 @@ async def _purge_audit(db: Connection, ended: list[Ended], at: str) -> None:
                 continue
             without = _without_words(command)
             if without is not command:
-                purged[id_] = (rows.to_json(without), at, id_)
+                purged[id_] = (rows.record_json(without), at, id_)
     await db.executemany(_PURGE_ENTRY, list(purged.values()))
 
 

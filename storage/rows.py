@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.core.codec import decode, encode
 from bot.core.model import (
+    ActionItem,
     Answer,
     GroupSettings,
     LogEntry,
@@ -33,6 +34,7 @@ from bot.core.model import (
     Stage,
     Version,
 )
+from bot.core.resident import stays_resident
 
 Row = tuple[Any, ...]
 
@@ -78,6 +80,15 @@ def to_json(value: Any) -> str:
     return _JSON.encode(encode(value))
 
 
+def record_json(value: Any) -> str:
+    """``to_json`` without the fields left at an empty default (``encode``'s
+    ``compact``), for what is stored many times over: the audit log's commands,
+    the outbox's messages and the timers' events. About 40 % shorter for a
+    response's command; read back by :func:`from_json` all the same. (State rows
+    keep every field: a default that changes must not change a group.)"""
+    return _JSON.encode(encode(value, compact=True))
+
+
 def numbers_json(numbers: tuple[int, ...] | frozenset[int]) -> str:
     """``to_json`` of member ids or option numbers, the same text, without the codec.
 
@@ -107,15 +118,15 @@ def members_from(text: str) -> frozenset[int]:
 
 # -- columns, in row order -------------------------------------------------------------------
 
-GROUP = ("id", "name", "settings", "objection_explained", "numbered")
+GROUP = ("id", "name", "settings", "objection_explained", "numbered", "explained_on")
 MEMBER = (
     "group_id", "id", "name", "handle", "role", "status", "language", "timezone", "quiet",
-    "reminders", "added_by", "joined_at",
+    "reminders", "added_by", "joined_at", "reminders_on",
 )  # fmt: skip
 PROPOSAL = (
     "group_id", "number", "process", "proposer", "stage", "created_at", "options", "review_at",
     "follows", "outcome_stage", "outcome_summary", "outcome_at", "outcome_decision",
-    "outcome_recorded_by", "outcome_winners", "planned_deadline",
+    "outcome_recorded_by", "outcome_winners", "planned_deadline", "resident", "actions",
 )  # fmt: skip
 VERSION = ("group_id", "number", "position", "version", "title", "details", "by_member", "at")
 ROUND = (
@@ -134,9 +145,14 @@ LOG = ("group_id", "number", "position", "at", "by_member", "what", "detail")
 
 
 def group_row(
-    group_id: str, name: str, settings: GroupSettings, explained: bool, numbered: int
+    group_id: str,
+    name: str,
+    settings: GroupSettings,
+    explained: bool,
+    numbered: int,
+    explained_on: int | None = None,
 ) -> Row:
-    return (group_id, name, to_json(settings), int(explained), numbered)
+    return (group_id, name, to_json(settings), int(explained), numbered, explained_on)
 
 
 def settings_from(text: str) -> GroupSettings:
@@ -152,12 +168,13 @@ def member_row(group_id: str, m: Member) -> Row:
     return (
         group_id, m.id, m.name, m.handle, m.role.value, m.status.value, m.language,
         m.timezone, quiet, int(m.reminders), m.added_by, stamp_or_none(m.joined_at),
+        m.reminders_on,
     )  # fmt: skip
 
 
 def member_from(row: Row, identities: Sequence[str]) -> Member:
     (_, id_, name, handle, role, status, language, timezone, quiet, reminders, added_by,
-     joined_at) = row  # fmt: skip
+     joined_at, reminders_on) = row  # fmt: skip
     return Member(
         id=id_,
         name=name,
@@ -171,6 +188,7 @@ def member_from(row: Row, identities: Sequence[str]) -> Member:
         reminders=bool(reminders),
         added_by=added_by,
         joined_at=moment_or_none(joined_at),
+        reminders_on=reminders_on,
     )
 
 
@@ -188,7 +206,8 @@ def proposal_row(group_id: str, p: Proposal) -> Row:
     return (
         group_id, p.number, p.process, p.proposer, p.stage.value, stamp(p.created_at),
         to_json(p.options), stamp_or_none(p.review_at), p.follows, *outcome,
-        stamp_or_none(p.planned_deadline),
+        stamp_or_none(p.planned_deadline), int(stays_resident(p)),
+        "[]" if not p.actions else to_json(p.actions),
     )  # fmt: skip
 
 
@@ -201,7 +220,7 @@ def proposal_from(
 ) -> Proposal:
     (_, number, process, proposer, stage, created_at, options, review_at, follows,
      o_stage, o_summary, o_at, o_decision, o_recorded_by, o_winners,
-     planned_deadline) = row  # fmt: skip
+     planned_deadline, _resident, actions) = row  # fmt: skip
     outcome = None
     if o_stage is not None:
         outcome = Outcome(
@@ -227,6 +246,7 @@ def proposal_from(
         follows=follows,
         log=tuple(log),
         planned_deadline=moment_or_none(planned_deadline),
+        actions=() if actions == "[]" else from_json(actions, tuple[ActionItem, ...]),
     )
 
 

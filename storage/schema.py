@@ -396,10 +396,52 @@ _SCHEMA_8: Migration = (
     "CREATE INDEX deliveries_held ON deliveries (held_for) WHERE held_for IS NOT NULL",
 )
 
-# 9: private links to the group's web page (``weblink``). Only the digest of a
+# 9: the resident group (``bot.core.resident``). A team's closed proposals stay in
+# storage and out of memory: each proposal row says whether the resident group
+# holds it (``resident``, written from ``stays_resident`` with every change to the
+# row), so a group is loaded without its history, through an index of the
+# resident proposals alone. Rows stored before are marked here by the rule as it
+# stands at schema 9: still being decided, or a review pending. And the group
+# keeps the number of the card that explains the word "object" (``explained_on``),
+# since that card may have closed and left memory: for a group stored before, its
+# first consent proposal that opened for responses, as the card rule then said.
+_SCHEMA_9: Migration = (
+    "ALTER TABLE proposals ADD COLUMN resident INTEGER NOT NULL DEFAULT 1",
+    """UPDATE proposals SET resident = 0
+        WHERE stage IN ('agreed', 'not_agreed', 'withdrawn', 'closed')
+        AND NOT (stage = 'agreed' AND review_at IS NOT NULL)""",
+    "CREATE INDEX proposals_resident ON proposals (group_id, number) WHERE resident = 1",
+    "ALTER TABLE groups ADD COLUMN explained_on INTEGER",
+    """UPDATE groups SET explained_on = (
+        SELECT MIN(p.number) FROM proposals AS p
+        WHERE p.group_id = groups.id AND p.process = 'consent' AND EXISTS (
+            SELECT 1 FROM rounds AS r
+            WHERE r.group_id = p.group_id AND r.number = p.number AND r.kind = 'responses'
+        )
+    ) WHERE objection_explained = 1""",
+)
+
+# 10: one person, one voice across platforms. A link code has a kind: "chat" (``link``,
+# a chat joins the group) or "account" (``me``, a member's account on another
+# platform becomes theirs), with the member who asked and the platform where it was
+# given; one kind never works as the other. ``members.reminders_on`` is the platform
+# a member chose for private reminders (NULL: the one they used last).
+_SCHEMA_10: Migration = (
+    "ALTER TABLE link_codes ADD COLUMN kind TEXT NOT NULL DEFAULT 'chat'",
+    "ALTER TABLE link_codes ADD COLUMN member_id INTEGER",
+    "ALTER TABLE link_codes ADD COLUMN platform TEXT",
+    "ALTER TABLE members ADD COLUMN reminders_on TEXT",
+)
+
+# 11: actions after a decision ("action #7 Alex buys the shower chair by Friday"),
+# kept with their proposal as one JSON list: a decision has a few, each changed
+# as a whole (done, a new date, a new person), and they go when the proposal goes.
+_SCHEMA_11: Migration = ("ALTER TABLE proposals ADD COLUMN actions TEXT NOT NULL DEFAULT '[]'",)
+
+# 12: private links to the group's web page (``weblink``). Only the digest of a
 # link's secret is stored; the page finds the group by it (``web_links_by_digest``)
 # and the group's state says whether the link still works.
-_SCHEMA_9: Migration = (
+_SCHEMA_12: Migration = (
     """CREATE TABLE web_links (
         group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
         digest TEXT NOT NULL,
@@ -421,6 +463,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     _SCHEMA_7,
     _SCHEMA_8,
     _SCHEMA_9,
+    _SCHEMA_10,
+    _SCHEMA_11,
+    _SCHEMA_12,
 )
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.app import (
     AuditEntry,
+    CodeKind,
     Commit,
     Delivery,
     Outgoing,
@@ -30,11 +31,13 @@ from bot.app import (
     TokenKind,
 )
 from bot.core.commands import Command, Request
-from bot.core.model import Group
+from bot.core.model import Group, Proposal
 from storage import (
     changes,
     connection,
+    integrity,
     load,
+    lookups,
     one_process,
     outbox,
     purge,
@@ -133,9 +136,17 @@ class SqliteStorage:
 
     @classmethod
     async def open(
-        cls, path: str | Path, *, synchronous: str = "full", only_reading: bool = False
+        cls,
+        path: str | Path,
+        *,
+        synchronous: str = "full",
+        only_reading: bool = False,
+        check: bool = False,
     ) -> SqliteStorage:
         """Open (or create) the database at ``path`` and bring its schema up to date.
+
+        The whole file is checked for damage (``storage.integrity``) when the bot
+        that last wrote it did not close it cleanly, or when ``check`` asks.
 
         ``synchronous`` is "full" (durable commits, the default) or "normal"
         (faster; a power cut may undo the last commits). Refuses with a
@@ -160,7 +171,7 @@ class SqliteStorage:
         try:
             if where != ":memory:":
                 _create_owner_only(Path(where))
-            return await cls._connect(where, level, lock, beside_a_bot)
+            return await cls._connect(where, level, lock, beside_a_bot, check)
         except BaseException:
             if lock is not None:
                 lock.release()
@@ -168,7 +179,12 @@ class SqliteStorage:
 
     @classmethod
     async def _connect(
-        cls, where: str, level: str, lock: one_process.ProcessLock | None, beside_a_bot: bool
+        cls,
+        where: str,
+        level: str,
+        lock: one_process.ProcessLock | None,
+        beside_a_bot: bool,
+        check: bool,
     ) -> SqliteStorage:
         try:
             # isolation_level=None: transactions are begun and ended here, by
@@ -179,6 +195,11 @@ class SqliteStorage:
             raise storage_error(error, where) from error
         try:
             sync_log = await _configure(db, where, level)
+            # Before anything is written: damage is found, not built on.
+            if check:
+                await integrity.check(db, where)
+            elif lock is not None:
+                await integrity.check_after_unclean_stop(db, where)
             if beside_a_bot and await schema.schema_version(db) < len(schema.MIGRATIONS):
                 raise StorageError(
                     f"A bot of an older version is running on {where}. "
@@ -189,6 +210,8 @@ class SqliteStorage:
                 # The bot starts on this file: a reply still held for a gesture was
                 # never settled (it stopped between the commit and the pop-up).
                 await db.execute(outbox.RELEASE_EVERY_HOLD)
+            if lock is not None:
+                await integrity.mark_open(db)  # cleared by a clean close
             found = list(
                 await db.execute_fetchall("SELECT value FROM meta WHERE name = 'instance'")
             )
@@ -227,6 +250,9 @@ class SqliteStorage:
             # Lets SQLite refresh the statistics its query planner uses.
             with suppress(sqlite3.Error):
                 await self._db.execute("PRAGMA optimize")
+            if self._process_lock is not None:
+                with suppress(sqlite3.Error):  # left marked: the next start checks the file
+                    await integrity.mark_closed(self._db)
             await self._db.close()
             if self._process_lock is not None:
                 self._process_lock.release()  # last: nothing is written after this
@@ -378,54 +404,75 @@ class SqliteStorage:
             self._chat_groups[chat] = group
 
     async def seen_update(self, update_key: str) -> bool:
-        return bool(await self._run("SELECT 1 FROM inbox WHERE update_key = ?", update_key))
+        return bool(await self._run(lookups.UPDATE_SEEN, update_key))
 
     # -- groups --------------------------------------------------------------------------
 
     async def read_group(self, group_id: str) -> StoredGroup | None:
-        async with self._lock:
-            try:
-                tables = await self._on_worker(load.fetch, group_id)
-            except sqlite3.Error as error:
-                raise storage_error(error, self._where) from error
+        """The resident group (``bot.core.resident``) and its version, in one snapshot."""
+        tables = await self._fetch(load.fetch, group_id, "resident")
         if tables is None:
             return None
         return StoredGroup(load.build(group_id, tables), load.version(tables))
 
     async def load_group(self, group_id: str) -> Group | None:
-        stored = await self.read_group(group_id)
-        return None if stored is None else stored.group
+        """The whole group, every proposal in it."""
+        tables = await self._fetch(load.fetch, group_id, "every")
+        return None if tables is None else load.build(group_id, tables)
+
+    async def read_proposals(
+        self, group_id: str, numbers: Collection[int] | None = None
+    ) -> dict[int, Proposal]:
+        """The group's proposals as stored: those ``numbers`` names, or every one."""
+        which: load.Which = "every" if numbers is None else tuple(numbers)
+        if which == ():
+            return {}
+        tables = await self._fetch(load.fetch_proposals, group_id, which)
+        return load.build_proposals(tables)
+
+    async def _fetch(self, fetch: Callable[..., T], *args: object) -> T:
+        async with self._lock:
+            try:
+                return await self._on_worker(fetch, *args)
+            except sqlite3.Error as error:
+                raise storage_error(error, self._where) from error
+
+    async def group_version(self, group_id: str) -> int | None:
+        found = await self._one("SELECT version FROM groups WHERE id = ?", group_id)
+        return None if found is None else int(found)
 
     async def group_for_chat(self, chat: str) -> str | None:
         known = self._chat_groups.get(chat)
         if known is not None:
             return known
-        found = await self._one("SELECT group_id FROM chats WHERE chat = ?", chat)
+        found = await self._one(lookups.GROUP_OF_CHAT, chat)
         if found is not None:
             self._chat_groups[chat] = found
         return found
 
     async def groups_for_identity(self, identity: str) -> list[str]:
         found = await self._run(
-            "SELECT DISTINCT group_id FROM identities WHERE identity = ? ORDER BY group_id",
+            lookups.GROUPS_OF_IDENTITY,
             identity,
         )
         return [group_id for (group_id,) in found]
 
-    async def group_with_link_code(self, code: str) -> str | None:
-        """The group that made ``code``; the group's state says whether it expired."""
+    async def group_with_link_code(self, code: str, kind: CodeKind = "chat") -> str | None:
+        """The group that made ``code`` of ``kind``; the group's state says whether it
+        expired. A code of the other kind finds nothing."""
         return await self._one(
-            "SELECT group_id FROM link_codes WHERE code = ? ORDER BY expires_at DESC LIMIT 1",
+            lookups.GROUP_WITH_LINK_CODE,
             code,
+            kind,
         )
 
     async def group_with_web_link(self, digest: str) -> str | None:
         """The group that keeps a web link with ``digest``; the group's state says
         whether it still works."""
-        return await self._one("SELECT group_id FROM web_links WHERE digest = ? LIMIT 1", digest)
+        return await self._one(lookups.GROUP_WITH_WEB_LINK, digest)
 
     async def group_ids(self) -> list[str]:
-        return [group_id for (group_id,) in await self._run("SELECT id FROM groups ORDER BY rowid")]
+        return [group_id for (group_id,) in await self._run(lookups.GROUP_IDS)]
 
     # -- timers --------------------------------------------------------------------------
 
@@ -502,15 +549,11 @@ class SqliteStorage:
         )
 
     async def card_messages(self, group_id: str, number: int) -> dict[str, str]:
-        found = await self._run(
-            "SELECT chat, ref FROM cards WHERE group_id = ? AND number = ?", group_id, number
-        )
+        found = await self._run(lookups.CARD_MESSAGES, group_id, number)
         return {chat: ref for chat, ref in found}
 
     async def card_for_message(self, chat: str, ref: str) -> tuple[str, int] | None:
-        found = await self._run(
-            "SELECT group_id, number FROM cards WHERE chat = ? AND ref = ?", chat, ref
-        )
+        found = await self._run(lookups.CARD_FOR_MESSAGE, chat, ref)
         return (found[0][0], found[0][1]) if found else None
 
     # -- opaque button ids ----------------------------------------------------------------
@@ -521,7 +564,7 @@ class SqliteStorage:
         12 characters: with a short prefix it fits Telegram's 64-byte
         callback data with room to spare, and it cannot be guessed."""
         stored = _TOKEN_KINDS[kind] + command
-        select = "SELECT token FROM actions WHERE group_id = ? AND command = ?"
+        select = lookups.ACTION_TOKEN
         known = await self._one(select, group_id, stored)
         if known is not None:
             return known
@@ -530,7 +573,7 @@ class SqliteStorage:
             while True:
                 # IGNORE: on the (unlikely) clash of two random tokens, try another.
                 await db.execute(
-                    "INSERT OR IGNORE INTO actions (token, group_id, command) VALUES (?, ?, ?)",
+                    lookups.ACTION_INSERT,
                     (secrets.token_urlsafe(9), group_id, stored),
                 )
                 found = list(await db.execute_fetchall(select, (group_id, stored)))
@@ -544,7 +587,7 @@ class SqliteStorage:
         or one of another kind."""
         known = self._actions.get(token)
         if known is None:
-            found = await self._run("SELECT group_id, command FROM actions WHERE token = ?", token)
+            found = await self._run(lookups.ACTION_FOR_TOKEN, token)
             if not found:
                 return None
             known = self._actions[token] = (found[0][0], found[0][1])
@@ -557,7 +600,7 @@ class SqliteStorage:
     # -- adapters' own small state --------------------------------------------------------
 
     async def get_value(self, key: str) -> str | None:
-        return await self._one("SELECT value FROM kv WHERE key = ?", key)
+        return await self._one(lookups.VALUE, key)
 
     async def set_value(self, key: str, value: str, about: str | None = None) -> None:
         await self._write(
@@ -568,7 +611,7 @@ class SqliteStorage:
         )
 
     async def memory_about(self, identity: str) -> dict[str, str]:
-        found = await self._run("SELECT key, value FROM kv WHERE about = ? ORDER BY key", identity)
+        found = await self._run(lookups.MEMORY_ABOUT, identity)
         return dict(found)
 
     # -- the record -----------------------------------------------------------------------
@@ -576,8 +619,7 @@ class SqliteStorage:
     async def audit(self, group_id: str) -> list[AuditEntry]:
         return self._audit_entries(
             await self._run(
-                "SELECT id, group_id, at, command, summary, redacted_at FROM audit "
-                "WHERE group_id = ? ORDER BY id",
+                lookups.AUDIT_OF_GROUP,
                 group_id,
             )
         )
@@ -586,8 +628,7 @@ class SqliteStorage:
         # The identity as the command's JSON writes it, quotes included: a whole value
         # (as ``storage.forgetting`` looks for it), then only the commands it sent.
         found = await self._run(
-            "SELECT id, group_id, at, command, summary, redacted_at FROM audit "
-            "WHERE instr(command, ?) > 0 ORDER BY id",
+            lookups.AUDIT_NAMING,
             rows.to_json(identity),
         )
         return [
@@ -627,10 +668,10 @@ class SqliteStorage:
         """Delete messages done with and update keys no longer needed, made before
         ``before`` (see ``storage.purge.prune``)."""
         async with self._transaction() as db:
-            messages, updates = await purge.prune(db, before)
+            messages, updates, timers = await purge.prune(db, before)
         if messages or updates:
             await self._wipe()
-        return Pruned(messages=messages, updates=updates)
+        return Pruned(messages=messages, updates=updates, timers=timers)
 
     # -- wiping old copies -----------------------------------------------------------------
 
@@ -852,14 +893,10 @@ def _inode(path: str) -> int | None:
 async def _configure(db: Connection, where: str, synchronous: str) -> bool:
     """Set the connection up; True if the storage must sync the log itself ("full")."""
     await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    # The first read of the file: a file that is not SQLite fails here, and a
-    # damaged one is caught before anything is written into it.
-    problems = [row[0] for row in await db.execute_fetchall("PRAGMA quick_check")]
-    if problems != ["ok"]:
-        raise StorageError(
-            f"{where} is damaged ({problems[0]}). "
-            "Restore it from a backup, or use another --db file."
-        )
+    # The first read of the file: a file that is not SQLite fails here, before
+    # anything is written into it. (The whole file is read only when it is
+    # worth it: ``storage.integrity``.)
+    await db.execute_fetchall("SELECT count(*) FROM sqlite_master")
     # WAL: readers (an export) do not block the bot, and a commit is one append.
     mode = next(iter(await db.execute_fetchall("PRAGMA journal_mode = WAL")))[0]
     await db.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")

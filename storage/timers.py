@@ -3,7 +3,8 @@
 A timer is named by its key within its group; setting a key again moves the
 timer. A fired timer keeps its row with ``fired_at`` set, which is what makes
 it fire exactly once: it is marked in the same transaction as the result of
-firing it.
+firing it. Only an unfired row fires, so pruning deletes a fired row a week on
+(``storage.purge.prune``) without letting it fire again.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from bot.app import Timer
 from bot.core.commands import TimerEvent
 from bot.core.effects import SetTimer
 from storage import rows
-from storage.connection import Connection
+from storage.connection import Statements
 from storage.rows import Row
 
 SET = """
@@ -52,15 +53,15 @@ _DUE = """
 def timer_row(group_id: str, effect: SetTimer) -> Row:
     """The parameters of :data:`SET` for a timer the core set."""
     proposal = getattr(effect.event, "number", None)  # a purge deletes the proposal's timers
-    return (group_id, effect.key, proposal, rows.stamp(effect.due), rows.to_json(effect.event))
+    return (group_id, effect.key, proposal, rows.stamp(effect.due), rows.record_json(effect.event))
 
 
-async def next_due(db: Connection) -> datetime | None:
+async def next_due(db: Statements) -> datetime | None:
     found = list(await db.execute_fetchall(_NEXT_DUE))
     return rows.moment_or_none(found[0][0]) if found else None
 
 
-async def due_timers(db: Connection, now: datetime, limit: int) -> list[Timer]:
+async def due_timers(db: Statements, now: datetime, limit: int) -> list[Timer]:
     """The due timers that can be read. A damaged row is logged and moved an hour on,
     so that it fails alone and every other group's timers still fire."""
     found = await db.execute_fetchall(_DUE, (rows.stamp(now), limit))

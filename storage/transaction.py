@@ -130,7 +130,7 @@ def plan(
         fired_timer=None if fired_timer is None else (at, gid, fired_timer),
         version=version,
         writes=changes.group_writes(group_before, group_after),
-        audit=(gid, at, rows.to_json(command), summary),
+        audit=(gid, at, rows.record_json(command), summary),
         steps=tuple(steps),
         remember=tuple((r.key, r.value, r.about) for r in remember),
     )

@@ -7,12 +7,13 @@ except the clock, which tests move by hand so deadlines come when they say.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from bot.app import Application, DeliveryLoop, ManualClock
+from bot.app import Application, DeliveryLoop, ManualClock, Storage
 from bot.core.model import GroupSettings
 from storage.sqlite import SqliteStorage
 
@@ -48,9 +49,13 @@ class Running:
 
 @contextlib.asynccontextmanager
 async def running_app(
-    db: Path, *, start: datetime = START, settings: GroupSettings | None = None
+    db: Path | Callable[[], Awaitable[Storage]],
+    *,
+    start: datetime = START,
+    settings: GroupSettings | None = None,
 ) -> AsyncIterator[Running]:
-    storage = await SqliteStorage.open(db)
+    """The application on the SQLite file ``db``, or on the storage ``db()`` opens."""
+    storage: Any = await SqliteStorage.open(db) if isinstance(db, Path) else await db()
     try:
         clock = ManualClock(start)
         app = Application(storage=storage, clock=clock, defaults=settings or GroupSettings())

@@ -57,6 +57,9 @@ class ConsoleAdapter:
     def ready_in(self, target: str) -> float:
         return 0.0  # a terminal has no limits to keep to
 
+    def end_to_end_encrypted(self, chat: str) -> bool:
+        return False
+
     async def deliver(self, delivery: Delivery) -> str | None:
         effect = delivery.effect
         private = delivery.target.startswith("dm:")

@@ -143,6 +143,11 @@ class MatrixAdapter:
     def ready_in(self, target: str) -> float:
         return 0.0  # card edits are paced as they are sent (``adapters.matrix.send``)
 
+    def end_to_end_encrypted(self, chat: str) -> bool:
+        """Whether the room has encryption on, as the bot's client knows it."""
+        room = self.client.rooms.get(ids.room_of(chat)) if self.client is not None else None
+        return bool(room is not None and room.encrypted)
+
     async def deliver(self, delivery: Delivery) -> str | None:
         if self._deliveries is None:
             raise DeliveryFailed("the Matrix adapter is not running")

@@ -146,8 +146,7 @@ class Deliveries:
 
     async def _invites_reactions(self, delivery: Delivery, number: int) -> bool:
         """Whether proposal ``number``'s card asks for reactions (``bot.core.visibility``)."""
-        group = await self.app.group(delivery.group_id)
-        proposal = group.proposals.get(number) if group is not None else None
+        proposal = await self.app.proposal(delivery.group_id, number)
         return proposal is None or visibility.invites_reactions(proposal)
 
     async def edit_card(self, delivery: Delivery, effect: EditCard) -> str | None:

@@ -170,7 +170,7 @@ def _span_html(span: Span, mentioned: list[str]) -> str:
         return _escape(span.text)
     if isinstance(span, Strong):
         return f"<strong>{_escape(span.text)}</strong>"
-    user = user_of(span.identity)
+    user = user_of(span.on("matrix"))
     if user is None:
         return _escape(span.name)
     mentioned.append(user)

@@ -35,7 +35,7 @@ from adapters.telegram.settings import TelegramSettings
 from adapters.telegram.updates import ALLOWED_UPDATES, Updates
 from adapters.telegram.vouching import Vouching
 from adapters.telegram.webhook import WebhookServer
-from bot.app import Delivery, DeliveryFailed
+from bot.app import Delivery, DeliveryFailed, roles
 from bot.core.addresses import host_and_port
 from bot.core.commands import Actor
 from bot.core.i18n import installed_languages
@@ -133,13 +133,30 @@ class TelegramAdapter:
         if webhook:
             await self._start_webhook(bot, updates)
         else:
-            # A webhook left from an earlier run would make getUpdates fail.
-            await reach(lambda: bot.delete_webhook(drop_pending_updates=False))
-            self._poller = Poller(bot, updates.process_many, timeout=self.poll_timeout)
-            self._poller.start()
+            # Only one getUpdates may run per bot: with several workers, the one that
+            # holds the polling role polls (with one process, this one, at once).
+            poller = Poller(bot, updates.process_many, timeout=self.poll_timeout)
+            await app.roles.hold(
+                roles.telegram_polling(str(bot.id)),
+                lambda: self._start_polling(bot, poller),
+                self._stop_polling,
+            )
         log.info(
             "Telegram: @%s is running (%s)", self.username, "webhook" if webhook else "long polling"
         )
+
+    async def _start_polling(self, bot: Bot, poller: Poller) -> None:
+        if self.bot is not bot:
+            return  # the adapter stopped meanwhile
+        # A webhook left from an earlier run would make getUpdates fail.
+        await reach(lambda: bot.delete_webhook(drop_pending_updates=False))
+        self._poller = poller
+        poller.start()
+
+    async def _stop_polling(self) -> None:
+        if self._poller is not None:
+            await self._poller.stop()
+            self._poller = None
 
     async def _start_webhook(self, bot: Bot, updates: Updates) -> None:
         url, secret = self.config.webhook_url, self.config.secret_token
@@ -189,9 +206,7 @@ class TelegramAdapter:
                 log.warning("could not set the bot's command menu (%s): %s", language, error)
 
     async def stop(self) -> None:
-        if self._poller is not None:
-            await self._poller.stop()
-            self._poller = None
+        await self._stop_polling()
         if self._webhook is not None:
             # The webhook stays set: Telegram keeps the updates until we are back.
             await self._webhook.stop()
@@ -214,6 +229,9 @@ class TelegramAdapter:
         """Seconds until the pacing lets a message go to ``target`` (the delivery loop
         waits that long before drawing a card edit, rather than draw it to wait)."""
         return self.pacer.ready_in(ids.chat_id_of(target))
+
+    def end_to_end_encrypted(self, chat: str) -> bool:
+        return False  # the bot reads Telegram groups, so they are never end-to-end encrypted
 
     async def deliver(self, delivery: Delivery) -> str | None:
         if self._deliverer is None:

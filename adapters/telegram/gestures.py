@@ -219,8 +219,7 @@ class Gestures:
         if found is None:
             return  # a reaction to an ordinary message
         group_id, number = found
-        group = await self.app.group(group_id)
-        proposal = group.proposals.get(number) if group is not None else None
+        proposal = await self.app.proposal(group_id, number)
         if proposal is None:
             return
         process = PROCESSES[proposal.process]

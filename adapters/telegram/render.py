@@ -143,7 +143,7 @@ def _spans(spans: Sequence[Span], *, bold: bool) -> tuple[str, int]:
     for span in spans:
         text = html.escape(span_text(span), quote=False)
         if isinstance(span, Mention):
-            user = _telegram_user(span.identity)
+            user = _telegram_user(span.on(PLATFORM))
             if user is not None:
                 text = f'<a href="tg://user?id={user}">{text}</a>'
         elif isinstance(span, Strong) and not bold and text:

@@ -6,6 +6,8 @@
   decision, and what adapters ask of it.
 - ``delivery``: the outbox sent to the chats; ``scheduler``: timers woken on time.
 - ``locks``: one turn per group; ``clock``: the time, real or moved by hand.
+- ``roles``: the jobs only one worker may do at a time (firing timers, sending,
+  polling), when several workers share one database.
 
 The core (``bot.core``) is below it and never imports it; ``storage`` and
 ``adapters`` implement its ports and import it; the wiring (``bot.cli``,
@@ -19,6 +21,7 @@ from bot.app.locks import GroupLocks
 from bot.app.ports import (
     Adapter,
     AuditEntry,
+    CodeKind,
     Commit,
     DatabaseInUse,
     Delivery,
@@ -35,6 +38,7 @@ from bot.app.ports import (
     Undeliverable,
     platform_of,
 )
+from bot.app.roles import EveryRole, Roles
 from bot.app.scheduler import Scheduler
 
 __all__ = [
@@ -42,16 +46,19 @@ __all__ = [
     "Application",
     "AuditEntry",
     "Clock",
+    "CodeKind",
     "Commit",
     "DatabaseInUse",
     "Delivery",
     "DeliveryFailed",
     "DeliveryLoop",
+    "EveryRole",
     "GroupLocks",
     "ManualClock",
     "Outgoing",
     "Pruned",
     "Remember",
+    "Roles",
     "Scheduler",
     "StaleGroup",
     "Storage",

@@ -13,6 +13,7 @@ decided exactly like a person's command.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import re
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.app.cache import DEFAULT_RECORDS, GroupCache
 from bot.app.clock import Clock
 from bot.app.locks import GroupLocks
 from bot.app.ports import (
@@ -36,6 +38,7 @@ from bot.app.ports import (
     TokenKind,
     platform_of,
 )
+from bot.app.roles import EveryRole, Roles
 from bot.core import commands as c
 from bot.core import record, weblinks
 from bot.core.cards import card
@@ -55,8 +58,9 @@ from bot.core.effects import (
 )
 from bot.core.i18n import N_
 from bot.core.language import NotUnderstood, parse
-from bot.core.model import Group, GroupSettings
+from bot.core.model import Group, GroupSettings, Proposal
 from bot.core.platforms import has_buttons
+from bot.core.resident import EVERYTHING, reads, resident, with_proposals
 
 log = logging.getLogger("deciding_together.app")
 
@@ -65,6 +69,8 @@ log = logging.getLogger("deciding_together.app")
 # the group afresh, so only a group changed between every read and commit fails.
 DECIDE_ATTEMPTS = 3
 
+# How many due timers are fired in one transaction (``run_due_timers``).
+TIMER_BATCH = 200
 TIMER_RETRY = timedelta(seconds=30)
 TIMER_RETRY_MAX = timedelta(hours=1)
 
@@ -139,32 +145,85 @@ class Application:
     # Called after each commit, so the loops wake without polling.
     on_timers_changed: Callable[[], None] = field(default=lambda: None)
     on_outbox_changed: Callable[[], None] = field(default=lambda: None)
-    _groups: dict[str, Group] = field(default_factory=dict)
-    # The stored version of each group in ``_groups`` (see ``Storage.commit``).
-    _versions: dict[str, int] = field(default_factory=dict)
+    # The jobs one worker does at a time (see ``bot.app.roles``): all this process's
+    # unless it is one of several workers on one database.
+    roles: Roles = field(default_factory=EveryRole)
+    # Other workers write the same database: a group in memory may be behind what is
+    # stored, so its stored version is checked when it is asked for (see ``group``).
+    shared: bool = False
+    # The resident groups held in memory (``bot.app.cache``), at most this many
+    # records of them; the idle ones are let go, and read again when needed.
+    memory_records: int = DEFAULT_RECORDS
     # Counts the retention purges that emptied the memory of groups, so that a
     # load that began before one (and read what was then stored) does not put it back.
     _purges: int = 0
     _locks: GroupLocks = field(default_factory=GroupLocks)
+    _groups: GroupCache = field(init=False)
     # How often each (group, timer) has failed in a row: its back-off.
     _timer_failures: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._groups = GroupCache(self.memory_records, busy=self._locks.busy)
 
     # -- groups -------------------------------------------------------------------------
 
     async def group(self, group_id: str) -> Group | None:
-        """The group's current state (cached: this process is the only writer)."""
+        """The group's current resident state (``bot.core.resident``): members,
+        settings and the proposals still being decided. Held in memory until it is
+        idle and memory is needed; with other workers on the database (``shared``),
+        its stored version is checked each time, and it is read again when behind."""
         cached = self._groups.get(group_id)
-        if cached is not None:
+        if cached is not None and not self.shared:
             return cached
+        known = self._groups.version(group_id)
+        # Still what is stored? One small read, instead of reading the group whole.
+        if (
+            cached is not None
+            and known is not None
+            and await self.storage.group_version(group_id) == known
+        ):
+            return self._groups.get(group_id) or cached
         purges = self._purges
         stored = await self.storage.read_group(group_id)
         if stored is None or purges != self._purges:
             return None if stored is None else stored.group
+        if self.shared and group_id in self._groups:
+            known = self._groups.version(group_id)
+            held = self._groups.get(group_id)
+            if held is not None and known is not None and known >= stored.version:
+                return held  # this worker's own commit is as new
+            self._groups.put(stored.group, stored.version)
+            return stored.group
         # A command may have stored a newer state while this one was read: keep that.
-        kept = self._groups.setdefault(group_id, stored.group)
-        if kept is stored.group:
-            self._versions[group_id] = stored.version
-        return kept
+        return self._groups.put_new(stored.group, stored.version)
+
+    async def proposal(self, group_id: str, number: int) -> Proposal | None:
+        """Proposal ``number`` of the group as it is now, closed ones too; None if
+        there is no such proposal (or group)."""
+        group = await self.group(group_id)
+        if group is None:
+            return None
+        found = group.proposals.get(number)
+        if found is None:
+            found = (await self.storage.read_proposals(group_id, (number,))).get(number)
+        return found
+
+    async def whole_group(self, group_id: str) -> Group | None:
+        """The group with every proposal in it, closed ones read from storage: for
+        reading the whole record (``mydata``), never held in memory."""
+        group = await self.group(group_id)
+        if group is None:
+            return None
+        return with_proposals(group, await self.storage.read_proposals(group_id))
+
+    async def _beyond_resident(self, group: Group, command: c.Command) -> dict[int, Proposal]:
+        """The proposals ``command`` reads (``bot.core.resident.reads``) that the
+        resident group does not hold, read from storage."""
+        wanted = reads(command)
+        if wanted == EVERYTHING:
+            return await self.storage.read_proposals(group.id)
+        missing = [n for n in wanted if n not in group.proposals]
+        return await self.storage.read_proposals(group.id, missing) if missing else {}
 
     async def group_of_chat(self, chat: str) -> Group | None:
         group_id = await self.storage.group_for_chat(chat)
@@ -264,9 +323,14 @@ class Application:
         if isinstance(action, _ACROSS_GROUPS) and not every_group:
             raise _AcrossGroups
         action = self._fill_in(action, chat)
+        if isinstance(action, c.ThisIsMe):
+            # The code names the group, whoever says it: an account new to the group too.
+            group_id = await self.storage.group_with_link_code(action.code, "account") or group_id
         if isinstance(action, c.LinkChat):
             # The code names the group to join, whatever chat it is said in.
             linked = await self.storage.group_with_link_code(action.code)
+            if linked is not None:
+                action = replace(action, mixes_encryption=await self._mixes(linked, chat))
             current = await self.storage.group_for_chat(chat) if not private else None
             if linked is not None and current is not None and current != linked:
                 request = c.Request(actor, chat, action, private=private, present=event.present)
@@ -349,12 +413,12 @@ class Application:
                     return None
                 action = parsed
             action = self._fill_in(action, each.chat)
-            if isinstance(action, c.LinkChat | c.LinkStart | c.MyData):
+            if isinstance(action, c.LinkChat | c.LinkStart | c.MyData | c.MyCode | c.ThisIsMe):
                 return None  # decided one by one (``mydata`` reads beyond its group)
             group = states.get(each.group_id) or await self.group(each.group_id)
             if group is None:
                 return None
-            version = versions.get(group.id, self._versions.get(group.id))
+            version = versions.get(group.id, self._groups.version(group.id))
             request = c.Request(
                 actor=each.actor,
                 chat=each.chat,
@@ -362,6 +426,9 @@ class Application:
                 private=each.private,
                 present=each.present,
             )
+            wanted = reads(request)
+            if wanted == EVERYTHING or any(n not in group.proposals for n in wanted):
+                return None  # reads beyond the resident group: decided one by one
             now = self.clock.now()
             decision = decide(group, request, now)
             commit = self._commit(
@@ -405,6 +472,8 @@ class Application:
             private=request.private,
             present=request.present,
         )
+        # The chat's own group decides on its whole record (a chat with decisions stays).
+        current = with_proposals(current, await self._beyond_resident(current, leaving))
         left = decide(current, leaving, now)
         if left.refused:
             return await self._apply(current, leaving, update_key=update_key, remember=remember)
@@ -413,14 +482,19 @@ class Application:
             return await self._apply(linked, request, update_key=update_key, remember=remember)
         commits = [
             self._commit(
-                current, leaving, left, now, version=self._versions.get(current.id), update_key=None
+                current,
+                leaving,
+                left,
+                now,
+                version=self._groups.version(current.id),
+                update_key=None,
             ),
             self._commit(
                 linked,
                 request,
                 joined,
                 now,
-                version=self._versions.get(linked.id),
+                version=self._groups.version(linked.id),
                 update_key=update_key,
                 remember=remember,
             ),
@@ -447,6 +521,7 @@ class Application:
         update_key: str | None,
         remember: Sequence[Remember] = (),
         held: bool = False,
+        fired_timer: str | None = None,
     ) -> Commit:
         """What storing ``decision`` (made on ``before``, stored at ``version``) takes,
         for :meth:`Storage.commit_many`."""
@@ -458,7 +533,7 @@ class Application:
             summary=decision.summary,
             outgoing=self._outgoing(decision, held=held),
             update_key=update_key,
-            fired_timer=None,
+            fired_timer=fired_timer,
             version=version,
             remember=_kept(remember, decision),
         )
@@ -468,8 +543,7 @@ class Application:
         left it, at the version that commit moved it to; the loops woken as needed."""
         for each in commits:  # in order: a group's last commit counts
             group = each["group_after"]
-            self._groups[group.id] = group
-            self._stored_at(group.id, each.get("version"))
+            self._hold(group, each.get("version"))
             log.debug("%s: %s", group.id, each["summary"])
         outgoing = [o for each in commits for o in each["outgoing"]]
         if any(isinstance(o.effect, SetTimer | CancelTimer) for o in outgoing):
@@ -481,8 +555,10 @@ class Application:
         """Values the core must be given: secrets it cannot make, the chat it cannot see."""
         if isinstance(action, c.LinkStart) and not action.code:
             return c.LinkStart(code=self.make_code())
+        if isinstance(action, c.MyCode) and not action.code:
+            return c.MyCode(code=self.make_code())
         if isinstance(action, c.LinkChat) and not action.chat:
-            return c.LinkChat(code=action.code, chat=chat)
+            return replace(action, chat=chat)
         if isinstance(action, c.WebLinkStart) and not action.digest and self.web_url:
             secret = self.make_web_secret()
             return c.WebLinkStart(
@@ -491,6 +567,18 @@ class Application:
                 days=self.web_link_days,
             )
         return action
+
+    async def _mixes(self, group_id: str, chat: str) -> bool:
+        """Whether ``chat`` joining the group would put end-to-end encrypted chats (a
+        Matrix room) and chats that are not in one group: then the person is warned."""
+        group = await self.group(group_id)
+        chats = {*(group.chats if group is not None else ()), chat}
+        encrypted = {each for each in chats if self._encrypted(each)}
+        return bool(encrypted) and encrypted != chats
+
+    def _encrypted(self, chat: str) -> bool:
+        adapter = self.adapters.get(platform_of(chat))
+        return adapter is not None and adapter.end_to_end_encrypted(chat)
 
     async def _group_for(
         self,
@@ -525,14 +613,15 @@ class Application:
             # is still there, with all its decisions. Take the chat back into it first.
             back = c.Request(actor=actor, chat=chat, action=c.ChatMoved(chat, chat))
             await self._apply(returning, back)
-            return self._groups[returning.id]
+            return await self.group(returning.id)
         # A chat the bot has not seen before starts a group of its own.
         return Group(id=chat, name=chat_title, chats=(chat,), settings=self.defaults)
 
     async def _without_group(self, chat: str, actor: c.Actor, action: c.Action) -> Submitted:
         """Private words from someone in no group, or in several: answer, store nothing."""
         scratch = Group(id="", settings=self.defaults)
-        if not isinstance(action, c.Help | c.Unclear):
+        # A code no group made is answered as one: it does not work.
+        if not isinstance(action, c.Help | c.Unclear | c.ThisIsMe):
             groups = await self.storage.groups_for_identity(actor.identity)
             several = (
                 N_(
@@ -582,17 +671,14 @@ class Application:
                 group = await self.group(group.id) or group
         raise AssertionError("unreachable")  # the loop returns or raises
 
-    def _stored_at(self, group_id: str, version: int | None) -> None:
-        """Note the version a commit from ``version`` left the group at (unknown if None)."""
-        if version is None:
-            self._versions.pop(group_id, None)
-        else:
-            self._versions[group_id] = version + 1
+    def _hold(self, stored: Group, version: int | None) -> None:
+        """Hold the resident part of a group a commit from ``version`` just stored, at
+        the version the commit left it at (unknown if None)."""
+        self._groups.put(resident(stored), None if version is None else version + 1)
 
     def _forget_group(self, group_id: str) -> None:
         """Drop the group from memory: the next read takes it from storage."""
-        self._groups.pop(group_id, None)
-        self._versions.pop(group_id, None)
+        self._groups.drop(group_id)
 
     async def _decide_and_commit(
         self,
@@ -607,7 +693,12 @@ class Application:
         now = self.clock.now()
         before = self._groups.get(group.id)
         # A group not in memory is stored as new: at version 0, it must not be stored yet.
-        version = 0 if before is None else self._versions.get(group.id)
+        version = 0 if before is None else self._groups.version(group.id)
+        # The closed proposals the command reads join both states, so the commit
+        # writes only what the command changed in them.
+        beyond = await self._beyond_resident(group, command)
+        group = with_proposals(group, beyond)
+        before = None if before is None else with_proposals(before, beyond)
         decision = decide(group, command, now)
         if isinstance(command, c.Request) and isinstance(command.action, c.MyData):
             decision = await self._everything_kept(decision)
@@ -628,8 +719,7 @@ class Application:
         )
         if not stored:
             return Submitted(duplicate=True, group_id=group.id)
-        self._groups[group.id] = decision.group
-        self._stored_at(group.id, version)
+        self._hold(decision.group, version)
         if any(isinstance(e, SetTimer | CancelTimer) for e in decision.effects):
             self.on_timers_changed()
         if any(o.targets for o in outgoing):
@@ -684,7 +774,7 @@ class Application:
             memory.update(await self.storage.memory_about(identity))
         parts: list[dict[str, Any]] = []
         for group_id in group_ids:
-            group = here if group_id == here.id else await self.group(group_id)
+            group = here if group_id == here.id else await self.whole_group(group_id)
             found = [group.member_by_identity(i) for i in identities] if group else []
             member = next((m for m in found if m is not None), None)
             if group is not None and member is not None:
@@ -717,24 +807,89 @@ class Application:
     async def run_due_timers(self) -> int:
         """Fire every timer that is due, oldest first, each exactly once.
 
-        A timer that fails (a damaged group, a bug) fails alone: it is logged with
-        its group and tried again later, backing off, and every other timer still
-        fires on time."""
+        Timers are fired in batches (after a restart, thousands may be overdue):
+        each batch is decided in order, each timer on the state the ones before
+        it left, and stored in one transaction, each timer marked fired in it.
+        A batch that cannot be stored whole (a timer moved or cancelled since it
+        was read, a group changed underneath, a timer that fails) is fired one
+        by one instead, with the same outcome. A timer that fails (a damaged
+        group, a bug) fails alone: it is logged with its group and tried again
+        later, backing off, and every other timer still fires on time."""
         fired = 0
-        failed: set[str] = set()
+        failed: set[tuple[str, str]] = set()
         while True:
-            due = await self.storage.due_timers(self.clock.now(), limit=100)
-            for timer in due:
-                if timer.key in failed:
-                    continue
-                try:
-                    fired += await self._fire(timer)
-                except Exception:
-                    failed.add(timer.key)
-                    await self._postpone(timer)
+            due = await self.storage.due_timers(self.clock.now(), limit=TIMER_BATCH)
+            todo = [t for t in due if (t.group_id, t.key) not in failed]
+            together = await self._fire_together(todo) if len(todo) > 1 else None
+            if together is not None:
+                fired += together
+            else:
+                for timer in todo:
+                    try:
+                        fired += await self._fire(timer)
+                    except Exception:
+                        failed.add((timer.group_id, timer.key))
+                        await self._postpone(timer)
             await self.storage.durable()
-            if len(due) < 100 or all(t.key in failed for t in due):
+            if len(due) < TIMER_BATCH or not todo:
                 return fired
+
+    async def _fire_together(self, timers: Sequence[Timer]) -> int | None:
+        """Fire ``timers`` in one transaction; None (having stored nothing) when
+        they must be fired one by one."""
+        async with self._locks.shared(), self._locks.groups({t.group_id for t in timers}):
+            try:
+                commits = await self._decide_timers(timers)
+            except Exception:
+                return None  # one of them fails: fired one by one, it fails alone
+            if commits is None:
+                return None
+            try:
+                if not await self._commit_many(commits):
+                    return None  # one was moved or cancelled since it was read
+            except Exception:
+                return None  # said, and dealt with, timer by timer
+            self._stored(commits)
+        for timer in timers:
+            self._timer_failures.pop((timer.group_id, timer.key), None)
+        return len(commits)
+
+    async def _decide_timers(self, timers: Sequence[Timer]) -> list[Commit] | None:
+        """Each timer decided in order, on its group as the ones before it left it
+        (with the closed proposal it names, if any, read from storage); None if a
+        group is gone."""
+        commits: list[Commit] = []
+        states: dict[str, Group] = {}  # each group as the decisions so far leave it
+        versions: dict[str, int] = {}  # and the version each of those will be stored at
+        # The groups not in memory are read all at once: the storage's thread reads
+        # one after another without waiting for each to be asked.
+        await asyncio.gather(
+            *(self.group(g) for g in {t.group_id for t in timers} if g not in self._groups)
+        )
+        for timer in timers:
+            group = states.get(timer.group_id) or await self.group(timer.group_id)
+            if group is None:
+                return None
+            # Both the state decided on and the state stored: the commit writes the change.
+            group = with_proposals(group, await self._beyond_resident(group, timer.event))
+            version = versions.get(group.id, self._groups.version(group.id))
+            now = self.clock.now()
+            decision = decide(group, timer.event, now)
+            commits.append(
+                self._commit(
+                    group,
+                    timer.event,
+                    decision,
+                    now,
+                    version=version,
+                    update_key=None,
+                    fired_timer=timer.key,
+                )
+            )
+            states[group.id] = decision.group
+            if version is not None:
+                versions[group.id] = version + 1
+        return commits
 
     async def _fire(self, timer: Timer) -> bool:
         # A command may have moved or cancelled the timer since it was read:
@@ -778,7 +933,6 @@ class Application:
             purged = await self.storage.purge_closed(before)
             if purged:
                 self._groups.clear()
-                self._versions.clear()
                 self._purges += 1
             return purged
 
@@ -811,7 +965,8 @@ class Application:
         return await self.storage.action_for_token(token, kind)
 
     async def web_reader(self, secret: str) -> tuple[Group, datetime] | None:
-        """The group whose web link carries ``secret``, and the time to show it at;
+        """The group whose web link carries ``secret``, with every proposal (closed
+        ones read from storage, never held in memory), and the time to show it at;
         None for a link that is forged, made up, stopped or out of date (the page
         tells them apart for nobody). The group is read afresh on every call, so
         a ``forgetme`` or a new answer shows at once."""
@@ -828,7 +983,9 @@ class Application:
             # Compared in constant time, every one: how long it takes tells nothing.
             if hmac.compare_digest(kept, wanted) and link.expires_at > now:
                 works = True
-        return (group, now) if works else None
+        if not works:
+            return None
+        return with_proposals(group, await self.storage.read_proposals(group.id)), now
 
     async def group_id_of_chat(self, chat: str) -> str | None:
         """The id of the group ``chat`` belongs to, or None."""
@@ -862,7 +1019,7 @@ class Application:
         effect = delivery.effect
         assert isinstance(effect, EditCard)
         group = await self.group(delivery.group_id)
-        proposal = group.proposals.get(effect.number) if group is not None else None
+        proposal = await self.proposal(delivery.group_id, effect.number)
         if group is None or proposal is None:
             return None
         document = card(group, proposal, self.clock.now())

@@ -16,6 +16,7 @@ import contextlib
 import functools
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import timedelta
 
 from bot.app.application import Application
@@ -36,16 +37,35 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=2 ** min(attempts, 10)), MAX_PAUSE)
 
 
+def everywhere(platform: str) -> bool:
+    return True
+
+
 class DeliveryLoop:
-    def __init__(self, app: Application, *, batch: int = 200) -> None:
+    def __init__(
+        self,
+        app: Application,
+        *,
+        batch: int = 200,
+        sends_to: Callable[[str], bool] = everywhere,
+    ) -> None:
         self.app = app
         self.batch = batch
+        # Which platforms this worker sends to (those whose sending role it holds:
+        # see ``bot.app.roles``); one process alone sends to all of them.
+        self.sends_to = sends_to
+        self._elsewhere: set[str] = set()  # chats another worker sends to
         self._wake = asyncio.Event()
         self._stopping = False
         self._stopped = asyncio.Event()
 
     def wake(self) -> None:
         self._wake.set()
+
+    def sending_changed(self) -> None:
+        """This worker took or lost the sending for a platform: look at every chat again."""
+        self._elsewhere.clear()
+        self.wake()
 
     async def run_once(self) -> int:
         """Try every delivery that is due once; returns how many went through."""
@@ -79,6 +99,8 @@ class DeliveryLoop:
             for delivery in deliveries:
                 if delivery.next_attempt_at > now:
                     break  # it waits for a retry, and nothing may overtake it
+                if not self.sends_to(platform_of(delivery.target)):
+                    break  # the sending moved to another worker meanwhile
                 if paced and isinstance(delivery.effect, EditCard):
                     wait = turn_in or self._ready_in(delivery)
                     if wait > 0:
@@ -200,10 +222,16 @@ class DeliveryLoop:
         waits for them, it is not read again."""
         now = self.app.clock.now()
         pending = await self.app.storage.pending_deliveries_elsewhere(
-            now + FOREVER, self.batch, sending.keys()
+            now + FOREVER, self.batch, sending.keys() | self._elsewhere
         )
         by_chat: dict[str, list[Delivery]] = defaultdict(list)
         for delivery in pending:
+            if not self.sends_to(platform_of(delivery.target)):
+                # Another worker sends there: left out of the next looks, which may
+                # find more for this one behind it.
+                self._elsewhere.add(delivery.target)
+                self.wake()
+                continue
             by_chat[delivery.target].append(delivery)
         for target, items in by_chat.items():
             task = asyncio.get_running_loop().create_task(self._chat(items))

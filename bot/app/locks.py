@@ -63,6 +63,11 @@ class GroupLocks:
             for lock in reversed(held):
                 lock.release()
 
+    def busy(self, group_id: str) -> bool:
+        """Whether a command of the group is being decided (or waits to be)."""
+        lock = self._groups.get(group_id)
+        return lock is not None and lock.locked()
+
     @asynccontextmanager
     async def everything(self) -> AsyncIterator[None]:
         """Have every group to oneself: waits for the groups in use to finish."""

@@ -13,6 +13,12 @@ transaction, or nothing at all. That includes forgetting a person (a
 the messages that name them erased or rewritten, and adapters' memory about
 them deleted, with the ``forgetme`` itself or not at all.
 
+The application holds each group's **resident** part in memory (members,
+settings, the proposals still being decided; see ``bot.core.resident``) and
+commits the change from one resident state to the next: proposals absent from
+both ``group_before`` and ``group_after`` are left as stored. Reads beyond it go
+through :meth:`Storage.read_proposals`.
+
 **Adapter.** An adapter turns platform events into calls to
 :meth:`Application.submit` and turns deliveries from the outbox into platform
 messages. It is thin: no decision is made in an adapter, only translation; what
@@ -28,7 +34,7 @@ from typing import TYPE_CHECKING, Literal, NotRequired, Protocol, TypedDict
 
 from bot.core.commands import Command, TimerEvent
 from bot.core.effects import Effect, Message
-from bot.core.model import Group
+from bot.core.model import Group, Proposal
 
 if TYPE_CHECKING:
     from bot.app.application import Application
@@ -103,10 +109,12 @@ class AuditEntry:
 
 @dataclass(frozen=True, slots=True)
 class Pruned:
-    """What a prune deleted: messages done with, and update keys no longer needed."""
+    """What a prune deleted: messages done with, update keys no longer needed, and
+    the rows of timers that fired (a deleted row never fires)."""
 
     messages: int
     updates: int
+    timers: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +147,9 @@ class Remember:
 # Tokens are made for one use each: a button's callback data, or the payload of a
 # deep link that opens a private chat. Either one is useless as the other.
 TokenKind = Literal["button", "deep link"]
+# Link codes, likewise: "chat" (``link CODE``: a chat joins the group) or "account"
+# (``me CODE``: a member's account on another platform becomes theirs).
+CodeKind = Literal["chat", "account"]
 
 
 class Commit(TypedDict):
@@ -227,18 +238,43 @@ class Storage(Protocol):
     # -- groups --------------------------------------------------------------------------
 
     async def read_group(self, group_id: str) -> StoredGroup | None:
-        """The group and its version, read together (one snapshot); None if not stored."""
+        """The **resident** group and its version, read together (one snapshot); None
+        if not stored.
+
+        Resident: the group's own fields, chats, link codes and members, and only
+        the proposals ``bot.core.resident.stays_resident`` keeps (still being
+        decided, or a review pending). The storage keeps that rule's answer with
+        each proposal whenever it writes the proposal (a ``resident`` column), so
+        this read never touches a closed proposal's rows: its cost does not grow
+        with the group's history. What a command needs beyond it, the application
+        reads with :meth:`read_proposals`."""
+        ...
+
+    async def read_proposals(
+        self, group_id: str, numbers: Collection[int] | None = None
+    ) -> dict[int, Proposal]:
+        """The group's proposals as stored, by number, resident or not: those in
+        ``numbers`` (a number not stored is left out), or every one when None.
+        Empty for a group not stored. For commands that read the record beyond
+        the resident group (``decisions``, ``show #3``, ``export``…); the
+        application adds them to the resident group it holds."""
         ...
 
     async def load_group(self, group_id: str) -> Group | None:
-        """The group as :meth:`read_group` reads it, for readers that never commit it."""
+        """The whole group, every proposal in it, for readers that never commit it
+        (an export made offline, tests)."""
+        ...
+
+    async def group_version(self, group_id: str) -> int | None:
+        """The version alone (None if not stored): whether a group read before is still
+        what is stored, at the cost of one small read (for several workers)."""
         ...
 
     async def group_for_chat(self, chat: str) -> str | None: ...
 
     async def groups_for_identity(self, identity: str) -> list[str]: ...
 
-    async def group_with_link_code(self, code: str) -> str | None: ...
+    async def group_with_link_code(self, code: str, kind: CodeKind = "chat") -> str | None: ...
 
     async def group_with_web_link(self, digest: str) -> str | None: ...
 
@@ -343,7 +379,8 @@ class Storage(Protocol):
         ...
 
     async def prune(self, before: datetime) -> Pruned:
-        """Delete sent messages and update keys no longer needed, made before ``before``."""
+        """Delete sent messages and update keys no longer needed, made before ``before``,
+        and the rows of timers fired before it."""
         ...
 
     async def close(self) -> None: ...
@@ -385,6 +422,11 @@ class Adapter(Protocol):
         """Seconds until the platform's pacing lets a message go to ``target``; 0 for a
         platform without one. The delivery loop waits that long before it draws a
         card's edit, rather than draw it and then wait."""
+        ...
+
+    def end_to_end_encrypted(self, chat: str) -> bool:
+        """Whether messages in ``chat`` are end-to-end encrypted (a Matrix room with
+        encryption on), so that linking it with a chat that is not needs a warning."""
         ...
 
 

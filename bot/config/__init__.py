@@ -7,9 +7,9 @@ one plain sentence of what is wrong and what to write instead. The caller gets
 either a complete, typed ``Config`` or a ``ConfigError`` holding the list.
 
 Secrets (the Telegram token, the webhook's secret token, the Matrix password
-or access token) may be written in the file or, better, given in environment
-variables, which win over the file. No message and no ``repr`` ever shows a
-secret's value.
+or access token, a PostgreSQL database's URL) may be written in the file or,
+better, given in environment variables, which win over the file. No message
+and no ``repr`` ever shows a secret's value.
 
 Reading is split in two so it can be tested without a disk: ``load_config``
 reads the file's bytes, and ``parse_config_text`` does everything else.
@@ -42,6 +42,7 @@ from bot.config.schema import (
     DEFAULTS,
     ENV_MATRIX_ACCESS_TOKEN,
     ENV_MATRIX_PASSWORD,
+    ENV_STORAGE_URL,
     ENV_TELEGRAM_SECRET_TOKEN,
     ENV_TELEGRAM_TOKEN,
     FROM_FILE,
@@ -75,6 +76,7 @@ __all__ = [
     "DEFAULT_STORE_PATH",
     "ENV_MATRIX_ACCESS_TOKEN",
     "ENV_MATRIX_PASSWORD",
+    "ENV_STORAGE_URL",
     "ENV_TELEGRAM_SECRET_TOKEN",
     "ENV_TELEGRAM_TOKEN",
     "FROM_FILE",

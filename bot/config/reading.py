@@ -97,7 +97,7 @@ def parse_config_text(
 
     telegram = _read_telegram(section("telegram"), env) if "telegram" in sections else None
     matrix = _read_matrix(section("matrix"), env) if "matrix" in sections else None
-    storage = _read_storage(section("storage"))
+    storage = _read_storage(section("storage"), env)
     defaults = _read_defaults(section("defaults"))
     logging = _read_logging(section("logging"))
     web = _read_web(section("web"), telegram) if "web" in sections else None

@@ -26,6 +26,7 @@ _SECRET_NAMES = {
     ("telegram", "secret_token"): "the webhook's secret token",
     ("matrix", "password"): "the Matrix password",
     ("matrix", "access_token"): "the Matrix access token",
+    ("storage", "url"): "the database's URL (and its password)",
 }
 
 
@@ -36,7 +37,8 @@ def check_ready(config: Config) -> None:
         config.require_platform()
     except ConfigError as error:
         problems += error.problems
-    problems += _database_problems(config.storage.path)
+    if config.storage.backend == "sqlite":
+        problems += _database_problems(config.storage.path)
     if config.matrix is not None:
         problems += _store_problems(config.matrix.store_path)
     if problems:
@@ -83,10 +85,13 @@ def _store_problems(store: Path) -> list[Problem]:
 def secrets_in_file(config: Config) -> list[str]:
     """The secrets written in the file itself (not given in the environment)."""
     found = []
-    for section in (config.telegram, config.matrix):
+    for name, section in (
+        ("telegram", config.telegram),
+        ("matrix", config.matrix),
+        ("storage", config.storage),
+    ):
         if section is None:
             continue
-        name = "telegram" if section is config.telegram else "matrix"
         for key in section.SECRET_FIELDS:
             if getattr(section, key) and section.sources.get(key) == FROM_FILE:
                 found.append(_SECRET_NAMES[(name, key)])

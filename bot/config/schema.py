@@ -37,6 +37,8 @@ SCHEMA: dict[str, dict[str, str]] = {
         "facilitators_from_power_levels": "false",
     },
     "storage": {
+        "backend": '"sqlite"',
+        "url": '"postgresql://bot:…@db.example.org/deciding"',
         "path": '"deciding-together.db"',
         "synchronous": '"full"',
         "retention_months": "24",
@@ -68,11 +70,13 @@ ENV_TELEGRAM_TOKEN = "DT_TELEGRAM_TOKEN"
 ENV_TELEGRAM_SECRET_TOKEN = "DT_TELEGRAM_SECRET_TOKEN"
 ENV_MATRIX_PASSWORD = "DT_MATRIX_PASSWORD"
 ENV_MATRIX_ACCESS_TOKEN = "DT_MATRIX_ACCESS_TOKEN"
+ENV_STORAGE_URL = "DT_STORAGE_URL"  # a PostgreSQL URL holds its password
 SECRET_ENV: dict[tuple[str, str], str] = {
     ("telegram", "token"): ENV_TELEGRAM_TOKEN,
     ("telegram", "secret_token"): ENV_TELEGRAM_SECRET_TOKEN,
     ("matrix", "password"): ENV_MATRIX_PASSWORD,
     ("matrix", "access_token"): ENV_MATRIX_ACCESS_TOKEN,
+    ("storage", "url"): ENV_STORAGE_URL,
 }
 FROM_FILE = "the config file"
 
@@ -102,6 +106,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "facilitators_from_power_levels": False,
     },
     "storage": {
+        "backend": "sqlite",
+        "url": None,  # needed with backend = "postgresql"
         "path": "deciding-together.db",
         "synchronous": "full",
         "retention_months": None,  # closed proposals are kept
@@ -125,6 +131,9 @@ TELEGRAM_MODES = ("polling", "webhook")
 # Telegram only delivers webhooks to these ports.
 TELEGRAM_WEBHOOK_PORTS = (443, 80, 88, 8443)
 SYNCHRONOUS = ("full", "normal")
+STORAGE_BACKENDS = ("sqlite", "postgresql")
+# What a PostgreSQL URL begins with (libpq takes both).
+POSTGRESQL_URL_SCHEMES = ("postgresql://", "postgres://")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Far larger than any configuration; catches --config pointing at the wrong file.
 MAX_FILE_BYTES = 1_000_000

@@ -26,14 +26,18 @@ from bot.config.schema import (
     DEFAULT_STORE_PATH,
     ENV_MATRIX_ACCESS_TOKEN,
     ENV_MATRIX_PASSWORD,
+    ENV_STORAGE_URL,
     ENV_TELEGRAM_SECRET_TOKEN,
     ENV_TELEGRAM_TOKEN,
+    FROM_FILE,
     LOG_LEVELS,
     MAX_LINK_LIFETIME,
     MAX_RETENTION_MONTHS,
     MIN_LINK_LIFETIME,
     MIN_SECRET_TOKEN,
+    POSTGRESQL_URL_SCHEMES,
     SCHEMA,
+    STORAGE_BACKENDS,
     SYNCHRONOUS,
     TELEGRAM_MODES,
     TELEGRAM_WEBHOOK_PORTS,
@@ -219,7 +223,25 @@ def _read_inviters(sec: _Section) -> tuple[str, ...]:
     return tuple(inviters)
 
 
-def _read_storage(sec: _Section) -> StorageConfig:
+def _read_storage(sec: _Section, env: Mapping[str, str]) -> StorageConfig:
+    backend = sec.choice("backend", sec.default("backend"), STORAGE_BACKENDS)
+    sources: dict[str, str] = {}
+    url = sec.secret("url", env, sources)
+    if backend == "postgresql" and url is None:
+        sec.problem("url", (
+            f'With backend = "postgresql", url says where the database is, like '
+            f"{sec.like('url')}. Or set the environment variable {ENV_STORAGE_URL}."
+        ))  # fmt: skip
+    elif backend == "postgresql" and not str(url).lower().startswith(POSTGRESQL_URL_SCHEMES):
+        # Never shown: a URL may hold the password.
+        sec.problem("url", (
+            f"url should begin with postgresql://, like {sec.like('url')}."
+        ), where=_where_secret("storage", "url", sources))  # fmt: skip
+    elif backend == "sqlite" and url is not None and sources.get("url") == FROM_FILE:
+        sec.problem("url", (
+            'url is used only with backend = "postgresql". Add that line to use the '
+            "database at url, or delete url to keep the database file at path."
+        ))  # fmt: skip
     path = sec.text("path")
     if path == "":
         sec.problem("path", f"path should name the database file, like {sec.like('path')}.")
@@ -233,7 +255,12 @@ def _read_storage(sec: _Section) -> StorageConfig:
     )
     sec.finish()
     return StorageConfig(
-        path=Path(path or DEFAULT_DATABASE), synchronous=synchronous, retention_months=retention
+        backend=backend,
+        url=url,
+        path=Path(path or DEFAULT_DATABASE),
+        synchronous=synchronous,
+        retention_months=retention,
+        sources=sources,
     )
 
 

@@ -23,7 +23,7 @@ from bot.config.schema import (
     TOKEN_PLACEHOLDER,
 )
 from bot.config.words import _where_secret
-from bot.core.addresses import host_and_port
+from bot.core.addresses import host_and_port, url_password
 from bot.core.model import GroupSettings
 
 _TELEGRAM = DEFAULTS["telegram"]
@@ -103,12 +103,19 @@ class MatrixConfig(_MasksSecrets):
         return False
 
 
-@dataclass(frozen=True, slots=True)
-class StorageConfig:
+@dataclass(frozen=True, slots=True, repr=False)
+class StorageConfig(_MasksSecrets):
+    SECRET_FIELDS: ClassVar[tuple[str, ...]] = ("url",)
+
+    # "sqlite": one file (``path``), one process; "postgresql": the database at
+    # ``url``, which several workers may share.
+    backend: str = DEFAULTS["storage"]["backend"]
+    url: str | None = DEFAULTS["storage"]["url"]  # holds the password: a secret
     path: Path = Path(DEFAULT_DATABASE)
     # "full": every commit survives a power cut; "normal": faster
     synchronous: str = DEFAULTS["storage"]["synchronous"]
     retention_months: int | None = DEFAULTS["storage"]["retention_months"]  # None: forever
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
 _GROUP = DEFAULTS["defaults"]
@@ -180,9 +187,11 @@ class Config:
     def secrets(self) -> list[str]:
         """Every secret value, for masking them in logs."""
         values = []
-        for part in (self.telegram, self.matrix):
+        for part in (self.telegram, self.matrix, self.storage):
             if part is not None:
                 values += [getattr(part, name) for name in part.SECRET_FIELDS]
+        # The database's password alone, too: a driver's message may quote it.
+        values.append(url_password(self.storage.url))
         return [value for value in values if value]
 
     def require_platform(self) -> None:

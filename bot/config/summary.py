@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from bot.config.schema import DEFAULT_BASE_URL, FROM_FILE, SECRET_ENV
 from bot.config.settings import Config, MatrixConfig, TelegramConfig
 from bot.config.words import _spell
+from bot.core.addresses import url_without_password
 
 
 def check_config_text(config: Config) -> str:
@@ -20,7 +21,11 @@ def check_config_text(config: Config) -> str:
         if storage.retention_months
         else "closed proposals kept forever"
     )
-    lines.append(f"Database: {storage.path} ({keep}, synchronous {storage.synchronous}).")
+    if storage.backend == "postgresql" and storage.url:
+        where = url_without_password(storage.url)
+        lines.append(f"Database: PostgreSQL at {where} ({keep}).")
+    else:
+        lines.append(f"Database: {storage.path} ({keep}, synchronous {storage.synchronous}).")
     d = config.defaults
     lines.append(f"Groups start with: {d.process}, {d.quorum}% quorum, {d.timezone}, "
                  f"language {d.language}.")  # fmt: skip

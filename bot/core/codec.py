@@ -49,39 +49,68 @@ def _module_of(cls: type) -> types.ModuleType:
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
+# Empty values: a field left at one of these defaults may be left out (``compact``).
+_EMPTY_KINDS = frozenset({str, tuple, frozenset, dict})
+_KEPT = object()  # the field is always written
+
+
 @cache
-def _field_names(cls: type) -> tuple[str, ...] | None:
-    """The fields of a dataclass, in order; None for any other type."""
+def _fields(cls: type, compact: bool) -> tuple[tuple[str, Any], ...] | None:
+    """The fields of a dataclass, in order, each with the empty default that leaves
+    it out when ``compact`` (else :data:`_KEPT`); None for any other type."""
     if not dataclasses.is_dataclass(cls):
         return None
-    return tuple(f.name for f in dataclasses.fields(cls))
+    found: list[tuple[str, Any]] = []
+    for f in dataclasses.fields(cls):
+        default: Any = f.default
+        make: Any = f.default_factory
+        if default is dataclasses.MISSING and make is not dataclasses.MISSING:
+            default = make()
+        empty = (
+            default is None or default is False or (type(default) in _EMPTY_KINDS and not default)
+        )
+        found.append((f.name, default if compact and empty else _KEPT))
+    return tuple(found)
 
 
 @cache
 def _secret_names(cls: type) -> tuple[str, ...]:
     """The fields of a dataclass that are never written down (``metadata={"secret": True}``):
-    a web link's secret, which only the person it was sent to may hold."""
+    a web link's secret, which only the person it was sent to may hold. Each has an
+    empty default, which is what reading it back gives."""
     return tuple(f.name for f in dataclasses.fields(cls) if f.metadata.get("secret"))
 
 
-def encode(value: Any) -> Any:
+def encode(value: Any, *, compact: bool = False) -> Any:
     """A JSON-able form of a core value; dataclasses carry their class name.
-    Secret fields are written blank."""
+
+    ``compact`` leaves out every field that holds its default when that default
+    is empty (None, False, "", nothing): :func:`decode` gives it the default
+    again. For what is recorded many times over (the audit log's commands, the
+    outbox's messages, timers): most of a response's command is such fields.
+    An empty default is therefore never changed to another value.
+
+    Secret fields are written blank (left out when ``compact``)."""
     kind: type = type(value)
     if kind in _PLAIN:
         return value
-    names = _field_names(kind)
-    if names is not None:
+    fields = _fields(kind, compact)
+    if fields is not None:
         out: dict[str, Any] = {"@": kind.__name__}
-        for name in names:
-            # Most fields are plain: tested here, they cost no call of their own.
+        for name, empty in fields:
             field = getattr(value, name)
-            out[name] = field if type(field) in _PLAIN else encode(field)
+            if empty is not _KEPT and field == empty and type(field) is type(empty):
+                continue
+            # Most fields are plain: tested here, they cost no call of their own.
+            out[name] = field if type(field) in _PLAIN else encode(field, compact=compact)
         for name in _secret_names(kind):
-            out[name] = ""
+            if compact:
+                out.pop(name, None)
+            else:
+                out[name] = ""
         return out
     if kind is tuple:
-        return [v if type(v) in _PLAIN else encode(v) for v in value]
+        return [v if type(v) in _PLAIN else encode(v, compact=compact) for v in value]
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):
@@ -91,9 +120,9 @@ def encode(value: Any) -> Any:
     if isinstance(value, timedelta):
         return value.total_seconds()
     if isinstance(value, Mapping):
-        return [[encode(k), encode(v)] for k, v in value.items()]
+        return [[encode(k, compact=compact), encode(v, compact=compact)] for k, v in value.items()]
     if isinstance(value, tuple | list | frozenset | set):
-        items = [encode(v) for v in value]
+        items = [encode(v, compact=compact) for v in value]
         return sorted(items) if isinstance(value, frozenset | set) else items
     return value
 

@@ -18,8 +18,20 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from bot.core import (
+    accounts,
+    digest,
+    doing,
+    people,
+    proposing,
+    reminding,
+    responding,
+    reviews,
+    timers,
+    views,
+    weblinks,
+)
 from bot.core import commands as c
-from bot.core import people, proposing, responding, timers, views, weblinks
 from bot.core.document import doc, para
 from bot.core.effects import Effect
 from bot.core.endings import ENDINGS
@@ -27,6 +39,7 @@ from bot.core.forgetting import pseudonym_member
 from bot.core.i18n import N_, can_write, real_language
 from bot.core.lifecycle import ACTIVE, RESPONDING, Accepted
 from bot.core.model import Group, Member, MemberStatus, Role, Stage
+from bot.core.rounds import ACTIONABLE
 from bot.core.turn import Refusal, Turn
 from bot.core.typed import cleaned
 
@@ -59,6 +72,8 @@ PERMISSIONS: dict[type, Who] = {
     # group, if it has one, has let it go first by a facilitator's word (MoveChat).
     c.LinkChat: Who.ANYONE,
     c.Unclear: Who.ANYONE,
+    # The code, said privately, is the permission: only its maker had it (``accounts``).
+    c.ThisIsMe: Who.ANYONE,
     c.ChatMoved: Who.ANYONE,  # platform events, vouched for by the adapter
     c.ChatGone: Who.ANYONE,
     c.Propose: Who.MEMBER,
@@ -67,6 +82,10 @@ PERMISSIONS: dict[type, Who] = {
     c.WithdrawObjection: Who.MEMBER,
     c.Ask: Who.MEMBER,
     c.AnswerQuestion: Who.MEMBER,
+    c.AddAction: Who.MEMBER,
+    c.ActionDone: Who.MEMBER,  # the person doing it, or a steward: checked in its handler
+    c.MoveAction: Who.MEMBER,  # the same
+    c.TakeAction: Who.MEMBER,
     c.Status: Who.MEMBER,
     c.Decisions: Who.MEMBER,
     c.Show: Who.MEMBER,
@@ -76,6 +95,7 @@ PERMISSIONS: dict[type, Who] = {
     c.AddPerson: Who.MEMBER,
     c.MySetting: Who.MEMBER,
     c.ShowSettings: Who.MEMBER,
+    c.MyCode: Who.MEMBER,
     c.MyData: Who.MEMBER_OR_FORMER,
     c.ForgetMe: Who.MEMBER_OR_FORMER,
     c.Start: Who.STEWARD,
@@ -86,6 +106,9 @@ PERMISSIONS: dict[type, Who] = {
     c.Reopen: Who.STEWARD,
     c.RecordOutcome: Who.STEWARD,
     c.SetReview: Who.STEWARD,
+    # Any member may ask everyone about a decision in force, and answer (``reviews``).
+    c.AskReview: Who.MEMBER,
+    c.CheckIn: Who.MEMBER,
     c.RemovePerson: Who.FACILITATOR,
     c.MakeFacilitator: Who.FACILITATOR,
     c.GroupSetting: Who.FACILITATOR,
@@ -93,6 +116,7 @@ PERMISSIONS: dict[type, Who] = {
     c.WebLinkStart: Who.FACILITATOR,
     c.WebLinkOff: Who.FACILITATOR,
     c.MoveChat: Who.FACILITATOR,
+    c.Unlink: Who.FACILITATOR,
     c.ConfirmPerson: Who.FACILITATOR,
 }
 
@@ -108,7 +132,19 @@ STAGES: dict[type, Accepted] = {
     c.Start: Accepted(
         frozenset({Stage.DRAFT}), N_("#{number} has started already. You can answer it now.")
     ),
-    c.Respond: Accepted(RESPONDING),
+    c.Respond: Accepted(
+        RESPONDING,
+        # Two presses at once on a sign-up that needs one more: the first fills it,
+        # the second is thanked and told, not told "it is agreed".
+        by_process={
+            "signup": {
+                Stage.AGREED: N_(
+                    "Thank you, {name}! #{number} has enough people now, so nothing more "
+                    "is needed from you. Say status to see what else needs help."
+                )
+            }
+        },
+    ),
     c.Unrespond: Accepted(RESPONDING),
     c.WithdrawObjection: Accepted(RESPONDING),
     c.Ask: Accepted(ACTIVE),
@@ -116,6 +152,11 @@ STAGES: dict[type, Accepted] = {
     c.Close: Accepted(frozenset(ENDINGS)),  # where a close ends a round (``endings``)
     c.Reopen: Accepted(_ALL - ACTIVE, N_("#{number} is still open.")),
     c.SetReview: Accepted(_ALL - _UNDECIDED),  # anything that is, or may become, a decision
+    c.AskReview: Accepted(frozenset({Stage.AGREED})),  # a decision in force, not being reviewed
+    c.CheckIn: Accepted(frozenset({Stage.REVIEW_DUE}), reviews.NOT_UNDER_REVIEW),
+    c.AddAction: Accepted(
+        ACTIONABLE, N_("#{number} is not decided yet. Things to do come after a decision.")
+    ),
 }
 
 Handler = Callable[[Turn, Any], None]
@@ -130,11 +171,17 @@ HANDLERS: dict[type, Handler] = {
     c.Reopen: proposing.reopen,
     c.RecordOutcome: proposing.record_outcome,
     c.SetReview: proposing.set_review,
+    c.AskReview: reviews.ask_review,
+    c.CheckIn: reviews.check_in,
     c.Ask: proposing.ask,
     c.AnswerQuestion: proposing.answer,
     c.Respond: responding.respond,
     c.Unrespond: responding.unrespond,
     c.WithdrawObjection: responding.withdraw_objection,
+    c.AddAction: doing.add_action,
+    c.ActionDone: doing.action_done,
+    c.MoveAction: doing.move_action,
+    c.TakeAction: doing.take_action,
     c.Status: views.status,
     c.Decisions: views.decisions,
     c.Show: views.show,
@@ -155,6 +202,9 @@ HANDLERS: dict[type, Handler] = {
     c.WebLinkOff: weblinks.web_link_off,
     c.LinkChat: people.link_chat,
     c.MoveChat: people.move_chat,
+    c.Unlink: people.unlink,
+    c.MyCode: accounts.my_code,
+    c.ThisIsMe: accounts.this_is_me,
     c.ConfirmPerson: people.confirm_person,
     c.ForgetMe: people.forget_me,
     c.Unclear: views.unclear,
@@ -165,8 +215,11 @@ HANDLERS: dict[type, Handler] = {
 TIMER_HANDLERS: dict[type, Handler] = {
     c.DeadlineDue: timers.deadline_due,
     c.NudgeDue: timers.nudge_due,
-    c.ReviewDue: timers.review_due,
-    c.DigestDue: timers.digest_due,
+    c.ReviewDue: reviews.review_due,
+    c.CheckInDue: reviews.check_in_due,
+    c.DigestDue: digest.digest_due,
+    c.ActionReminderDue: reminding.action_reminder_due,
+    c.ActionDue: reminding.action_due,
 }
 
 
@@ -199,6 +252,8 @@ def _decide_request(group: Group, request: c.Request, now: datetime) -> Decision
             group, tuple(turn.effects), f"refused {kind.__name__}: {refusal.phrase.msgid}"
         )
     summary = f"{kind.__name__} by {request.actor.identity}"
+    if turn.note:
+        summary += f": {turn.note}"
     return Decision(turn.group, tuple(turn.effects), summary)
 
 
@@ -224,9 +279,17 @@ def _identify(turn: Turn) -> None:
             member.name != actor.name
             or member.handle != actor.handle
             or member.language != language
+            or member.identities[0] != actor.identity
         ):
+            # The account used last comes first: private messages go there unless the
+            # member chose an app (``Member.private_identities``).
+            identities = (actor.identity, *(i for i in member.identities if i != actor.identity))
             member = replace(
-                member, name=actor.name or member.name, handle=actor.handle, language=language
+                member,
+                name=actor.name or member.name,
+                handle=actor.handle,
+                language=language,
+                identities=identities,
             )
             turn.group = turn.group.with_member(member)
         turn.member = member
@@ -234,7 +297,11 @@ def _identify(turn: Turn) -> None:
     can_learn = (
         request.present
         and not request.private
-        and not isinstance(request.action, c.Leave | c.Help | c.ChatMoved | c.ChatGone)
+        # Only in a chat of the group (or one joining it): a chat taken out with unlink
+        # still shows old cards, and a reaction there makes nobody a member.
+        and (request.chat in turn.group.chats or isinstance(request.action, c.LinkChat))
+        # A code said in a chat makes nobody a member: it may not be this group's chat.
+        and not isinstance(request.action, c.Leave | c.Help | c.ChatMoved | c.ChatGone | c.ThisIsMe)
     )
     if not can_learn:
         return
@@ -257,6 +324,8 @@ def _identify(turn: Turn) -> None:
     )
     turn.group = turn.group.with_member(member)
     turn.member = member
+    if first and turn.group.settings.digest:
+        digest.schedule_digest(turn)  # the group starts with its weekly digest on
     people.namesake_hint(turn, member)
 
 

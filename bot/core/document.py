@@ -45,6 +45,16 @@ class Mention:
 
     name: str
     identity: str | None = None
+    # The member's accounts on other platforms: one person may be on several, and
+    # each adapter notifies the account on its own platform (:meth:`on`).
+    others: tuple[str, ...] = ()
+
+    def on(self, platform: str) -> str | None:
+        """The identity to notify on ``platform`` ("telegram", "matrix"), or None."""
+        for identity in (self.identity, *self.others):
+            if identity is not None and identity.split(":", 1)[0] == platform:
+                return identity
+        return None
 
 
 Span = Text | Strong | Mention

@@ -2,7 +2,8 @@
 
     add Mum · remove @sam · facilitator @sam
     language cy · quiet 21:00-08:00 · reminders off · timezone Europe/London
-    settings · settings quorum 60% · link · link K7Q2MX · weblink · weblink off
+    settings · settings quorum 60% · link · link K7Q2MX · unlink · weblink · weblink off
+    me · me K7Q2MX (one's own accounts on two platforms)
 
 Personal settings become ``MySetting`` and the group's become
 ``GroupSetting``. Keys are checked here, values are kept as typed (only "on"
@@ -23,9 +24,12 @@ from bot.core.commands import (
     LinkChat,
     LinkStart,
     MakeFacilitator,
+    MyCode,
     MySetting,
     RemovePerson,
     ShowSettings,
+    ThisIsMe,
+    Unlink,
     WebLinkOff,
     WebLinkStart,
 )
@@ -54,6 +58,8 @@ EXAMPLES: dict[str, str] = {
     "settings": "settings quorum 50%",
     "link": "link",
     "weblink": "weblink",
+    "unlink": "unlink",
+    "me": "me",
 }
 
 # The group's settings (``settings <key> <value>``), by the key folded and run
@@ -129,11 +135,7 @@ def _my_setting(setting: str) -> Handler:
     def read(words: Words, said: Said) -> Action | NotUnderstood:
         value = _value(words)
         if setting == "reminders":
-            switch = key(value)
-            if switch not in _ON | _OFF:
-                problem = N_("Please say reminders on or reminders off.")
-                return NotUnderstood(Phrase(problem), EXAMPLES["reminders"])
-            value = "on" if switch in _ON else "off"
+            return _reminders(value)
         elif setting == "quiet" and key(value) in _OFF:
             value = "off"
         if not value:
@@ -142,6 +144,26 @@ def _my_setting(setting: str) -> Handler:
         return over(value, "value", MAX_SHORT, EXAMPLES[setting]) or MySetting(setting, value)
 
     return read
+
+
+# The apps private reminders may go to ("reminders on telegram"), by what people call them.
+PLATFORM_WORDS: dict[str, str] = {"telegram": "telegram", "matrix": "matrix", "element": "matrix"}
+_ON_WORDS = frozenset({"on", "to", "via", "in", "by", "through"})
+
+
+def _reminders(value: str) -> Action | NotUnderstood:
+    """``reminders on``, ``reminders off``, or ``reminders on telegram``: the app
+    private reminders go to, for someone whose accounts on several are linked."""
+    words = [key(word) for word in value.split()]
+    platforms = [PLATFORM_WORDS[w] for w in words if w in PLATFORM_WORDS]
+    rest = [w for w in words if w not in PLATFORM_WORDS]
+    if len(platforms) == 1 and all(w in _ON_WORDS or w in _ON for w in rest):
+        return MySetting("reminders", f"on {platforms[0]}")
+    switch = key(value)
+    if platforms or switch not in _ON | _OFF:
+        problem = N_("Please say reminders on or reminders off.")
+        return NotUnderstood(Phrase(problem), EXAMPLES["reminders"])
+    return MySetting("reminders", "on" if switch in _ON else "off")
 
 
 def _settings(words: Words, said: Said) -> Action | NotUnderstood:
@@ -172,7 +194,21 @@ def _link(words: Words, said: Said) -> Action | NotUnderstood:
     code = tidy(words.original())
     if words.done or is_filler(code):
         return LinkStart(code="")  # the application makes the code
-    return over(code, "value", MAX_SHORT, "link") or LinkChat(code=code, chat="")
+    confirmed = key(words.original(1)) in _CONFIRM
+    return over(code, "value", MAX_SHORT, "link") or LinkChat(
+        code=code, chat="", confirmed=confirmed
+    )
+
+
+# "link CODE confirm": a link that needed a warning first goes ahead.
+_CONFIRM = frozenset({"confirm", "confirmed", "yes", "ok"})
+
+
+def _me(words: Words, said: Said) -> Action | NotUnderstood:
+    code = tidy(words.original())
+    if words.done or is_filler(code):
+        return MyCode(code="")  # the application makes the code
+    return over(code, "value", MAX_SHORT, "me") or ThisIsMe(code=code)
 
 
 def _weblink(words: Words, said: Said) -> Action | NotUnderstood:
@@ -197,4 +233,6 @@ HANDLERS: dict[str, Handler] = {
     "settings": _settings,
     "link": _link,
     "weblink": _weblink,
+    "unlink": lambda words, said: Unlink(),
+    "me": _me,
 }

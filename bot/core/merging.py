@@ -1,11 +1,14 @@
 """Two member records that turn out to be one person become one member.
 
-Today this happens when a facilitator confirms that a chat account is a person
+This happens when a facilitator confirms that a chat account is a person
 who was added by name (``this is Mum @mary``): the person keeps their member
 number, so everything recorded for them by proxy stays theirs, and whatever the
 account did before the confirmation moves over to it. Nothing is lost: every
 response, question, answer, version and log entry is kept, renumbered. In a
 round both gave answers in, the latest counts, as it always does for one person.
+
+It happens too when a person links their own account on another platform, which
+was a member of its own (``accounts``: ``me CODE``).
 """
 
 from __future__ import annotations
@@ -25,20 +28,26 @@ from bot.core.model import (
 )
 
 
-def merge_members(group: Group, keep: Member, gone: Member) -> Group:
+def merge_members(
+    group: Group, keep: Member, gone: Member, *, keep_settings: bool = False
+) -> Group:
     """``group`` with ``gone`` folded into ``keep``: one member, ``keep``'s number.
 
     The merged member speaks for themselves from now on (``added_by`` is cleared)
-    through ``gone``'s accounts, and keeps the settings they chose there."""
+    through the accounts of both, ``gone``'s first (the one used last), and keeps
+    the settings they chose there; with ``keep_settings`` (a person linking their
+    own accounts, ``accounts``), those chosen on ``keep`` come first instead."""
+    first, second = (keep, gone) if keep_settings else (gone, keep)
     merged = replace(
         keep,
-        identities=tuple(dict.fromkeys((*keep.identities, *gone.identities))),
-        handle=gone.handle or keep.handle,
+        identities=tuple(dict.fromkeys((*gone.identities, *keep.identities))),
+        handle=first.handle or second.handle,
         role=Role.FACILITATOR if Role.FACILITATOR in (keep.role, gone.role) else keep.role,
-        language=gone.language or keep.language,
-        timezone=gone.timezone or keep.timezone,
-        quiet=gone.quiet or keep.quiet,
+        language=first.language or second.language,
+        timezone=first.timezone or second.timezone,
+        quiet=first.quiet or second.quiet,
         reminders=gone.reminders and keep.reminders,
+        reminders_on=first.reminders_on or second.reminders_on,
         added_by=None,
     )
     swap = _Swap(gone.id, keep.id)

@@ -68,6 +68,9 @@ class Member:
     reminders: bool = True
     added_by: int | None = None  # someone added by name, who answers through a proxy
     joined_at: datetime | None = None
+    # The platform private reminders go to ("telegram", "matrix"), as the member chose
+    # with "reminders on telegram"; None: the one they used last (``identities[0]``).
+    reminders_on: str | None = None
 
     @property
     def active(self) -> bool:
@@ -82,6 +85,27 @@ class Member:
     @property
     def is_facilitator(self) -> bool:
         return self.active and self.role is Role.FACILITATOR
+
+    @property
+    def private_identities(self) -> tuple[str, ...]:
+        """The member's accounts in the order private messages try them: the platform
+        they chose for reminders first, then the one they used last (the identities
+        are kept with the one used last first)."""
+        if self.reminders_on is None:
+            return self.identities
+        chosen = tuple(i for i in self.identities if i.split(":", 1)[0] == self.reminders_on)
+        return (*chosen, *(i for i in self.identities if i not in chosen))
+
+
+@dataclass(frozen=True, slots=True)
+class AccountCode:
+    """A short code a member asked for privately (``me``) to link their account on
+    another platform: said there privately (``me CODE``) before ``expires``, that
+    account becomes theirs. Never a name: only the person holds the code."""
+
+    member: int
+    platform: str  # where the code was given; it works only on another platform
+    expires: datetime
 
 
 # -- group -----------------------------------------------------------------------------------
@@ -122,7 +146,13 @@ class Group:
     proposals: Mapping[int, Proposal] = field(default_factory=dict)
     link_codes: Mapping[str, datetime] = field(default_factory=dict)  # code -> expiry
     web_links: Mapping[str, WebLink] = field(default_factory=dict)  # digest -> link
+    account_codes: Mapping[str, AccountCode] = field(default_factory=dict)  # ``me`` codes
     objection_explained: bool = False  # the word is explained the first time a group sees it
+    # The proposal whose card explains it (the group's first consent card), kept
+    # by number: that card may be closed and out of memory (``bot.core.resident``)
+    # when a later card is drawn. None with ``objection_explained``: a group from
+    # before the number was kept whose first card is gone; no card explains it.
+    explained_on: int | None = None
     # The highest proposal number ever given. Numbers are never given twice, even
     # once old proposals are purged: cards, buttons and the audit log name them.
     numbered: int = 0
@@ -176,6 +206,9 @@ class Stage(StrEnum):
 class RoundKind(StrEnum):
     QUESTIONS = "questions"
     RESPONSES = "responses"
+    # A check-in on an agreed decision (keep, change or stop; ``checkins``). It
+    # comes after the decision, so it is never the round that decided it.
+    REVIEW = "review"
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +303,8 @@ class ProposalOptions:
     required: frozenset[int] = frozenset()  # members whose voice is needed to pass
     choices: tuple[str, ...] = ()  # choice: the options; time: the date-time slots (ISO)
     multi: bool = False  # choice: more than one option may be picked
+    target: int = 0  # signup: how many people are needed
+    on: datetime | None = None  # signup: the day it is for ("on 15 December")
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +328,26 @@ class LogEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class ActionItem:
+    """Something to do after a decision ("action #7 Alex buys the shower chair by
+    Friday"), named ``#7.1`` after its decision. Nothing is erased: a new date or
+    a new person is a new copy, and the proposal's log keeps what changed."""
+
+    id: int  # 1, 2, … within the proposal
+    text: str  # what is to be done, as typed ("buys the shower chair")
+    who: int | None  # the member doing it; None: nobody yet, anyone may take it on
+    due: datetime | None  # when it should be done by
+    by: int  # who added it
+    at: datetime
+    done_at: datetime | None = None
+    done_by: int | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.done_at is not None
+
+
+@dataclass(frozen=True, slots=True)
 class Proposal:
     number: int
     process: str
@@ -308,6 +363,7 @@ class Proposal:
     follows: int | None = None  # the proposal this one reopens
     planned_deadline: datetime | None = None  # the response deadline asked for at the start
     log: tuple[LogEntry, ...] = ()
+    actions: tuple[ActionItem, ...] = ()  # what people do after the decision
 
     @property
     def version(self) -> Version:
@@ -319,7 +375,25 @@ class Proposal:
 
     @property
     def round(self) -> Round | None:
-        return self.rounds[-1] if self.rounds else None
+        """The round the group decided in (or is deciding in): the last one that
+        is not a review's check-in."""
+        for round_ in reversed(self.rounds):
+            if round_.kind is not RoundKind.REVIEW:
+                return round_
+        return None
+
+    @property
+    def check_in(self) -> Round | None:
+        """The review's check-in now open, if there is one (``checkins``)."""
+        last = self.rounds[-1] if self.rounds else None
+        if last is None or last.kind is not RoundKind.REVIEW or last.closed_at is not None:
+            return None
+        return last
+
+    @property
+    def check_ins(self) -> tuple[Round, ...]:
+        """Every review's check-in, oldest first."""
+        return tuple(r for r in self.rounds if r.kind is RoundKind.REVIEW)
 
     def logged(self, entry: LogEntry) -> Proposal:
         return replace(self, log=(*self.log, entry))

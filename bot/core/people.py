@@ -8,7 +8,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.core import commands as c
-from bot.core import deadlines, endings
+from bot.core import deadlines, doing, endings
+from bot.core.digest import schedule_digest
 from bot.core.document import Strong, doc, fill, para
 from bot.core.effects import Forget
 from bot.core.endings import Trigger
@@ -17,9 +18,9 @@ from bot.core.lifecycle import ACTIVE
 from bot.core.merging import merge_members
 from bot.core.model import NO_QUIET, Group, GroupSettings, Member, MemberStatus, Proposal, Role
 from bot.core.names import find_member, fold
+from bot.core.platforms import platform_name, platform_of_chat
 from bot.core.processes import PROCESS_NAMES
 from bot.core.rounds import announce, refresh_card
-from bot.core.timers import schedule_digest
 from bot.core.turn import Refusal, Turn
 from bot.core.when import language_name, zone_name
 
@@ -90,7 +91,8 @@ def leave(turn: Turn, action: c.Leave) -> None:
         )
     turn.group = turn.group.with_member(replace(member, status=MemberStatus.LEFT))
     _hand_on_facilitation(turn)
-    _recount_open_rounds(turn)
+    recount_open_rounds(turn)
+    doing.free_actions(turn, member.id)
     turn.reply_phrase(
         "Goodbye, {name}. You have left this group. Say join in the group's chat to come back.",
         name=member.name,
@@ -106,7 +108,7 @@ def _someone_else(turn: Turn, member: Member) -> str:
     return others[0].name if others else "name"
 
 
-def _recount_open_rounds(turn: Turn) -> None:
+def recount_open_rounds(turn: Turn) -> None:
     """Someone is no longer counted: every open card is drawn again without them,
     and a round that now has everyone's answer may end early, as it would after
     a last answer (``endings``: the same trigger, the same rules)."""
@@ -187,7 +189,8 @@ def remove_person(turn: Turn, action: c.RemovePerson) -> None:
             name=target.name,
         )
     turn.group = turn.group.with_member(replace(target, status=MemberStatus.REMOVED))
-    _recount_open_rounds(turn)
+    recount_open_rounds(turn)
+    doing.free_actions(turn, target.id)
     turn.reply_phrase(
         "{name} is no longer counted in this group's decisions. "
         "Only a facilitator can add them back.",
@@ -240,7 +243,7 @@ def confirm_person(turn: Turn, action: c.ConfirmPerson) -> None:
     if turn.member is not None and turn.member.id == account.id:
         turn.member = turn.group.members[person.id]
     for proposal in turn.group.proposals.values():
-        if _on_card(proposal, person.id):
+        if on_card(proposal, person.id):
             refresh_card(turn, proposal)
     _ = turn.group_t
     if fold(account.name) == fold(person.name):
@@ -320,6 +323,8 @@ def my_setting(turn: Turn, action: c.MySetting) -> None:
                 zone=zone_name(turn.timezone_of(member), turn.language_of(member)),
             )
         turn.group = turn.group.with_member(member)
+    elif key == "reminders" and value.startswith("on "):
+        _reminders_on(turn, member, value.removeprefix("on "))
     elif key == "reminders":
         on = _on_off(value, "reminders on")
         turn.group = turn.group.with_member(replace(member, reminders=on))
@@ -344,6 +349,19 @@ def my_setting(turn: Turn, action: c.MySetting) -> None:
             "I don't know that setting. You can set: language, quiet, reminders, timezone.",
             example="reminders off",
         )
+
+
+def _reminders_on(turn: Turn, member: Member, platform: str) -> None:
+    """``reminders on telegram``: private reminders go to that app, for someone whose
+    accounts on several are linked (``me``); else to the one they used last."""
+    if not any(platform_of_chat(i) == platform for i in member.identities):
+        raise Refusal(
+            "You have no {platform} account linked here. To link one, say me to me "
+            "in a private message.",
+            platform=platform_name(platform),
+        )
+    turn.group = turn.group.with_member(replace(member, reminders=True, reminders_on=platform))
+    turn.reply_phrase("I will send your reminders on {platform}.", platform=platform_name(platform))
 
 
 def _language(value: str, example: str) -> str:
@@ -423,6 +441,8 @@ def group_setting(turn: Turn, action: c.GroupSetting) -> None:
             example="settings quorum 50%",
         )
     turn.group = replace(turn.group, settings=new)
+    if key == "timezone" and new.digest and new.timezone != settings.timezone:
+        schedule_digest(turn)  # Monday 09:00 where the group now is
     turn.reply(para(*fill(turn.t("Saved: {setting}"), setting=Strong(f"{key} {value}"))))
 
 
@@ -456,6 +476,15 @@ def link_chat(turn: Turn, action: c.LinkChat) -> None:
         raise Refusal(
             "That link code is not valid. Ask a facilitator for a new one: they say "
             "link in the group's chat."
+        )
+    if action.mixes_encryption and not action.confirmed:
+        # Said before anything changes: the code stays valid for the confirmation.
+        raise Refusal(
+            "Please think first. Messages in the Matrix room are end-to-end encrypted. "
+            "Messages in the Telegram group are not. If you link them, what the group "
+            "decides will be posted in both, so it is no longer end-to-end encrypted. "
+            "If you still want to link them, say link, the code, and confirm.",
+            example=f"link {action.code} confirm",
         )
     codes = {k: v for k, v in turn.group.link_codes.items() if k != action.code}
     if action.chat in turn.group.chats:
@@ -495,6 +524,32 @@ def move_chat(turn: Turn, action: c.MoveChat) -> None:
     )
 
 
+def unlink(turn: Turn, action: c.Unlink) -> None:
+    """``unlink`` (facilitators): the chat where it is said leaves the group. Its
+    decisions stay in the group, and every chat is told, the one leaving too."""
+    request = turn.request
+    assert request is not None
+    chat = request.chat
+    if request.private or chat not in turn.group.chats:
+        raise Refusal("Please say unlink in the chat you want to take out of the group.")
+    if chat == turn.group.id:
+        # A chat that starts a group stays its home: the bot takes it back on its own.
+        raise Refusal(
+            "This chat is where the group started, so it stays. To take another chat "
+            "out, say unlink in that chat."
+        )
+    turn.group = replace(turn.group, chats=tuple(x for x in turn.group.chats if x != chat))
+    _ = turn.group_t
+    announce(
+        turn,
+        _("A facilitator took one chat out of this group. Decisions are no longer shared there."),
+    )
+    turn.reply_phrase(
+        "This chat has left the group. Its decisions are no longer shared here. "
+        "To link it again, a facilitator says link in the group's chat."
+    )
+
+
 def chat_moved(turn: Turn, action: c.ChatMoved) -> None:
     chats = tuple(action.new if chat == action.old else chat for chat in turn.group.chats)
     if action.new not in chats:
@@ -503,7 +558,19 @@ def chat_moved(turn: Turn, action: c.ChatMoved) -> None:
 
 
 def chat_gone(turn: Turn, action: c.ChatGone) -> None:
+    if action.chat not in turn.group.chats:
+        return
     turn.group = replace(turn.group, chats=tuple(x for x in turn.group.chats if x != action.chat))
+    if turn.group.chats:
+        # The other chats are told: decisions are no longer shared with that one.
+        _ = turn.group_t
+        announce(
+            turn,
+            _(
+                "I was taken out of one of this group's chats. "
+                "Decisions are no longer shared there."
+            ),
+        )
 
 
 # -- privacy -------------------------------------------------------------------------------
@@ -540,8 +607,9 @@ def forget_me(turn: Turn, action: c.ForgetMe) -> None:
         scrubbed = _scrub(proposal, member.name, former)
         if scrubbed is not proposal:
             turn.put(scrubbed)
-        if _on_card(proposal, member.id):
+        if on_card(proposal, member.id):
             refresh_card(turn, proposal)  # the card in the chat still shows their name
+    doing.free_actions(turn, member.id)
     _hand_on_facilitation(turn)
     turn.reply_phrase(
         "Done. I have forgotten your name and accounts. Your past responses stay "
@@ -549,7 +617,7 @@ def forget_me(turn: Turn, action: c.ForgetMe) -> None:
     )
 
 
-def _on_card(proposal: Proposal, member_id: int) -> bool:
+def on_card(proposal: Proposal, member_id: int) -> bool:
     """Whether a proposal's card may name the member: as proposer, as someone who responded
     (or recorded a response), or as someone still to respond."""
     return proposal.proposer == member_id or any(

@@ -22,3 +22,11 @@ def platform_of_chat(chat: str) -> str:
 def has_buttons(chat: str) -> bool:
     """Whether messages to ``chat`` show buttons a person can press."""
     return platform_of_chat(chat) not in WITHOUT_BUTTONS
+
+
+# How each platform is called in a sentence ("reminders on Telegram").
+PLATFORM_NAMES = {"telegram": "Telegram", "matrix": "Matrix", "console": "Console"}
+
+
+def platform_name(platform: str) -> str:
+    return PLATFORM_NAMES.get(platform, platform)

@@ -38,6 +38,8 @@ class Turn:
     effects: list[Effect] = field(default_factory=list)
     # The stages the command is taken in, from ``decide.STAGES``; None: any stage.
     accepted: Accepted | None = None
+    # What the audit log should say beyond the command itself (two members joined).
+    note: str = ""
 
     # -- languages ----------------------------------------------------------------------
 

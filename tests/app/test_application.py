@@ -31,6 +31,7 @@ class Recorder:
         self.retry_after = retry_after
         self.sent: list[Delivery] = []
         self.tries = 0
+        self.encrypted = False
 
     async def start(self, app: Application) -> None:
         return None
@@ -40,6 +41,9 @@ class Recorder:
 
     def ready_in(self, target: str) -> float:
         return 0.0
+
+    def end_to_end_encrypted(self, chat: str) -> bool:
+        return self.encrypted
 
     async def deliver(self, delivery: Delivery) -> str | None:
         self.tries += 1
@@ -83,7 +87,7 @@ async def test_overdue_timers_fire_once_after_a_restart_oldest_first(tmp_path: P
             if isinstance(e.command, DeadlineDue)
         ]
         assert fired == [2, 1]  # the earlier deadline first
-        group = await run.app.group(CHAT)
+        group = await run.app.whole_group(CHAT)  # closed: read from storage
         assert group is not None
         assert {p.stage for p in group.proposals.values()} == {Stage.NOT_AGREED}
         # A nudge whose deadline has already passed is not sent.

@@ -9,16 +9,15 @@ the whole way through, with a platform that records what it is given.
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
+from bot.app import Storage
 from bot.core.commands import Actor, Request
 from bot.core.decide import decide
 from bot.core.effects import Reply
 from bot.core.model import Group, GroupSettings, MemberStatus
-from storage.sqlite import SqliteStorage
 from tests.app.test_application import Recorder
+from tests.backends import Database
 from tests.harness import Running, running_app
-from tests.reliability import database
 
 CHAT = "console:group"
 SAM = Actor("console:sam", "Sam")
@@ -26,7 +25,7 @@ JO = Actor("console:jo", "Jo")
 ALEX = Actor("console:alex", "Alexandra Quigley", handle="alexq", language="pl")
 
 
-async def replay(storage: SqliteStorage) -> Group:
+async def replay(storage: Storage) -> Group:
     """The group rebuilt from nothing but its audit log.
 
     The tests compare it with the group as the core left it (the application's),
@@ -45,17 +44,17 @@ async def says(run: Running, actor: Actor, *lines: str, private: bool = False) -
         )
 
 
-def naming_alex(db: Path) -> dict[str, list[str]]:
+def naming_alex(database: Database) -> dict[str, list[str]]:
     """Every row, in every table, that names Alex (name, handle, account)."""
     found = {
         table: [r for r in rows if any(w in r for w in ("Alexandra", "alexq", "console:alex"))]
-        for table, rows in database.table_rows(db).items()
+        for table, rows in database.table_rows().items()
     }
     return {table: rows for table, rows in found.items() if rows}
 
 
-async def test_the_record_replays_to_the_same_group_after_a_forgetme(tmp_path: Path) -> None:
-    async with running_app(tmp_path / "db") as run:
+async def test_the_record_replays_to_the_same_group_after_a_forgetme(database: Database) -> None:
+    async with running_app(database.open) as run:
         await says(run, SAM, "join", "propose Buy a kettle\nin 3 days")
         await says(run, ALEX, "join", "object #1 Too loud for Mum in the mornings")
         await says(run, JO, "join", "consent #1")
@@ -64,7 +63,7 @@ async def test_the_record_replays_to_the_same_group_after_a_forgetme(tmp_path: P
         await says(run, SAM, "amend #1 A quiet kettle")
         await says(run, ALEX, "join")  # the same account again: a new person
         await run.wait(timedelta(days=4))
-        stored = await run.app.group(CHAT)
+        stored = await run.app.whole_group(CHAT)
         assert stored is not None and await replay(run.storage) == stored
         # The replayed record holds the pseudonym, never her.
         entries = await run.storage.audit(CHAT)
@@ -83,18 +82,18 @@ async def test_the_record_replays_to_the_same_group_after_a_forgetme(tmp_path: P
 
 
 async def test_someone_added_by_name_who_joined_and_was_forgotten_replays(
-    tmp_path: Path,
+    database: Database,
 ) -> None:
     """Sam adds Alex by name; Alex speaks in the chat, Sam confirms that the account is
     the person he added (one member now), then Alex is forgotten. The record still
     replays to the same state."""
-    async with running_app(tmp_path / "db") as run:
+    async with running_app(database.open) as run:
         await says(run, SAM, "join", "add Alexandra Quigley", "propose Buy a kettle")
         await says(run, ALEX, "status")
         await says(run, SAM, "this is Alexandra Quigley @alexq")
         await says(run, ALEX, "consent #1", "forgetme")
         await says(run, SAM, "status")
-        stored = await run.app.group(CHAT)
+        stored = await run.app.whole_group(CHAT)
         assert stored is not None and await replay(run.storage) == stored
         assert [m.status for m in stored.members.values()] == [
             MemberStatus.ACTIVE,
@@ -102,46 +101,44 @@ async def test_someone_added_by_name_who_joined_and_was_forgotten_replays(
         ]
 
 
-async def test_forgetme_leaves_no_row_naming_the_person(tmp_path: Path) -> None:
+async def test_forgetme_leaves_no_row_naming_the_person(database: Database) -> None:
     recorder = Recorder()
-    async with running_app(tmp_path / "db") as run:
+    async with running_app(database.open) as run:
         run.app.adapters["console"] = recorder
         await says(run, SAM, "join", "propose Buy a kettle\nin 3 days")
         await says(run, ALEX, "join", "object #1 Too loud for Mum")
         await says(run, ALEX, "mydata", "reminders on")
         await run.settle()
         await says(run, ALEX, "forgetme")
-        db = database.file_of(run.storage)
-        assert naming_alex(db) == {}
+        assert naming_alex(database) == {}
         await run.settle()
-        assert naming_alex(db) == {}
+        assert naming_alex(database) == {}
         # The confirmation went out, where she asked.
         assert recorder.sent[-1].target == CHAT and isinstance(recorder.sent[-1].effect, Reply)
 
 
 async def test_forgetme_said_privately_is_answered_privately_then_leaves_nothing(
-    tmp_path: Path,
+    database: Database,
 ) -> None:
     recorder = Recorder()
-    async with running_app(tmp_path / "db") as run:
+    async with running_app(database.open) as run:
         run.app.adapters["console"] = recorder
         await says(run, SAM, "join", "propose Buy a kettle\nin 3 days")
         await says(run, ALEX, "join", "concern #1 The noise")
         await says(run, ALEX, "forgetme", private=True)
-        db = database.file_of(run.storage)
         # The answer waits for its delivery, to her private chat.
-        waiting = [s for s in database.deliveries(db) if s.status == "pending"]
-        assert [s.target for s in waiting if s.target.startswith("dm:")] == ["dm:console:alex"]
+        waiting = database.rows("SELECT target FROM deliveries WHERE status = 'pending'")
+        assert [t for (t,) in waiting if t.startswith("dm:")] == ["dm:console:alex"]
         await run.settle()
         (answer,) = [d for d in recorder.sent if d.target == "dm:console:alex"]
         assert isinstance(answer.effect, Reply) and answer.effect.private
-        assert naming_alex(db) == {}
+        assert naming_alex(database) == {}
 
 
 async def test_a_second_forgetme_leaves_the_others_and_the_first_as_they_were(
-    tmp_path: Path,
+    database: Database,
 ) -> None:
-    async with running_app(tmp_path / "db") as run:
+    async with running_app(database.open) as run:
         await says(run, SAM, "join", "propose Buy a kettle\nin 3 days")
         await says(run, ALEX, "join", "object #1 Too loud")
         await says(run, JO, "join", "consent #1")
@@ -158,7 +155,6 @@ async def test_a_second_forgetme_leaves_the_others_and_the_first_as_they_were(
         assert SAM in actors and JO not in actors and ALEX not in actors
         assert Actor("former:3", "a former member") in actors
         # Sam's rows still name Sam.
-        db = database.file_of(run.storage)
-        assert any("console:sam" in row for row in database.table_rows(db)["audit"])
-        stored = await run.app.group(CHAT)
+        assert any("console:sam" in row for row in database.table_rows()["audit"])
+        stored = await run.app.whole_group(CHAT)
         assert stored is not None and await replay(run.storage) == stored

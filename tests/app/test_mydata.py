@@ -9,11 +9,11 @@ typed, and the adapters' memory about them.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from bot.core.commands import Actor
 from bot.core.effects import SendFile
+from tests.backends import Database
 from tests.harness import Running, running_app
 
 HOME = "console:group"
@@ -40,9 +40,9 @@ async def my_file(run: Running, chat: str) -> dict[str, Any]:
 
 
 async def test_mydata_holds_every_group_what_was_typed_and_what_adapters_remember(
-    tmp_path: Path,
+    database: Database,
 ) -> None:
-    async with running_app(tmp_path / "db") as run:
+    async with running_app(database.open) as run:
         await says(run, SAM, HOME, "join", "propose Buy a kettle\nA quiet one, please.\nin 3 days")
         await says(run, ALEX, HOME, "join", "propose Paint the hall\nBlue, like the sea.")
         await says(run, SAM, OTHER, "join", "propose Move the visit\nhide results\nin 3 days")

@@ -127,13 +127,13 @@ async def test_a_deadline_moved_after_it_was_read_as_due_fires_at_its_new_time(
     run.storage.due_timers = due_then_extended  # type: ignore[method-assign]
     await run.app.run_due_timers()
 
-    team_a, team_b = await run.app.group(TEAM_A), await run.app.group(TEAM_B)
+    team_a, team_b = await run.app.whole_group(TEAM_A), await run.app.whole_group(TEAM_B)
     assert team_a is not None and team_b is not None
     assert team_a.proposals[1].stage is Stage.OPEN  # not closed on the old deadline
     assert team_b.proposals[1].stage is not Stage.OPEN  # its own deadline did fire
     run.storage.due_timers = read_due  # type: ignore[method-assign]
     await run.wait(timedelta(days=2))
-    team_a = await run.app.group(TEAM_A)
+    team_a = await run.app.whole_group(TEAM_A)
     assert team_a is not None and team_a.proposals[1].stage is not Stage.OPEN
 
 

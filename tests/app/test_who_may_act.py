@@ -112,7 +112,7 @@ async def test_one_groups_broken_timer_does_not_stop_another_groups_deadline(
     async with running_app(db, start=start) as run:
         with caplog.at_level(logging.ERROR, "deciding_together.app"):
             await run.wait(timedelta(days=3))
-        family = await run.app.group(FAMILY)
+        family = await run.app.whole_group(FAMILY)
         assert family is not None and family.proposals[1].stage is not Stage.OPEN
         # The broken one is logged with its group, and still owed: moved on, not lost.
         assert any(TEAM in r.getMessage() for r in caplog.records)
@@ -129,7 +129,7 @@ async def test_an_unreadable_timer_is_moved_on_and_the_others_still_fire(tmp_pat
     _damage(db, "UPDATE timers SET event = '{not json' WHERE group_id = ?", TEAM)
     async with running_app(db, start=start) as run:
         await run.wait(timedelta(days=3))
-        family = await run.app.group(FAMILY)
+        family = await run.app.whole_group(FAMILY)
         assert family is not None and family.proposals[1].stage is not Stage.OPEN
         with sqlite3.connect(db) as raw:
             kept = raw.execute(

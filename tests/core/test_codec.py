@@ -134,6 +134,8 @@ EVERY_ACTION: list[c.Action] = [
         ("a", "b"),
         True,
         True,
+        2,
+        "15 December",
     ),
     c.Start(7),
     c.Respond(7, "object", "Not safe", (1, 2), (3,), "@mum"),
@@ -148,6 +150,12 @@ EVERY_ACTION: list[c.Action] = [
     c.Reopen(7, "in 3 days"),
     c.RecordOutcome(7, "We go ahead"),
     c.SetReview(7, "in 3 months"),
+    c.AskReview(7),
+    c.CheckIn(7, "change", "Mum wants it later"),
+    c.AddAction(7, "Alex buys the shower chair", "Friday"),
+    c.ActionDone(7, 1),
+    c.MoveAction(7, 1, "Monday"),
+    c.TakeAction(7, 2),
     c.Status(),
     c.Decisions(),
     c.Show(7, printable=True),
@@ -164,10 +172,13 @@ EVERY_ACTION: list[c.Action] = [
     c.GroupSetting("quorum", "60%"),
     c.ShowSettings(),
     c.LinkStart("k3y"),
-    c.LinkChat("k3y", "telegram:-100"),
+    c.LinkChat("k3y", "telegram:-100", confirmed=True, mixes_encryption=True),
     c.WebLinkStart("9f86d081884c7d65", days=30),  # its link is secret: never written down
     c.WebLinkOff(),
     c.MoveChat("telegram:-100", "telegram:-200"),
+    c.MyCode("k3y"),
+    c.ThisIsMe("k3y"),
+    c.Unlink(),
     c.MyData(),
     c.ForgetMe(),
     c.ChatMoved("telegram:-1", "telegram:-100"),
@@ -199,7 +210,10 @@ def test_every_request_comes_back_exactly_from_json(action: c.Action) -> None:
         c.NudgeDue(7, 2),
         c.NudgeDue(7, 2, member=3),
         c.ReviewDue(7),
+        c.CheckInDue(7, 2),
         c.DigestDue(),
+        c.ActionReminderDue(7, 1, "2026-12-11T17:00:00+00:00"),
+        c.ActionDue(7, 1, "2026-12-11T17:00:00+00:00"),
     ],
     ids=repr,
 )
@@ -236,3 +250,30 @@ def test_settings_with_optional_lengths_come_back() -> None:
     assert through_json(datetime(2027, 1, 6, 9, tzinfo=UTC), datetime) == datetime(
         2027, 1, 6, 9, tzinfo=UTC
     )
+
+
+def compact_through_json(value: Any, hint: Any = Any) -> Any:
+    return decode(json.loads(json.dumps(encode(value, compact=True))), hint)
+
+
+def test_the_compact_form_leaves_out_empty_defaults_and_comes_back_exactly() -> None:
+    """What is recorded many times over (commands, messages, timers) leaves out the
+    fields at an empty default; every one comes back as it went in."""
+    conv = busy_week()
+    for line in conv.log:
+        command = decode(json.loads(line)["command"], c.Command)
+        assert compact_through_json(command, c.Command) == command
+    for effect in [*conv.said, *conv.timers.values()]:
+        assert compact_through_json(effect, Effect) == effect
+    consent = c.Request(c.Actor("telegram:1", "Sam"), "telegram:-100", c.Respond(7, "consent"))
+    short, full = json.dumps(encode(consent, compact=True)), json.dumps(encode(consent))
+    assert "null" not in short and "[]" not in short and '""' not in short
+    assert '"number": 7' in short and len(short) < 0.7 * len(full)
+
+
+def test_the_compact_form_keeps_values_that_only_look_empty() -> None:
+    """A zero or a True default is no empty default: kept, so a value never changes."""
+    member = Member(id=0, name="", reminders=False, role=Role.MEMBER)
+    assert compact_through_json(member, Member) == member
+    assert '"reminders": false' in json.dumps(encode(member, compact=True))
+    assert '"id": 0' in json.dumps(encode(member, compact=True))

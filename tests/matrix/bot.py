@@ -144,7 +144,10 @@ class BotUnderTest:
     async def group(self, room_id: str) -> Group:
         group = await self.running.app.group_of_chat(f"matrix:{room_id}")
         assert group is not None, f"no group for {room_id}"
-        return group
+        # The whole record, closed proposals too: the tests read what was decided.
+        whole = await self.running.app.whole_group(group.id)
+        assert whole is not None
+        return whole
 
     async def until(self, condition: Callable[[], Any], what: str, timeout: float = 10) -> None:
         """Wait until an (async) condition about the application holds."""

@@ -8,6 +8,7 @@ the bot's code.
 
 from __future__ import annotations
 
+import re
 import stat
 from datetime import timedelta
 
@@ -15,6 +16,8 @@ import nio
 import pytest
 
 from adapters.matrix.crosssigning import SEED_FILE, DeviceSigning
+from bot.core.commands import Actor
+from bot.core.document import plain_text
 from bot.core.model import Stage
 
 from .bot import Bots, BotUnderTest, bots, is_edit_of
@@ -165,3 +168,27 @@ async def test_a_message_the_bot_cannot_read_gets_one_plain_note(
     assert not await bot.running.storage.seen_update(f"matrix:{again}")
     assert client(bot).outgoing_key_requests  # and the key was asked for
     assert (await bot.group(room)).proposals == {}
+
+
+async def test_an_encrypted_room_is_linked_to_a_telegram_group_only_after_a_warning(
+    people: People, bots: Bots
+) -> None:
+    bot, room, (alice,) = await encrypted_team(people, bots, "alice")
+    app, sam = bot.running.app, Actor("telegram:1", "Sam")
+    await app.submit(chat="telegram:-100", actor=sam, text="join")
+    made = await app.submit(chat="telegram:-100", actor=sam, text="link")
+    (code,) = re.findall(r"^link (\S+)$", plain_text(made.replies()[0]), re.MULTILINE)
+    assert bot.adapter is not None and bot.adapter.end_to_end_encrypted(f"matrix:{room}")
+
+    said = await alice.say(room, f"!link {code}")
+    warning = await alice.wait_for_message(
+        room, "end-to-end encrypted", sender=bot.user_id, after=said
+    )
+    assert f"link {code} confirm" in warning.body and warning.decrypted
+    group = await app.group_of_chat("telegram:-100")
+    assert group is not None and group.chats == ("telegram:-100",)
+
+    said = await alice.say(room, f"!link {code} confirm")
+    await alice.wait_for_message(room, "added another chat", sender=bot.user_id, after=said)
+    group = await app.group_of_chat(f"matrix:{room}")
+    assert group is not None and group.chats == ("telegram:-100", f"matrix:{room}")

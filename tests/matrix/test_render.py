@@ -61,6 +61,14 @@ def test_only_matrix_members_are_mentioned_and_never_the_room() -> None:
     assert "Still to respond: Sam, Mum, Tg" in content["body"]
 
 
+def test_a_person_on_both_apps_is_mentioned_by_their_matrix_account() -> None:
+    # Jo used Telegram last, so her Telegram account comes first; Matrix pings her here.
+    jo = Mention("Jo", "telegram:1003", ("matrix:@jo:example.org",))
+    content = render.render(Document((para("Still to respond: ", jo),)))
+    assert content["m.mentions"] == {"user_ids": ["@jo:example.org"]}
+    assert '<a href="https://matrix.to/#/@jo:example.org">Jo</a>' in content["formatted_body"]
+
+
 def test_actions_become_typed_commands_and_a_card_names_its_reactions() -> None:
     card = render.render(CARD, card=True)
     other = render.render(CARD)

@@ -68,7 +68,9 @@ async def test_run_deletes_proposals_that_ended_before_the_retention_period(
     db = tmp_path / "deciding-together.db"
     await a_year_of_decisions(db)
     async with running_app(db) as running:
-        stages = {n: p.stage.value for n, p in (await running.app.group(CHAT)).proposals.items()}  # type: ignore[union-attr]
+        stages = {
+            n: p.stage.value for n, p in (await running.app.whole_group(CHAT)).proposals.items()
+        }  # type: ignore[union-attr]
         recorded = len(await running.storage.audit(CHAT))
     assert stages == {1: "withdrawn", 2: "agreed", 3: "withdrawn", 4: "open"}
 
@@ -134,13 +136,13 @@ async def test_after_a_purge_the_group_is_read_again(tmp_path: Path) -> None:
     await a_year_of_decisions(db)
     async with running_app(db) as running:
         app = running.app
-        assert 1 in (await app.group(CHAT)).proposals  # type: ignore[union-attr]
+        assert 1 in (await app.whole_group(CHAT)).proposals  # type: ignore[union-attr]
         assert await app.purge_closed(months_before(datetime(2026, 11, 29, tzinfo=UTC), 12)) == 2
         shown = await app.submit(chat=CHAT, actor=SAM, text="show #1")
         assert shown.decision is not None and shown.decision.refused
         changed = await app.submit(chat=CHAT, actor=ALEX, text="consent #4")
         assert changed.decision is not None and not changed.decision.refused
-        assert sorted((await app.group(CHAT)).proposals) == [3, 4]  # type: ignore[union-attr]
+        assert sorted((await app.whole_group(CHAT)).proposals) == [3, 4]  # type: ignore[union-attr]
 
 
 async def test_a_purged_proposals_number_is_never_given_again(tmp_path: Path) -> None:
@@ -153,4 +155,4 @@ async def test_a_purged_proposals_number_is_never_given_again(tmp_path: Path) ->
         running.clock.advance(LATELY - running.clock.now())
         assert await app.purge_closed(months_before(LATELY, 12)) == 1
         await app.submit(chat=CHAT, actor=SAM, text="propose Buy a new kettle\nin 3 days")
-        assert sorted((await app.group(CHAT)).proposals) == [2]  # type: ignore[union-attr]
+        assert sorted((await app.whole_group(CHAT)).proposals) == [2]  # type: ignore[union-attr]

@@ -116,3 +116,20 @@ async def test_the_person_added_by_name_is_answered_for(surface: Surface) -> Non
     for person in ("Sam", "Alex", "Jo"):
         await surface.respond(person, 1, "consent")
     assert "It is agreed" in await surface.card_text(1)
+
+
+@every_surface
+async def test_a_code_to_link_accounts_is_asked_for_privately(surface: Surface) -> None:
+    # In the group's chat, everyone would see the code: the bot gives none there.
+    await surface.say("Jo", "me")
+    assert said_somewhere(
+        await surface.said_in_group(), "Please ask me for your code in a private message"
+    )
+    # A code said in the chat is refused, and Jo is told to send it privately.
+    await surface.say("Jo", "me 0123abcd")
+    assert said_somewhere(
+        await surface.said_in_group(), "Please send me your code only in a private message"
+    )
+    # The chat the group started in stays in it.
+    await surface.say("Sam", "unlink")
+    assert said_somewhere(await surface.said_in_group(), "This chat is where the group started")

@@ -1,3 +1,6 @@
+"""The storage tests run on both backends (``tests.backends``): each test that
+takes ``storage`` (or ``database``) runs once on SQLite and once on PostgreSQL."""
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
@@ -5,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from storage import SqliteStorage
+from bot.app import Storage
+from tests.backends import Database
 
 
 @pytest.fixture
@@ -14,7 +18,7 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def storage(db_path: Path) -> AsyncIterator[SqliteStorage]:
-    opened = await SqliteStorage.open(db_path)
+async def storage(database: Database) -> AsyncIterator[Storage]:
+    opened = await database.open()
     yield opened
     await opened.close()

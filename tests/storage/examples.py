@@ -11,6 +11,8 @@ from pathlib import Path
 from bot.app import Outgoing
 from bot.core.commands import Actor, Request, Respond, Status
 from bot.core.model import (
+    AccountCode,
+    ActionItem,
     Answer,
     Group,
     GroupSettings,
@@ -51,6 +53,7 @@ def members() -> dict[int, Member]:
             1, "Sam", ("telegram:101", "matrix:@sam:example.org"), handle="sam",
             role=Role.FACILITATOR, language="en", timezone="Europe/London",
             quiet=QuietHours(time(21, 0), time(8, 0)), joined_at=at(-30),
+            reminders_on="matrix",
         ),
         2: Member(2, "Mum", (), added_by=1, reminders=False, joined_at=at(-29)),
         3: Member(3, "Priya", ("telegram:103",), language="hi", timezone="Asia/Kolkata"),
@@ -102,6 +105,11 @@ def consent_proposal() -> Proposal:
             LogEntry(at(-10), 1, "proposed"), LogEntry(at(-7), 1, "amended", "version 2"),
             LogEntry(at(-5), None, "agreed"),
         ),
+        actions=(
+            ActionItem(1, "tells the agency", 2, at(-3), 1, at(-5), done_at=at(-4), done_by=2),
+            # done by whoever took it on: all is done, so the decision may be purged
+            ActionItem(2, "updates the rota", None, at(4), 3, at(-4), done_at=at(-3), done_by=3),
+        ),
     )  # fmt: skip
 
 
@@ -120,7 +128,9 @@ def choice_proposal() -> Proposal:
         versions=(Version(1, "Which day for the team meeting?", "", 3, at(-1)),),
         rounds=(round_,),
         options=ProposalOptions(anonymous=True, hide_results=True, multi=True,
-                                choices=("Monday", "Wednesday", "Friday")),
+                                choices=("Monday", "Wednesday", "Friday"),
+                                # a sign-up's own, stored with every proposal's options
+                                target=2, on=at(6)),
         log=(LogEntry(at(-1), 3, "proposed"),),
     )  # fmt: skip
 
@@ -168,10 +178,18 @@ def rich_group(group_id: str = "g1") -> Group:
         proposals={p.number: p for p in (consent_proposal(), choice_proposal(),
                                           time_proposal(), lazy_proposal())},
         link_codes={"K3Y-42": at(1)},
+        account_codes={"me-7Q": AccountCode(3, "telegram", at(1))},
         web_links={f"{group_id}-web-digest": WebLink(made_by=1, made_at=at(0), expires_at=at(90))},
         objection_explained=True,
+        explained_on=1,  # the consent proposal's card
         numbered=4,  # as the core keeps it: the highest number given
     )  # fmt: skip
+
+
+def before_actions(group: Group) -> Group:
+    """``group`` as a database from before schema 9 held it: no actions after decisions."""
+    proposals = {n: replace(p, actions=()) for n, p in group.proposals.items()}
+    return replace(group, proposals=proposals)
 
 
 def with_response(group: Group, number: int, record: ResponseRecord) -> Group:

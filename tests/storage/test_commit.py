@@ -15,6 +15,7 @@ from bot.core.document import doc
 from bot.core.effects import Post, SetTimer
 from bot.core.model import ResponseRecord
 from storage import SqliteStorage
+from tests.backends import Database
 
 from .examples import NOW, at, commit, rich_group, row_counts, say, with_response
 
@@ -22,18 +23,20 @@ POST = Outgoing(Post(doc("Hello")), targets=("telegram:-100g1",))
 TIMER = Outgoing(SetTimer("deadline:2", at(2), DeadlineDue(2, 0)))
 
 
-async def test_a_duplicate_update_changes_nothing(storage: SqliteStorage, db_path: Path) -> None:
+async def test_a_duplicate_update_changes_nothing(
+    storage: SqliteStorage, database: Database
+) -> None:
     before = rich_group()
     await commit(storage, None, before, update_key="telegram:update:1")
     assert await storage.seen_update("telegram:update:1")
-    counts = row_counts(db_path)
+    counts = database.row_counts()
 
     after = with_response(before, 2, ResponseRecord(3, None, "vote", "", at(0.1), choices=(1,)))
     again = await commit(
         storage, before, after, update_key="telegram:update:1", outgoing=(POST, TIMER)
     )
     assert again is False
-    assert row_counts(db_path) == counts
+    assert database.row_counts() == counts
     assert await storage.load_group("g1") == before
     assert len(await storage.audit("g1")) == 1
 
@@ -66,6 +69,7 @@ async def test_a_naive_time_is_refused_before_anything_is_written(
     assert await commit(storage, None, group)
 
 
+@pytest.mark.sqlite_only("SQLite's query_only pragma makes the file read-only")
 async def test_a_read_only_database_refuses_the_commit_and_keeps_the_record(
     storage: SqliteStorage, db_path: Path
 ) -> None:
@@ -88,6 +92,7 @@ async def test_a_read_only_database_refuses_the_commit_and_keeps_the_record(
         await reopened.close()
 
 
+@pytest.mark.sqlite_only("SQLite's max_page_count pragma fills the disk part way through")
 async def test_a_full_disk_part_way_through_leaves_nothing_half_written(
     storage: SqliteStorage, db_path: Path
 ) -> None:
@@ -122,18 +127,18 @@ async def test_a_stale_group_is_refused_rather_than_half_stored(storage: SqliteS
 
 
 async def test_a_response_to_a_round_not_stored_is_refused(
-    storage: SqliteStorage, db_path: Path
+    storage: SqliteStorage, database: Database
 ) -> None:
     """A round that ``before`` holds is updated in place: when it is not there, the
     commit is refused whole instead of storing a response without its round."""
     group = rich_group()
     await commit(storage, None, group)
     assert await storage.purge_closed(at(100)) == 2
-    counts = row_counts(db_path)
+    counts = database.row_counts()
     changed = with_response(group, 1, ResponseRecord(3, None, "consent", "", at(0.1)))
     with pytest.raises(StorageError, match="Load the group again"):
         await commit(storage, group, changed, update_key="u:stale")
-    assert row_counts(db_path) == counts
+    assert database.row_counts() == counts
     assert not await storage.seen_update("u:stale")
 
 

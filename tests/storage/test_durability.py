@@ -26,6 +26,10 @@ from storage import sqlite as sqlite_module
 
 from .examples import NOW, commit, rich_group
 
+pytestmark = pytest.mark.sqlite_only(
+    "how SQLite's write-ahead log is synced; PostgreSQL syncs its own"
+)
+
 _fdatasync = os.fdatasync  # the real one, kept before the fixture wraps it
 
 

@@ -17,7 +17,7 @@ from storage import SqliteStorage, connection
 from storage.schema import APPLICATION_ID, MIGRATIONS, migrate
 from storage.sqlite import WAL_AUTOCHECKPOINT
 
-from .examples import at, commit, rich_group, say, with_response
+from .examples import at, before_actions, commit, rich_group, say, with_response
 
 
 def pragma(path: Path, name: str) -> object:
@@ -172,6 +172,7 @@ async def test_a_later_migration_is_applied_once_on_open(db_path: Path) -> None:
         assert db.execute("SELECT count(*) FROM extra").fetchone()[0] == 1
 
 
+@pytest.mark.sqlite_only("SQLite's own triggers; both backends: test_forgetting")
 async def test_the_audit_log_cannot_be_rewritten(storage: SqliteStorage, db_path: Path) -> None:
     await commit(storage, None, rich_group())
     with closing(sqlite3.connect(db_path)) as db, pytest.raises(sqlite3.IntegrityError):
@@ -190,6 +191,14 @@ async def test_an_in_memory_database_works_for_trying_things_out() -> None:
 _ADDED_AFTER = {
     4: [("proposals", "planned_deadline TEXT")],
     6: [("groups", "version INTEGER NOT NULL DEFAULT 0")],
+    9: [("proposals", "resident INTEGER NOT NULL DEFAULT 1"), ("groups", "explained_on INTEGER")],
+    10: [
+        ("link_codes", "kind TEXT NOT NULL DEFAULT 'chat'"),
+        ("link_codes", "member_id INTEGER"),
+        ("link_codes", "platform TEXT"),
+        ("members", "reminders_on TEXT"),
+    ],
+    11: [("proposals", "actions TEXT NOT NULL DEFAULT '[]'")],
 }
 
 
@@ -207,9 +216,13 @@ WEB_LINKS_SCHEMA, _WEB_LINKS_TABLE = _made_by_migration("web_links")
 _TABLES_AFTER = {WEB_LINKS_SCHEMA: ("web_links", _WEB_LINKS_TABLE)}
 
 
-def before_web_links(group: Group) -> Group:
-    """The group as a file from before web links holds it."""
-    return replace(group, web_links={})
+def older_group() -> Group:
+    """The rich group without what only schemas 10 and later hold (codes to link one's
+    accounts, the app chosen for reminders, actions after decisions, web links), as a
+    file written before it could hold them."""
+    group = before_actions(rich_group())
+    members = {i: replace(m, reminders_on=None) for i, m in group.members.items()}
+    return replace(group, members=members, account_codes={}, web_links={})
 
 
 async def written_at_schema(
@@ -231,8 +244,6 @@ async def written_at_schema(
     tables = [made for v, made in _TABLES_AFTER.items() if v > version]
     for _table, create in tables:
         await db.execute(create)
-    if version < WEB_LINKS_SCHEMA:
-        group = before_web_links(group)
     storage = SqliteStorage(db, str(db_path), "old")
     await commit(storage, None, group, update_key=update_key, outgoing=outgoing)
     for table, column in later:
@@ -246,7 +257,7 @@ async def test_schema_2_numbers_groups_from_the_proposals_they_already_hold(
     db_path: Path,
 ) -> None:
     """A database written before proposal numbers were remembered learns them on open."""
-    await written_at_schema(db_path, 2, rich_group())
+    await written_at_schema(db_path, 2, older_group())
     # Take the file back to schema 1, as an older version wrote it.
     with closing(sqlite3.connect(db_path)) as old:
         old.execute("ALTER TABLE groups DROP COLUMN numbered")
@@ -264,7 +275,7 @@ async def test_schema_2_numbers_groups_from_the_proposals_they_already_hold(
 
 async def test_schema_3_keeps_the_record_and_lets_it_be_redacted_once(db_path: Path) -> None:
     """A record written before redaction existed opens with every entry as it was."""
-    await written_at_schema(db_path, 2, rich_group())
+    await written_at_schema(db_path, 2, older_group())
     storage = await SqliteStorage.open(db_path)
     try:
         (entry,) = await storage.audit("g1")
@@ -284,7 +295,7 @@ async def test_schema_4_keeps_proposals_made_before_their_planned_deadline_was_s
 ) -> None:
     """Proposals stored before the planned deadline was saved come back without one
     (they open with the default length, as they did); new ones keep theirs."""
-    await written_at_schema(db_path, 3, rich_group())
+    await written_at_schema(db_path, 3, older_group())
     storage = await SqliteStorage.open(db_path)
     try:
         group = await storage.load_group("g1")
@@ -308,7 +319,7 @@ async def test_schema_5_keeps_every_response_update_seen_and_message_waiting(
     edit, reply = EditCard(1), Reply(chat, doc("noted"))
     waiting = (Outgoing(edit, (chat,)), Outgoing(reply, (chat,)))
     await written_at_schema(
-        db_path, 4, rich_group(), update_key="telegram:update:1", outgoing=waiting
+        db_path, 4, older_group(), update_key="telegram:update:1", outgoing=waiting
     )
     with closing(sqlite3.connect(db_path)) as db:
         (stored,) = db.execute("SELECT count(*) FROM responses").fetchone()
@@ -316,7 +327,7 @@ async def test_schema_5_keeps_every_response_update_seen_and_message_waiting(
     storage = await SqliteStorage.open(db_path)
     try:
         group = await storage.load_group("g1")
-        assert group == before_web_links(rich_group())
+        assert group == older_group()
         assert await storage.seen_update("telegram:update:1")
         assert not await commit(storage, group, group, update_key="telegram:update:1")
         before = await storage.pending_deliveries(at(1))
@@ -345,7 +356,7 @@ async def test_schema_7_keeps_the_record_and_lets_a_redacted_entry_lose_its_word
 ) -> None:
     """An entry a forgetme redacted before schema 7 may still lose a purged proposal's
     words, once; the record is otherwise as it was."""
-    await written_at_schema(db_path, 5, rich_group())
+    await written_at_schema(db_path, 5, older_group())
     with closing(sqlite3.connect(db_path)) as db:
         db.execute("UPDATE audit SET summary = 'by a former member', redacted_at = at")
         db.commit()
@@ -368,7 +379,7 @@ async def test_schema_8_keeps_waiting_messages_and_holds_a_gesture_reply(
     since is held (left out of the pending deliveries) until confirmed or released."""
     chat = "telegram:-100g1"
     reply = Reply(chat, doc("noted"))
-    await written_at_schema(db_path, 7, rich_group(), outgoing=(Outgoing(reply, (chat,)),))
+    await written_at_schema(db_path, 7, older_group(), outgoing=(Outgoing(reply, (chat,)),))
     storage = await SqliteStorage.open(db_path)
     try:
         (waiting,) = await storage.pending_deliveries(at(1))
@@ -388,3 +399,37 @@ async def test_schema_8_keeps_waiting_messages_and_holds_a_gesture_reply(
     with closing(sqlite3.connect(db_path)) as db:
         found = db.execute("SELECT status, held_for FROM deliveries ORDER BY id").fetchall()
     assert found == [("pending", None), ("delivered", None), ("pending", None)]
+
+
+async def test_schema_9_keeps_link_codes_as_codes_that_link_chats(db_path: Path) -> None:
+    """Codes stored before accounts could be linked stay codes that link a chat, and
+    never link an account; a code to link an account never links a chat."""
+    await written_at_schema(db_path, 8, older_group())
+    storage = await SqliteStorage.open(db_path)
+    try:
+        group = await storage.load_group("g1")
+        assert group == older_group()
+        assert await storage.group_with_link_code("K3Y-42") == "g1"
+        assert await storage.group_with_link_code("K3Y-42", "account") is None
+        assert await commit(storage, group, rich_group())
+        assert await storage.load_group("g1") == rich_group()
+        assert await storage.group_with_link_code("me-7Q", "account") == "g1"
+        assert await storage.group_with_link_code("me-7Q") is None
+    finally:
+        await storage.close()
+
+
+async def test_schema_11_gives_every_stored_proposal_an_empty_list_of_actions(
+    db_path: Path,
+) -> None:
+    """Decisions stored before actions existed open with nothing to do, and take actions."""
+    await written_at_schema(db_path, 10, older_group())
+    storage = await SqliteStorage.open(db_path)
+    try:
+        group = await storage.load_group("g1")
+        assert group == older_group()
+        assert pragma(db_path, "user_version") == len(MIGRATIONS)
+        assert await commit(storage, group, rich_group())
+        assert await storage.load_group("g1") == rich_group()
+    finally:
+        await storage.close()

@@ -88,6 +88,7 @@ def holds(db_path: Path, words: bytes) -> list[str]:
     ]
 
 
+@pytest.mark.sqlite_only("old copies in SQLite's file and write-ahead log")
 async def test_forgetme_with_a_reader_open_wipes_the_old_copies_once_the_reader_ends(
     storage: SqliteStorage, db_path: Path
 ) -> None:
@@ -116,6 +117,7 @@ async def test_forgetme_with_a_reader_open_wipes_the_old_copies_once_the_reader_
     assert holds(db_path, b"Sam")  # the rest of the record is where it was
 
 
+@pytest.mark.sqlite_only("old copies in SQLite's file and write-ahead log")
 async def test_a_wipe_a_reader_held_up_when_the_bot_stopped_is_done_at_the_next_start(
     db_path: Path,
 ) -> None:

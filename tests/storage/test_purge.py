@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -16,14 +13,15 @@ from bot.core.effects import DirectMessage, EditCard, Post, Reply, SetTimer
 from bot.core.model import Group, LogEntry, Stage
 from storage import SqliteStorage
 from storage.purge import PURGED
+from tests.backends import Database
 
-from .examples import at, commit, rich_group, row_counts, say
+from .examples import at, commit, rich_group, say
 
 CHAT = ("telegram:-100g1",)
 
 
 async def test_purge_deletes_ended_proposals_with_everything_in_them(
-    storage: SqliteStorage, db_path: Path
+    storage: SqliteStorage, database: Database
 ) -> None:
     group = rich_group()
     await commit(storage, None, group, outgoing=(
@@ -46,7 +44,7 @@ async def test_purge_deletes_ended_proposals_with_everything_in_them(
     assert [d.effect for d in await storage.pending_deliveries(at(0))] == [
         Post(doc("#2"), card=2), DirectMessage(2, "Mum", (), doc("A note")),
     ]  # fmt: skip
-    counts = row_counts(db_path)
+    counts = database.row_counts()
     assert counts["audit"] == 1  # the record of commands is kept
     assert counts["versions"] == 3 and counts["questions"] == 0 and counts["answers"] == 0
 
@@ -66,16 +64,32 @@ async def test_without_an_outcome_a_proposal_ends_with_its_last_log_entry(
     assert await storage.purge_closed(at(3.5)) == 1
 
 
+async def test_a_decision_with_something_still_to_do_is_kept_until_it_is_done(
+    storage: SqliteStorage,
+) -> None:
+    group = rich_group()  # #1 ended at day -5, #3 at day -1
+    decision = group.proposals[1]
+    first, second = decision.actions
+    undone = group.with_proposal(replace(decision, actions=(first, replace(second, done_at=None))))
+    await commit(storage, None, undone)
+    assert await storage.purge_closed(at(0)) == 1  # #3 only: #1.2 is still to do
+    stored = await storage.load_group("g1")
+    assert stored is not None and sorted(stored.proposals) == [1, 2, 4]
+    await commit(storage, stored, stored.with_proposal(decision))  # #1.2 is done
+    assert await storage.purge_closed(at(0)) == 1
+    stored = await storage.load_group("g1")
+    assert stored is not None and sorted(stored.proposals) == [2, 4]
+
+
 # -- pruning what is no longer needed -------------------------------------------------------
 
 
-def _keys(db_path: Path) -> list[str]:
-    with closing(sqlite3.connect(db_path)) as db:
-        return [key for (key,) in db.execute("SELECT update_key FROM inbox ORDER BY 1")]
+def _keys(database: Database) -> list[str]:
+    return [key for (key,) in database.rows("SELECT update_key FROM inbox ORDER BY 1")]
 
 
 async def test_sent_messages_go_a_week_on_and_waiting_ones_stay(
-    storage: SqliteStorage, db_path: Path
+    storage: SqliteStorage, database: Database
 ) -> None:
     group = rich_group()
     sent, waiting = Post(doc("Sent long ago")), Post(doc("Still waiting"))
@@ -92,7 +106,7 @@ async def test_sent_messages_go_a_week_on_and_waiting_ones_stay(
     assert [d.effect for d in await storage.pending_deliveries(at(0))] == [
         waiting, EditCard(2, doc("#2 now")),
     ]  # fmt: skip
-    assert row_counts(db_path)["outbox"] == 2 and row_counts(db_path)["deliveries"] == 2
+    assert database.row_counts()["outbox"] == 2 and database.row_counts()["deliveries"] == 2
     # A new message never takes an old one's delivery key.
     await commit(storage, group, group, outgoing=(Outgoing(Post(doc("New")), CHAT),))
     keys = [d.key for d in await storage.pending_deliveries(at(0))]
@@ -100,7 +114,7 @@ async def test_sent_messages_go_a_week_on_and_waiting_ones_stay(
 
 
 async def test_an_update_key_goes_only_once_its_platform_has_moved_a_day_past_it(
-    storage: SqliteStorage, db_path: Path
+    storage: SqliteStorage, database: Database
 ) -> None:
     group = rich_group()
     await commit(storage, None, group, update_key="telegram:update:1", now=at(-30))
@@ -110,14 +124,14 @@ async def test_an_update_key_goes_only_once_its_platform_has_moved_a_day_past_it
     # Matrix has been quiet since: its last event may still come again (its sync
     # token is saved after the event is stored), so its key stays however old.
     assert await storage.prune(at(-7)) == Pruned(messages=0, updates=1)
-    assert _keys(db_path) == ["matrix:$old", "telegram:update:2", "telegram:update:3"]
+    assert _keys(database) == ["matrix:$old", "telegram:update:2", "telegram:update:3"]
     assert not await storage.commit(
         group_before=group, group_after=group, command=say(), now=at(0),
         summary="again", outgoing=(), update_key="telegram:update:2",
     )  # fmt: skip
     await commit(storage, group, group, update_key="matrix:$new", now=at(-1))
     assert await storage.prune(at(-7)) == Pruned(messages=0, updates=1)
-    assert _keys(db_path) == ["matrix:$new", "telegram:update:2", "telegram:update:3"]
+    assert _keys(database) == ["matrix:$new", "telegram:update:2", "telegram:update:3"]
 
 
 # -- the audit log: one purge of words per entry --------------------------------------------
@@ -125,7 +139,7 @@ async def test_an_update_key_goes_only_once_its_platform_has_moved_a_day_past_it
 
 @pytest.mark.parametrize("first", ["redaction", "purge"])
 async def test_an_entry_may_lose_its_words_once_and_its_person_once_in_either_order(
-    storage: SqliteStorage, db_path: Path, first: str
+    storage: SqliteStorage, database: Database, first: str
 ) -> None:
     await commit(storage, None, rich_group())
     changes = {
@@ -133,18 +147,18 @@ async def test_an_entry_may_lose_its_words_once_and_its_person_once_in_either_or
         "purge": "UPDATE audit SET command = '{}', purged_at = 'then'",
     }
     second = "purge" if first == "redaction" else "redaction"
-    with closing(sqlite3.connect(db_path)) as db:
-        db.execute(changes[first])
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            db.execute(changes[first].replace("then", "later"))
-        db.execute(changes[second])
+    with database.connection() as execute:
+        execute(changes[first])
+        with pytest.raises(database.refused, match="append-only"):
+            execute(changes[first].replace("then", "later"))
+        execute(changes[second])
         for again in changes.values():
-            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-                db.execute(again.replace("then", "later"))
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            db.execute("UPDATE audit SET purged_at = NULL")
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            db.execute("UPDATE audit SET at = 'earlier', purged_at = 'now'")
+            with pytest.raises(database.refused, match="append-only"):
+                execute(again.replace("then", "later"))
+        with pytest.raises(database.refused, match="append-only"):
+            execute("UPDATE audit SET purged_at = NULL")
+        with pytest.raises(database.refused, match="append-only"):
+            execute("UPDATE audit SET at = 'earlier', purged_at = 'now'")
 
 
 async def test_purging_takes_the_words_out_of_the_entries_about_the_proposal_only(

@@ -12,6 +12,8 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+import pytest
+
 from bot.app import Outgoing
 from bot.core.commands import DeadlineDue
 from bot.core.document import doc
@@ -20,6 +22,8 @@ from bot.core.model import ResponseRecord
 from storage import SqliteStorage
 
 from .examples import at, commit, rich_group, with_response
+
+pytestmark = pytest.mark.sqlite_only("SQLite's query planner and its indexes")
 
 
 async def test_commands_loads_and_lookups_never_scan_a_table(
@@ -40,6 +44,9 @@ async def test_commands_loads_and_lookups_never_scan_a_table(
         storage, one, after, outgoing=(edit, edit), update_key="u:1", fired_timer="d:2", now=at(2)
     )
     await storage.load_group("g1")
+    await storage.read_group("g1")
+    await storage.read_proposals("g1", [3])
+    await storage.read_proposals("g1")
     await storage.seen_update("u:1")
     await storage.group_for_chat("telegram:-100g1")
     await storage.groups_for_identity("telegram:101")

@@ -7,7 +7,6 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,19 +17,20 @@ from bot.core.model import Member, MemberStatus, ResponseRecord
 from storage import SqliteStorage
 from storage.changes import RESPONSE_INSERT, ROUND_UPDATE, group_writes
 from storage.rows import numbers_json, stamp, to_json
+from tests.backends import Database
 
-from .examples import NOW, at, commit, rich_group, row_counts, with_response
+from .examples import NOW, at, commit, rich_group, with_response
 
 
 async def test_rich_group_comes_back_equal_after_reopening(
-    storage: SqliteStorage, db_path: Path
+    storage: SqliteStorage, database: Database
 ) -> None:
     group = rich_group()
     assert await commit(storage, None, group)
     assert await storage.load_group("g1") == group
     await storage.close()
 
-    reopened = await SqliteStorage.open(db_path)
+    reopened = await database.open()
     try:
         assert await reopened.load_group("g1") == group
     finally:
@@ -76,16 +76,16 @@ async def test_unknown_group_loads_as_none(storage: SqliteStorage) -> None:
 
 
 async def test_one_more_response_writes_one_response_row(
-    storage: SqliteStorage, db_path: Path
+    storage: SqliteStorage, database: Database
 ) -> None:
     before = rich_group()
     await commit(storage, None, before)
-    counts = row_counts(db_path)
+    counts = database.row_counts()
 
     after = with_response(before, 2, ResponseRecord(3, None, "vote", "", at(0.1), choices=(3,)))
     assert await commit(storage, before, after, update_key="telegram:update:7")
 
-    grew = {t: n - counts[t] for t, n in row_counts(db_path).items() if n != counts[t]}
+    grew = {t: n - counts[t] for t, n in database.row_counts().items() if n != counts[t]}
     assert grew == {"responses": 1, "inbox": 1, "audit": 1}
     assert await storage.load_group("g1") == after
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from bot.app import Outgoing, Timer
 from bot.core.commands import DeadlineDue, DigestDue, NudgeDue, TimerEvent
 from bot.core.effects import CancelTimer, SetTimer
 from storage import SqliteStorage
+from tests.backends import Database
 
 from .examples import at, commit, rich_group
 
@@ -58,7 +57,7 @@ async def test_the_same_key_in_two_groups_is_two_timers(storage: SqliteStorage) 
 
 
 async def test_a_fired_timer_fires_once_even_after_reopening(
-    storage: SqliteStorage, db_path: Path
+    storage: SqliteStorage, database: Database
 ) -> None:
     group = rich_group()
     await commit(storage, None, group, outgoing=(timer("deadline:2", 3), timer("nudge:2", 2)))
@@ -67,7 +66,7 @@ async def test_a_fired_timer_fires_once_even_after_reopening(
     assert await storage.due_timers(at(2.5)) == []
     await storage.close()
 
-    reopened = await SqliteStorage.open(db_path)
+    reopened = await database.open()
     try:
         assert [t.key for t in await reopened.due_timers(at(9))] == ["deadline:2"]
         assert await reopened.next_timer_due() == at(3)
@@ -116,3 +115,20 @@ async def test_a_timer_set_again_while_firing_is_armed_again(storage: SqliteStor
 async def test_no_timers(storage: SqliteStorage) -> None:
     assert await storage.next_timer_due() is None
     assert await storage.due_timers(at(100)) == []
+
+
+async def test_a_fired_timer_is_pruned_a_week_on_and_never_fires_again(
+    storage: SqliteStorage,
+) -> None:
+    group = rich_group()
+    await commit(storage, None, group, outgoing=(timer("deadline:2", -9), timer("nudge:2", -1)))
+    await commit(storage, group, group, fired_timer="deadline:2", now=at(-8))
+    await commit(storage, group, group, fired_timer="nudge:2", now=at(-1))
+    pruned = await storage.prune(at(-7))
+    assert pruned.timers == 1  # the deadline fired long ago; the nudge only lately
+    assert await storage.due_timers(at(0)) == []
+    # Its firing cannot be stored again: nothing is left to fire.
+    assert not await commit(storage, group, group, fired_timer="deadline:2", now=at(0))
+    # Set again, the key is a timer of its own.
+    await commit(storage, group, group, outgoing=(timer("deadline:2", 1),))
+    assert [t.key for t in await storage.due_timers(at(2))] == ["deadline:2"]

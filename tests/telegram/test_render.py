@@ -59,6 +59,13 @@ def test_mentions_headings_and_lists() -> None:
     assert (link["offset"], link["length"], link["user"]["id"]) == (21, 6, 1001)
 
 
+def test_a_person_on_both_apps_is_mentioned_by_their_telegram_account() -> None:
+    # Jo used Matrix last, so her Matrix account comes first; Telegram notifies her here.
+    jo = Mention("Jo", "matrix:@jo:example.org", ("telegram:1003",))
+    (html,) = render(doc(para("Still to respond: ", jo)))
+    assert html == 'Still to respond: <a href="tg://user?id=1003">Jo</a>'
+
+
 def test_a_long_document_is_split_between_blocks() -> None:
     paragraphs = [para(f"Paragraph {n}: " + "word " * 390) for n in range(5)]
     parts = render(Document(tuple(paragraphs)))

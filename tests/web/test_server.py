@@ -152,3 +152,15 @@ async def test_every_emoji_has_a_name_for_screen_readers(tmp_path: Path) -> None
         assert '<span role="img" aria-label="house building">🏠</span>' in page
         assert '<span role="img" aria-label="thumbs up sign">👍🏽</span>' in page  # with its tone
         assert '<span role="img" aria-label="check mark">✅</span> Consent 1' in page
+
+
+async def test_decisions_no_longer_held_in_memory_are_on_the_page(tmp_path: Path) -> None:
+    async with care_team(tmp_path / "db") as team:
+        await team.says(SAM, "propose Buy a new kettle")
+        for who in (SAM, ALEX, JO):
+            await team.says(who, "consent #1")  # agreed, with no review: out of memory
+        group = await team.run.app.group("console:group")
+        assert group is not None and 1 not in group.proposals
+        _s, _h, page = await fetch(await team.link())
+        decided = page.split("What have we decided?")[1]
+        assert "Buy a new kettle" in decided and "What did we decide?" in decided
