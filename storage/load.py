@@ -115,13 +115,33 @@ def fetch_proposals(db: sqlite3.Connection, group_id: str, which: Which) -> Tabl
 
 
 def _fetch_proposals(db: sqlite3.Connection, group_id: str, which: Which) -> Tables:
+    return {
+        name: db.execute(sql, params).fetchall() for name, sql, params in _reads(group_id, which)
+    }
+
+
+Read = tuple[str, str, tuple[object, ...]]  # (table, statement, parameters)
+
+
+def reads(group_id: str, which: Which, *, whole: bool) -> list[Read]:
+    """The reads of :func:`fetch` (``whole``: the group's own rows too) or of
+    :func:`fetch_proposals`, by table: for a backend that runs them its own way
+    (``storage.postgres``, all in one round trip). ``group`` is read first."""
+    own: list[Read] = []
+    if whole:
+        own = [("group", _GROUP, (group_id,))]
+        own += [(name, sql, (group_id,)) for name, sql in _OWN.items()]
+    return own + _reads(group_id, which)
+
+
+def _reads(group_id: str, which: Which) -> list[Read]:
     if isinstance(which, str):
         params: tuple[object, ...] = (group_id,)
         statements = _PROPOSAL_TABLES[which]
     else:
         params = (group_id, json.dumps(sorted(set(which))))
         statements = _PROPOSAL_TABLES["numbered"]
-    return {name: db.execute(sql, params).fetchall() for name, sql in statements.items()}
+    return [(name, sql, params) for name, sql in statements.items()]
 
 
 def build(group_id: str, tables: Tables) -> Group:

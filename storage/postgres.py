@@ -37,6 +37,7 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from bot.app import (
     AuditEntry,
+    CodeKind,
     Commit,
     Delivery,
     Outgoing,
@@ -52,7 +53,7 @@ from bot.app import (
 from bot.core.addresses import url_without_password as without_password
 from bot.core.commands import Command, Request
 from bot.core.effects import Forget
-from bot.core.model import Group
+from bot.core.model import Group, Proposal
 from storage import (
     changes,
     forgetting,
@@ -311,7 +312,29 @@ class PostgresStorage:
     # -- groups --------------------------------------------------------------------------
 
     async def read_group(self, group_id: str) -> StoredGroup | None:
-        """The group and its version, in one snapshot and one round trip."""
+        """The resident group (``bot.core.resident``) and its version, in one snapshot
+        and one round trip."""
+        tables = await self._read(load.reads(group_id, "resident", whole=True))
+        if not tables["group"]:
+            return None
+        return StoredGroup(load.build(group_id, tables), load.version(tables))
+
+    async def load_group(self, group_id: str) -> Group | None:
+        """The whole group, every proposal in it."""
+        tables = await self._read(load.reads(group_id, "every", whole=True))
+        return load.build(group_id, tables) if tables["group"] else None
+
+    async def read_proposals(
+        self, group_id: str, numbers: Collection[int] | None = None
+    ) -> dict[int, Proposal]:
+        """The group's proposals as stored: those ``numbers`` names, or every one."""
+        which: load.Which = "every" if numbers is None else tuple(numbers)
+        if which == ():
+            return {}
+        return load.build_proposals(await self._read(load.reads(group_id, which, whole=False)))
+
+    async def _read(self, reads: list[load.Read]) -> load.Tables:
+        """The rows each read finds, by table: one snapshot, one round trip."""
         try:
             async with (
                 self._pool.connection() as connection,
@@ -321,20 +344,13 @@ class PostgresStorage:
                 await connection.execute(
                     "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"
                 )
-                reads = {
-                    name: await connection.execute(dialect(statement), (group_id,))
-                    for name, statement in {"group": load._GROUP, **load._TABLES}.items()
-                }
-                tables = {name: await cursor.fetchall() for name, cursor in reads.items()}
+                cursors = [
+                    (name, await connection.execute(dialect(sql), params))
+                    for name, sql, params in reads
+                ]
+                return {name: await cursor.fetchall() for name, cursor in cursors}
         except psycopg.Error as error:
             raise _failed(error, self._where) from error
-        if not tables["group"]:
-            return None
-        return StoredGroup(load.build(group_id, tables), load.version(tables))
-
-    async def load_group(self, group_id: str) -> Group | None:
-        stored = await self.read_group(group_id)
-        return None if stored is None else stored.group
 
     async def group_version(self, group_id: str) -> int | None:
         found = await self._one("SELECT version FROM groups WHERE id = ?", group_id)
@@ -350,11 +366,9 @@ class PostgresStorage:
         )
         return [group_id for (group_id,) in found]
 
-    async def group_with_link_code(self, code: str) -> str | None:
-        return await self._one(
-            lookups.GROUP_WITH_LINK_CODE,
-            code,
-        )
+    async def group_with_link_code(self, code: str, kind: CodeKind = "chat") -> str | None:
+        """The group that made ``code`` of ``kind``; a code of the other kind finds nothing."""
+        return await self._one(lookups.GROUP_WITH_LINK_CODE, code, kind)
 
     async def group_with_web_link(self, digest: str) -> str | None:
         return await self._one(lookups.GROUP_WITH_WEB_LINK, digest)
@@ -521,8 +535,8 @@ class PostgresStorage:
 
     async def prune(self, before: datetime) -> Pruned:
         async with self._transaction() as db:
-            messages, updates = await purge.prune(db, before)
-        return Pruned(messages=messages, updates=updates)
+            messages, updates, fired = await purge.prune(db, before)
+        return Pruned(messages=messages, updates=updates, timers=fired)
 
     # -- plumbing -------------------------------------------------------------------------
 

@@ -315,8 +315,36 @@ _SCHEMA_1: Migration = (
         FOR EACH STATEMENT EXECUTE FUNCTION audit_is_append_only()""",
 )
 
-# Private links to a group's web page (SQLite's schema 12): only their digests.
+# 2: SQLite's schemas 9 to 11, in one step. The resident group (``bot.core.resident``):
+# each proposal row says whether the resident group holds it, and the group the card
+# that explained "object". Link codes have a kind ("chat" or "account", with the
+# member who asked and the platform); a member may choose where reminders go.
+# Actions after a decision, with their proposal, as one JSON list. (A database made
+# at schema 1 holds no rows that the marks of schema 9 would change, but they are
+# applied all the same, as SQLite's are.)
 _SCHEMA_2: Migration = (
+    "ALTER TABLE proposals ADD COLUMN resident integer NOT NULL DEFAULT 1",
+    """UPDATE proposals SET resident = 0
+        WHERE stage IN ('agreed', 'not_agreed', 'withdrawn', 'closed')
+        AND NOT (stage = 'agreed' AND review_at IS NOT NULL)""",
+    "CREATE INDEX proposals_resident ON proposals (group_id, number) WHERE resident = 1",
+    "ALTER TABLE groups ADD COLUMN explained_on integer",
+    """UPDATE groups SET explained_on = (
+        SELECT MIN(p.number) FROM proposals AS p
+        WHERE p.group_id = groups.id AND p.process = 'consent' AND EXISTS (
+            SELECT 1 FROM rounds AS r
+            WHERE r.group_id = p.group_id AND r.number = p.number AND r.kind = 'responses'
+        )
+    ) WHERE objection_explained = 1""",
+    f"ALTER TABLE link_codes ADD COLUMN kind {_T} NOT NULL DEFAULT 'chat'",
+    "ALTER TABLE link_codes ADD COLUMN member_id integer",
+    f"ALTER TABLE link_codes ADD COLUMN platform {_T}",
+    f"ALTER TABLE members ADD COLUMN reminders_on {_T}",
+    f"ALTER TABLE proposals ADD COLUMN actions {_T} NOT NULL DEFAULT '[]'",
+)
+
+# 3: private links to a group's web page (SQLite's schema 12): only their digests.
+_SCHEMA_3: Migration = (
     f"""CREATE TABLE web_links (
         group_id {_T} NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
         digest {_T} NOT NULL,
@@ -328,7 +356,7 @@ _SCHEMA_2: Migration = (
     "CREATE INDEX web_links_by_digest ON web_links (digest)",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_SCHEMA_1, _SCHEMA_2)
+MIGRATIONS: tuple[Migration, ...] = (_SCHEMA_1, _SCHEMA_2, _SCHEMA_3)
 
 
 def statements(version: int, migrations: Sequence[Migration] = MIGRATIONS) -> list[str]:

@@ -10,7 +10,9 @@ statement and its rows cannot disagree between the two backends:
   connections use psycopg's raw cursors, which pass ``$N`` on as it is);
 * ``INSERT OR IGNORE`` becomes ``INSERT ... ON CONFLICT DO NOTHING``;
 * ``instr`` is ``strpos``, ``group_concat`` is ``string_agg``, ``char`` is ``chr``;
-* ``json_each(?)`` over a JSON array of texts is ``json_array_elements_text``;
+* ``json_each(?)`` over a JSON array of texts is ``json_array_elements_text``,
+  ``json_each(column)`` over a JSON array of objects is ``json_array_elements``,
+  and ``json_extract(value, '$.key')`` is ``value ->> 'key'``;
 * ``INDEXED BY`` (a hint for SQLite's planner) goes;
 * ``rowid`` (the order rows were made in) is the ``made`` column that the
   PostgreSQL tables which are read in that order have (``storage.postgres_schema``).
@@ -33,7 +35,17 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\binstr\("), "strpos("),
     (re.compile(r"\bgroup_concat\("), "string_agg("),
     (re.compile(r"\bchar\(10\)"), "chr(10)"),
-    (re.compile(r"\bjson_each\(\?\)"), "json_array_elements_text(?::json)"),
+    # Membership in a JSON list given as a parameter: its items are compared as
+    # text (SQLite compares a number with a number, PostgreSQL needs one type).
+    (
+        re.compile(r"([\w.]+) (NOT IN|IN) \(SELECT value FROM json_each\((\?\d*)\)\)"),
+        r"\1::text \2 (SELECT value FROM json_array_elements_text(\3::json))",
+    ),
+    # Over a parameter (a JSON list of texts or numbers), its items as text; over a
+    # column (a JSON list of objects), its items as JSON, each read with ->>.
+    (re.compile(r"\bjson_each\((\?\d*)\)"), r"json_array_elements_text(\1::json)"),
+    (re.compile(r"\bjson_each\(([\w.]+)\)"), r"json_array_elements(\1::json)"),
+    (re.compile(r"\bjson_extract\((\w+), '\$\.(\w+)'\)"), r"(\1 ->> '\2')"),
     (re.compile(r"\s+INDEXED BY \w+"), ""),
     (re.compile(r"\browid\b"), "made"),
 )

@@ -35,6 +35,7 @@ from bot.app.roles import TIMERS
 from bot.core.commands import DeadlineDue
 from bot.core.decide import decide
 from bot.core.model import Group, GroupSettings, Stage
+from bot.core.resident import with_proposals
 from storage.postgres import PostgresStorage
 from tests.fakes.telegram import FakeTelegram, FakeUser, StoredMessage
 from tests.matrix.people import People
@@ -286,6 +287,7 @@ async def test_two_workers_one_killed_again_and_again_lose_no_acknowledged_vote(
     storage = await PostgresStorage.open(url, only_reading=True)
     try:
         stored = await storage.read_group(GROUP)
+        closed = await storage.read_proposals(GROUP)  # the group in memory holds open ones
         audit = await storage.audit(GROUP)
         seen = {
             n
@@ -295,7 +297,7 @@ async def test_two_workers_one_killed_again_and_again_lose_no_acknowledged_vote(
     finally:
         await storage.close()
     assert stored is not None
-    group = stored.group
+    group = with_proposals(stored.group, closed)
 
     # Every acknowledged press is stored, once, in the order it was made.
     acknowledged = {a.update_id for a in tg.webhook_attempts if a.accepted}
@@ -439,15 +441,17 @@ async def test_two_workers_on_matrix_one_device_moves_between_them_and_nothing_i
     storage = await PostgresStorage.open(url, only_reading=True)
     try:
         stored = await storage.read_group(group)
+        closed = await storage.read_proposals(group)
         audit = await storage.audit(group)
         cards = {n: (await storage.card_messages(group, n))[group] for n in (1, *TRIALS)}
     finally:
         await storage.close()
     assert stored is not None
-    replayed = Group(id=group, chats=(group,), settings=GroupSettings(), name=stored.group.name)
+    whole = with_proposals(stored.group, closed)
+    replayed = Group(id=group, chats=(group,), settings=GroupSettings(), name=whole.name)
     for entry in audit:
         replayed = decide(replayed, entry.command, entry.at).group
-    assert replayed == stored.group
+    assert replayed == whole
     said_by = Counter(
         e.summary.removeprefix("Respond by matrix:")
         for e in audit

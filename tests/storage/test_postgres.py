@@ -234,8 +234,8 @@ async def test_reopening_keeps_the_data_and_the_version(url: str) -> None:
     await storage.close()
     again = await PostgresStorage.open(url)
     try:
-        stored = await again.read_group("g1")
-        assert stored is not None and (stored.group, stored.version) == (rich_group(), 1)
+        assert await again.load_group("g1") == rich_group()
+        assert await again.group_version("g1") == 1
     finally:
         await again.close()
 
