@@ -261,7 +261,7 @@ def _proposals(
 # What the proposals row holds (the rest lives in child tables).
 _OWN_FIELDS = (
     "process", "proposer", "stage", "created_at", "options", "review_at", "follows", "outcome",
-    "planned_deadline",
+    "planned_deadline", "actions",
 )  # fmt: skip
 
 

@@ -74,6 +74,10 @@ ENDED_BEFORE = f"""
              WHERE l.group_id = p.group_id AND l.number = p.number),
             created_at
           ) < ?
+      -- A decision with something still to do is kept: its actions are still to come.
+      AND NOT EXISTS (
+            SELECT 1 FROM json_each(p.actions) WHERE json_extract(value, '$.done_at') IS NULL
+          )
 """
 _DELETES = (
     "DELETE FROM proposals WHERE group_id = ? AND number = ?",
@@ -90,6 +94,8 @@ _WORDS = (
     "SELECT text, at FROM answers WHERE group_id = ?1 AND number = ?2",
     "SELECT '', at FROM proposal_log WHERE group_id = ?1 AND number = ?2",
     "SELECT coalesce(outcome_decision, ''), created_at FROM proposals "
+    "WHERE group_id = ?1 AND number = ?2",
+    "SELECT json_extract(value, '$.text'), created_at FROM proposals, json_each(actions) "
     "WHERE group_id = ?1 AND number = ?2",
 )
 _CHOICES = "SELECT process, options FROM proposals WHERE group_id = ? AND number = ?"
@@ -112,6 +118,7 @@ _TYPED: dict[type, tuple[str, ...]] = {
     c.AnswerQuestion: ("text",),
     c.Amend: ("text",),
     c.RecordOutcome: ("text",),
+    c.AddAction: ("text",),
 }
 
 

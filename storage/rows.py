@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.core.codec import decode, encode
 from bot.core.model import (
+    ActionItem,
     Answer,
     GroupSettings,
     LogEntry,
@@ -125,7 +126,7 @@ MEMBER = (
 PROPOSAL = (
     "group_id", "number", "process", "proposer", "stage", "created_at", "options", "review_at",
     "follows", "outcome_stage", "outcome_summary", "outcome_at", "outcome_decision",
-    "outcome_recorded_by", "outcome_winners", "planned_deadline", "resident",
+    "outcome_recorded_by", "outcome_winners", "planned_deadline", "resident", "actions",
 )  # fmt: skip
 VERSION = ("group_id", "number", "position", "version", "title", "details", "by_member", "at")
 ROUND = (
@@ -206,6 +207,7 @@ def proposal_row(group_id: str, p: Proposal) -> Row:
         group_id, p.number, p.process, p.proposer, p.stage.value, stamp(p.created_at),
         to_json(p.options), stamp_or_none(p.review_at), p.follows, *outcome,
         stamp_or_none(p.planned_deadline), int(stays_resident(p)),
+        "[]" if not p.actions else to_json(p.actions),
     )  # fmt: skip
 
 
@@ -218,7 +220,7 @@ def proposal_from(
 ) -> Proposal:
     (_, number, process, proposer, stage, created_at, options, review_at, follows,
      o_stage, o_summary, o_at, o_decision, o_recorded_by, o_winners,
-     planned_deadline, _resident) = row  # fmt: skip
+     planned_deadline, _resident, actions) = row  # fmt: skip
     outcome = None
     if o_stage is not None:
         outcome = Outcome(
@@ -244,6 +246,7 @@ def proposal_from(
         follows=follows,
         log=tuple(log),
         planned_deadline=moment_or_none(planned_deadline),
+        actions=() if actions == "[]" else from_json(actions, tuple[ActionItem, ...]),
     )
 
 

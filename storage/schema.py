@@ -433,6 +433,11 @@ _SCHEMA_10: Migration = (
     "ALTER TABLE members ADD COLUMN reminders_on TEXT",
 )
 
+# 11: actions after a decision ("action #7 Alex buys the shower chair by Friday"),
+# kept with their proposal as one JSON list: a decision has a few, each changed
+# as a whole (done, a new date, a new person), and they go when the proposal goes.
+_SCHEMA_11: Migration = ("ALTER TABLE proposals ADD COLUMN actions TEXT NOT NULL DEFAULT '[]'",)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _SCHEMA_1,
     _SCHEMA_2,
@@ -444,6 +449,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _SCHEMA_8,
     _SCHEMA_9,
     _SCHEMA_10,
+    _SCHEMA_11,
 )
 
 

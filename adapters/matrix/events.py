@@ -271,7 +271,7 @@ class Events:
     ) -> None:
         """Submit a reaction's response. The card's tally is its answer, so the core's
         "thank you" reply is stored held and confirmed, never posted (a question for
-        a reason still is)."""
+        a reason still is, and so is a refusal, which the tally does not show)."""
         present = await self._in_room(room_id, sender)
         submitted = await self.app.submit(
             chat=chat,
@@ -281,7 +281,14 @@ class Events:
             update_key=update_key,
             gesture=True,
         )
-        if submitted.held is not None:
+        if submitted.held is None:
+            return
+        refused = submitted.decision is not None and submitted.decision.refused
+        if refused and isinstance(action, Respond):
+            # A reaction that gave no answer ("it has enough people now") is not in the
+            # card's tally: the refusal is said. A taken-back one changes nothing to say.
+            await self.app.release_held(submitted.held)
+        else:
             await self.app.confirm_held(submitted.held)
 
     async def _in_room(self, room_id: str, sender: str) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core import when
+from bot.core import checkins, when
 from bot.core.deadlines import default_deadline
 from bot.core.document import (
     Action,
@@ -28,7 +28,7 @@ from bot.core.document import (
 from bot.core.i18n import N_, Translate, translator
 from bot.core.lifecycle import ACTIVE, RESPONDING
 from bot.core.model import Group, Member, Proposal, RoundKind, Stage
-from bot.core.outcomes import counted, quorum_needed, tally, waiting_for
+from bot.core.outcomes import counted, needed, quorum_needed, signed_up, tally, waiting_for
 from bot.core.processes import PROCESSES, Rule
 
 # Names and response lines are drawn where it is decided what may be seen
@@ -39,6 +39,7 @@ KIND_TITLES = {
     Rule.CHOICE: N_("Poll #{number}: {title}"),
     Rule.TIME: N_("Time poll #{number}: {title}"),
     Rule.ACK: N_("Please read #{number}: {title}"),
+    Rule.SIGNUP: N_("Sign-up #{number}: {title}"),
 }
 
 HOW_TO_DECIDE = {
@@ -49,6 +50,7 @@ HOW_TO_DECIDE = {
     Rule.CHOICE: N_("Pick the option you like best."),
     Rule.TIME: N_("Pick every time that suits you. Press a time again to take it back."),
     Rule.ACK: N_("Please say when you have read this."),
+    Rule.SIGNUP: N_("We need {target}. Can you do it?"),
 }
 
 # A poll where several options may be picked: each press adds one.
@@ -114,12 +116,16 @@ def card(group: Group, proposal: Proposal, now: datetime) -> Document:
     if len(proposal.versions) > 1:
         byline += " " + _("This is version {version}.").format(version=proposal.version.number)
     blocks.append(para(byline))
+    if process.rule is Rule.SIGNUP and proposal.options.on is not None:
+        blocks.append(para(*fill(_("It is for {day}."), day=Strong(_day(group, proposal, now)))))
 
     if proposal.stage in (Stage.OPEN,):
         how_words = HOW_TO_DECIDE[process.rule]
         if process.rule is Rule.CHOICE and proposal.options.multi:
             how_words = MULTI_HOW_TO_DECIDE
-        how = _(how_words).format(name=member_name(group, proposal.proposer, _))
+        how = _(how_words).format(
+            name=member_name(group, proposal.proposer, _), target=people_needed(proposal, _)
+        )
         blocks.append(para(how))
         if round_ is not None:
             deadline = when.spell_out(
@@ -156,6 +162,8 @@ def card(group: Group, proposal: Proposal, now: datetime) -> Document:
 
     if process.rule in (Rule.CHOICE, Rule.TIME):
         blocks.append(_options_block(group, proposal, now))
+    if process.rule is Rule.SIGNUP:
+        blocks.extend(_signup_blocks(group, proposal, now, _))
 
     if proposal.outcome is not None:
         blocks.append(para(Strong(proposal.outcome.summary)))
@@ -164,7 +172,8 @@ def card(group: Group, proposal: Proposal, now: datetime) -> Document:
                 para(*fill(_("What we decided is: {decision}"), decision=proposal.outcome.decision))
             )
 
-    if round_ is not None and round_.kind is RoundKind.RESPONSES:
+    # Under review, the concerns from that round are shown beside the check-in instead.
+    if round_ is not None and round_.kind is RoundKind.RESPONSES and proposal.check_in is None:
         blocks.extend(_responses_blocks(group, proposal, _))
 
     actions: tuple[Action, ...] = ()
@@ -175,8 +184,14 @@ def card(group: Group, proposal: Proposal, now: datetime) -> Document:
     elif proposal.stage is Stage.QUESTIONS:
         actions = (Action("❓ " + _("Question"), f"ask #{proposal.number}"),)
     elif proposal.stage is Stage.REVIEW_DUE:
-        # No Reopen button on a card everyone sees: only the proposer or a facilitator
-        # may press it. The proposer gets one privately (``timers.review_due``).
+        # Everyone is asked to keep, change or stop it (``checkins``). No Reopen button
+        # on a card everyone sees: only the proposer or a facilitator may reopen.
+        if proposal.check_in is not None:
+            deadline = when.spell_out(
+                proposal.check_in.deadline, timezone=settings.timezone, language=lang, now=now
+            )
+            blocks.extend(checkins.card_blocks(group, proposal, deadline, _))
+            actions = checkins.buttons(proposal, _)
         blocks.append(para(reopen_who(group, proposal, _)))
     return Document(tuple(blocks), actions)
 
@@ -300,6 +315,39 @@ def _options_block(group: Group, proposal: Proposal, now: datetime) -> Block:
             line += " ⭐ " + _("chosen")
         items.append(line)
     return bullets(items)
+
+
+def people_needed(proposal: Proposal, _: Translate) -> str:
+    """ "1 person", "3 people": how many a sign-up needs, in words."""
+    count = needed(proposal)
+    words = N_("{count} person") if count == 1 else N_("{count} people")
+    return _(words).format(count=count)
+
+
+def _day(group: Group, proposal: Proposal, now: datetime) -> str:
+    """The day a sign-up is for, in words."""
+    assert proposal.options.on is not None
+    settings = group.settings
+    return when.spell_date(
+        proposal.options.on, timezone=settings.timezone, language=settings.language, now=now
+    )
+
+
+def _signup_blocks(group: Group, proposal: Proposal, now: datetime, _: Translate) -> list[Block]:
+    """Who has signed up so far, by name: a sign-up is a list of names the team can
+    plan with (anonymous is not offered). The day it is for follows its byline."""
+    blocks: list[Block] = []
+    people = signed_up(proposal, group)
+    if people:
+        names = ", ".join(member_name(group, m, _) for m in people)
+        blocks.append(
+            para(
+                _("Signed up: {names} ({count} of {target}).").format(
+                    names=names, count=len(people), target=needed(proposal)
+                )
+            )
+        )
+    return blocks
 
 
 def _responses_blocks(group: Group, proposal: Proposal, _: Translate) -> list[Block]:

@@ -47,6 +47,8 @@ class Propose:
     options: tuple[str, ...] = ()  # choice: options; time: date-times as typed
     multi: bool = False
     draft: bool = False
+    target: int | None = None  # signup: how many people are needed
+    on: str | None = None  # signup: the day it is for, as typed ("15 December")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +133,63 @@ class RecordOutcome:
 class SetReview:
     number: int | None
     date: str
+
+
+@dataclass(frozen=True, slots=True)
+class AskReview:
+    """``review #7 now``: everyone is asked about an agreed decision now."""
+
+    number: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    """``review #7 keep`` / ``change`` / ``stop``, with an optional reason: one
+    person's answer to a review's check-in (``checkins``)."""
+
+    number: int | None
+    answer: str  # "keep", "change" or "stop"
+    reason: str = ""
+    proxy_for: str | None = None  # "for Mum review #7 keep": someone added by name
+
+
+# -- actions after a decision ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AddAction:
+    """``action #7 Alex buys the shower chair by Friday``: something to do after a
+    decision. The first words may name who does it; an empty text on a sign-up
+    makes an action of it for each person who signed up."""
+
+    number: int | None
+    text: str = ""
+    due: str | None = None  # as typed ("Friday")
+
+
+@dataclass(frozen=True, slots=True)
+class ActionDone:
+    """``done #7.1``"""
+
+    number: int | None
+    item: int
+
+
+@dataclass(frozen=True, slots=True)
+class MoveAction:
+    """``action #7.1 by Monday``: a new date for an action."""
+
+    number: int | None
+    item: int
+    due: str
+
+
+@dataclass(frozen=True, slots=True)
+class TakeAction:
+    """``I'll do it #7.1``: take an action on."""
+
+    number: int | None
+    item: int
 
 
 # -- reading the record ----------------------------------------------------------------------
@@ -347,6 +406,12 @@ Action = (
     | Reopen
     | RecordOutcome
     | SetReview
+    | AskReview
+    | CheckIn
+    | AddAction
+    | ActionDone
+    | MoveAction
+    | TakeAction
     | Status
     | Decisions
     | Show
@@ -413,10 +478,38 @@ class ReviewDue:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckInDue:
+    """A review's check-in is over (its round, so a later check-in is not ended)."""
+
+    number: int
+    round: int
+
+
+@dataclass(frozen=True, slots=True)
 class DigestDue:
     pass
 
 
-TimerEvent = DeadlineDue | NudgeDue | ReviewDue | DigestDue
+@dataclass(frozen=True, slots=True)
+class ActionReminderDue:
+    """A day before an action's date: a private reminder to whoever does it."""
+
+    number: int
+    item: int
+    due: str  # the date it was set for (ISO): a moved action's old reminder does nothing
+
+
+@dataclass(frozen=True, slots=True)
+class ActionDue:
+    """An action's date: not done yet, the group hears it kindly and the person is asked."""
+
+    number: int
+    item: int
+    due: str
+
+
+TimerEvent = (
+    DeadlineDue | NudgeDue | ReviewDue | CheckInDue | DigestDue | ActionReminderDue | ActionDue
+)
 
 Command = Request | TimerEvent

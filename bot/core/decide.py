@@ -18,7 +18,18 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from bot.core import accounts, people, proposing, responding, timers, views
+from bot.core import (
+    accounts,
+    digest,
+    doing,
+    people,
+    proposing,
+    reminding,
+    responding,
+    reviews,
+    timers,
+    views,
+)
 from bot.core import commands as c
 from bot.core.document import doc, para
 from bot.core.effects import Effect
@@ -27,6 +38,7 @@ from bot.core.forgetting import pseudonym_member
 from bot.core.i18n import N_, can_write, real_language
 from bot.core.lifecycle import ACTIVE, RESPONDING, Accepted
 from bot.core.model import Group, Member, MemberStatus, Role, Stage
+from bot.core.rounds import ACTIONABLE
 from bot.core.turn import Refusal, Turn
 from bot.core.typed import cleaned
 
@@ -69,6 +81,10 @@ PERMISSIONS: dict[type, Who] = {
     c.WithdrawObjection: Who.MEMBER,
     c.Ask: Who.MEMBER,
     c.AnswerQuestion: Who.MEMBER,
+    c.AddAction: Who.MEMBER,
+    c.ActionDone: Who.MEMBER,  # the person doing it, or a steward: checked in its handler
+    c.MoveAction: Who.MEMBER,  # the same
+    c.TakeAction: Who.MEMBER,
     c.Status: Who.MEMBER,
     c.Decisions: Who.MEMBER,
     c.Show: Who.MEMBER,
@@ -89,6 +105,9 @@ PERMISSIONS: dict[type, Who] = {
     c.Reopen: Who.STEWARD,
     c.RecordOutcome: Who.STEWARD,
     c.SetReview: Who.STEWARD,
+    # Any member may ask everyone about a decision in force, and answer (``reviews``).
+    c.AskReview: Who.MEMBER,
+    c.CheckIn: Who.MEMBER,
     c.RemovePerson: Who.FACILITATOR,
     c.MakeFacilitator: Who.FACILITATOR,
     c.GroupSetting: Who.FACILITATOR,
@@ -110,7 +129,19 @@ STAGES: dict[type, Accepted] = {
     c.Start: Accepted(
         frozenset({Stage.DRAFT}), N_("#{number} has started already. You can answer it now.")
     ),
-    c.Respond: Accepted(RESPONDING),
+    c.Respond: Accepted(
+        RESPONDING,
+        # Two presses at once on a sign-up that needs one more: the first fills it,
+        # the second is thanked and told, not told "it is agreed".
+        by_process={
+            "signup": {
+                Stage.AGREED: N_(
+                    "Thank you, {name}! #{number} has enough people now, so nothing more "
+                    "is needed from you. Say status to see what else needs help."
+                )
+            }
+        },
+    ),
     c.Unrespond: Accepted(RESPONDING),
     c.WithdrawObjection: Accepted(RESPONDING),
     c.Ask: Accepted(ACTIVE),
@@ -118,6 +149,11 @@ STAGES: dict[type, Accepted] = {
     c.Close: Accepted(frozenset(ENDINGS)),  # where a close ends a round (``endings``)
     c.Reopen: Accepted(_ALL - ACTIVE, N_("#{number} is still open.")),
     c.SetReview: Accepted(_ALL - _UNDECIDED),  # anything that is, or may become, a decision
+    c.AskReview: Accepted(frozenset({Stage.AGREED})),  # a decision in force, not being reviewed
+    c.CheckIn: Accepted(frozenset({Stage.REVIEW_DUE}), reviews.NOT_UNDER_REVIEW),
+    c.AddAction: Accepted(
+        ACTIONABLE, N_("#{number} is not decided yet. Things to do come after a decision.")
+    ),
 }
 
 Handler = Callable[[Turn, Any], None]
@@ -132,11 +168,17 @@ HANDLERS: dict[type, Handler] = {
     c.Reopen: proposing.reopen,
     c.RecordOutcome: proposing.record_outcome,
     c.SetReview: proposing.set_review,
+    c.AskReview: reviews.ask_review,
+    c.CheckIn: reviews.check_in,
     c.Ask: proposing.ask,
     c.AnswerQuestion: proposing.answer,
     c.Respond: responding.respond,
     c.Unrespond: responding.unrespond,
     c.WithdrawObjection: responding.withdraw_objection,
+    c.AddAction: doing.add_action,
+    c.ActionDone: doing.action_done,
+    c.MoveAction: doing.move_action,
+    c.TakeAction: doing.take_action,
     c.Status: views.status,
     c.Decisions: views.decisions,
     c.Show: views.show,
@@ -168,8 +210,11 @@ HANDLERS: dict[type, Handler] = {
 TIMER_HANDLERS: dict[type, Handler] = {
     c.DeadlineDue: timers.deadline_due,
     c.NudgeDue: timers.nudge_due,
-    c.ReviewDue: timers.review_due,
-    c.DigestDue: timers.digest_due,
+    c.ReviewDue: reviews.review_due,
+    c.CheckInDue: reviews.check_in_due,
+    c.DigestDue: digest.digest_due,
+    c.ActionReminderDue: reminding.action_reminder_due,
+    c.ActionDue: reminding.action_due,
 }
 
 
@@ -274,6 +319,8 @@ def _identify(turn: Turn) -> None:
     )
     turn.group = turn.group.with_member(member)
     turn.member = member
+    if first and turn.group.settings.digest:
+        digest.schedule_digest(turn)  # the group starts with its weekly digest on
     people.namesake_hint(turn, member)
 
 

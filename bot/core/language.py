@@ -26,12 +26,16 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import replace
 
+from bot.core.checkins import ANSWERS as REVIEW_ANSWERS
 from bot.core.commands import (
     Action,
     Amend,
     AnswerQuestion,
     Ask,
+    AskReview,
+    CheckIn,
     Close,
     Decisions,
     Export,
@@ -52,6 +56,8 @@ from bot.core.commands import (
     WithdrawObjection,
 )
 from bot.core.i18n import N_, Phrase
+from bot.core.language_doing import EXAMPLES as DOING_EXAMPLES
+from bot.core.language_doing import read_action, read_done, read_signup, read_take
 from bot.core.language_options import EXAMPLES as PROPOSAL_EXAMPLES
 from bot.core.language_options import read_proposal
 from bot.core.language_responses import (
@@ -113,6 +119,12 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(("reopen", "re-open", "re open"), "reopen"),
     "outcome": "outcome",
     "review": "review",
+    **dict.fromkeys(("signup", "sign up", "sign-up"), "signup"),
+    **dict.fromkeys(("action", "actions", "todo", "to do"), "action"),
+    **dict.fromkeys(("done", "did it", "it's done", "its done"), "done"),
+    **dict.fromkeys(
+        ("i'll do it", "ill do it", "i will do it", "i'll take it", "take", "take on"), "take"
+    ),
     **dict.fromkeys(("start", "open"), "start"),
     "status": "status",
     **dict.fromkeys(("decisions", "decision", "decision log", "log"), "decisions"),
@@ -148,6 +160,7 @@ _LEADS = frozenset(phrase.split()[0] for phrase in (*COMMANDS, *RESPONSES) if " 
 EXAMPLES: dict[str, str] = {
     **PROPOSAL_EXAMPLES,
     **SETTINGS_EXAMPLES,
+    **DOING_EXAMPLES,
     "ask": "ask #7 Who will cover Tuesday?",
     "answer": "answer #7 Sam will",
     "amend": "amend #7 Move the morning visit to 10:30",
@@ -390,7 +403,22 @@ def _outcome(words: Words, said: Said) -> Action | NotUnderstood:
 
 
 def _review(words: Words, said: Said) -> Action | NotUnderstood:
+    """ "review #7 1 March" (a date), "review #7 now" (ask everyone now), or an
+    answer to a review: "review #7 keep", "review #7 change <why>", "review #7 stop <why>"."""
     number = proposal_number(words, said)
+    if words.peek() == "now":
+        words.take()
+        if is_filler(words.rest()):
+            return AskReview(number)
+        return _missing(N_("Please say when to review it, after the number."), "review", number)
+    answer = words.peek()
+    if answer in REVIEW_ANSWERS:
+        words.take()
+        reason = free_text(words.rest())
+        if phrase_key(reason) == "it":
+            reason = ""  # "keep it", as the button says: no reason given
+        refusal = over(reason, "reason", MAX_TEXT, EXAMPLES["review"]) if reason else None
+        return refusal or CheckIn(number, answer, reason)
     date = _date(words, "on", "date")
     if not date:
         return _missing(N_("Please say when to review it, after the number."), "review", number)
@@ -462,6 +490,10 @@ _HANDLERS: dict[str, Handler] = {
     "propose": _proposal("propose"),
     "poll": _proposal("poll"),
     "timepoll": _proposal("timepoll"),
+    "signup": lambda words, said: read_signup(words.rest()),
+    "action": read_action,
+    "done": read_done,
+    "take": read_take,
     "ask": _ask,
     "answer": _answer,
     "amend": _amend,
@@ -486,5 +518,24 @@ _HANDLERS: dict[str, Handler] = {
     "mydata": _plain(MyData()),
     "forgetme": _plain(ForgetMe()),
     **SETTINGS_HANDLERS,
-    "for": lambda words, said: read_proxy(words, said),
+    "for": lambda words, said: _for(words, said),
 }
+
+
+def _for(words: Words, said: Said) -> Action | NotUnderstood:
+    """ "for Mum consent #7" (``read_proxy``), or "for Mum review #7 keep": an answer
+    to a review, given for someone added by name."""
+    for size in range(1, 4):
+        if words.peek(size) == "review":
+            person = tidy(" ".join(words.original(i) for i in range(size)))
+            words.take(size + 1)
+            action = _review(words, said)
+            if isinstance(action, CheckIn) and person:
+                return replace(action, proxy_for=person)
+            if isinstance(action, NotUnderstood):
+                return action
+            return NotUnderstood(
+                Phrase(N_("Please say who you answer for, then their answer.")),
+                "for Mum review #7 keep",
+            )
+    return read_proxy(words, said)

@@ -49,6 +49,7 @@ EXAMPLES = {
     "propose": "propose Move the morning visit to 10:00",
     "poll": "poll Which day suits you? | Monday | Tuesday",
     "timepoll": "timepoll Team meeting | Monday 10:00 | Tuesday 14:00",
+    "signup": "signup We need 1 person for the Tuesday visit on 15 December",
 }
 # Refusals of an option line show the line inside a whole command, ready to copy.
 PROCESS_EXAMPLE = "propose Try the new morning routine for a month\nprocess lazy consensus"
@@ -90,6 +91,8 @@ _ALLOWED = {
     "poll": frozenset(
         {"deadline", "duration", "quorum", "anonymous", "hide_results", "needs", "draft", "multi"}
     ),
+    # A sign-up names its people (never anonymous) and ends when it has enough.
+    "signup": frozenset({"deadline", "duration", "draft"}),
     # Time polls let people pick several times anyway: "multi" is accepted and changes nothing.
     "timepoll": frozenset(
         {"deadline", "duration", "quorum", "anonymous", "hide_results", "needs", "draft", "multi"}
@@ -276,14 +279,15 @@ def read_proposal(kind: str, body: str) -> Propose | NotUnderstood:
             others.pop(0)
         title = others.pop(0).strip() if others else ""
         title = title if visible(title) else ""
-    if kind == "propose":
-        return _proposal(title, others, fields)
+    if kind in ("propose", "signup"):
+        return _proposal(title, others, fields, kind)
     return _poll(kind, title, others, fields)
 
 
 def _missing_title(kind: str) -> NotUnderstood:
     problem = {
         "propose": N_("Please write what you propose after the word propose."),
+        "signup": N_("Please write what you need people for, after the word signup."),
         "poll": N_("Please write the question after the word poll, then the options."),
         "timepoll": N_("Please write what the time poll is for, then the times."),
     }[kind]
@@ -294,12 +298,14 @@ def _details(lines: list[str]) -> str:
     return textwrap.dedent("\n".join(lines)).strip("\n").rstrip()
 
 
-def _proposal(title: str, others: list[str], fields: dict[str, Value]) -> Propose | NotUnderstood:
+def _proposal(
+    title: str, others: list[str], fields: dict[str, Value], kind: str = "propose"
+) -> Propose | NotUnderstood:
     if not title:
-        return _missing_title("propose")
+        return _missing_title(kind)
     details = _details(others)
-    refusal = over(title, "title", MAX_TITLE, EXAMPLES["propose"]) or over(
-        details, "details", MAX_DETAILS, EXAMPLES["propose"]
+    refusal = over(title, "title", MAX_TITLE, EXAMPLES[kind]) or over(
+        details, "details", MAX_DETAILS, EXAMPLES[kind]
     )
     return refusal or Propose(title=title, details=details, **fields)  # type: ignore[arg-type]
 

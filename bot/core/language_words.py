@@ -56,6 +56,7 @@ TOO_LONG: dict[str, str] = {
     "name": N_("That is too long: please keep a name under {limit} characters."),
     "value": N_("That is too long: please keep a setting under {limit} characters."),
     "option": N_("That is too long: please keep each option under {limit} characters."),
+    "action": N_("That is too long: please keep a thing to do under {limit} characters."),
 }
 
 

@@ -7,6 +7,7 @@ cannot be amended, and so on.
 
     draft → questions → open → resolving → agreed | not agreed | withdrawn
                                                    → review due (on the review date)
+                                                   → agreed (the check-in is over)
 
 ``reopen`` of a proposal that did not pass starts a fresh round on it; an
 agreed decision is never rewritten, so reopening it (or one whose review is
@@ -15,7 +16,8 @@ due) starts a new proposal that follows it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.core.model import Stage
@@ -35,6 +37,7 @@ class Move(StrEnum):
     REOPEN = "reopen"
     REVIEW_DUE = "review_due"
     REVIEW_LATER = "review_later"  # the review is put off to a new date
+    REVIEWED = "reviewed"  # the check-in is over: the decision stands until another replaces it
 
 
 S = Stage
@@ -72,7 +75,7 @@ TRANSITIONS: dict[Stage, dict[Move, Stage]] = {
     S.NOT_AGREED: {Move.REOPEN: S.OPEN},
     S.WITHDRAWN: {Move.REOPEN: S.OPEN},
     S.CLOSED: {Move.REOPEN: S.OPEN},
-    S.REVIEW_DUE: {Move.REVIEW_LATER: S.AGREED},
+    S.REVIEW_DUE: {Move.REVIEW_LATER: S.AGREED, Move.REVIEWED: S.AGREED},
 }
 
 # Stages in which the group is still deciding.
@@ -87,10 +90,13 @@ REOPEN_AS_NEW: frozenset[Stage] = frozenset({S.AGREED, S.REVIEW_DUE})
 class Accepted:
     """The stages in which a command about a proposal is taken (a row of
     ``decide.STAGES``), and the words of its refusal in the others, if the command
-    has words of its own (else each stage's own, ``rounds.STAGE_REFUSALS``)."""
+    has words of its own (else each stage's own, ``rounds.STAGE_REFUSALS``).
+    ``by_process`` gives a process words of its own for a stage: a press on a
+    sign-up that is already full is thanked, not told "it is agreed"."""
 
     stages: frozenset[Stage]
     refusal: str | None = None
+    by_process: Mapping[str, Mapping[Stage, str]] = field(default_factory=dict)
 
 
 def next_stage(stage: Stage, move: Move) -> Stage | None:

@@ -194,6 +194,9 @@ class Stage(StrEnum):
 class RoundKind(StrEnum):
     QUESTIONS = "questions"
     RESPONSES = "responses"
+    # A check-in on an agreed decision (keep, change or stop; ``checkins``). It
+    # comes after the decision, so it is never the round that decided it.
+    REVIEW = "review"
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +291,8 @@ class ProposalOptions:
     required: frozenset[int] = frozenset()  # members whose voice is needed to pass
     choices: tuple[str, ...] = ()  # choice: the options; time: the date-time slots (ISO)
     multi: bool = False  # choice: more than one option may be picked
+    target: int = 0  # signup: how many people are needed
+    on: datetime | None = None  # signup: the day it is for ("on 15 December")
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,6 +316,26 @@ class LogEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class ActionItem:
+    """Something to do after a decision ("action #7 Alex buys the shower chair by
+    Friday"), named ``#7.1`` after its decision. Nothing is erased: a new date or
+    a new person is a new copy, and the proposal's log keeps what changed."""
+
+    id: int  # 1, 2, … within the proposal
+    text: str  # what is to be done, as typed ("buys the shower chair")
+    who: int | None  # the member doing it; None: nobody yet, anyone may take it on
+    due: datetime | None  # when it should be done by
+    by: int  # who added it
+    at: datetime
+    done_at: datetime | None = None
+    done_by: int | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.done_at is not None
+
+
+@dataclass(frozen=True, slots=True)
 class Proposal:
     number: int
     process: str
@@ -326,6 +351,7 @@ class Proposal:
     follows: int | None = None  # the proposal this one reopens
     planned_deadline: datetime | None = None  # the response deadline asked for at the start
     log: tuple[LogEntry, ...] = ()
+    actions: tuple[ActionItem, ...] = ()  # what people do after the decision
 
     @property
     def version(self) -> Version:
@@ -337,7 +363,25 @@ class Proposal:
 
     @property
     def round(self) -> Round | None:
-        return self.rounds[-1] if self.rounds else None
+        """The round the group decided in (or is deciding in): the last one that
+        is not a review's check-in."""
+        for round_ in reversed(self.rounds):
+            if round_.kind is not RoundKind.REVIEW:
+                return round_
+        return None
+
+    @property
+    def check_in(self) -> Round | None:
+        """The review's check-in now open, if there is one (``checkins``)."""
+        last = self.rounds[-1] if self.rounds else None
+        if last is None or last.kind is not RoundKind.REVIEW or last.closed_at is not None:
+            return None
+        return last
+
+    @property
+    def check_ins(self) -> tuple[Round, ...]:
+        """Every review's check-in, oldest first."""
+        return tuple(r for r in self.rounds if r.kind is RoundKind.REVIEW)
 
     def logged(self, entry: LogEntry) -> Proposal:
         return replace(self, log=(*self.log, entry))

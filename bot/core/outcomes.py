@@ -147,10 +147,11 @@ def verdict(proposal: Proposal, group: Group, *, final: bool) -> Verdict:
     """What happens now. ``final`` is True at the deadline (or a close); False
     after each response, when only an early close is possible."""
     process = PROCESSES[proposal.process]
-    if not final and not (process.early_close and everyone_responded(proposal, group)):
+    early = process.early_close and everyone_responded(proposal, group)
+    if not final and not early and not (process.ends_when_full and is_full(proposal, group)):
         return WAIT
     missing = missing_required(proposal, group)
-    if missing and process.rule not in (Rule.ADVICE, Rule.ACK):
+    if missing and process.rule not in (Rule.ADVICE, Rule.ACK, Rule.SIGNUP):
         names = ", ".join(_name(group, m) for m in missing)
         return Verdict(
             Move.FAIL,
@@ -345,6 +346,57 @@ def _ack(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> Verd
     )
 
 
+def signed_up(proposal: Proposal, group: Group | None = None) -> list[int]:
+    """Who said "I can do it" to a sign-up, in the order they said it; with ``group``,
+    only those still in it (someone who left can no longer be counted on)."""
+    round_ = proposal.round
+    if round_ is None:
+        return []
+    people = [r.member for r in round_.current_records() if r.response == "can" and r.member]
+    if group is None:
+        return people
+    return [m for m in people if (member := group.members.get(m)) is not None and member.active]
+
+
+def needed(proposal: Proposal) -> int:
+    """How many people a sign-up needs (at least one)."""
+    return max(proposal.options.target, 1)
+
+
+def is_full(proposal: Proposal, group: Group) -> bool:
+    return len(signed_up(proposal, group)) >= needed(proposal)
+
+
+def _signup(p: Proposal, g: Group, process: Process, t: Tally, final: bool) -> Verdict:
+    people = signed_up(p, g)
+    names = ", ".join(_name(g, m) for m in people)
+    if len(people) >= needed(p):
+        return Verdict(
+            Move.PASS, Phrase(N_("We have enough people. Signed up: {names}."), {"names": names})
+        )
+    if people:
+        return Verdict(
+            Move.FINISH,
+            Phrase(
+                N_(
+                    "Time is up. Signed up: {names}. We still need {more} more. "
+                    "Please ask someone you know, or start a new sign-up."
+                ),
+                {"names": names, "more": needed(p) - len(people)},
+            ),
+        )
+    return Verdict(
+        Move.FAIL,
+        Phrase(
+            N_(
+                "Nobody could sign up this time, and that is OK. Please talk about it "
+                "together, or ask again with a new date: reopen #{number} Friday 5pm"
+            ),
+            {"number": p.number},
+        ),
+    )
+
+
 def _name(group: Group, member_id: int) -> str:
     return member_name(group, member_id, translator(group.settings.language))
 
@@ -357,4 +409,5 @@ _RULES: dict[Rule, Callable[[Proposal, Group, Process, Tally, bool], Verdict]] =
     Rule.CHOICE: _choice,
     Rule.TIME: _time,
     Rule.ACK: _ack,
+    Rule.SIGNUP: _signup,
 }

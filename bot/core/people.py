@@ -8,7 +8,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.core import commands as c
-from bot.core import deadlines, endings
+from bot.core import deadlines, doing, endings
+from bot.core.digest import schedule_digest
 from bot.core.document import Strong, doc, fill, para
 from bot.core.effects import Forget
 from bot.core.endings import Trigger
@@ -20,7 +21,6 @@ from bot.core.names import find_member, fold
 from bot.core.platforms import platform_name, platform_of_chat
 from bot.core.processes import PROCESS_NAMES
 from bot.core.rounds import announce, refresh_card
-from bot.core.timers import schedule_digest
 from bot.core.turn import Refusal, Turn
 from bot.core.when import language_name, zone_name
 
@@ -92,6 +92,7 @@ def leave(turn: Turn, action: c.Leave) -> None:
     turn.group = turn.group.with_member(replace(member, status=MemberStatus.LEFT))
     _hand_on_facilitation(turn)
     recount_open_rounds(turn)
+    doing.free_actions(turn, member.id)
     turn.reply_phrase(
         "Goodbye, {name}. You have left this group. Say join in the group's chat to come back.",
         name=member.name,
@@ -189,6 +190,7 @@ def remove_person(turn: Turn, action: c.RemovePerson) -> None:
         )
     turn.group = turn.group.with_member(replace(target, status=MemberStatus.REMOVED))
     recount_open_rounds(turn)
+    doing.free_actions(turn, target.id)
     turn.reply_phrase(
         "{name} is no longer counted in this group's decisions. "
         "Only a facilitator can add them back.",
@@ -439,6 +441,8 @@ def group_setting(turn: Turn, action: c.GroupSetting) -> None:
             example="settings quorum 50%",
         )
     turn.group = replace(turn.group, settings=new)
+    if key == "timezone" and new.digest and new.timezone != settings.timezone:
+        schedule_digest(turn)  # Monday 09:00 where the group now is
     turn.reply(para(*fill(turn.t("Saved: {setting}"), setting=Strong(f"{key} {value}"))))
 
 
@@ -605,6 +609,7 @@ def forget_me(turn: Turn, action: c.ForgetMe) -> None:
             turn.put(scrubbed)
         if on_card(proposal, member.id):
             refresh_card(turn, proposal)  # the card in the chat still shows their name
+    doing.free_actions(turn, member.id)
     _hand_on_facilitation(turn)
     turn.reply_phrase(
         "Done. I have forgotten your name and accounts. Your past responses stay "

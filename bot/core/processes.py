@@ -31,6 +31,7 @@ class Rule(StrEnum):
     CHOICE = "choice"
     TIME = "time"
     ACK = "ack"
+    SIGNUP = "signup"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,9 @@ class Process:
     early_close: bool = True  # may end as soon as every member has responded
     default_quorum: int | None = None  # None: the group's quorum
     needs_options: bool = False  # choice and time polls list options
+    # A sign-up ends as soon as enough people say they can: the target is met,
+    # whoever else has not answered yet.
+    ends_when_full: bool = False
     # Every word, synonym and emoji, with the response it stands for (the first
     # that has it): derived from ``responses``, as every response looks one up.
     words: Mapping[str, ResponseKind] = field(init=False, repr=False, compare=False)
@@ -229,6 +233,29 @@ PROCESSES: dict[str, Process] = {
             duration=3 * _DAY,
             default_quorum=0,
         ),
+        Process(
+            name="signup",
+            title=N_("sign-up"),
+            responses=(
+                ResponseKind(
+                    "can",
+                    N_("I can do it"),
+                    "🙋",
+                    synonyms=("yes", "ok", "okay", "available", "i can", "i can do it"),
+                ),
+                ResponseKind(
+                    "cannot",
+                    N_("I can't"),
+                    "🙅",
+                    synonyms=("cant", "can't", "i can't", "i cannot", "unavailable"),
+                ),
+            ),
+            rule=Rule.SIGNUP,
+            duration=3 * _DAY,
+            early_close=False,  # it ends when the target is met, not when all have answered
+            default_quorum=0,
+            ends_when_full=True,
+        ),
     )
 }
 
@@ -248,6 +275,9 @@ PROCESS_NAMES: dict[str, str] = {
     "info": "ack",
     "information": "ack",
     "for information": "ack",
+    "signup": "signup",
+    "sign up": "signup",
+    "sign-up": "signup",
 }
 
 # Every word that may start a response, in any process (the parser's vocabulary).

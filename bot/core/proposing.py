@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.core import commands as c
-from bot.core import endings, rounds
+from bot.core import endings, reviewing, rounds, signups
 from bot.core.cards import member_name, mention
 from bot.core.document import Document, Strong, fill, para
 from bot.core.effects import AskReason, CancelTimer, Post, SetTimer
@@ -54,6 +54,9 @@ def propose(turn: Turn, action: c.Propose) -> None:
     options = _options(turn, action, process.rule)
     number = turn.group.next_proposal_number()
     example = f"propose {title[:40]}\nby Friday 5pm"
+    if process.rule is Rule.SIGNUP:
+        signups.refuse_anonymous(action)
+        options = replace(options, target=signups.target(action), on=signups.day(turn, action))
 
     if action.deadline:
         deadline = rounds.when(turn, action.deadline, example=example)
@@ -65,6 +68,10 @@ def propose(turn: Turn, action: c.Propose) -> None:
         rounds.refuse_after_first_time(
             turn, process.name, options.choices, deadline, example=TIME_POLL_EXAMPLE
         )
+    if options.on is not None:
+        if deadline is not None:
+            signups.refuse_after_its_day(turn, options.on, deadline)
+        deadline = deadline or signups.closes(turn, options.on)
     questions_end = None
     if action.questions is not None:
         length = turn.group.settings.questions or process.questions or timedelta(days=1)
@@ -238,6 +245,7 @@ def extend(turn: Turn, action: c.Extend) -> None:
         deadline,
         example=f"close #{proposal.number}",
     )
+    signups.refuse_after_its_day(turn, proposal.options.on, deadline)
     if deadline <= proposal.round.deadline:
         raise Refusal(
             "Please choose a later time. The deadline now is {deadline}.",
@@ -282,18 +290,10 @@ def reopen(turn: Turn, action: c.Reopen) -> None:
         # An agreed decision is part of the record: a new proposal follows it.
         member = turn.member
         assert member is not None
-        new = Proposal(
-            number=turn.group.next_proposal_number(),
-            process=proposal.process,
-            proposer=member.id,
-            stage=Stage.DRAFT,
-            created_at=turn.now,
-            versions=(Version(1, proposal.title, proposal.version.details, member.id, turn.now),),
-            options=proposal.options,
-            follows=proposal.number,
+        new = rounds.follow(
+            turn, proposal, title=proposal.title, details=proposal.version.details, by=member.id
         )
-        new = turn.put(turn.log(new, "proposed", f"follows #{proposal.number}"))
-        turn.put(turn.log(proposal, "reopened_as", f"#{new.number}"))
+        turn.put(turn.log(reviewing.put_off(turn, proposal), "reopened_as", f"#{new.number}"))
         turn.emit(CancelTimer(rounds.timer_key(turn, proposal.number, "review")))
         rounds.announce(
             turn, _("#{old} is open again as #{new}.").format(old=proposal.number, new=new.number)
@@ -367,7 +367,7 @@ def set_review(turn: Turn, action: c.SetReview) -> None:
             deadline=rounds.spell_for(turn, proposal.round.deadline, turn.member),
         )
     if proposal.stage is Stage.REVIEW_DUE:
-        proposal = rounds.move(turn, proposal, Move.REVIEW_LATER)
+        proposal = rounds.move(turn, reviewing.put_off(turn, proposal), Move.REVIEW_LATER)
     proposal = turn.put(
         turn.log(replace(proposal, review_at=review_at), "review_set", review_at.isoformat())
     )

@@ -33,8 +33,11 @@ from bot.core.model import Group, Proposal, Stage
 def stays_resident(proposal: Proposal) -> bool:
     """Whether the resident group holds ``proposal``: it is still being decided,
     or a review is pending (a review date ahead of an agreed decision, or a review
-    that is due and waits for the group)."""
+    that is due and waits for the group), or an action after it is not done yet
+    (reminders and "Done?" questions still come for it)."""
     if proposal.stage in ACTIVE or proposal.stage is Stage.REVIEW_DUE:
+        return True
+    if any(not action.done for action in proposal.actions):
         return True
     return proposal.stage is Stage.AGREED and proposal.review_at is not None
 
@@ -61,7 +64,8 @@ def with_proposals(group: Group, proposals: Mapping[int, Proposal]) -> Group:
 # Commands that read the whole record: every proposal, closed ones too.
 # ``forgetme``, a confirmed account and an account linked with ``me CODE`` (two
 # members become one) rewrite every proposal that names the person; a chat leaves
-# its group only when the group has no proposal at all.
+# its group only when the group has no proposal at all; the weekly digest tells
+# what was decided this week (once a week a group).
 _READS_EVERYTHING = (
     c.Decisions,
     c.Export,
@@ -70,6 +74,7 @@ _READS_EVERYTHING = (
     c.ConfirmPerson,
     c.ThisIsMe,
     c.MoveChat,
+    c.DigestDue,
 )
 
 Everything = Literal["everything"]

@@ -18,8 +18,18 @@ from bot.core.document import Action, Document, Strong, para
 from bot.core.effects import CancelTimer, EditCard, Post, SetTimer
 from bot.core.i18n import N_, Phrase
 from bot.core.lifecycle import ACTIVE, RESPONDING, Move, next_stage
-from bot.core.model import LogEntry, Member, Outcome, Proposal, Round, RoundKind, Stage
-from bot.core.outcomes import Verdict
+from bot.core.model import (
+    LogEntry,
+    Member,
+    Outcome,
+    Proposal,
+    ProposalOptions,
+    Round,
+    RoundKind,
+    Stage,
+    Version,
+)
+from bot.core.outcomes import Verdict, signed_up
 from bot.core.processes import PROCESSES, Process, Rule
 from bot.core.turn import Refusal, Turn
 from bot.core.when import spell_duration, spell_out
@@ -83,7 +93,17 @@ def admit(turn: Turn, proposal: Proposal) -> None:
     Asked once the proposal is found, and after who may act on it is checked."""
     accepted = turn.accepted
     if accepted is not None and proposal.stage not in accepted.stages:
-        raise Refusal(accepted.refusal or STAGE_REFUSALS[proposal.stage], number=proposal.number)
+        own = accepted.by_process.get(proposal.process, {}).get(proposal.stage)
+        raise Refusal(
+            own or accepted.refusal or STAGE_REFUSALS[proposal.stage],
+            number=proposal.number,
+            name=turn.member.name if turn.member else "",
+        )
+
+
+# Stages of a decision that things can be done about (``action #7 …``): agreed,
+# up for review, or closed with some result (a sign-up short of people).
+ACTIONABLE = frozenset({Stage.AGREED, Stage.REVIEW_DUE, Stage.CLOSED})
 
 
 def move(turn: Turn, proposal: Proposal, how: Move) -> Proposal:
@@ -296,6 +316,35 @@ def open_responses(turn: Turn, proposal: Proposal, deadline: datetime | None) ->
     return proposal
 
 
+def follow(
+    turn: Turn,
+    proposal: Proposal,
+    *,
+    title: str,
+    details: str,
+    by: int,
+    process: str | None = None,
+    options: ProposalOptions | None = None,
+) -> Proposal:
+    """A new draft by ``by`` that follows ``proposal`` (a decision is never
+    rewritten: a reopening, or a review's change or stop, is a new proposal),
+    in the same process with the same options unless given others."""
+    new = Proposal(
+        number=turn.group.next_proposal_number(),
+        process=process or proposal.process,
+        proposer=by,
+        stage=Stage.DRAFT,
+        created_at=turn.now,
+        versions=(Version(1, title[:MAX_FOLLOWER_TITLE], details, by, turn.now),),
+        options=proposal.options if options is None else options,
+        follows=proposal.number,
+    )
+    return turn.put(new.logged(LogEntry(turn.now, by, "proposed", f"follows #{proposal.number}")))
+
+
+MAX_FOLLOWER_TITLE = 200  # as ``proposing.MAX_TITLE``: "Stop #7: " must not make it longer
+
+
 # -- posting -------------------------------------------------------------------------------
 
 
@@ -441,8 +490,11 @@ def conclude(
     if review_at is not None:
         text += " " + _("We will review it on {date}.").format(date=spell(turn, review_at))
     then = None
+    rule = PROCESSES[proposal.process].rule
+    if rule is Rule.SIGNUP:
+        then = offer_action(turn, proposal)
     # A poll's result is its option, in words: there is nothing more to write down.
-    if proposal.stage is Stage.AGREED and PROCESSES[proposal.process].rule not in POLLS:
+    elif proposal.stage is Stage.AGREED and rule not in POLLS:
         then = ask_for_the_record(turn, proposal, outcome=not decision, review=not review_at)
     announce(turn, text, proposal, then)
     turn.emit(*outcome_files(turn, proposal))
@@ -478,4 +530,21 @@ def ask_for_the_record(
         )
         actions.append(Action("📅 " + _("Review in 1 month"), f"review #{n} in 1 month"))
         actions.append(Action("📅 " + _("Review in 3 months"), f"review #{n} in 3 months"))
+    if outcome:
+        # Collaborative implementation: who does what, asked for while the decision is fresh.
+        more = _("Is there something to do now? Say: action #{number}, who does what, by when.")
+        lines.append(more.format(number=n))
     return Document((para(" ".join(lines)),), tuple(actions))
+
+
+def offer_action(turn: Turn, proposal: Proposal) -> Document | None:
+    """After a sign-up with people in it: turn it into an action each, with one press."""
+    if proposal.stage not in ACTIONABLE or not signed_up(proposal, turn.group):
+        return None
+    _ = turn.group_t
+    n = proposal.number
+    words = _("To add this to our list of things to do, say: action #{number}")
+    return Document(
+        (para(words.format(number=n)),),
+        (Action("📋 " + _("Add to things to do"), f"action #{n}"),),
+    )

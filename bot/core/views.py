@@ -6,7 +6,7 @@ answer the person who asked, in their language.
 
 from __future__ import annotations
 
-from bot.core import cards, record, rounds
+from bot.core import cards, doing, record, rounds
 from bot.core import commands as c
 from bot.core.document import Action, Block, Document, Strong, bullets, heading, para
 from bot.core.effects import SendFile
@@ -24,9 +24,15 @@ def status(turn: Turn, action: c.Status) -> None:
     open_ = sorted(
         (p for p in turn.group.proposals.values() if p.stage in ACTIVE), key=lambda p: p.number
     )
+    to_do = doing.status_lines(turn, _)
+    to_do_blocks: list[Block] = []
+    if to_do:
+        to_do_blocks = [para(Strong(_("Things to do:"))), bullets(to_do)]
+    to_do_blocks += _under_review(turn)
     if not open_:
         turn.reply(
             para(_("Nothing is open right now.")),
+            *to_do_blocks,
             para(_("To suggest something, say: propose and a title.")),
         )
         return
@@ -48,7 +54,25 @@ def status(turn: Turn, action: c.Status) -> None:
         blocks += [para(Strong(_("Waiting for your response:"))), bullets(mine)]
     if others:
         blocks += [para(Strong(_("Open too:"))), bullets(others)]
-    turn.reply(*blocks)
+    turn.reply(*blocks, *to_do_blocks)
+
+
+def _under_review(turn: Turn) -> list[Block]:
+    """Decisions whose review is asking everyone now (``checkins``)."""
+    _ = turn.t
+    lines = []
+    for number in sorted(turn.group.proposals):
+        proposal = turn.group.proposals[number]
+        if proposal.check_in is not None:
+            until = rounds.spell_for(turn, proposal.check_in.deadline, turn.member)
+            lines.append(
+                cards.title_line(proposal, _)
+                + " — "
+                + _("keep, change or stop? Say by {deadline}: review #{number} keep").format(
+                    deadline=until, number=number
+                )
+            )
+    return [para(Strong(_("Time to review:"))), bullets(lines)] if lines else []
 
 
 def _status_when(turn: Turn, proposal: Proposal) -> str:
@@ -260,12 +284,28 @@ HELP = (
         N_("Other answers, for other kinds of proposal. The card shows which."),
     ),
     ("vote #7 2", N_("Vote in a poll.")),
+    (
+        "signup We need 1 person for <what> on <day>",
+        N_("Ask who can help. It ends when enough people say: I can do it."),
+    ),
+    (
+        "action #7 <who> <does what> by <day> · done #7.1",
+        N_("After a decision: who does what, and by when."),
+    ),
+    (
+        "action #7.1 by <day> · I'll do it #7.1",
+        N_("Give a thing to do a new date, or take it on yourself."),
+    ),
     ("for Mum consent #7", N_("Answer for someone who is not in the chat.")),
     ("ask #7 <question> · answer #7 <text>", N_("Ask a question, or answer one.")),
     ("amend #7 <new text>", N_("Change your idea. Then everyone is asked again.")),
     ("withdraw objection #7", N_("Take back your objection.")),
     ("extend #7 <deadline> · close #7 · reopen #7", N_("Change when it ends.")),
     ("withdraw #7 · outcome #7 <text> · review #7 <date>", N_("Steer your proposal.")),
+    (
+        "review #7 now · review #7 keep|change|stop <why>",
+        N_("Look at a decision again. Everyone says: keep it, change it, or stop it."),
+    ),
     ("status · decisions · show #7 · history #7", N_("See what is open and what was decided.")),
     (
         "show #7 printable · show #7 calendar",

@@ -13,7 +13,14 @@ from hypothesis import strategies as st
 
 from bot.core import commands as c
 from bot.core.model import Stage
-from bot.core.outcomes import missing_required, quorum_met, standing_objections, tally
+from bot.core.outcomes import (
+    missing_required,
+    needed,
+    quorum_met,
+    signed_up,
+    standing_objections,
+    tally,
+)
 from bot.core.processes import PROCESSES, Rule
 from tests.core.conversation import Conversation
 
@@ -36,6 +43,8 @@ WORDS = sorted(
         "✅",
         "✋",
         "🟡",
+        "can",
+        "cannot",
         "nonsense",
     }
 )
@@ -88,6 +97,22 @@ actions = st.one_of(
     st.just(c.Leave()),
     st.just(c.Join()),
     st.just(c.Status()),
+    st.builds(
+        c.Propose,
+        title=st.just("We need people for the visit"),
+        process=st.just("signup"),
+        target=st.integers(1, 3),
+        on=st.sampled_from([None, "in 4 days"]),
+    ),
+    st.builds(
+        c.AddAction,
+        number=numbers,
+        text=st.sampled_from(["", "Alex buys a chair", "I ring the GP", "book a taxi"]),
+        due=st.sampled_from([None, "in 2 days", "in 3 hours"]),
+    ),
+    st.builds(c.ActionDone, number=numbers, item=st.integers(1, 3)),
+    st.builds(c.MoveAction, number=numbers, item=st.integers(1, 3), due=st.just("in 5 days")),
+    st.builds(c.TakeAction, number=numbers, item=st.integers(1, 3)),
 )
 
 steps = st.lists(
@@ -114,6 +139,14 @@ def check(conv: Conversation) -> None:
             # Nothing is responded after a round has closed.
             if round_.closed_at is not None:
                 assert all(r.at <= round_.closed_at for r in round_.history)
+        # A sign-up never keeps more people than it needs.
+        if process.rule is Rule.SIGNUP and proposal.round is not None:
+            if proposal.stage is Stage.AGREED:
+                assert len(signed_up(proposal, group)) == needed(proposal)
+            elif proposal.stage is Stage.OPEN:
+                assert len(signed_up(proposal, group)) < needed(proposal)
+        # Actions are numbered 1, 2, … in the order they were added.
+        assert [a.id for a in proposal.actions] == list(range(1, len(proposal.actions) + 1))
         if proposal.stage is Stage.AGREED and process.rule in (
             Rule.CONSENT,
             Rule.LAZY,

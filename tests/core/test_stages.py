@@ -11,7 +11,7 @@ from bot.core.decide import PERMISSIONS, STAGES
 from bot.core.endings import ENDINGS, Trigger
 from bot.core.lifecycle import ACTIVE, RESPONDING
 from bot.core.model import Stage
-from bot.core.rounds import STAGE_REFUSALS
+from bot.core.rounds import ACTIONABLE, STAGE_REFUSALS
 from tests.reliability.test_authorization import attempt, msgid
 
 # One of each command in the table, about #1, by its facilitator: a steward, so any
@@ -26,6 +26,9 @@ TRIED: dict[type, c.Action] = {
     c.Close: c.Close(1),
     c.Reopen: c.Reopen(1, "in 5 days"),
     c.SetReview: c.SetReview(1, "in 6 months"),
+    c.AskReview: c.AskReview(1),
+    c.CheckIn: c.CheckIn(1, "keep"),
+    c.AddAction: c.AddAction(1, "Sam tells the agency", "in 6 days"),
 }
 
 
@@ -38,6 +41,7 @@ def test_the_table_holds_commands_about_a_proposal_and_agrees_with_the_lifecycle
     assert STAGES[c.Ask].stages == ACTIVE
     assert STAGES[c.Close].stages == {s for s, row in ENDINGS.items() if Trigger.CLOSE in row}
     assert STAGES[c.Reopen].stages == frozenset(Stage) - ACTIVE
+    assert STAGES[c.AddAction].stages == ACTIONABLE
 
 
 REFUSED = [

@@ -42,7 +42,11 @@ from tests.matrix.synapse_server import SynapseServer
 from tests.telegram.conftest import World, joined, start_world
 
 #: The reaction that gives each response on a Matrix card.
-REACTIONS = {"consent": "✅", "concern": "🟡", "object": "✋", "support": "👍"}
+REACTIONS = {
+    "consent": "✅", "concern": "🟡", "object": "✋", "support": "👍", "can": "🙋", "cannot": "🙅",
+}  # fmt: skip
+#: The words on the Telegram button of each response, where they are not the word itself.
+BUTTONS = {"can": "I can do it", "cannot": "I can't"}
 
 #: How long a Matrix person waits for the bot to show that it has handled what they did.
 MATRIX_WAIT = 10.0
@@ -65,6 +69,12 @@ class Surface(ABC):
     @abstractmethod
     async def vote(self, person: str, number: int, option: int) -> None:
         """``person`` votes for option ``option`` of poll ``number``."""
+
+    @abstractmethod
+    async def press_together(self, people: tuple[str, ...], number: int, word: str) -> str:
+        """``people`` answer card ``number`` with ``word`` by this surface's gesture at the
+        same moment (each sent before the bot handles any); returns what the bot told
+        them (pop-ups, posts, printed lines), one text."""
 
     @abstractmethod
     async def get_reminders(self, person: str) -> None:
@@ -117,6 +127,13 @@ class Console(Surface):
 
     async def vote(self, person: str, number: int, option: int) -> None:
         await self.say(person, f"vote #{number} {option}")
+
+    async def press_together(self, people: tuple[str, ...], number: int, word: str) -> str:
+        # One person types at a time on the console: the nearest it comes to "at once".
+        before = len(self.lines)
+        for person in people:
+            await self.respond(person, number, word)
+        return "\n".join(self.lines[before:])
 
     async def get_reminders(self, person: str) -> None:
         return None  # a console member is written to privately without asking
@@ -174,7 +191,7 @@ class Telegram(Surface):
 
     async def respond(self, person: str, number: int, word: str, reason: str = "") -> None:
         who = self.world.people[person.lower()]
-        await self.world.press(who, await self.world.card(number), word.title())
+        await self.world.press(who, await self.world.card(number), BUTTONS.get(word, word.title()))
         if reason:
             # The bot asks why in the group, as a reply that needs an answer.
             prompt = self.world.tg.last_bot_message(self.world.team)
@@ -185,6 +202,23 @@ class Telegram(Surface):
     async def vote(self, person: str, number: int, option: int) -> None:
         who = self.world.people[person.lower()]
         await self.world.press(who, await self.world.card(number), f"{option}. ")
+
+    async def press_together(self, people: tuple[str, ...], number: int, word: str) -> str:
+        card = await self.world.card(number)
+        label = BUTTONS.get(word, word.title())
+        (button,) = [b for b in card.buttons if label in b["text"]]
+        presses = [
+            self.world.tg.press_button(
+                card.chat, self.world.people[p.lower()], card.message_id, button["callback_data"]
+            )
+            for p in people
+        ]
+        answers = []
+        for press in presses:
+            assert press.callback_query_id is not None
+            answers.append(await self.world.tg.wait_for_answer(press.callback_query_id))
+        await self.world.settled()
+        return "\n".join(answer.text or "" for answer in answers)  # the pop-ups
 
     async def get_reminders(self, person: str) -> None:
         # A bot may not write first on Telegram: the person opens the tip's deep link.
@@ -302,6 +336,18 @@ class Matrix(Surface):
 
     async def vote(self, person: str, number: int, option: int) -> None:
         await self.say(person, f"vote #{number} {option}")
+
+    async def press_together(self, people: tuple[str, ...], number: int, word: str) -> str:
+        before = len(await self.said_in_group())
+        card = await self._card_event(number)
+        reactions = [await self.persons[p].react(self.room, card, REACTIONS[word]) for p in people]
+        deadline = time.monotonic() + MATRIX_WAIT
+        for reaction in reactions:
+            while not await self.bot.running.app.already_seen(f"matrix:{reaction}"):
+                assert time.monotonic() < deadline, "the bot never took the reactions in"
+                await asyncio.sleep(0.05)
+        await self._handled(None)
+        return "\n".join((await self.said_in_group())[before:])
 
     async def get_reminders(self, person: str) -> None:
         return None  # the bot opens a direct room when it has something to say

@@ -12,6 +12,7 @@ from bot.app import Outgoing
 from bot.core.commands import Actor, Request, Respond, Status
 from bot.core.model import (
     AccountCode,
+    ActionItem,
     Answer,
     Group,
     GroupSettings,
@@ -103,6 +104,11 @@ def consent_proposal() -> Proposal:
             LogEntry(at(-10), 1, "proposed"), LogEntry(at(-7), 1, "amended", "version 2"),
             LogEntry(at(-5), None, "agreed"),
         ),
+        actions=(
+            ActionItem(1, "tells the agency", 2, at(-3), 1, at(-5), done_at=at(-4), done_by=2),
+            # done by whoever took it on: all is done, so the decision may be purged
+            ActionItem(2, "updates the rota", None, at(4), 3, at(-4), done_at=at(-3), done_by=3),
+        ),
     )  # fmt: skip
 
 
@@ -121,7 +127,9 @@ def choice_proposal() -> Proposal:
         versions=(Version(1, "Which day for the team meeting?", "", 3, at(-1)),),
         rounds=(round_,),
         options=ProposalOptions(anonymous=True, hide_results=True, multi=True,
-                                choices=("Monday", "Wednesday", "Friday")),
+                                choices=("Monday", "Wednesday", "Friday"),
+                                # a sign-up's own, stored with every proposal's options
+                                target=2, on=at(6)),
         log=(LogEntry(at(-1), 3, "proposed"),),
     )  # fmt: skip
 
@@ -174,6 +182,12 @@ def rich_group(group_id: str = "g1") -> Group:
         explained_on=1,  # the consent proposal's card
         numbered=4,  # as the core keeps it: the highest number given
     )  # fmt: skip
+
+
+def before_actions(group: Group) -> Group:
+    """``group`` as a database from before schema 9 held it: no actions after decisions."""
+    proposals = {n: replace(p, actions=()) for n, p in group.proposals.items()}
+    return replace(group, proposals=proposals)
 
 
 def with_response(group: Group, number: int, record: ResponseRecord) -> Group:

@@ -17,7 +17,7 @@ from storage import SqliteStorage, connection
 from storage.schema import APPLICATION_ID, MIGRATIONS, migrate
 from storage.sqlite import WAL_AUTOCHECKPOINT
 
-from .examples import at, commit, rich_group, say, with_response
+from .examples import at, before_actions, commit, rich_group, say, with_response
 
 
 def pragma(path: Path, name: str) -> object:
@@ -198,13 +198,15 @@ _ADDED_AFTER = {
         ("link_codes", "platform TEXT"),
         ("members", "reminders_on TEXT"),
     ],
+    11: [("proposals", "actions TEXT NOT NULL DEFAULT '[]'")],
 }
 
 
 def older_group() -> Group:
-    """The rich group without what only schema 9 holds (codes to link one's accounts,
-    the app chosen for reminders), as a file written before it could hold it."""
-    group = rich_group()
+    """The rich group without what only schemas 10 and 11 hold (codes to link one's
+    accounts, the app chosen for reminders, actions after decisions), as a file
+    written before it could hold them."""
+    group = before_actions(rich_group())
     members = {i: replace(m, reminders_on=None) for i, m in group.members.items()}
     return replace(group, members=members, account_codes={})
 
@@ -394,5 +396,21 @@ async def test_schema_9_keeps_link_codes_as_codes_that_link_chats(db_path: Path)
         assert await storage.load_group("g1") == rich_group()
         assert await storage.group_with_link_code("me-7Q", "account") == "g1"
         assert await storage.group_with_link_code("me-7Q") is None
+    finally:
+        await storage.close()
+
+
+async def test_schema_11_gives_every_stored_proposal_an_empty_list_of_actions(
+    db_path: Path,
+) -> None:
+    """Decisions stored before actions existed open with nothing to do, and take actions."""
+    await written_at_schema(db_path, 10, older_group())
+    storage = await SqliteStorage.open(db_path)
+    try:
+        group = await storage.load_group("g1")
+        assert group == older_group()
+        assert pragma(db_path, "user_version") == len(MIGRATIONS)
+        assert await commit(storage, group, rich_group())
+        assert await storage.load_group("g1") == rich_group()
     finally:
         await storage.close()

@@ -64,6 +64,23 @@ async def test_without_an_outcome_a_proposal_ends_with_its_last_log_entry(
     assert await storage.purge_closed(at(3.5)) == 1
 
 
+async def test_a_decision_with_something_still_to_do_is_kept_until_it_is_done(
+    storage: SqliteStorage,
+) -> None:
+    group = rich_group()  # #1 ended at day -5, #3 at day -1
+    decision = group.proposals[1]
+    first, second = decision.actions
+    undone = group.with_proposal(replace(decision, actions=(first, replace(second, done_at=None))))
+    await commit(storage, None, undone)
+    assert await storage.purge_closed(at(0)) == 1  # #3 only: #1.2 is still to do
+    stored = await storage.load_group("g1")
+    assert stored is not None and sorted(stored.proposals) == [1, 2, 4]
+    await commit(storage, stored, stored.with_proposal(decision))  # #1.2 is done
+    assert await storage.purge_closed(at(0)) == 1
+    stored = await storage.load_group("g1")
+    assert stored is not None and sorted(stored.proposals) == [2, 4]
+
+
 # -- pruning what is no longer needed -------------------------------------------------------
 
 

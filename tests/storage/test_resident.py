@@ -17,7 +17,7 @@ from bot.core.resident import resident, stays_resident
 from storage import SqliteStorage
 
 from .examples import at, commit, rich_group
-from .test_opening import written_at_schema
+from .test_opening import older_group, written_at_schema
 
 
 async def test_the_resident_group_holds_the_proposals_still_being_decided(
@@ -72,7 +72,7 @@ async def test_a_proposal_that_closes_leaves_the_resident_group_and_one_reopened
 async def test_schema_9_marks_the_proposals_already_stored(db_path: Path) -> None:
     """A database from before the resident group: its closed proposals are marked
     by the rule, and the card that explained "object" is found from the rounds."""
-    group = rich_group()
+    group = older_group()  # as schema 8 could hold it
     await written_at_schema(db_path, 8, group)
     with closing(sqlite3.connect(db_path)) as db:
         assert db.execute("PRAGMA user_version").fetchone() == (8,)
