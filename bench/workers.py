@@ -31,7 +31,7 @@ from multiprocessing.queues import Queue
 from typing import Any
 
 from bench.results import Figure, Report
-from bench.storage import TEAMS, _responses, _send
+from bench.storage import TEAMS, _responses, send_until
 from bench.workload import copy_team, make_team, scratch, store_team
 from bot.app import Application, ManualClock, Storage, SystemClock
 from bot.app.roles import HOUSEKEEPING, TIMERS, TIMERS_CHANGED, sending
@@ -72,7 +72,7 @@ async def _vote(where: str, chats: list[str], begin: float, seconds: float) -> i
         streams = [_responses(int(chat.rsplit("-", 1)[1]), chat) for chat in chats]
         await asyncio.sleep(max(0.0, begin - time.time()))
         until = time.perf_counter() + seconds
-        counts = await asyncio.gather(*(_send(app, [s], until) for s in streams))
+        counts = await asyncio.gather(*(send_until(app, [s], until) for s in streams))
         return sum(counts)
     finally:
         await storage.close()
