@@ -72,7 +72,10 @@ class Linked:
     async def group(self) -> Group:
         group = await self.world.running.app.group_of_chat(self.matrix_chat)
         assert group is not None
-        return group
+        # The whole record, closed proposals too: the test reads what was decided.
+        whole = await self.world.running.app.whole_group(group.id)
+        assert whole is not None
+        return whole
 
     async def proposal(self, number: int) -> Proposal:
         """The proposal as it is now: a decided one is read from storage."""
