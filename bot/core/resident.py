@@ -63,8 +63,17 @@ def with_proposals(group: Group, proposals: Mapping[int, Proposal]) -> Group:
 
 # Commands that read the whole record: every proposal, closed ones too.
 # ``forgetme`` and a confirmed account rewrite every proposal that names the
-# person; a chat leaves its group only when the group has no proposal at all.
-_READS_EVERYTHING = (c.Decisions, c.Export, c.MyData, c.ForgetMe, c.ConfirmPerson, c.MoveChat)
+# person (so does linking one's own account that was a member, ``me CODE``); a chat
+# leaves its group only when the group has no proposal at all.
+_READS_EVERYTHING = (
+    c.Decisions,
+    c.Export,
+    c.MyData,
+    c.ForgetMe,
+    c.ConfirmPerson,
+    c.ThisIsMe,
+    c.MoveChat,
+)
 
 Everything = Literal["everything"]
 EVERYTHING: Everything = "everything"

@@ -230,7 +230,10 @@ async def test_one_person_on_both_platforms_counts_once_and_both_cards_follow_ev
         await jo.react(room, card_event, "✅")
 
         async def agreed() -> bool:
-            return (await linked.group()).proposals[1].stage.value == "agreed"
+            # Decided, it leaves the group held in memory: read it from storage.
+            group = await linked.group()
+            stored = await world.running.storage.read_proposals(group.id, (1,))
+            return stored[1].stage.value == "agreed"
 
         await linked.settled_until(agreed, "the early pass")
         card = (await world.card(1)).text or ""
