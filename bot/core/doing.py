@@ -215,7 +215,7 @@ def _tell_the_doer(turn: Turn, proposal: Proposal, item: ActionItem) -> None:
         DirectMessage(
             doer.id,
             doer.name,
-            doer.identities,
+            doer.private_identities,
             Document(tuple(para(line) for line in lines), done_buttons(proposal, item, _)),
             fallback=False,  # the group heard of it already
         )

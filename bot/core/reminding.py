@@ -115,9 +115,8 @@ def _remind(turn: Turn, member: Member) -> None:
         blocks.append(para(_("We have not heard from you yet about:")))
         blocks.append(bullets([title_line(p, _) for p in waiting]))
     buttons = done_buttons(*soon[0], _) if len(soon) == 1 else ()
-    turn.emit(
-        DirectMessage(member.id, member.name, member.identities, Document(tuple(blocks), buttons))
-    )
+    document = Document(tuple(blocks), buttons)
+    turn.emit(DirectMessage(member.id, member.name, member.private_identities, document))
 
 
 def action_due(turn: Turn, event: c.ActionDue) -> None:
@@ -151,7 +150,7 @@ def action_due(turn: Turn, event: c.ActionDue) -> None:
             DirectMessage(
                 reader.id,
                 reader.name,
-                reader.identities,
+                reader.private_identities,
                 Document(
                     (
                         para(t("Hello {name}. Is this done?").format(name=reader.name)),
