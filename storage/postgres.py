@@ -37,6 +37,7 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from bot.app import (
     AuditEntry,
+    CodeKind,
     Commit,
     Delivery,
     Outgoing,
@@ -350,11 +351,8 @@ class PostgresStorage:
         )
         return [group_id for (group_id,) in found]
 
-    async def group_with_link_code(self, code: str) -> str | None:
-        return await self._one(
-            lookups.GROUP_WITH_LINK_CODE,
-            code,
-        )
+    async def group_with_link_code(self, code: str, kind: CodeKind = "chat") -> str | None:
+        return await self._one(lookups.GROUP_WITH_LINK_CODE, code, kind)
 
     async def group_ids(self) -> list[str]:
         return [group_id for (group_id,) in await self._run(lookups.GROUP_IDS)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core import when
+from bot.core import checkins, when
 from bot.core.deadlines import default_deadline
 from bot.core.document import (
     Action,
@@ -172,7 +172,8 @@ def card(group: Group, proposal: Proposal, now: datetime) -> Document:
                 para(*fill(_("What we decided is: {decision}"), decision=proposal.outcome.decision))
             )
 
-    if round_ is not None and round_.kind is RoundKind.RESPONSES:
+    # Under review, the concerns from that round are shown beside the check-in instead.
+    if round_ is not None and round_.kind is RoundKind.RESPONSES and proposal.check_in is None:
         blocks.extend(_responses_blocks(group, proposal, _))
 
     actions: tuple[Action, ...] = ()
@@ -183,8 +184,14 @@ def card(group: Group, proposal: Proposal, now: datetime) -> Document:
     elif proposal.stage is Stage.QUESTIONS:
         actions = (Action("❓ " + _("Question"), f"ask #{proposal.number}"),)
     elif proposal.stage is Stage.REVIEW_DUE:
-        # No Reopen button on a card everyone sees: only the proposer or a facilitator
-        # may press it. The proposer gets one privately (``timers.review_due``).
+        # Everyone is asked to keep, change or stop it (``checkins``). No Reopen button
+        # on a card everyone sees: only the proposer or a facilitator may reopen.
+        if proposal.check_in is not None:
+            deadline = when.spell_out(
+                proposal.check_in.deadline, timezone=settings.timezone, language=lang, now=now
+            )
+            blocks.extend(checkins.card_blocks(group, proposal, deadline, _))
+            actions = checkins.buttons(proposal, _)
         blocks.append(para(reopen_who(group, proposal, _)))
     return Document(tuple(blocks), actions)
 

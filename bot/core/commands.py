@@ -135,6 +135,24 @@ class SetReview:
     date: str
 
 
+@dataclass(frozen=True, slots=True)
+class AskReview:
+    """``review #7 now``: everyone is asked about an agreed decision now."""
+
+    number: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    """``review #7 keep`` / ``change`` / ``stop``, with an optional reason: one
+    person's answer to a review's check-in (``checkins``)."""
+
+    number: int | None
+    answer: str  # "keep", "change" or "stop"
+    reason: str = ""
+    proxy_for: str | None = None  # "for Mum review #7 keep": someone added by name
+
+
 # -- actions after a decision ----------------------------------------------------------------
 
 
@@ -388,6 +406,8 @@ Action = (
     | Reopen
     | RecordOutcome
     | SetReview
+    | AskReview
+    | CheckIn
     | AddAction
     | ActionDone
     | MoveAction
@@ -458,6 +478,14 @@ class ReviewDue:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckInDue:
+    """A review's check-in is over (its round, so a later check-in is not ended)."""
+
+    number: int
+    round: int
+
+
+@dataclass(frozen=True, slots=True)
 class DigestDue:
     pass
 
@@ -480,6 +508,8 @@ class ActionDue:
     due: str
 
 
-TimerEvent = DeadlineDue | NudgeDue | ReviewDue | DigestDue | ActionReminderDue | ActionDue
+TimerEvent = (
+    DeadlineDue | NudgeDue | ReviewDue | CheckInDue | DigestDue | ActionReminderDue | ActionDue
+)
 
 Command = Request | TimerEvent

@@ -18,7 +18,18 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from bot.core import accounts, doing, people, proposing, reminding, responding, timers, views
+from bot.core import (
+    accounts,
+    digest,
+    doing,
+    people,
+    proposing,
+    reminding,
+    responding,
+    reviews,
+    timers,
+    views,
+)
 from bot.core import commands as c
 from bot.core.document import doc, para
 from bot.core.effects import Effect
@@ -94,6 +105,9 @@ PERMISSIONS: dict[type, Who] = {
     c.Reopen: Who.STEWARD,
     c.RecordOutcome: Who.STEWARD,
     c.SetReview: Who.STEWARD,
+    # Any member may ask everyone about a decision in force, and answer (``reviews``).
+    c.AskReview: Who.MEMBER,
+    c.CheckIn: Who.MEMBER,
     c.RemovePerson: Who.FACILITATOR,
     c.MakeFacilitator: Who.FACILITATOR,
     c.GroupSetting: Who.FACILITATOR,
@@ -135,6 +149,8 @@ STAGES: dict[type, Accepted] = {
     c.Close: Accepted(frozenset(ENDINGS)),  # where a close ends a round (``endings``)
     c.Reopen: Accepted(_ALL - ACTIVE, N_("#{number} is still open.")),
     c.SetReview: Accepted(_ALL - _UNDECIDED),  # anything that is, or may become, a decision
+    c.AskReview: Accepted(frozenset({Stage.AGREED})),  # a decision in force, not being reviewed
+    c.CheckIn: Accepted(frozenset({Stage.REVIEW_DUE}), reviews.NOT_UNDER_REVIEW),
     c.AddAction: Accepted(
         ACTIONABLE, N_("#{number} is not decided yet. Things to do come after a decision.")
     ),
@@ -152,6 +168,8 @@ HANDLERS: dict[type, Handler] = {
     c.Reopen: proposing.reopen,
     c.RecordOutcome: proposing.record_outcome,
     c.SetReview: proposing.set_review,
+    c.AskReview: reviews.ask_review,
+    c.CheckIn: reviews.check_in,
     c.Ask: proposing.ask,
     c.AnswerQuestion: proposing.answer,
     c.Respond: responding.respond,
@@ -192,8 +210,9 @@ HANDLERS: dict[type, Handler] = {
 TIMER_HANDLERS: dict[type, Handler] = {
     c.DeadlineDue: timers.deadline_due,
     c.NudgeDue: timers.nudge_due,
-    c.ReviewDue: timers.review_due,
-    c.DigestDue: timers.digest_due,
+    c.ReviewDue: reviews.review_due,
+    c.CheckInDue: reviews.check_in_due,
+    c.DigestDue: digest.digest_due,
     c.ActionReminderDue: reminding.action_reminder_due,
     c.ActionDue: reminding.action_due,
 }
@@ -300,6 +319,8 @@ def _identify(turn: Turn) -> None:
     )
     turn.group = turn.group.with_member(member)
     turn.member = member
+    if first and turn.group.settings.digest:
+        digest.schedule_digest(turn)  # the group starts with its weekly digest on
     people.namesake_hint(turn, member)
 
 

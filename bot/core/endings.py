@@ -15,6 +15,8 @@ names is ``rounds`` (:func:`~bot.core.rounds.apply_verdict`).
                                    for the deadline, so people may still talk and change
     resolving  deadline, close  →  an objection still standing stops it, else it passes
                an answer        →  passes once the last objection is withdrawn (not advice)
+    review due deadline, close  →  the check-in is over: its result (``checkins``)
+               an answer        →  the same, once everyone asked has answered
 
 A stage missing from the table has no round to end: a deadline then does
 nothing (the timer is stale) and a close is refused.
@@ -25,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 
-from bot.core import rounds
+from bot.core import reviewing, rounds
 from bot.core.lifecycle import Move
 from bot.core.model import Proposal, Stage
 from bot.core.outcomes import WAIT, resolving_verdict, verdict
@@ -49,6 +51,8 @@ class Ending(StrEnum):
     PASS_EARLY = "pass early"  # the process's rule while there is time: only a pass ends it
     RESOLVED = "resolved"  # the time to work through objections is over
     OBJECTION_GONE = "objection gone"  # in the resolve stage: passes once none stands
+    REVIEWED = "reviewed"  # a review's check-in is over: act on its answers
+    ALL_CHECKED_IN = "all checked in"  # the same, early, once everyone asked has answered
 
 
 S, T = Stage, Trigger
@@ -59,6 +63,11 @@ ENDINGS: dict[Stage, dict[Trigger, Ending]] = {
         T.DEADLINE: Ending.RESOLVED,
         T.CLOSE: Ending.RESOLVED,
         T.ANSWER: Ending.OBJECTION_GONE,
+    },
+    S.REVIEW_DUE: {
+        T.DEADLINE: Ending.REVIEWED,
+        T.CLOSE: Ending.REVIEWED,
+        T.ANSWER: Ending.ALL_CHECKED_IN,
     },
 }
 
@@ -102,10 +111,20 @@ def _objection_gone(turn: Turn, proposal: Proposal) -> None:
     rounds.apply_verdict(turn, proposal, resolving_verdict(proposal, final=False))
 
 
+def _reviewed(turn: Turn, proposal: Proposal) -> None:
+    reviewing.finish(turn, proposal)
+
+
+def _all_checked_in(turn: Turn, proposal: Proposal) -> None:
+    reviewing.finish(turn, proposal, early=True)
+
+
 _STEPS: dict[Ending, Callable[[Turn, Proposal], None]] = {
     Ending.OPEN_RESPONSES: _open_responses,
     Ending.TIME_UP: _time_up,
     Ending.PASS_EARLY: _pass_early,
     Ending.RESOLVED: _resolved,
     Ending.OBJECTION_GONE: _objection_gone,
+    Ending.REVIEWED: _reviewed,
+    Ending.ALL_CHECKED_IN: _all_checked_in,
 }

@@ -26,12 +26,16 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import replace
 
+from bot.core.checkins import ANSWERS as REVIEW_ANSWERS
 from bot.core.commands import (
     Action,
     Amend,
     AnswerQuestion,
     Ask,
+    AskReview,
+    CheckIn,
     Close,
     Decisions,
     Export,
@@ -399,7 +403,22 @@ def _outcome(words: Words, said: Said) -> Action | NotUnderstood:
 
 
 def _review(words: Words, said: Said) -> Action | NotUnderstood:
+    """ "review #7 1 March" (a date), "review #7 now" (ask everyone now), or an
+    answer to a review: "review #7 keep", "review #7 change <why>", "review #7 stop <why>"."""
     number = proposal_number(words, said)
+    if words.peek() == "now":
+        words.take()
+        if is_filler(words.rest()):
+            return AskReview(number)
+        return _missing(N_("Please say when to review it, after the number."), "review", number)
+    answer = words.peek()
+    if answer in REVIEW_ANSWERS:
+        words.take()
+        reason = free_text(words.rest())
+        if phrase_key(reason) == "it":
+            reason = ""  # "keep it", as the button says: no reason given
+        refusal = over(reason, "reason", MAX_TEXT, EXAMPLES["review"]) if reason else None
+        return refusal or CheckIn(number, answer, reason)
     date = _date(words, "on", "date")
     if not date:
         return _missing(N_("Please say when to review it, after the number."), "review", number)
@@ -499,5 +518,24 @@ _HANDLERS: dict[str, Handler] = {
     "mydata": _plain(MyData()),
     "forgetme": _plain(ForgetMe()),
     **SETTINGS_HANDLERS,
-    "for": lambda words, said: read_proxy(words, said),
+    "for": lambda words, said: _for(words, said),
 }
+
+
+def _for(words: Words, said: Said) -> Action | NotUnderstood:
+    """ "for Mum consent #7" (``read_proxy``), or "for Mum review #7 keep": an answer
+    to a review, given for someone added by name."""
+    for size in range(1, 4):
+        if words.peek(size) == "review":
+            person = tidy(" ".join(words.original(i) for i in range(size)))
+            words.take(size + 1)
+            action = _review(words, said)
+            if isinstance(action, CheckIn) and person:
+                return replace(action, proxy_for=person)
+            if isinstance(action, NotUnderstood):
+                return action
+            return NotUnderstood(
+                Phrase(N_("Please say who you answer for, then their answer.")),
+                "for Mum review #7 keep",
+            )
+    return read_proxy(words, said)

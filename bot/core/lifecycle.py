@@ -7,6 +7,7 @@ cannot be amended, and so on.
 
     draft → questions → open → resolving → agreed | not agreed | withdrawn
                                                    → review due (on the review date)
+                                                   → agreed (the check-in is over)
 
 ``reopen`` of a proposal that did not pass starts a fresh round on it; an
 agreed decision is never rewritten, so reopening it (or one whose review is
@@ -36,6 +37,7 @@ class Move(StrEnum):
     REOPEN = "reopen"
     REVIEW_DUE = "review_due"
     REVIEW_LATER = "review_later"  # the review is put off to a new date
+    REVIEWED = "reviewed"  # the check-in is over: the decision stands until another replaces it
 
 
 S = Stage
@@ -73,7 +75,7 @@ TRANSITIONS: dict[Stage, dict[Move, Stage]] = {
     S.NOT_AGREED: {Move.REOPEN: S.OPEN},
     S.WITHDRAWN: {Move.REOPEN: S.OPEN},
     S.CLOSED: {Move.REOPEN: S.OPEN},
-    S.REVIEW_DUE: {Move.REVIEW_LATER: S.AGREED},
+    S.REVIEW_DUE: {Move.REVIEW_LATER: S.AGREED, Move.REVIEWED: S.AGREED},
 }
 
 # Stages in which the group is still deciding.

@@ -194,6 +194,9 @@ class Stage(StrEnum):
 class RoundKind(StrEnum):
     QUESTIONS = "questions"
     RESPONSES = "responses"
+    # A check-in on an agreed decision (keep, change or stop; ``checkins``). It
+    # comes after the decision, so it is never the round that decided it.
+    REVIEW = "review"
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,7 +363,25 @@ class Proposal:
 
     @property
     def round(self) -> Round | None:
-        return self.rounds[-1] if self.rounds else None
+        """The round the group decided in (or is deciding in): the last one that
+        is not a review's check-in."""
+        for round_ in reversed(self.rounds):
+            if round_.kind is not RoundKind.REVIEW:
+                return round_
+        return None
+
+    @property
+    def check_in(self) -> Round | None:
+        """The review's check-in now open, if there is one (``checkins``)."""
+        last = self.rounds[-1] if self.rounds else None
+        if last is None or last.kind is not RoundKind.REVIEW or last.closed_at is not None:
+            return None
+        return last
+
+    @property
+    def check_ins(self) -> tuple[Round, ...]:
+        """Every review's check-in, oldest first."""
+        return tuple(r for r in self.rounds if r.kind is RoundKind.REVIEW)
 
     def logged(self, entry: LogEntry) -> Proposal:
         return replace(self, log=(*self.log, entry))

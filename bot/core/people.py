@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from bot.core import commands as c
 from bot.core import deadlines, doing, endings
+from bot.core.digest import schedule_digest
 from bot.core.document import Strong, doc, fill, para
 from bot.core.effects import Forget
 from bot.core.endings import Trigger
@@ -20,7 +21,6 @@ from bot.core.names import find_member, fold
 from bot.core.platforms import platform_name, platform_of_chat
 from bot.core.processes import PROCESS_NAMES
 from bot.core.rounds import announce, refresh_card
-from bot.core.timers import schedule_digest
 from bot.core.turn import Refusal, Turn
 from bot.core.when import language_name, zone_name
 
@@ -441,6 +441,8 @@ def group_setting(turn: Turn, action: c.GroupSetting) -> None:
             example="settings quorum 50%",
         )
     turn.group = replace(turn.group, settings=new)
+    if key == "timezone" and new.digest and new.timezone != settings.timezone:
+        schedule_digest(turn)  # Monday 09:00 where the group now is
     turn.reply(para(*fill(turn.t("Saved: {setting}"), setting=Strong(f"{key} {value}"))))
 
 

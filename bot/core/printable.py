@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from html import escape as _html_escape
 
-from bot.core import cards, typed, visibility
+from bot.core import cards, record_cycle, typed, visibility
 from bot.core.i18n import N_, Translate, translator
 from bot.core.model import Group, Proposal, RoundKind
 from bot.core.when import spell_out
@@ -44,6 +44,8 @@ SAID = N_("What did people say?")
 ASKED = N_("What did people ask?")
 DECIDED = N_("What did we decide?")
 AGAIN = N_("When do we look at it again?")
+TO_DO = N_("What will we do?")
+REVIEWED = N_("How is it going?")
 
 
 def escape(text: str) -> str:
@@ -74,7 +76,9 @@ def _section(group: Group, proposal: Proposal, now: datetime, _: Translate) -> s
     parts.append(f"<p>{escape(asked)}</p>")
     parts.append(h2(HOW))
     rule = cards.PROCESSES[proposal.process].rule
-    how = _(cards.HOW_TO_DECIDE[rule]).format(name=proposer)
+    how = _(cards.HOW_TO_DECIDE[rule]).format(
+        name=proposer, target=cards.people_needed(proposal, _)
+    )
     parts.append(f"<p>{escape(how)}</p>")
 
     round_ = proposal.round
@@ -111,6 +115,14 @@ def _section(group: Group, proposal: Proposal, now: datetime, _: Translate) -> s
         parts += _paragraphs(proposal.outcome.decision)
         on = _("This was on {date}.").format(date=when(proposal.outcome.at))
         parts.append(f"<p>{escape(on)}</p>")
+    # After the decision: who does what, and how it went when we looked at it again.
+    for heading, lines in (
+        (TO_DO, record_cycle.action_lines(group, proposal, _, when)),
+        (REVIEWED, record_cycle.review_lines(proposal, _, when)),
+    ):
+        if lines:
+            parts.append(h2(heading))
+            parts.append("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>")
     if proposal.review_at is not None:
         parts.append(h2(AGAIN))
         again = _("We look at it again on {date}.").format(date=when(proposal.review_at))

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.core import commands as c
-from bot.core import endings, rounds, signups
+from bot.core import endings, reviewing, rounds, signups
 from bot.core.cards import member_name, mention
 from bot.core.document import Document, Strong, fill, para
 from bot.core.effects import AskReason, CancelTimer, Post, SetTimer
@@ -290,18 +290,10 @@ def reopen(turn: Turn, action: c.Reopen) -> None:
         # An agreed decision is part of the record: a new proposal follows it.
         member = turn.member
         assert member is not None
-        new = Proposal(
-            number=turn.group.next_proposal_number(),
-            process=proposal.process,
-            proposer=member.id,
-            stage=Stage.DRAFT,
-            created_at=turn.now,
-            versions=(Version(1, proposal.title, proposal.version.details, member.id, turn.now),),
-            options=proposal.options,
-            follows=proposal.number,
+        new = rounds.follow(
+            turn, proposal, title=proposal.title, details=proposal.version.details, by=member.id
         )
-        new = turn.put(turn.log(new, "proposed", f"follows #{proposal.number}"))
-        turn.put(turn.log(proposal, "reopened_as", f"#{new.number}"))
+        turn.put(turn.log(reviewing.put_off(turn, proposal), "reopened_as", f"#{new.number}"))
         turn.emit(CancelTimer(rounds.timer_key(turn, proposal.number, "review")))
         rounds.announce(
             turn, _("#{old} is open again as #{new}.").format(old=proposal.number, new=new.number)
@@ -375,7 +367,7 @@ def set_review(turn: Turn, action: c.SetReview) -> None:
             deadline=rounds.spell_for(turn, proposal.round.deadline, turn.member),
         )
     if proposal.stage is Stage.REVIEW_DUE:
-        proposal = rounds.move(turn, proposal, Move.REVIEW_LATER)
+        proposal = rounds.move(turn, reviewing.put_off(turn, proposal), Move.REVIEW_LATER)
     proposal = turn.put(
         turn.log(replace(proposal, review_at=review_at), "review_set", review_at.isoformat())
     )

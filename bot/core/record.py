@@ -15,10 +15,10 @@ import re
 from datetime import datetime
 from typing import Any
 
-from bot.core import cards, typed, visibility
+from bot.core import cards, checkins, record_cycle, typed, visibility
 from bot.core.codec import encode
 from bot.core.i18n import N_, Translate, translator
-from bot.core.model import Group, Proposal, Stage
+from bot.core.model import ActionItem, Group, Proposal, Stage
 from bot.core.processes import PROCESSES
 from bot.core.when import spell_out
 
@@ -126,17 +126,26 @@ def history_lines(
     from bot.core.when import spell_out
 
     tz = timezone or group.settings.timezone
+
+    def in_words(moment: datetime) -> str:
+        return spell_out(moment, timezone=tz, language=language)
+
     events: list[tuple[datetime, int, str]] = []
     # At the same moment: the proposal first, then responses, then what they led to.
     for entry in proposal.log:
         if not visibility.shows_log_entry(proposal, entry):
             continue
         who = _who(group, entry.by, _) if entry.by is not None else _("the bot")
-        what = _(LOG_WORDS[entry.what]) if entry.what in LOG_WORDS else entry.what
+        words = LOG_WORDS.get(entry.what) or record_cycle.LOG_WORDS.get(entry.what)
+        what = _(words) if words else entry.what
         # An outcome nobody recorded is the group's: it names no one, not even the bot.
-        text = what if entry.by is None and entry.what in OUTCOME_EVENTS else f"{what} ({who})"
+        group_s = entry.what in OUTCOME_EVENTS or entry.what in record_cycle.GROUP_EVENTS
+        text = what if entry.by is None and group_s else f"{what} ({who})"
         if entry.detail:
-            text += f": {_log_detail(entry.detail, tz, language, _)}"
+            cycle = record_cycle.log_detail(proposal, entry, _, in_words)
+            text += (
+                f": {cycle if cycle is not None else _log_detail(entry.detail, tz, language, _)}"
+            )
         events.append((entry.at, 0 if entry.what == "proposed" else 3, text))
     previous = None
     for version in proposal.versions:
@@ -148,7 +157,8 @@ def history_lines(
         previous = version
     for row_round in proposal.rounds:
         for record in visibility.records(proposal, row_round):
-            events.append((record.at, 2, cards.response_line(group, proposal, record, _)))
+            line = record_cycle.response_line(group, proposal, row_round, record, _)
+            events.append((record.at, 2, line))
     events.sort(key=lambda e: (e[0], e[1]))
     lines = [
         f"{spell_out(at, timezone=tz, language=language)} — {text}" for at, _order, text in events
@@ -216,12 +226,19 @@ def _markdown(group: Group, proposals: list[Proposal], _: Translate, now: dateti
             out += [_md(proposal.version.details), ""]
         for round_ in proposal.rounds:
             for record in visibility.records(proposal, round_):
-                line = cards.response_line(group, proposal, record, _)
+                line = record_cycle.response_line(group, proposal, round_, record, _)
                 out.append(f"- {when(record.at)} — {_md_line(line)}")
         note = visibility.hidden_note(proposal, _)
         if note is not None:
             out.append(f"- {_md_line(note)}")
         out.append("")
+        # After the decision: what is done about it, and how it went at its reviews.
+        for heading, lines in (
+            (N_("Things to do:"), record_cycle.action_lines(group, proposal, _, when)),
+            (N_("Reviews:"), record_cycle.review_lines(proposal, _, when)),
+        ):
+            if lines:
+                out += [_(heading), "", *(f"- {_md_line(line)}" for line in lines), ""]
     return "\n".join(out)
 
 
@@ -331,11 +348,36 @@ def _json(group: Group, proposals: list[Proposal], _: Translate, now: datetime) 
                 },
                 "review_at": p.review_at.isoformat() if p.review_at else None,
                 "follows": p.follows,
+                "actions": [_action_json(group, item, _) for item in p.actions],
+                "reviews": [
+                    {
+                        "opened_at": review.round.opened_at.isoformat(),
+                        "until": review.round.deadline.isoformat(),
+                        "closed_at": (
+                            review.round.closed_at.isoformat() if review.round.closed_at else None
+                        ),
+                        "answers": checkins.counts(review.round),
+                        "result": review.result,
+                    }
+                    for review in record_cycle.reviews(p)
+                ],
             }
             for p in proposals
         ],
     }
     return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def _action_json(group: Group, item: ActionItem, _: Translate) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "text": item.text,
+        "who": _who(group, item.who, _) if item.who is not None else None,
+        "due": item.due.isoformat() if item.due else None,
+        "done": item.done,
+        "done_at": item.done_at.isoformat() if item.done_at else None,
+        "done_by": _who(group, item.done_by, _) if item.done_by is not None else None,
+    }
 
 
 def member_record(group: Group, member_id: int) -> dict[str, Any]:

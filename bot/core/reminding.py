@@ -115,8 +115,11 @@ def _remind(turn: Turn, member: Member) -> None:
         blocks.append(para(_("We have not heard from you yet about:")))
         blocks.append(bullets([title_line(p, _) for p in waiting]))
     buttons = done_buttons(*soon[0], _) if len(soon) == 1 else ()
-    document = Document(tuple(blocks), buttons)
-    turn.emit(DirectMessage(member.id, member.name, member.private_identities, document))
+    turn.emit(
+        DirectMessage(
+            member.id, member.name, member.private_identities, Document(tuple(blocks), buttons)
+        )
+    )
 
 
 def action_due(turn: Turn, event: c.ActionDue) -> None:

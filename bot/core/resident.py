@@ -64,7 +64,8 @@ def with_proposals(group: Group, proposals: Mapping[int, Proposal]) -> Group:
 # Commands that read the whole record: every proposal, closed ones too.
 # ``forgetme`` and a confirmed account rewrite every proposal that names the
 # person (so does linking one's own account that was a member, ``me CODE``); a chat
-# leaves its group only when the group has no proposal at all.
+# leaves its group only when the group has no proposal at all; the weekly digest
+# tells what was decided this week (once a week a group).
 _READS_EVERYTHING = (
     c.Decisions,
     c.Export,
@@ -73,6 +74,7 @@ _READS_EVERYTHING = (
     c.ConfirmPerson,
     c.ThisIsMe,
     c.MoveChat,
+    c.DigestDue,
 )
 
 Everything = Literal["everything"]

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from bot.core import commands as c
 from bot.core import endings, rounds, visibility
+from bot.core.cards import member_name
 from bot.core.document import Document, para
 from bot.core.effects import AskReason
 from bot.core.endings import Trigger
@@ -35,7 +36,7 @@ _POLLS = (Rule.CHOICE, Rule.TIME)
 def respond(turn: Turn, action: c.Respond) -> None:
     actor = turn.member
     assert actor is not None
-    subject = _subject(turn, action.proxy_for) if action.proxy_for else actor
+    subject = proxy_subject(turn, action.proxy_for) if action.proxy_for else actor
     proposal = _open_proposal(turn, action.number, f"{action.word} #7")
     process = PROCESSES[proposal.process]
     kind = process.response(action.word)
@@ -216,7 +217,7 @@ def after_change(turn: Turn, proposal: Proposal) -> None:
 # -- helpers -------------------------------------------------------------------------------
 
 
-def _subject(turn: Turn, typed: str) -> Member:
+def proxy_subject(turn: Turn, typed: str) -> Member:
     """The person a proxy answer is for: only someone without a chat account (added
     by name). Whoever can answer for themselves does."""
     member = find_member(turn.group, typed)
@@ -242,6 +243,12 @@ def _open_proposal(turn: Turn, number: int | None, example: str) -> Proposal:
     round_ = proposal.round
     if round_ is None or round_.kind is not RoundKind.RESPONSES:
         raise Refusal(rounds.STAGE_REFUSALS[proposal.stage], number=proposal.number)
+    if round_.closed_at is not None:
+        # Advice after its deadline: the round is over and the decider is deciding.
+        raise Refusal(
+            "The advice is in. Now {name} decides.",
+            name=member_name(turn.group, proposal.proposer, turn.t),
+        )
     return proposal
 
 

@@ -18,7 +18,17 @@ from bot.core.document import Action, Document, Strong, para
 from bot.core.effects import CancelTimer, EditCard, Post, SetTimer
 from bot.core.i18n import N_, Phrase
 from bot.core.lifecycle import ACTIVE, RESPONDING, Move, next_stage
-from bot.core.model import LogEntry, Member, Outcome, Proposal, Round, RoundKind, Stage
+from bot.core.model import (
+    LogEntry,
+    Member,
+    Outcome,
+    Proposal,
+    ProposalOptions,
+    Round,
+    RoundKind,
+    Stage,
+    Version,
+)
 from bot.core.outcomes import Verdict, signed_up
 from bot.core.processes import PROCESSES, Process, Rule
 from bot.core.turn import Refusal, Turn
@@ -304,6 +314,35 @@ def open_responses(turn: Turn, proposal: Proposal, deadline: datetime | None) ->
             )
         )
     return proposal
+
+
+def follow(
+    turn: Turn,
+    proposal: Proposal,
+    *,
+    title: str,
+    details: str,
+    by: int,
+    process: str | None = None,
+    options: ProposalOptions | None = None,
+) -> Proposal:
+    """A new draft by ``by`` that follows ``proposal`` (a decision is never
+    rewritten: a reopening, or a review's change or stop, is a new proposal),
+    in the same process with the same options unless given others."""
+    new = Proposal(
+        number=turn.group.next_proposal_number(),
+        process=process or proposal.process,
+        proposer=by,
+        stage=Stage.DRAFT,
+        created_at=turn.now,
+        versions=(Version(1, title[:MAX_FOLLOWER_TITLE], details, by, turn.now),),
+        options=proposal.options if options is None else options,
+        follows=proposal.number,
+    )
+    return turn.put(new.logged(LogEntry(turn.now, by, "proposed", f"follows #{proposal.number}")))
+
+
+MAX_FOLLOWER_TITLE = 200  # as ``proposing.MAX_TITLE``: "Stop #7: " must not make it longer
 
 
 # -- posting -------------------------------------------------------------------------------

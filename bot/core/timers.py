@@ -12,18 +12,17 @@ from zoneinfo import ZoneInfo
 
 from bot.core import commands as c
 from bot.core import doing, endings, rounds, visibility
-from bot.core.cards import reopen_who, response_actions, title_line
-from bot.core.document import Action, Document, Paragraph, Strong, bullets, para
-from bot.core.effects import DirectMessage, Post, SetTimer
+from bot.core.cards import response_actions, title_line
+from bot.core.document import Action, Document, Strong, bullets, para
+from bot.core.effects import DirectMessage, SetTimer
 from bot.core.endings import Trigger
 from bot.core.i18n import Translate
-from bot.core.lifecycle import ACTIVE, Move
+from bot.core.lifecycle import ACTIVE
 from bot.core.model import Member, Proposal, RoundKind, Stage
 from bot.core.outcomes import waiting_for
 from bot.core.processes import PROCESSES, Rule
 from bot.core.turn import Turn
 
-DIGEST_EVERY = timedelta(days=7)
 REMINDER_EVERY = timedelta(days=1)  # a person gets at most one private reminder a day
 
 
@@ -239,82 +238,3 @@ def _quiet_until(turn: Turn, member: Member) -> datetime | None:
     if end <= local:
         end += timedelta(days=1)
     return end.astimezone(turn.now.tzinfo)
-
-
-def review_due(turn: Turn, event: c.ReviewDue) -> None:
-    proposal = turn.group.proposals.get(event.number)
-    if proposal is None or proposal.stage is not Stage.AGREED:
-        return
-    if proposal.review_at is None or turn.now < proposal.review_at:
-        return
-    proposal = rounds.move(turn, proposal, Move.REVIEW_DUE)
-    proposal = turn.put(turn.log(proposal, "review_due"))
-    rounds.refresh_card(turn, proposal)
-    _ = turn.group_t
-    turn.emit(
-        Post(
-            Document(
-                (
-                    _review_heading(proposal, _),
-                    para(_("Is it still working? To decide again, reopen it as a new proposal.")),
-                    para(reopen_who(turn.group, proposal, _)),
-                ),
-            )
-        )
-    )
-    # The Reopen button goes only to someone who may press it: the proposer,
-    # privately (a facilitator types reopen #n, as the post says).
-    proposer = turn.group.members.get(proposal.proposer)
-    if proposer is not None and proposer.active and proposer.identities:
-        t = turn.member_t(proposer)
-        turn.emit(
-            DirectMessage(
-                proposer.id,
-                proposer.name,
-                proposer.private_identities,
-                Document(
-                    (
-                        _review_heading(proposal, t),
-                        para(t("You asked for it, so you can reopen it with this button.")),
-                    ),
-                    (Action("🔁 " + t("Reopen"), f"reopen #{proposal.number}"),),
-                ),
-                fallback=False,
-            )
-        )
-
-
-def _review_heading(proposal: Proposal, _: Translate) -> Paragraph:
-    return para(
-        Strong(
-            _("Time to review #{number}: {title}").format(
-                number=proposal.number, title=proposal.title
-            )
-        )
-    )
-
-
-def digest_due(turn: Turn, event: c.DigestDue) -> None:
-    settings = turn.group.settings
-    if not settings.digest:
-        return
-    turn.emit(SetTimer(f"{turn.group.id}|digest", turn.now + DIGEST_EVERY, c.DigestDue()))
-    open_ = sorted(
-        (p for p in turn.group.proposals.values() if p.stage in ACTIVE), key=lambda p: p.number
-    )
-    if not open_:
-        return
-    _ = turn.group_t
-    items = []
-    for proposal in open_:
-        line = title_line(proposal, _)
-        if proposal.round is not None:
-            line += " — " + _("until {deadline}").format(
-                deadline=rounds.spell(turn, proposal.round.deadline)
-            )
-        items.append(line)
-    turn.emit(Post(Document((para(Strong(_("Still open this week:"))), bullets(items)))))
-
-
-def schedule_digest(turn: Turn) -> None:
-    turn.emit(SetTimer(f"{turn.group.id}|digest", turn.now + DIGEST_EVERY, c.DigestDue()))

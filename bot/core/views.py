@@ -28,6 +28,7 @@ def status(turn: Turn, action: c.Status) -> None:
     to_do_blocks: list[Block] = []
     if to_do:
         to_do_blocks = [para(Strong(_("Things to do:"))), bullets(to_do)]
+    to_do_blocks += _under_review(turn)
     if not open_:
         turn.reply(
             para(_("Nothing is open right now.")),
@@ -54,6 +55,24 @@ def status(turn: Turn, action: c.Status) -> None:
     if others:
         blocks += [para(Strong(_("Open too:"))), bullets(others)]
     turn.reply(*blocks, *to_do_blocks)
+
+
+def _under_review(turn: Turn) -> list[Block]:
+    """Decisions whose review is asking everyone now (``checkins``)."""
+    _ = turn.t
+    lines = []
+    for number in sorted(turn.group.proposals):
+        proposal = turn.group.proposals[number]
+        if proposal.check_in is not None:
+            until = rounds.spell_for(turn, proposal.check_in.deadline, turn.member)
+            lines.append(
+                cards.title_line(proposal, _)
+                + " — "
+                + _("keep, change or stop? Say by {deadline}: review #{number} keep").format(
+                    deadline=until, number=number
+                )
+            )
+    return [para(Strong(_("Time to review:"))), bullets(lines)] if lines else []
 
 
 def _status_when(turn: Turn, proposal: Proposal) -> str:
@@ -283,6 +302,10 @@ HELP = (
     ("withdraw objection #7", N_("Take back your objection.")),
     ("extend #7 <deadline> · close #7 · reopen #7", N_("Change when it ends.")),
     ("withdraw #7 · outcome #7 <text> · review #7 <date>", N_("Steer your proposal.")),
+    (
+        "review #7 now · review #7 keep|change|stop <why>",
+        N_("Look at a decision again. Everyone says: keep it, change it, or stop it."),
+    ),
     ("status · decisions · show #7 · history #7", N_("See what is open and what was decided.")),
     (
         "show #7 printable · show #7 calendar",

@@ -18,8 +18,9 @@ VISIT = "Move the morning visit to 10:00"
 
 
 def test_every_stage_with_a_round_to_end_is_in_the_table_and_only_those() -> None:
-    assert set(ENDINGS) == {Stage.QUESTIONS, Stage.OPEN, Stage.RESOLVING}
-    assert set(ENDINGS) <= ACTIVE
+    assert set(ENDINGS) == {Stage.QUESTIONS, Stage.OPEN, Stage.RESOLVING, Stage.REVIEW_DUE}
+    # Deciding rounds end while the group decides; a review's check-in, after.
+    assert set(ENDINGS) - {Stage.REVIEW_DUE} <= ACTIVE
     for stage in Stage:
         for trigger in Trigger:
             assert ending(stage, trigger) == ENDINGS.get(stage, {}).get(trigger)
@@ -172,3 +173,15 @@ def test_the_resolving_verdict_waits_for_the_last_objection_and_for_time() -> No
 
 def test_each_ending_has_its_step() -> None:
     assert set(_STEPS) == set(Ending)
+
+
+def test_advice_after_its_deadline_is_refused_while_the_decider_decides() -> None:
+    conv = team("Sam", "Alex", "Jo")
+    conv.by("Sam", c.Propose("Visit at 10", process="advice"))
+    conv.wait(4 * DAY)
+    assert conv.proposal(1).stage is Stage.RESOLVING
+    closed = conv.proposal(1).round
+    assert closed is not None and closed.closed_at is not None
+    assert conv.by("Alex", c.Respond(None, "noadvice")).refused
+    assert "The advice is in. Now Sam decides." in conv.last_text()
+    assert conv.proposal(1).round is closed

@@ -268,8 +268,9 @@ def test_review_date_brings_a_reminder_that_offers_to_reopen_as_a_linked_proposa
     conv.wait(31 * DAY)
     assert conv.proposal(n).stage is Stage.REVIEW_DUE
     reminder = conv.texts()[-1]
-    assert "review" in reminder and f"reopen #{n}" in reminder
+    assert f"Time to review #{n}" in reminder and "Sam can reopen it" in reminder
     conv.by("Sam", c.Reopen(n))
+    assert conv.proposal(n).check_in is None  # reopened: the check-in ends with it
     new = conv.proposal(n + 1)
     assert new.follows == n and new.stage is Stage.OPEN and new.title == conv.proposal(n).title
 

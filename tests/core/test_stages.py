@@ -26,6 +26,8 @@ TRIED: dict[type, c.Action] = {
     c.Close: c.Close(1),
     c.Reopen: c.Reopen(1, "in 5 days"),
     c.SetReview: c.SetReview(1, "in 6 months"),
+    c.AskReview: c.AskReview(1),
+    c.CheckIn: c.CheckIn(1, "keep"),
     c.AddAction: c.AddAction(1, "Sam tells the agency", "in 6 days"),
 }
 

@@ -36,7 +36,8 @@ def test_the_weekly_digest_lists_what_is_open_and_comes_again_a_week_later() -> 
     conv.wait(6 * DAY)
     assert posts_since(conv, start)[-1] == "\n".join(
         [
-            "Still open this week:",
+            "Our week, in short.",
+            "Still open:",
             f"• Proposal #1: {VISIT} — until Friday 18 December, 09:00 UK time",
             "• Proposal #2: Buy a new kettle",
         ]

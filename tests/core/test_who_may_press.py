@@ -38,7 +38,7 @@ def test_a_review_due_card_and_post_say_who_may_reopen() -> None:
     review_posts = [
         plain_text(e.document)
         for e in conv.said
-        if isinstance(e, Post) and e.card is None and "Time to review" in plain_text(e.document)
+        if isinstance(e, Post) and e.card == 1 and "Time to review" in plain_text(e.document)
     ]
     assert review_posts and "Jo can reopen it, and so can a facilitator." in review_posts[-1]
 
@@ -52,19 +52,20 @@ def test_the_only_facilitator_leaving_is_shown_someone_else_to_name() -> None:
     assert "@Sam" not in said
 
 
-def test_the_reopen_button_goes_only_to_the_proposer_privately() -> None:
+def test_the_review_asks_everyone_and_no_group_message_carries_reopen() -> None:
     conv = team("Sam", "Alex", "Jo")
     conv.by("Jo", c.Propose("Tea rota", review="in 2 weeks"))
     for name in ("Sam", "Alex", "Jo"):
         conv.by(name, c.Respond(1, "consent"))
     conv.wait(timedelta(days=15))
-    # Nothing the whole group sees carries the button …
-    for effect in conv.said:
-        if isinstance(effect, Post | EditCard) and effect.document is not None:
-            assert all(a.command != "reopen #1" for a in effect.document.actions)
-    # … and Jo, who asked for it, gets it in a private message.
-    (reminder,) = [
-        e for e in conv.said if isinstance(e, DirectMessage) and "Time to review" in repr(e)
+    # Nothing the whole group sees carries the Reopen button (only a steward may
+    # reopen); the review's own buttons are for everyone.
+    commands = [
+        a.command
+        for e in conv.said
+        if isinstance(e, Post | EditCard) and e.document is not None
+        for a in e.document.actions
     ]
-    assert reminder.member == conv.member_id("Jo") and not reminder.fallback
-    assert [a.command for a in reminder.document.actions] == ["reopen #1"]
+    assert "reopen #1" not in commands
+    assert {"review #1 keep", "review #1 change", "review #1 stop"} <= set(commands)
+    assert not [e for e in conv.said if isinstance(e, DirectMessage) and "review" in repr(e)]

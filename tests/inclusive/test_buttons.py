@@ -48,7 +48,7 @@ def test_every_button_says_what_it_does_in_words() -> None:
     found = actions(documents)
     assert {a.command.split()[0] for a in found} >= {
         "consent", "concern", "object", "support", "advice", "noadvice", "agree", "abstain",
-        "disagree", "block", "vote", "seen", "ask", "reopen", "reminders", "status",
+        "disagree", "block", "vote", "seen", "ask", "review", "reminders", "status",
     }  # fmt: skip
     assert [a.label for a in found if not WORD.search(EMOJI.sub("", a.label))] == []
 

@@ -113,13 +113,16 @@ amend              | stewards  |   ✓   |     ✓     |  ✓   |     ✓     | 
 withdraw           | stewards  |   ✓   |     ✓     |  ✓   |     ✓     |   ·    |     ·      |     ·     |   ·    |     ·
 # a draft has no deadline to extend or close; closing the questions opens the responses
 extend             | stewards  |   ·   |     ✓     |  ✓   |     ✓     |   ·    |     ·      |     ·     |   ·    |     ·
-close              | stewards  |   ·   |     ✓     |  ✓   |     ✓     |   ·    |     ·      |     ·     |   ·    |     ·
+close              | stewards  |   ·   |     ✓     |  ✓   |     ✓     |   ·    |     ·      |     ·     |   ·    |     ✓
 # an agreed decision, or one due for review, reopens as a new proposal that follows it
 reopen             | stewards  |   ·   |     ·     |  ·   |     ·     |   ✓    |     ✓      |     ✓     |   ✓    |     ✓
 # assumed: the proposer or a facilitator records what came of it, once it has ended
 outcome            | stewards  |   ·   |     ·     |  ·   |     ·     |   ✓    |     ✓      |     ✓     |   ✓    |     ✓
 # assumed: a review date suits anything that is, or may become, a decision
 review             | stewards  |   ✓   |     ✓     |  ✓   |     ✓     |   ✓    |     ·      |     ·     |   ·    |     ✓
+# a review's check-in: any member asks for one about a decision in force, and answers it
+review now         | members   |   ·   |     ·     |  ·   |     ·     |   ✓    |     ·      |     ·     |   ·    |     ·
+check-in           | members   |   ·   |     ·     |  ·   |     ·     |   ·    |     ·      |     ·     |   ·    |     ✓
 show               | members   |   ✓   |     ✓     |  ✓   |     ✓     |   ✓    |     ✓      |     ✓     |   ✓    |     ✓
 history            | members   |   ✓   |     ✓     |  ✓   |     ✓     |   ✓    |     ✓      |     ✓     |   ✓    |     ✓
 # things to do come after a decision (or a sign-up that closed short of people);
@@ -145,6 +148,8 @@ ACTIONS: dict[str, c.Action] = {
     "reopen": c.Reopen(1, "in 5 days"),
     "outcome": c.RecordOutcome(1, "We start on Monday"),
     "review": c.SetReview(1, "in 6 months"),
+    "review now": c.AskReview(1),
+    "check-in": c.CheckIn(1, "keep"),
     "show": c.Show(1),
     "history": c.History(1),
     "add action": c.AddAction(1, "Mel tells the agency", "in 30 days"),
@@ -240,6 +245,7 @@ def refusals() -> dict[str, str]:
         (FACILITATOR, c.Leave(), Stage.OPEN, "who"),  # the only facilitator
         (PROPOSER, c.Start(1), Stage.OPEN, "when"),  # already started
         (PROPOSER, c.RecordOutcome(1, "x"), Stage.OPEN, "when"),  # not ended yet
+        (PROPOSER, c.CheckIn(1, "keep"), Stage.OPEN, "when"),  # not being reviewed
         (PROPOSER, c.AddAction(1, "x"), Stage.OPEN, "when"),  # not decided yet
         (PROPOSER, c.ActionDone(1, 1), Stage.OPEN, "when"),  # no action before a decision
     ):
