@@ -63,11 +63,17 @@ def with_proposals(group: Group, proposals: Mapping[int, Proposal]) -> Group:
 
 # Commands that read the whole record: every proposal, closed ones too.
 # ``forgetme`` and a confirmed account rewrite every proposal that names the
-# person; a chat leaves its group only when the group has no proposal at all.
-# The weekly digest tells what was decided this week, closed since: once a week.
+# person; a chat leaves its group only when the group has no proposal at all;
+# the weekly digest tells what was decided this week (once a week a group).
 _READS_EVERYTHING = (
-    c.Decisions, c.Export, c.MyData, c.ForgetMe, c.ConfirmPerson, c.MoveChat, c.DigestDue
-)  # fmt: skip
+    c.Decisions,
+    c.Export,
+    c.MyData,
+    c.ForgetMe,
+    c.ConfirmPerson,
+    c.MoveChat,
+    c.DigestDue,
+)
 
 Everything = Literal["everything"]
 EVERYTHING: Everything = "everything"

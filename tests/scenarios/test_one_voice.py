@@ -29,7 +29,7 @@ import nio
 
 from adapters.matrix import MatrixAdapter
 from bot.config import MatrixConfig
-from bot.core.model import Group
+from bot.core.model import Group, Proposal
 from tests.fakes.telegram import FakeTelegram
 from tests.matrix.bot import LONG_POLL_MS, is_edit_of
 from tests.matrix.people import People, Person
@@ -73,6 +73,13 @@ class Linked:
         group = await self.world.running.app.group_of_chat(self.matrix_chat)
         assert group is not None
         return group
+
+    async def proposal(self, number: int) -> Proposal:
+        """The proposal as it is now: a decided one is read from storage."""
+        group = await self.group()
+        found = await self.world.running.app.proposal(group.id, number)
+        assert found is not None
+        return found
 
     async def matrix_card(self, number: int) -> str:
         group = await self.group()
@@ -230,7 +237,7 @@ async def test_one_person_on_both_platforms_counts_once_and_both_cards_follow_ev
         await jo.react(room, card_event, "✅")
 
         async def agreed() -> bool:
-            return (await linked.group()).proposals[1].stage.value == "agreed"
+            return (await linked.proposal(1)).stage.value == "agreed"
 
         await linked.settled_until(agreed, "the early pass")
         card = (await world.card(1)).text or ""
