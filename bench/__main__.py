@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import time
+import traceback
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -43,19 +44,28 @@ def main() -> None:
     logging.basicConfig(level=logging.ERROR)
     logging.getLogger("apscheduler").setLevel(logging.CRITICAL)
     report = Report(quick=args.quick)
+    failed: dict[str, str] = {}
     for name in args.only or SECTIONS:
         print(f"… {name}", flush=True)
         started = time.perf_counter()
-        outcome = SECTIONS[name](report, args.quick)
-        if outcome is not None:
-            asyncio.run(outcome)  # type: ignore[arg-type]
+        try:
+            outcome = SECTIONS[name](report, args.quick)
+            if outcome is not None:
+                asyncio.run(outcome)  # type: ignore[arg-type]
+        except Exception as error:  # one broken section must not lose the others' figures
+            traceback.print_exc()
+            failed[name] = f"{type(error).__name__}: {error}"
         report.seconds[name] = round(time.perf_counter() - started, 1)
+    if failed:
+        report.details["failed_sections"] = failed
     print()
     print(report.table())
     report.write(args.out)
     print(f"\nwritten to {args.out}")
     if "coop" in (args.only or SECTIONS):
         print(f"the year-old co-ops' databases are kept in {coop.CACHE}")
+    if failed:
+        raise SystemExit(f"these sections failed: {', '.join(failed)}")
 
 
 if __name__ == "__main__":

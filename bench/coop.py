@@ -265,7 +265,7 @@ async def disk(report: Report, closed: int = CLOSED) -> None:
     per_thousand = (used - fixed) / closed * 1000 / 2**20
     report.add(
         Figure(
-            "8 disk", "database per 1,000 decided proposals, delivered messages pruned",
+            "9 disk", "database per 1,000 decided proposals, delivered messages pruned",
             per_thousand, "MB", DISK_TARGET_MB, higher_is_better=False,
             notes=(
                 f"one team's year ({closed} proposals, 12 people): pages in use, "

@@ -87,6 +87,9 @@ class NullAdapter:
     def ready_in(self, target: str) -> float:
         return 0.0
 
+    def end_to_end_encrypted(self, chat: str) -> bool:
+        return False
+
 
 class _Recorder:
     """The storage's ``sqlite3`` connection, noting every statement run through it."""
@@ -295,6 +298,18 @@ async def _send(app: Application, streams: list[Iterator[dict[str, object]]], ea
     for _ in range(each):
         for stream in streams:
             await app.submit(**next(stream))  # type: ignore[arg-type]
+
+
+async def send_until(
+    app: Application, streams: list[Iterator[dict[str, object]]], until: float
+) -> int:
+    """Submit from ``streams`` in turn until ``until`` (``time.perf_counter``); how many."""
+    sent = 0
+    while time.perf_counter() < until:
+        for stream in streams:
+            await app.submit(**next(stream))  # type: ignore[arg-type]
+            sent += 1
+    return sent
 
 
 class Case:

@@ -26,13 +26,12 @@ import os
 import signal
 import statistics
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from multiprocessing.queues import Queue
 from typing import Any
 
 from bench.results import Figure, Report
-from bench.storage import TEAMS, _responses
+from bench.storage import TEAMS, _responses, send_until
 from bench.workload import copy_team, make_team, scratch, store_team
 from bot.app import Application, ManualClock, Storage, SystemClock
 from bot.app.roles import HOUSEKEEPING, TIMERS, TIMERS_CHANGED, sending
@@ -73,19 +72,10 @@ async def _vote(where: str, chats: list[str], begin: float, seconds: float) -> i
         streams = [_responses(int(chat.rsplit("-", 1)[1]), chat) for chat in chats]
         await asyncio.sleep(max(0.0, begin - time.time()))
         until = time.perf_counter() + seconds
-        counts = await asyncio.gather(*(_send_until(app, s, until) for s in streams))
+        counts = await asyncio.gather(*(send_until(app, [s], until) for s in streams))
         return sum(counts)
     finally:
         await storage.close()
-
-
-async def _send_until(app: Application, stream: Iterator[dict[str, object]], until: float) -> int:
-    """Submit one team's responses, each after the last returned, until ``until``."""
-    sent = 0
-    while time.perf_counter() < until:
-        await app.submit(**next(stream))  # type: ignore[arg-type]
-        sent += 1
-    return sent
 
 
 async def _store_teams(storage: Storage) -> list[str]:

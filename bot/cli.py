@@ -193,6 +193,7 @@ def _with_config(args: argparse.Namespace) -> int:
             print(f"The database answered: {where}.")
         return EXIT_STOPPED
     from bot.reaching import AccessRefused
+    from bot.web.server import ListenFailed
 
     try:
         if args.command == "export":
@@ -215,6 +216,9 @@ def _with_config(args: argparse.Namespace) -> int:
     except AccessRefused as refusal:
         print(refusal, file=sys.stderr)
         return EXIT_REFUSED
+    except ListenFailed as problem:
+        print(problem, file=sys.stderr)
+        return EXIT_PROBLEM
     except Exception as failure:  # a bug: said in the log in full, and in one line here
         log.error("the bot stopped because of an unexpected error", exc_info=failure)
         print(

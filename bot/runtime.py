@@ -41,6 +41,7 @@ from storage.sqlite import SqliteStorage
 
 if TYPE_CHECKING:
     from bot.config import Config
+    from bot.web.server import WebServer
 
 log = logging.getLogger("deciding_together")
 
@@ -196,6 +197,7 @@ async def serve(
         storage=storage, clock=clock or SystemClock(), defaults=config.group_settings()
     )
     worker = Worker(app, roles, stop_grace=STOP_GRACE)
+    page = _web_page(config, app)
     adapters = list(adapters) if adapters is not None else _adapters(config)
     for adapter in adapters:
         app.adapters[adapter.platform] = adapter
@@ -206,6 +208,10 @@ async def serve(
         await roles.hold(HOUSEKEEPING, housekeeping.start, housekeeping.stop)
         if not await until_stopped(stop, worker.fire_timers()):
             return
+        if page is not None:
+            # One worker serves the page at a time (they would share its port); it
+            # stops with the roles, before the database closes.
+            await roles.hold(WEB_PAGE, page.start, page.stop)
         for adapter in adapters:
             whole = whole_role(config, adapter.platform)
             if whole is not None:
@@ -278,6 +284,21 @@ class Housekeeping:
         tasks, self.tasks = self.tasks, []
         for task in tasks:
             await _finish(task, 0)  # a purge or a prune in progress is rolled back whole
+
+
+# The role of serving the web page (``bot.web``): its port is one for every worker.
+WEB_PAGE = "web page"
+
+
+def _web_page(config: Config, app: Application) -> WebServer | None:
+    """The web page's server when ``[web]`` is configured (see ``bot.web``); ``app``
+    then makes links that start at its public address."""
+    if config.web is None:
+        return None
+    from bot.web.server import WebServer
+
+    app.web_url, app.web_link_days = config.web.public_url, config.web.link_days
+    return WebServer(app, config.web.listen_host, config.web.listen_port)
 
 
 async def until_stopped(stop: asyncio.Event, work: Awaitable[None]) -> bool:

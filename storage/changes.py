@@ -72,6 +72,8 @@ CHATS_DELETE = "DELETE FROM chats WHERE group_id = ?"
 CHAT_UPSERT = _upsert("chats", ("chat", "group_id", "position"), ("chat",))
 LINK_CODES_DELETE = "DELETE FROM link_codes WHERE group_id = ?"
 LINK_CODE_INSERT = _insert("link_codes", ("group_id", "code", "expires_at"))
+WEB_LINKS_DELETE = "DELETE FROM web_links WHERE group_id = ?"
+WEB_LINK_INSERT = _insert("web_links", ("group_id", "digest", "made_by", "made_at", "expires_at"))
 ACCOUNT_CODE_INSERT = _insert(
     "link_codes", ("group_id", "code", "expires_at", "kind", "member_id", "platform")
 )
@@ -124,7 +126,7 @@ MUST_FIND = frozenset(
 # parents before children (the foreign keys check each row as it is written).
 ORDER = (
     GROUP_UPSERT, GROUP_UPDATE, CHATS_DELETE, CHAT_UPSERT, LINK_CODES_DELETE, LINK_CODE_INSERT,
-    ACCOUNT_CODE_INSERT,
+    ACCOUNT_CODE_INSERT, WEB_LINKS_DELETE, WEB_LINK_INSERT,
     MEMBERS_DELETE_ALL, MEMBER_DELETE, MEMBER_UPSERT, IDENTITIES_DELETE, IDENTITY_INSERT,
     PROPOSALS_DELETE_ALL, PROPOSAL_DELETE, PROPOSAL_INSERT, PROPOSAL_UPDATE,
     ROUNDS_TRIM, RESPONSES_TRIM, QUESTIONS_TRIM, ANSWERS_TRIM, VERSIONS_TRIM, LOG_TRIM,
@@ -171,6 +173,7 @@ def group_writes(before: Group | None, after: Group) -> Writes:
         for statement in (
             CHATS_DELETE,
             LINK_CODES_DELETE,
+            WEB_LINKS_DELETE,
             MEMBERS_DELETE_ALL,
             PROPOSALS_DELETE_ALL,
         ):
@@ -206,6 +209,12 @@ def group_writes(before: Group | None, after: Group) -> Writes:
         for code, given in after.account_codes.items():
             row = (gid, code, rows.stamp(given.expires), "account", given.member, given.platform)
             w.add(ACCOUNT_CODE_INSERT, row)
+    if before is None or before.web_links != after.web_links:
+        if before is not None:
+            w.add(WEB_LINKS_DELETE, (gid,))
+        for digest, link in after.web_links.items():
+            made_at, until = rows.stamp(link.made_at), rows.stamp(link.expires_at)
+            w.add(WEB_LINK_INSERT, (gid, digest, link.made_by, made_at, until))
     _members(w, gid, None if before is None else before.members, after.members)
     _proposals(w, gid, None if before is None else before.proposals, after.proposals)
     return w

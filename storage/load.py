@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Literal
 
-from bot.core.model import AccountCode, Group, Proposal
+from bot.core.model import AccountCode, Group, Proposal, WebLink
 from storage import rows
 from storage.rows import Row
 
@@ -44,6 +44,9 @@ _LINK_CODES = (
     "SELECT code, expires_at, kind, member_id, platform FROM link_codes "
     "WHERE group_id = ? ORDER BY code"
 )
+_WEB_LINKS = (
+    "SELECT digest, made_by, made_at, expires_at FROM web_links WHERE group_id = ? ORDER BY digest"
+)
 _IDENTITIES = (
     "SELECT member_id, identity FROM identities WHERE group_id = ? ORDER BY member_id, position"
 )
@@ -52,6 +55,7 @@ _MEMBERS = f"SELECT {', '.join(rows.MEMBER)} FROM members WHERE group_id = ? ORD
 _OWN = {
     "chats": _CHATS,
     "link_codes": _LINK_CODES,
+    "web_links": _WEB_LINKS,
     "identities": _IDENTITIES,
     "members": _MEMBERS,
 }
@@ -154,6 +158,10 @@ def build(group_id: str, tables: Tables) -> Group:
         for code, expires, kind, member, platform in tables["link_codes"]
         if kind == "account"
     }
+    web_links = {
+        digest: WebLink(made_by=by, made_at=rows.moment(made), expires_at=rows.moment(expires))
+        for digest, by, made, expires in tables["web_links"]
+    }
     identities = _by(tables["identities"], lambda r: r[0])
     members = {
         row[1]: rows.member_from(row, [identity for _, identity in identities.get(row[1], [])])
@@ -171,6 +179,7 @@ def build(group_id: str, tables: Tables) -> Group:
         proposals=proposals,
         link_codes=link_codes,
         account_codes=account_codes,
+        web_links=web_links,
         objection_explained=bool(explained),
         numbered=numbered,
         explained_on=explained_on,

@@ -16,6 +16,8 @@ GROUPS_OF_IDENTITY = "SELECT DISTINCT group_id FROM identities WHERE identity = 
 GROUP_WITH_LINK_CODE = (
     "SELECT group_id FROM link_codes WHERE code = ? AND kind = ? ORDER BY expires_at DESC LIMIT 1"
 )
+# The group keeping a web link with that digest; the group's state says whether it works.
+GROUP_WITH_WEB_LINK = "SELECT group_id FROM web_links WHERE digest = ? LIMIT 1"
 GROUP_IDS = "SELECT id FROM groups ORDER BY rowid"  # in the order groups arrived
 CARD_MESSAGES = "SELECT chat, ref FROM cards WHERE group_id = ? AND number = ?"
 CARD_FOR_MESSAGE = "SELECT group_id, number FROM cards WHERE chat = ? AND ref = ?"

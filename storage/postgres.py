@@ -370,6 +370,9 @@ class PostgresStorage:
         """The group that made ``code`` of ``kind``; a code of the other kind finds nothing."""
         return await self._one(lookups.GROUP_WITH_LINK_CODE, code, kind)
 
+    async def group_with_web_link(self, digest: str) -> str | None:
+        return await self._one(lookups.GROUP_WITH_WEB_LINK, digest)
+
     async def group_ids(self) -> list[str]:
         return [group_id for (group_id,) in await self._run(lookups.GROUP_IDS)]
 

@@ -343,7 +343,20 @@ _SCHEMA_2: Migration = (
     f"ALTER TABLE proposals ADD COLUMN actions {_T} NOT NULL DEFAULT '[]'",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_SCHEMA_1, _SCHEMA_2)
+# 3: private links to a group's web page (SQLite's schema 12): only their digests.
+_SCHEMA_3: Migration = (
+    f"""CREATE TABLE web_links (
+        group_id {_T} NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+        digest {_T} NOT NULL,
+        made_by integer NOT NULL,
+        made_at {_T} NOT NULL,
+        expires_at {_T} NOT NULL,
+        PRIMARY KEY (group_id, digest)
+    )""",
+    "CREATE INDEX web_links_by_digest ON web_links (digest)",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_SCHEMA_1, _SCHEMA_2, _SCHEMA_3)
 
 
 def statements(version: int, migrations: Sequence[Migration] = MIGRATIONS) -> list[str]:

@@ -438,6 +438,21 @@ _SCHEMA_10: Migration = (
 # as a whole (done, a new date, a new person), and they go when the proposal goes.
 _SCHEMA_11: Migration = ("ALTER TABLE proposals ADD COLUMN actions TEXT NOT NULL DEFAULT '[]'",)
 
+# 12: private links to the group's web page (``weblink``). Only the digest of a
+# link's secret is stored; the page finds the group by it (``web_links_by_digest``)
+# and the group's state says whether the link still works.
+_SCHEMA_12: Migration = (
+    """CREATE TABLE web_links (
+        group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+        digest TEXT NOT NULL,
+        made_by INTEGER NOT NULL,
+        made_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        PRIMARY KEY (group_id, digest)
+    )""",
+    "CREATE INDEX web_links_by_digest ON web_links (digest)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _SCHEMA_1,
     _SCHEMA_2,
@@ -450,6 +465,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _SCHEMA_9,
     _SCHEMA_10,
     _SCHEMA_11,
+    _SCHEMA_12,
 )
 
 

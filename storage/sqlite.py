@@ -466,6 +466,11 @@ class SqliteStorage:
             kind,
         )
 
+    async def group_with_web_link(self, digest: str) -> str | None:
+        """The group that keeps a web link with ``digest``; the group's state says
+        whether it still works."""
+        return await self._one(lookups.GROUP_WITH_WEB_LINK, digest)
+
     async def group_ids(self) -> list[str]:
         return [group_id for (group_id,) in await self._run(lookups.GROUP_IDS)]
 

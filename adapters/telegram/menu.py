@@ -44,6 +44,7 @@ MENU: tuple[tuple[str, str], ...] = (
     ("language", N_("Your language: language pl")),
     ("settings", N_("The group's settings")),
     ("link", N_("Join another chat to this group")),
+    ("weblink", N_("A private link to a web page of our decisions")),
     ("mydata", N_("What I keep about you")),
     ("forgetme", N_("Forget your name and accounts")),
     ("help", N_("What I understand")),

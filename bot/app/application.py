@@ -14,7 +14,9 @@ decided exactly like a person's command.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
+import re
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -38,7 +40,7 @@ from bot.app.ports import (
 )
 from bot.app.roles import EveryRole, Roles
 from bot.core import commands as c
-from bot.core import record
+from bot.core import record, weblinks
 from bot.core.cards import card
 from bot.core.codec import encode
 from bot.core.decide import Decision, decide
@@ -71,6 +73,11 @@ DECIDE_ATTEMPTS = 3
 TIMER_BATCH = 200
 TIMER_RETRY = timedelta(seconds=30)
 TIMER_RETRY_MAX = timedelta(hours=1)
+
+
+# What a web link's secret may look like (``secrets.token_urlsafe``): anything else
+# is turned away before it is hashed or looked up.
+WEB_SECRET = re.compile(r"[A-Za-z0-9_-]{22,86}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +137,11 @@ class Application:
     defaults: GroupSettings = field(default_factory=GroupSettings)
     adapters: dict[str, Adapter] = field(default_factory=dict)
     make_code: Callable[[], str] = field(default=lambda: secrets.token_hex(4))
+    # The web page of a group's decisions (``bot.web``): where its links start
+    # ("" while the page is off), how long a link works, and its secrets (192 bits).
+    web_url: str = ""
+    web_link_days: int = 90
+    make_web_secret: Callable[[], str] = field(default=lambda: secrets.token_urlsafe(24))
     # Called after each commit, so the loops wake without polling.
     on_timers_changed: Callable[[], None] = field(default=lambda: None)
     on_outbox_changed: Callable[[], None] = field(default=lambda: None)
@@ -547,6 +559,13 @@ class Application:
             return c.MyCode(code=self.make_code())
         if isinstance(action, c.LinkChat) and not action.chat:
             return replace(action, chat=chat)
+        if isinstance(action, c.WebLinkStart) and not action.digest and self.web_url:
+            secret = self.make_web_secret()
+            return c.WebLinkStart(
+                digest=weblinks.digest(secret),
+                link=f"{self.web_url.rstrip('/')}/{secret}",
+                days=self.web_link_days,
+            )
         return action
 
     async def _mixes(self, group_id: str, chat: str) -> bool:
@@ -944,6 +963,29 @@ class Application:
         """(group id, command) behind a button's (or deep link's) token; None for a forged
         or unknown one, or one made for the other kind."""
         return await self.storage.action_for_token(token, kind)
+
+    async def web_reader(self, secret: str) -> tuple[Group, datetime] | None:
+        """The group whose web link carries ``secret``, with every proposal (closed
+        ones read from storage, never held in memory), and the time to show it at;
+        None for a link that is forged, made up, stopped or out of date (the page
+        tells them apart for nobody). The group is read afresh on every call, so
+        a ``forgetme`` or a new answer shows at once."""
+        if not WEB_SECRET.fullmatch(secret):
+            return None
+        wanted = weblinks.digest(secret)
+        group_id = await self.storage.group_with_web_link(wanted)
+        group = await self.group(group_id) if group_id is not None else None
+        if group is None:
+            return None
+        now = self.clock.now()
+        works = False
+        for kept, link in group.web_links.items():
+            # Compared in constant time, every one: how long it takes tells nothing.
+            if hmac.compare_digest(kept, wanted) and link.expires_at > now:
+                works = True
+        if not works:
+            return None
+        return with_proposals(group, await self.storage.read_proposals(group.id)), now
 
     async def group_id_of_chat(self, chat: str) -> str | None:
         """The id of the group ``chat`` belongs to, or None."""

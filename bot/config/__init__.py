@@ -63,6 +63,7 @@ from bot.config.settings import (
     MatrixConfig,
     StorageConfig,
     TelegramConfig,
+    WebConfig,
 )
 from bot.config.summary import check_config_text
 
@@ -96,6 +97,7 @@ __all__ = [
     "Problem",
     "StorageConfig",
     "TelegramConfig",
+    "WebConfig",
     "check_config_text",
     "check_ready",
     "explain",

@@ -23,6 +23,7 @@ from bot.config.sections import (
     _read_matrix,
     _read_storage,
     _read_telegram,
+    _read_web,
 )
 from bot.config.settings import Config
 from bot.config.values import _Section
@@ -99,6 +100,7 @@ def parse_config_text(
     storage = _read_storage(section("storage"), env)
     defaults = _read_defaults(section("defaults"))
     logging = _read_logging(section("logging"))
+    web = _read_web(section("web"), telegram) if "web" in sections else None
     problems = [problem for listed in found.values() for problem in listed]
     if problems:
         raise ConfigError(problems, source)
@@ -108,7 +110,7 @@ def parse_config_text(
         if section not in sections and env.get(name, "").strip()
     )
     return Config(telegram=telegram, matrix=matrix, storage=storage, defaults=defaults,
-                  logging=logging, source=source, unused_env=unused)  # fmt: skip
+                  logging=logging, web=web, source=source, unused_env=unused)  # fmt: skip
 
 
 def _decode(data: bytes, source: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import fields
+from datetime import timedelta
 from typing import Any
 
 from bot.core.model import GroupSettings
@@ -56,6 +57,11 @@ SCHEMA: dict[str, dict[str, str]] = {
     },
     "logging": {
         "level": '"INFO"',
+    },
+    "web": {
+        "public_url": '"https://bot.example.org/decisions"',
+        "listen": '"127.0.0.1:8090"',
+        "link_lifetime": '"90 days"',
     },
 }
 
@@ -110,6 +116,10 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "logging": {
         "level": "INFO",
     },
+    "web": {
+        "listen": "127.0.0.1:8090",
+        "link_lifetime": timedelta(days=90),
+    },
 }
 
 DEFAULT_BASE_URL: str = DEFAULTS["telegram"]["base_url"]
@@ -128,6 +138,9 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Far larger than any configuration; catches --config pointing at the wrong file.
 MAX_FILE_BYTES = 1_000_000
 MAX_RETENTION_MONTHS = 1200
+# How long a link to the web page may work: a day at least, ten years at most.
+MIN_LINK_LIFETIME = timedelta(days=1)
+MAX_LINK_LIFETIME = timedelta(days=3660)
 # The webhook's secret token is all that tells Telegram's posts from anyone's.
 MIN_SECRET_TOKEN = 16
 

@@ -1,5 +1,5 @@
-"""The sections: each of [telegram], [matrix], [storage], [defaults] and [logging]
-read into its typed settings, with the checks that belong to it.
+"""The sections: each of [telegram], [matrix], [storage], [defaults], [logging] and
+[web] read into its typed settings, with the checks that belong to it.
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ from bot.config.schema import (
     ENV_TELEGRAM_TOKEN,
     FROM_FILE,
     LOG_LEVELS,
+    MAX_LINK_LIFETIME,
     MAX_RETENTION_MONTHS,
+    MIN_LINK_LIFETIME,
     MIN_SECRET_TOKEN,
     POSTGRESQL_URL_SCHEMES,
     SCHEMA,
@@ -47,6 +49,7 @@ from bot.config.settings import (
     MatrixConfig,
     StorageConfig,
     TelegramConfig,
+    WebConfig,
 )
 from bot.config.values import _Section
 from bot.config.words import _shown, _spell, _where_secret
@@ -311,6 +314,50 @@ def _read_defaults(sec: _Section) -> DefaultsConfig:
         ))  # fmt: skip
     sec.finish()
     return settings
+
+
+def _read_web(sec: _Section, telegram: TelegramConfig | None) -> WebConfig:
+    public_url = sec.required("public_url", (
+        "public_url is missing: the https:// address where people open the page, as their "
+        f"browsers reach it, like {sec.like('public_url')}."
+    ))  # fmt: skip
+    if public_url:
+        _check_url(sec, "public_url", public_url)
+        parts = urlsplit(public_url)
+        if parts.query or parts.fragment or "?" in public_url or "#" in public_url:
+            sec.problem("public_url", (
+                "public_url should end with the page's folder, without ? or #, like "
+                f"{sec.like('public_url')}."
+            ))  # fmt: skip
+        elif parts.scheme == "http" and not _is_loopback(parts.hostname or ""):
+            # Every link carries its secret: over plain http anyone on the way reads it.
+            sec.problem("public_url", (
+                "public_url must start with https://, so nobody on the way can read the links. "
+                f"Write it like {sec.like('public_url')}."
+            ))  # fmt: skip
+    listen = sec.text("listen", sec.default("listen")) or ""
+    if host_and_port(listen) is None:
+        sec.problem("listen", (
+            f'listen should be an address and a port, like {sec.like("listen")}; '
+            f"you wrote {_shown(listen)}."
+        ))  # fmt: skip
+    elif telegram is not None and telegram.mode == "webhook" and telegram.listen == listen:
+        sec.problem("listen", (
+            "The page and Telegram's webhook cannot listen on the same address and port. "
+            f"Give the page another port, like {sec.like('listen')}."
+        ))  # fmt: skip
+    lifetime = sec.length_of_time("link_lifetime", sec.default("link_lifetime"))
+    if lifetime is not None and not MIN_LINK_LIFETIME <= lifetime <= MAX_LINK_LIFETIME:
+        sec.problem("link_lifetime", (
+            "link_lifetime should be at least a day and at most 10 years, like "
+            f"{sec.like('link_lifetime')}."
+        ))  # fmt: skip
+    sec.finish()
+    return WebConfig(
+        public_url=(public_url or "").rstrip("/"),
+        listen=listen,
+        link_lifetime=lifetime or sec.default("link_lifetime"),
+    )
 
 
 def _check_url(sec: _Section, key: str, url: str, *, webhook: bool = False) -> None:

@@ -143,12 +143,34 @@ class LoggingConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class WebConfig:
+    """The web page of each group's decisions (``bot.web``), opened by private links."""
+
+    public_url: str  # where the links start, as people's browsers reach the page
+    listen: str = DEFAULTS["web"]["listen"]  # where the page's own server listens, host:port
+    link_lifetime: timedelta = DEFAULTS["web"]["link_lifetime"]
+
+    @property
+    def listen_host(self) -> str:
+        return (host_and_port(self.listen) or ("", 0))[0]
+
+    @property
+    def listen_port(self) -> int:
+        return (host_and_port(self.listen) or ("", 0))[1]
+
+    @property
+    def link_days(self) -> int:
+        return max(1, self.link_lifetime.days)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     telegram: TelegramConfig | None = None
     matrix: MatrixConfig | None = None
     storage: StorageConfig = field(default_factory=StorageConfig)
     defaults: DefaultsConfig = field(default_factory=DefaultsConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
+    web: WebConfig | None = None  # None: no web page
     source: str = "the configuration"  # the file's name, for messages
     # Secret variables that are set for a platform the file does not configure.
     unused_env: tuple[str, ...] = ()

@@ -43,6 +43,13 @@ def check_config_text(config: Config) -> str:
         durations.append("a weekly digest")
     lines.append(f"Timing: {'; '.join(durations)}.")
     lines.append(f"Logging: {config.logging.level}.")
+    web = config.web
+    lines.append(
+        f"Web page: links start {web.public_url}/, the page listens on {web.listen}, "
+        f"each link works for {_spell(web.link_lifetime)}."
+        if web is not None
+        else "Web page: off (no [web] section)."
+    )
     lines += [
         f"Note: {name} is set, but there is no [{section}] section, so it is not used."
         for (section, _key), name in SECRET_ENV.items()

@@ -317,6 +317,25 @@ def _options_block(group: Group, proposal: Proposal, now: datetime) -> Block:
     return bullets(items)
 
 
+def tally_line(proposal: Proposal, _: Translate) -> str | None:
+    """How many gave each answer ("✅ Consent 2 · 🟡 Concern 0 · ✋ Object 1"), as the
+    card shows it; None where answers may not be seen yet, or a poll lists its options."""
+    round_ = proposal.round
+    process = PROCESSES[proposal.process]
+    if round_ is None or not sight(proposal).answers or process.rule in (Rule.CHOICE, Rule.TIME):
+        return None
+    counts = tally(round_)
+    return " · ".join(f"{kind.button(_)} {counts.count(kind.name)}" for kind in process.responses)
+
+
+def still_to_respond(group: Group, proposal: Proposal) -> list[Member]:
+    """Who has not answered the open round, as the card names them: nobody in an
+    anonymous proposal, and nobody once answers are no longer asked for."""
+    if not sight(proposal).waiting or proposal.stage not in RESPONDING:
+        return []
+    return [group.members[m] for m in waiting_for(proposal, group)]
+
+
 def people_needed(proposal: Proposal, _: Translate) -> str:
     """ "1 person", "3 people": how many a sign-up needs, in words."""
     count = needed(proposal)
@@ -353,17 +372,14 @@ def _signup_blocks(group: Group, proposal: Proposal, now: datetime, _: Translate
 def _responses_blocks(group: Group, proposal: Proposal, _: Translate) -> list[Block]:
     round_ = proposal.round
     assert round_ is not None
-    process = PROCESSES[proposal.process]
-    counts = tally(round_)
     blocks: list[Block] = []
-    seen = sight(proposal)
     note = hidden_note(proposal, _)
     if note is not None:
         blocks.append(para(note))
     else:
-        if process.rule not in (Rule.CHOICE, Rule.TIME):
-            parts = [f"{kind.button(_)} {counts.count(kind.name)}" for kind in process.responses]
-            blocks.append(para(*fill(_("So far: {tally}"), tally=" · ".join(parts))))
+        counted_so_far = tally_line(proposal, _)
+        if counted_so_far is not None:
+            blocks.append(para(*fill(_("So far: {tally}"), tally=counted_so_far)))
         # Reasons, and every response recorded for someone else (with who recorded it).
         lines = [
             response_line(group, proposal, record, _)
@@ -372,14 +388,13 @@ def _responses_blocks(group: Group, proposal: Proposal, _: Translate) -> list[Bl
         ]
         if lines:
             blocks.append(bullets(lines))
-    if seen.waiting and proposal.stage in RESPONDING:
-        waiting = [group.members[m] for m in waiting_for(proposal, group)]
-        if waiting:
-            names: list[Mention | str] = []
-            for i, member in enumerate(waiting):
-                if i:
-                    names.append(", ")
-                names.append(mention(member))
-            head, _sep, tail = _("Still to respond: {names}").partition("{names}")
-            blocks.append(para(head, *names, tail))
+    waiting = still_to_respond(group, proposal)
+    if waiting:
+        names: list[Mention | str] = []
+        for i, member in enumerate(waiting):
+            if i:
+                names.append(", ")
+            names.append(mention(member))
+        head, _sep, tail = _("Still to respond: {names}").partition("{names}")
+        blocks.append(para(head, *names, tail))
     return blocks

@@ -73,6 +73,14 @@ def _fields(cls: type, compact: bool) -> tuple[tuple[str, Any], ...] | None:
     return tuple(found)
 
 
+@cache
+def _secret_names(cls: type) -> tuple[str, ...]:
+    """The fields of a dataclass that are never written down (``metadata={"secret": True}``):
+    a web link's secret, which only the person it was sent to may hold. Each has an
+    empty default, which is what reading it back gives."""
+    return tuple(f.name for f in dataclasses.fields(cls) if f.metadata.get("secret"))
+
+
 def encode(value: Any, *, compact: bool = False) -> Any:
     """A JSON-able form of a core value; dataclasses carry their class name.
 
@@ -80,7 +88,9 @@ def encode(value: Any, *, compact: bool = False) -> Any:
     is empty (None, False, "", nothing): :func:`decode` gives it the default
     again. For what is recorded many times over (the audit log's commands, the
     outbox's messages, timers): most of a response's command is such fields.
-    An empty default is therefore never changed to another value."""
+    An empty default is therefore never changed to another value.
+
+    Secret fields are written blank (left out when ``compact``)."""
     kind: type = type(value)
     if kind in _PLAIN:
         return value
@@ -93,6 +103,11 @@ def encode(value: Any, *, compact: bool = False) -> Any:
                 continue
             # Most fields are plain: tested here, they cost no call of their own.
             out[name] = field if type(field) in _PLAIN else encode(field, compact=compact)
+        for name in _secret_names(kind):
+            if compact:
+                out.pop(name, None)
+            else:
+                out[name] = ""
         return out
     if kind is tuple:
         return [v if type(v) in _PLAIN else encode(v, compact=compact) for v in value]

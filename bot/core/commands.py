@@ -15,7 +15,7 @@ pure and a deadline can never silently depend on when a message was parsed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # -- who and where ---------------------------------------------------------------------------
 
@@ -333,6 +333,26 @@ class MoveChat:
 
 
 @dataclass(frozen=True, slots=True)
+class WebLinkStart:
+    """``weblink``: a private link to the group's web page (facilitators).
+
+    The application makes the link's secret (the core makes no random numbers)
+    and passes in what the core keeps, the secret's ``digest``, and what it
+    sends privately, the ``link`` itself. The link is never written down: the
+    audit log keeps the digest only (``secret`` fields are blanked by the codec),
+    so a replayed record makes the same state and knows no working link."""
+
+    digest: str
+    link: str = field(default="", metadata={"secret": True})
+    days: int = 90  # how long the link works
+
+
+@dataclass(frozen=True, slots=True)
+class WebLinkOff:
+    """``weblink off``: every link to the group's web page stops working."""
+
+
+@dataclass(frozen=True, slots=True)
 class MyCode:
     """``me``, said privately: a code to link one's account on another platform.
 
@@ -428,6 +448,8 @@ Action = (
     | GroupSetting
     | ShowSettings
     | LinkStart
+    | WebLinkStart
+    | WebLinkOff
     | LinkChat
     | MoveChat
     | MyCode

@@ -29,6 +29,7 @@ from bot.core import (
     reviews,
     timers,
     views,
+    weblinks,
 )
 from bot.core import commands as c
 from bot.core.document import doc, para
@@ -112,6 +113,8 @@ PERMISSIONS: dict[type, Who] = {
     c.MakeFacilitator: Who.FACILITATOR,
     c.GroupSetting: Who.FACILITATOR,
     c.LinkStart: Who.FACILITATOR,
+    c.WebLinkStart: Who.FACILITATOR,
+    c.WebLinkOff: Who.FACILITATOR,
     c.MoveChat: Who.FACILITATOR,
     c.Unlink: Who.FACILITATOR,
     c.ConfirmPerson: Who.FACILITATOR,
@@ -195,6 +198,8 @@ HANDLERS: dict[type, Handler] = {
     c.MySetting: people.my_setting,
     c.GroupSetting: people.group_setting,
     c.LinkStart: people.link_start,
+    c.WebLinkStart: weblinks.web_link_start,
+    c.WebLinkOff: weblinks.web_link_off,
     c.LinkChat: people.link_chat,
     c.MoveChat: people.move_chat,
     c.Unlink: people.unlink,

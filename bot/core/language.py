@@ -146,6 +146,7 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(("timezone", "time zone", "tz"), "timezone"),
     **dict.fromkeys(("settings", "setting", "set"), "settings"),
     "link": "link",
+    **dict.fromkeys(("weblink", "web link", "webpage", "web page"), "weblink"),
     "unlink": "unlink",
     "me": "me",
     **dict.fromkeys(("mydata", "my data"), "mydata"),

@@ -2,7 +2,7 @@
 
     add Mum · remove @sam · facilitator @sam
     language cy · quiet 21:00-08:00 · reminders off · timezone Europe/London
-    settings · settings quorum 60% · link · link K7Q2MX · unlink
+    settings · settings quorum 60% · link · link K7Q2MX · unlink · weblink · weblink off
     me · me K7Q2MX (one's own accounts on two platforms)
 
 Personal settings become ``MySetting`` and the group's become
@@ -30,6 +30,8 @@ from bot.core.commands import (
     ShowSettings,
     ThisIsMe,
     Unlink,
+    WebLinkOff,
+    WebLinkStart,
 )
 from bot.core.i18n import N_, Phrase
 from bot.core.language_words import (
@@ -55,6 +57,7 @@ EXAMPLES: dict[str, str] = {
     "timezone": "timezone Europe/London",
     "settings": "settings quorum 50%",
     "link": "link",
+    "weblink": "weblink",
     "unlink": "unlink",
     "me": "me",
 }
@@ -208,6 +211,16 @@ def _me(words: Words, said: Said) -> Action | NotUnderstood:
     return over(code, "value", MAX_SHORT, "me") or ThisIsMe(code=code)
 
 
+def _weblink(words: Words, said: Said) -> Action | NotUnderstood:
+    rest = tidy(words.original())
+    if words.done or is_filler(rest):
+        return WebLinkStart(digest="")  # the application makes the link
+    if key(rest) in ("off", "stop", "no"):
+        return WebLinkOff()
+    problem = N_("Say weblink to get a link to the web page, or weblink off to stop every link.")
+    return NotUnderstood(Phrase(problem), "weblink off")
+
+
 HANDLERS: dict[str, Handler] = {
     "add": _person("add", AddPerson),
     "remove": _person("remove", RemovePerson),
@@ -219,6 +232,7 @@ HANDLERS: dict[str, Handler] = {
     "timezone": _my_setting("timezone"),
     "settings": _settings,
     "link": _link,
+    "weblink": _weblink,
     "unlink": lambda words, said: Unlink(),
     "me": _me,
 }

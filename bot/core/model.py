@@ -126,6 +126,17 @@ class GroupSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class WebLink:
+    """A private link to the group's web page. Only the digest of its secret is
+    kept (the key it is stored under); the link itself went to the facilitator
+    who asked for it."""
+
+    made_by: int  # the member who asked for it
+    made_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Group:
     id: str
     name: str = ""
@@ -134,6 +145,7 @@ class Group:
     members: Mapping[int, Member] = field(default_factory=dict)
     proposals: Mapping[int, Proposal] = field(default_factory=dict)
     link_codes: Mapping[str, datetime] = field(default_factory=dict)  # code -> expiry
+    web_links: Mapping[str, WebLink] = field(default_factory=dict)  # digest -> link
     account_codes: Mapping[str, AccountCode] = field(default_factory=dict)  # ``me`` codes
     objection_explained: bool = False  # the word is explained the first time a group sees it
     # The proposal whose card explains it (the group's first consent card), kept

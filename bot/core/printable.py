@@ -59,16 +59,19 @@ def _paragraphs(text: str) -> list[str]:
     return [f"<p>{escape(line)}</p>" for line in text.splitlines() if line.strip()]
 
 
-def _section(group: Group, proposal: Proposal, now: datetime, _: Translate) -> str:
+def section(group: Group, proposal: Proposal, now: datetime, _: Translate, *, top: int = 1) -> str:
+    """One decision in Easy Read, as a ``<section>``: its title as a heading of level
+    ``top`` (1 on paper; lower on the web page, under the page's own headings), and
+    one question per heading below it."""
     settings = group.settings
 
     def when(moment: datetime) -> str:
         return spell_out(moment, timezone=settings.timezone, language=settings.language, now=now)
 
     def h2(question: str) -> str:
-        return f"<h2>{escape(_(question))}</h2>"
+        return f"<h{top + 1}>{escape(_(question))}</h{top + 1}>"
 
-    parts = [f"<h1>{escape(cards.title_line(proposal, _))}</h1>", h2(WHAT)]
+    parts = [f"<h{top}>{escape(cards.title_line(proposal, _))}</h{top}>", h2(WHAT)]
     parts += _paragraphs(proposal.version.details) or _paragraphs(proposal.title)
     parts.append(h2(WHO))
     proposer = cards.member_name(group, proposal.proposer, _)
@@ -145,7 +148,7 @@ def printable_page(group: Group, proposal: Proposal, now: datetime) -> str:
     _ = translator(group.settings.language)
     return _page(
         cards.title_line(proposal, _),
-        [_section(group, proposal, now, _)],
+        [section(group, proposal, now, _)],
         group.settings.language,
     )
 
@@ -153,7 +156,7 @@ def printable_page(group: Group, proposal: Proposal, now: datetime) -> str:
 def printable_record(group: Group, proposals: Iterable[Proposal], now: datetime) -> str:
     """Every decision of the group in one file, each on its own page."""
     _ = translator(group.settings.language)
-    sections = [_section(group, proposal, now, _) for proposal in proposals]
+    sections = [section(group, proposal, now, _) for proposal in proposals]
     if not sections:
         nothing = _("No decisions yet.")
         sections = [f"<section><p>{escape(nothing)}</p></section>"]

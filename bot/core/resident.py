@@ -62,15 +62,17 @@ def with_proposals(group: Group, proposals: Mapping[int, Proposal]) -> Group:
 
 
 # Commands that read the whole record: every proposal, closed ones too.
-# ``forgetme`` and a confirmed account rewrite every proposal that names the
-# person; a chat leaves its group only when the group has no proposal at all;
-# the weekly digest tells what was decided this week (once a week a group).
+# ``forgetme``, a confirmed account and an account linked with ``me CODE`` (two
+# members become one) rewrite every proposal that names the person; a chat leaves
+# its group only when the group has no proposal at all; the weekly digest tells
+# what was decided this week (once a week a group).
 _READS_EVERYTHING = (
     c.Decisions,
     c.Export,
     c.MyData,
     c.ForgetMe,
     c.ConfirmPerson,
+    c.ThisIsMe,
     c.MoveChat,
     c.DigestDue,
 )

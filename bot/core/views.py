@@ -320,7 +320,7 @@ HELP = (
     ("reminders on telegram · reminders on matrix", N_("Choose the app for your reminders.")),
     ("me · me <code>", N_("On two apps? Link your accounts, so you count once.")),
     (
-        "settings · facilitator @name · link · unlink · this is <name> @<account>",
+        "settings · facilitator @name · link · unlink · weblink · this is <name> @<account>",
         N_("Settings for the group. Only a facilitator can change them."),
     ),
     ("mydata · forgetme", N_("See or erase what I keep about you.")),

@@ -218,3 +218,32 @@ async def test_rooms_that_are_all_plain_or_all_encrypted_need_no_warning(tmp_pat
         code = code_in(said(await run.app.submit(chat=TELEGRAM, actor=SAM, text="link")), "link")
         linked = await run.app.submit(chat=MATRIX, actor=KIM, text=f"link {code}")
         assert "added another chat" in said(linked)
+
+
+async def test_linking_renumbers_the_closed_decisions_kept_only_in_storage(
+    tmp_path: Path,
+) -> None:
+    async with running_app(tmp_path / "db") as run:
+        await linked_chats(run.app)
+        await run.app.submit(chat=TELEGRAM, actor=JO_TG, text="join")
+        await run.app.submit(chat=MATRIX, actor=JO_MX, text="join")
+        await run.app.submit(chat=TELEGRAM, actor=SAM, text="propose Buy a kettle\nprocess ack")
+        group = await run.app.group(TELEGRAM)
+        assert group is not None
+        jo_mx = group.member_by_identity(JO_MX.identity)
+        assert jo_mx is not None
+        for actor, chat in ((SAM, TELEGRAM), (KIM, MATRIX), (JO_TG, TELEGRAM), (JO_MX, MATRIX)):
+            await run.app.submit(chat=chat, actor=actor, text="seen #1")
+        group = await run.app.group(TELEGRAM)
+        assert group is not None and 1 not in group.proposals  # closed: in storage only
+        asked = await run.app.submit(chat="dm:telegram:2", actor=JO_TG, text="me", private=True)
+        await run.app.submit(
+            chat="dm:matrix:@jo:example.org",
+            actor=JO_MX,
+            text=f"me {code_in(said(asked), 'me')}",
+            private=True,
+        )
+        stored = (await run.storage.read_proposals(TELEGRAM, (1,)))[1]
+        named = {r.member for round_ in stored.rounds for r in round_.history}
+        assert jo_mx.id not in named  # one member now, in the closed record too
+        assert len(named) == 3

@@ -20,6 +20,7 @@ from bot.config.settings import (
     MatrixConfig,
     StorageConfig,
     TelegramConfig,
+    WebConfig,
 )
 from bot.core.deadlines import parse_duration
 from bot.core.model import GroupSettings
@@ -38,6 +39,8 @@ allowed_inviters = [":example.org"]
 [storage]
 [defaults]
 [logging]
+[web]
+public_url = "https://bot.example.org/decisions"
 """
 
 
@@ -90,6 +93,7 @@ def test_the_typed_settings_start_from_the_same_defaults(section: str, key: str)
         "storage": StorageConfig(),
         "defaults": DefaultsConfig(),
         "logging": LoggingConfig(),
+        "web": WebConfig("https://bot.example.org/decisions"),
     }[section]
     assert same(getattr(made, key), DEFAULTS[section][key])
 

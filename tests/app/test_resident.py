@@ -15,8 +15,8 @@ from bot.app import Submitted
 from bot.core.cards import OBJECTION_EXPLAINED
 from bot.core.commands import Actor
 from bot.core.document import plain_text
-from bot.core.effects import Post, Reply, SendFile
-from bot.core.model import Stage
+from bot.core.effects import DirectMessage, Post, Reply, SendFile
+from bot.core.model import Group, Stage
 from bot.core.resident import resident
 from tests.app.test_forgetting import replay
 from tests.harness import Running, running_app
@@ -171,3 +171,49 @@ async def test_memory_holds_what_the_whole_record_decides_to(tmp_path: Path) -> 
         stored = await run.app.group(CHAT)
         assert stored is not None and stored == resident(await replay(run.storage))
         assert await run.app.whole_group(CHAT) == await replay(run.storage)
+
+
+async def test_linking_two_accounts_rewrites_closed_proposals_too(tmp_path: Path) -> None:
+    """Two members become one with ``me CODE``: the closed proposals that name the one
+    merged away name the one kept, as on the whole group."""
+    telegram, matrix = "telegram:-100", "matrix:!family:example.org"
+    sam = Actor("telegram:1", "Sam")
+    jo_tg, jo_mx = Actor("telegram:2", "Jo"), Actor("matrix:@jo:example.org", "Jo")
+    async with running_app(tmp_path / "db") as run:
+        app = run.app
+        await app.submit(chat=telegram, actor=sam, text="join")
+        asked = await app.submit(chat=telegram, actor=sam, text="link")
+        assert asked.decision is not None
+        code = next(
+            line.split()[1]
+            for e in asked.decision.effects
+            if isinstance(e, Reply | Post)
+            for line in plain_text(e.document).splitlines()
+            if line.startswith("link ")
+        )
+        await app.submit(chat=matrix, actor=jo_mx, text=f"link {code}")
+        await app.submit(chat=telegram, actor=jo_tg, text="join")
+        await app.submit(chat=telegram, actor=sam, text="propose Buy a kettle\nin 3 days")
+        await app.submit(chat=matrix, actor=jo_mx, text="concern #1 Too loud")
+        await app.submit(chat=telegram, actor=sam, text="withdraw #1")
+        assert await app.group(telegram) is not None
+        assert 1 not in (await app.group(telegram) or Group(id="")).proposals
+        asked = await app.submit(chat="dm:telegram:2", actor=jo_tg, text="me", private=True)
+        assert asked.decision is not None
+        me = next(
+            line.split()[1]
+            for e in asked.decision.effects
+            if isinstance(e, Reply | DirectMessage)
+            for line in plain_text(e.document).splitlines()
+            if line.startswith("me ")
+        )
+        done = await app.submit(
+            chat=f"dm:{jo_mx.identity}", actor=jo_mx, text=f"me {me}", private=True
+        )
+        assert done.decision is not None and not done.decision.refused
+        whole = await app.whole_group(telegram)
+        assert whole is not None
+        named = {r.member for r in whole.proposals[1].rounds[-1].history}
+        assert named and named <= set(whole.members)  # nobody merged away is named
+        (jo,) = [m for m in whole.members.values() if m.name == "Jo" and m.active]
+        assert jo.id in named

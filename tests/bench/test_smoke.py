@@ -101,7 +101,7 @@ async def test_scale_big_groups_and_a_year_old_coop(
 async def test_the_disk_case_counts_every_table() -> None:
     report = Report(quick=True)
     await coop.disk(report, closed=2)
-    figures(report, "8 disk")
+    figures(report, "9 disk")
     assert "responses" in report.details["disk"]["mb_per_1000_by_table"]
 
 

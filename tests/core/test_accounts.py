@@ -398,3 +398,15 @@ def test_nobody_becomes_a_member_in_a_chat_taken_out_of_the_group() -> None:
     text = refused_by(conv, "Eve", "matrix", c.Respond(1, "consent"))
     assert "Only members" in text
     assert conv.group.member_by_identity(identity("Eve", "matrix")) is None
+
+
+def test_a_thing_to_do_is_told_on_the_app_chosen_for_reminders() -> None:
+    conv, jo = linked_jo()
+    say(conv, "Jo", "telegram", c.MySetting("reminders", "on matrix"))
+    say(conv, "Jo", "telegram", c.Status())  # used Telegram last
+    say(conv, "Sam", "telegram", c.Propose("Buy a kettle", process="ack"))
+    for name in ("Sam", "Jo"):
+        say(conv, name, "telegram", c.Respond(1, "seen"))
+    decision = say(conv, "Sam", "telegram", c.AddAction(1, "Jo buys it", "Friday"))
+    told = [e for e in decision.effects if isinstance(e, DirectMessage) and e.member == jo]
+    assert told and told[0].identities[0] == identity("Jo", "matrix")

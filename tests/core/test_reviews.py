@@ -276,3 +276,20 @@ def test_a_review_is_asked_for_by_number_never_by_a_guess() -> None:
     assert conv.by("Sam", c.AskReview(None)).refused
     assert "Which decision do you mean? Add its number." in conv.last_text()
     assert conv.proposal(1).stage is Stage.AGREED
+
+
+def test_a_decision_under_review_stays_in_memory_until_its_review_ends() -> None:
+    from bot.core.resident import EVERYTHING, reads, stays_resident
+
+    conv = agreed()
+    assert stays_resident(conv.proposal(1))  # its review date is ahead
+    conv.wait(15 * DAY)
+    assert conv.proposal(1).check_in is not None and stays_resident(conv.proposal(1))
+    conv.wait(4 * DAY)  # nobody answered: it is tried again, so it stays
+    assert conv.proposal(1).check_in is None and stays_resident(conv.proposal(1))
+    conv.wait(14 * DAY)
+    for name in ("Sam", "Alex", "Jo"):
+        conv.by(name, c.CheckIn(1, "keep"))
+    assert not stays_resident(conv.proposal(1))  # kept, nothing more to come by itself
+    # The digest tells what was decided this week, closed proposals too.
+    assert reads(c.DigestDue()) == EVERYTHING

@@ -201,6 +201,9 @@ ON_THE_GROUP: dict[str, tuple[c.Action, frozenset[str]]] = {
     "make facilitator": (c.MakeFacilitator("Mel"), FACILITATORS),
     "change a group setting": (c.GroupSetting("quorum", "60"), FACILITATORS),
     "link a chat": (c.LinkStart("a1b2c3d4"), FACILITATORS),
+    # A private link to the group's web page, and stopping every such link.
+    "make a web link": (c.WebLinkStart("9f86d081", "https://x.example/d/s3cret"), FACILITATORS),
+    "stop the web links": (c.WebLinkOff(), FACILITATORS),
     # The chat's own group lets it go to another only by a facilitator's word.
     "move the chat": (c.MoveChat("console:other", "console:elsewhere"), FACILITATORS),
     # A name alone never makes an account someone added by name: a facilitator confirms.

@@ -30,14 +30,15 @@ from bot.core.model import (
     RoundKind,
     Stage,
     Version,
+    WebLink,
 )
 from storage import SqliteStorage
 
 NOW = datetime(2025, 3, 3, 9, 30, tzinfo=UTC)
 DAY = timedelta(days=1)
 TABLES = (
-    "groups", "chats", "link_codes", "members", "identities", "proposals", "versions", "rounds",
-    "responses", "questions", "answers", "proposal_log", "timers", "inbox", "outbox",
+    "groups", "chats", "link_codes", "web_links", "members", "identities", "proposals", "versions",
+    "rounds", "responses", "questions", "answers", "proposal_log", "timers", "inbox", "outbox",
     "deliveries", "cards", "actions", "kv", "audit",
 )  # fmt: skip
 
@@ -178,6 +179,7 @@ def rich_group(group_id: str = "g1") -> Group:
                                           time_proposal(), lazy_proposal())},
         link_codes={"K3Y-42": at(1)},
         account_codes={"me-7Q": AccountCode(3, "telegram", at(1))},
+        web_links={f"{group_id}-web-digest": WebLink(made_by=1, made_at=at(0), expires_at=at(90))},
         objection_explained=True,
         explained_on=1,  # the consent proposal's card
         numbered=4,  # as the core keeps it: the highest number given

@@ -22,6 +22,11 @@ async def test_chats_identities_and_link_codes_find_their_group(storage: SqliteS
     await commit(storage, one, linked)
     assert await storage.group_with_link_code("NEW-CODE") == "g1"
     assert await storage.group_with_link_code("K3Y-42") == "g2"
+    assert await storage.group_with_web_link("g2-web-digest") == "g2"
+    assert await storage.group_with_web_link("g1-web-digest") == "g1"
+    assert await storage.group_with_web_link("forged") is None
+    await commit(storage, linked, replace(linked, web_links={}))
+    assert await storage.group_with_web_link("g1-web-digest") is None
 
 
 async def test_linking_a_chat_moves_it_to_the_new_group(storage: SqliteStorage) -> None:

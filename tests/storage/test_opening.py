@@ -202,13 +202,27 @@ _ADDED_AFTER = {
 }
 
 
+def _made_by_migration(table: str) -> tuple[int, str]:
+    """The number of the migration that makes ``table``, and its statement."""
+    for number, migration in enumerate(MIGRATIONS, start=1):
+        for statement in migration:
+            if statement.startswith(f"CREATE TABLE {table} "):
+                return number, statement
+    raise AssertionError(f"no migration makes {table}")
+
+
+# Tables added after a schema version, which today's code writes (by the migration).
+WEB_LINKS_SCHEMA, _WEB_LINKS_TABLE = _made_by_migration("web_links")
+_TABLES_AFTER = {WEB_LINKS_SCHEMA: ("web_links", _WEB_LINKS_TABLE)}
+
+
 def older_group() -> Group:
-    """The rich group without what only schemas 10 and 11 hold (codes to link one's
-    accounts, the app chosen for reminders, actions after decisions), as a file
-    written before it could hold them."""
+    """The rich group without what only schemas 10 and later hold (codes to link one's
+    accounts, the app chosen for reminders, actions after decisions, web links), as a
+    file written before it could hold them."""
     group = before_actions(rich_group())
     members = {i: replace(m, reminders_on=None) for i, m in group.members.items()}
-    return replace(group, members=members, account_codes={})
+    return replace(group, members=members, account_codes={}, web_links={})
 
 
 async def written_at_schema(
@@ -227,10 +241,15 @@ async def written_at_schema(
     later = [c for v, columns in _ADDED_AFTER.items() if v > version for c in columns]
     for table, column in later:
         await db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+    tables = [made for v, made in _TABLES_AFTER.items() if v > version]
+    for _table, create in tables:
+        await db.execute(create)
     storage = SqliteStorage(db, str(db_path), "old")
     await commit(storage, None, group, update_key=update_key, outgoing=outgoing)
     for table, column in later:
         await db.execute(f"ALTER TABLE {table} DROP COLUMN {column.split()[0]}")
+    for table, _create in tables:
+        await db.execute(f"DROP TABLE {table}")
     await storage.close()
 
 

@@ -39,6 +39,7 @@ from bot.core.model import (
     RoundKind,
     Stage,
     Version,
+    WebLink,
 )
 from storage import SqliteStorage
 from storage.postgres import PostgresStorage
@@ -242,6 +243,9 @@ def change_group(draw: Draw, g: Group) -> Group:
         link_codes=links,
         # Both kinds share one table: a code is of one kind (random codes never clash).
         account_codes={k: v for k, v in accounts.items() if k not in links},
+        web_links=draw(
+            st.dictionaries(texts, st.builds(WebLink, st.integers(1, 9), times, times), max_size=2)
+        ),
     )
 
 
