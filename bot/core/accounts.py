@@ -46,7 +46,7 @@ CODE_VALID_FOR = timedelta(days=1)
 
 CODE_NOT_VALID = N_(
     "That code does not work. It may be old or used already. "
-    "To get a new one, say me to me in a private message on your other app."
+    "To get a new one, send me the word me in a private message."
 )
 
 
@@ -96,7 +96,7 @@ def this_is_me(turn: Turn, action: c.ThisIsMe) -> None:
             turn.note = f"account code of member {given.member} said in a chat: no longer valid"
         turn.reply_phrase(
             "Please send me your code only in a private message. Others in this chat saw "
-            "it, so it no longer works. Say me to me in a private message to get a new one."
+            "it, so it no longer works. To get a new one, send me the word me in a private message."
         )
         return
     if given is None or given.expires <= turn.now:

@@ -356,8 +356,8 @@ def _reminders_on(turn: Turn, member: Member, platform: str) -> None:
     accounts on several are linked (``me``); else to the one they used last."""
     if not any(platform_of_chat(i) == platform for i in member.identities):
         raise Refusal(
-            "You have no {platform} account linked here. To link one, say me to me "
-            "in a private message.",
+            "You have no {platform} account linked here. To link one, send me the word "
+            "me in a private message.",
             platform=platform_name(platform),
         )
     turn.group = turn.group.with_member(replace(member, reminders=True, reminders_on=platform))

@@ -178,7 +178,10 @@ async def test_an_encrypted_room_is_linked_to_a_telegram_group_only_after_a_warn
     await app.submit(chat="telegram:-100", actor=sam, text="join")
     made = await app.submit(chat="telegram:-100", actor=sam, text="link")
     (code,) = re.findall(r"^link (\S+)$", plain_text(made.replies()[0]), re.MULTILINE)
-    assert bot.adapter is not None and bot.adapter.end_to_end_encrypted(f"matrix:{room}")
+    adapter = bot.adapter
+    assert adapter is not None
+    # The bot learns that the room is encrypted from its sync, which may lag the room's making.
+    await bot.until(lambda: adapter.end_to_end_encrypted(f"matrix:{room}"), "the room's encryption")
 
     said = await alice.say(room, f"!link {code}")
     warning = await alice.wait_for_message(
