@@ -21,6 +21,7 @@ from bot.core.model import (
     Member,
     Proposal,
     ResponseRecord,
+    Round,
     RoundKind,
 )
 from bot.core.names import find_member
@@ -60,13 +61,7 @@ def respond(turn: Turn, action: c.Respond) -> None:
             "and it can't be changed.",
             number=proposal.number,
         )
-    current = round_.response_of(subject.id)
-    if subject is not actor and current is not None and current.recorded_by is None:
-        raise Refusal(
-            "{name} gave their answer to #{number} themselves, so I keep it.",
-            name=subject.name,
-            number=proposal.number,
-        )
+    current = own_answer_kept(round_, proposal, subject, actor)
     if current is not None and _adds_picks(proposal, process, choices, maybe):
         choices, maybe = _toggle(current, choices, maybe)
         if not choices and not maybe:
@@ -215,6 +210,21 @@ def after_change(turn: Turn, proposal: Proposal) -> None:
 
 
 # -- helpers -------------------------------------------------------------------------------
+
+
+def own_answer_kept(
+    round_: Round, proposal: Proposal, subject: Member, actor: Member
+) -> ResponseRecord | None:
+    """The subject's current answer in ``round_``; refused when someone answering for
+    them would replace an answer they gave themselves (a proxy never overrides)."""
+    current = round_.response_of(subject.id)
+    if subject is not actor and current is not None and current.recorded_by is None:
+        raise Refusal(
+            "{name} gave their answer to #{number} themselves, so I keep it.",
+            name=subject.name,
+            number=proposal.number,
+        )
+    return current
 
 
 def proxy_subject(turn: Turn, typed: str) -> Member:

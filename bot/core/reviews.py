@@ -76,13 +76,7 @@ def check_in(turn: Turn, action: c.CheckIn) -> None:
     if anonymous and subject.id in round_.participants:
         # No name is kept with an answer, so an answer cannot be changed.
         raise Refusal("You have answered this review already. Thank you!")
-    current = round_.response_of(subject.id)
-    if subject is not actor and current is not None and current.recorded_by is None:
-        raise Refusal(
-            "{name} gave their answer to #{number} themselves, so I keep it.",
-            name=subject.name,
-            number=proposal.number,
-        )
+    responding.own_answer_kept(round_, proposal, subject, actor)
     record = ResponseRecord(
         seq=len(round_.history) + 1,
         member=None if anonymous else subject.id,
