@@ -37,7 +37,6 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from bot.app import (
     AuditEntry,
-    CodeKind,
     Commit,
     Delivery,
     Outgoing,
@@ -158,7 +157,7 @@ class _Statements:
         return await cursor.fetchall()
 
 
-class PostgresStorage:
+class PostgresStorage(lookups.Lookups):
     """The :class:`bot.app.ports.Storage` protocol on a PostgreSQL database."""
 
     def __init__(self, pool: AsyncConnectionPool[Any], where: str, instance: str) -> None:
@@ -352,29 +351,8 @@ class PostgresStorage:
         except psycopg.Error as error:
             raise _failed(error, self._where) from error
 
-    async def group_version(self, group_id: str) -> int | None:
-        found = await self._one("SELECT version FROM groups WHERE id = ?", group_id)
-        return None if found is None else int(found)
-
     async def group_for_chat(self, chat: str) -> str | None:
         return await self._one(lookups.GROUP_OF_CHAT, chat)
-
-    async def groups_for_identity(self, identity: str) -> list[str]:
-        found = await self._run(
-            lookups.GROUPS_OF_IDENTITY,
-            identity,
-        )
-        return [group_id for (group_id,) in found]
-
-    async def group_with_link_code(self, code: str, kind: CodeKind = "chat") -> str | None:
-        """The group that made ``code`` of ``kind``; a code of the other kind finds nothing."""
-        return await self._one(lookups.GROUP_WITH_LINK_CODE, code, kind)
-
-    async def group_with_web_link(self, digest: str) -> str | None:
-        return await self._one(lookups.GROUP_WITH_WEB_LINK, digest)
-
-    async def group_ids(self) -> list[str]:
-        return [group_id for (group_id,) in await self._run(lookups.GROUP_IDS)]
 
     # -- timers --------------------------------------------------------------------------
 
@@ -438,14 +416,6 @@ class PostgresStorage:
                 "ON CONFLICT (group_id, number, chat) DO UPDATE SET ref = excluded.ref",
                 (group_id, number, chat, ref),
             )
-
-    async def card_messages(self, group_id: str, number: int) -> dict[str, str]:
-        found = await self._run(lookups.CARD_MESSAGES, group_id, number)
-        return {chat: ref for chat, ref in found}
-
-    async def card_for_message(self, chat: str, ref: str) -> tuple[str, int] | None:
-        found = await self._run(lookups.CARD_FOR_MESSAGE, chat, ref)
-        return (found[0][0], found[0][1]) if found else None
 
     # -- opaque button ids ----------------------------------------------------------------
 
@@ -557,10 +527,6 @@ class PostgresStorage:
                 return await cursor.fetchall() if cursor.description else []
         except psycopg.Error as error:
             raise _failed(error, self._where) from error
-
-    async def _one(self, statement: str, *params: object) -> str | None:
-        found = await self._run(statement, *params)
-        return None if not found else found[0][0]
 
 
 # -- one command's writes, sent in one go ------------------------------------------------

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.app import (
     AuditEntry,
-    CodeKind,
     Commit,
     Delivery,
     Outgoing,
@@ -94,7 +93,7 @@ WIPE_RETRY_FIRST = 0.2
 WIPE_RETRY_LONGEST = 30.0
 
 
-class SqliteStorage:
+class SqliteStorage(lookups.Lookups):
     """The :class:`bot.app.ports.Storage` protocol on an SQLite file.
 
     One connection serves every caller. A transaction spans several awaits,
@@ -437,10 +436,6 @@ class SqliteStorage:
             except sqlite3.Error as error:
                 raise storage_error(error, self._where) from error
 
-    async def group_version(self, group_id: str) -> int | None:
-        found = await self._one("SELECT version FROM groups WHERE id = ?", group_id)
-        return None if found is None else int(found)
-
     async def group_for_chat(self, chat: str) -> str | None:
         known = self._chat_groups.get(chat)
         if known is not None:
@@ -449,30 +444,6 @@ class SqliteStorage:
         if found is not None:
             self._chat_groups[chat] = found
         return found
-
-    async def groups_for_identity(self, identity: str) -> list[str]:
-        found = await self._run(
-            lookups.GROUPS_OF_IDENTITY,
-            identity,
-        )
-        return [group_id for (group_id,) in found]
-
-    async def group_with_link_code(self, code: str, kind: CodeKind = "chat") -> str | None:
-        """The group that made ``code`` of ``kind``; the group's state says whether it
-        expired. A code of the other kind finds nothing."""
-        return await self._one(
-            lookups.GROUP_WITH_LINK_CODE,
-            code,
-            kind,
-        )
-
-    async def group_with_web_link(self, digest: str) -> str | None:
-        """The group that keeps a web link with ``digest``; the group's state says
-        whether it still works."""
-        return await self._one(lookups.GROUP_WITH_WEB_LINK, digest)
-
-    async def group_ids(self) -> list[str]:
-        return [group_id for (group_id,) in await self._run(lookups.GROUP_IDS)]
 
     # -- timers --------------------------------------------------------------------------
 
@@ -547,14 +518,6 @@ class SqliteStorage:
             chat,
             ref,
         )
-
-    async def card_messages(self, group_id: str, number: int) -> dict[str, str]:
-        found = await self._run(lookups.CARD_MESSAGES, group_id, number)
-        return {chat: ref for chat, ref in found}
-
-    async def card_for_message(self, chat: str, ref: str) -> tuple[str, int] | None:
-        found = await self._run(lookups.CARD_FOR_MESSAGE, chat, ref)
-        return (found[0][0], found[0][1]) if found else None
 
     # -- opaque button ids ----------------------------------------------------------------
 
@@ -765,10 +728,6 @@ class SqliteStorage:
         """One statement that changes something, durable on return."""
         async with self._autocommit(writes=True) as db:
             await db.execute(statement, params)
-
-    async def _one(self, statement: str, *params: object) -> str | None:
-        found = await self._run(statement, *params)
-        return None if not found else found[0][0]
 
 
 # How a token's kind is kept: in its stored command, as a prefix no command typed
